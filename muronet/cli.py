@@ -1,0 +1,153 @@
+"""The ``muronet`` command line (Typer + rich).
+
+Every command takes ``--inventory DIR``; commands whose output is data take ``--json`` and then
+print one JSON document on stdout and nothing else there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.syntax import Syntax
+from rich.table import Table
+
+from muronet.inventory.index import InventoryIndex
+from muronet.inventory.issues import Issue
+from muronet.inventory.loader import Inventory
+from muronet.inventory.select import SelectionError, select_devices
+from muronet.render.engine import Renderer, RenderError, default_templates_dir
+from muronet.render.writer import write_configs
+from muronet.validation import load_and_validate
+
+app = typer.Typer(
+    help="Provision and audit the City of Muroran's networks from the inventory in git.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+InventoryOption = Annotated[
+    Path, typer.Option("--inventory", "-i", help="Inventory folder.", file_okay=False, show_default=True)
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable result on stdout.")]
+LimitOption = Annotated[
+    str | None,
+    typer.Option("--limit", "-l", help="Devices to work on: name globs or site:/role:/zone:/platform:/kind: "
+                 "groups, comma-separated (e.g. 'core*,site:library,zone:LGWAN')."),
+]
+
+
+def _emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"muronet: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def _load(inventory_dir: Path, as_json: bool) -> Inventory:
+    """Load and validate; on errors print them (stderr, or as JSON) and exit 1."""
+    inventory, issues = load_and_validate(inventory_dir)
+    if issues:
+        if as_json:
+            _emit_json({"valid": False, "errors": [i.as_dict() for i in issues]})
+        else:
+            for issue in issues:
+                err.print(issue.format(), markup=False)
+            err.print(f"muronet: the inventory has {len(issues)} error(s); fix them first "
+                      "(muronet validate)", markup=False)
+        raise typer.Exit(1)
+    return inventory
+
+
+@app.command()
+def validate(inventory: InventoryOption = Path("inventory"), as_json: JsonOption = False) -> None:
+    """Check the inventory: schema, references, IP plan and zone rules. Exit 1 on any error."""
+    started = time.perf_counter()
+    loaded, issues = load_and_validate(inventory)
+    elapsed = time.perf_counter() - started
+    summary = {"files": len(loaded.files), "sites": len(loaded.sites), "devices": len(loaded.devices),
+               "cables": len(loaded.cables), "prefixes": len(loaded.prefixes), "vlans": len(loaded.vlans),
+               "errors": len(issues), "seconds": round(elapsed, 3)}
+    if as_json:
+        _emit_json({"valid": not issues, "errors": [i.as_dict() for i in issues], "summary": summary})
+    else:
+        _print_issues(issues)
+        if issues:
+            files = len({i.location.file for i in issues})
+            out.print(f"✗ {len(issues)} error(s) in {files} file(s)", markup=False)
+        else:
+            out.print(f"✓ inventory valid: {summary['devices']} devices, {summary['sites']} sites, "
+                      f"{summary['cables']} cables, {summary['prefixes']} prefixes, {summary['vlans']} VLANs "
+                      f"({elapsed:.2f} s)", markup=False)
+    raise typer.Exit(1 if issues else 0)
+
+
+def _print_issues(issues: list[Issue]) -> None:
+    for issue in issues:
+        out.print(issue.format(), markup=False)
+
+
+@app.command()
+def render(
+    inventory: InventoryOption = Path("inventory"),
+    limit: LimitOption = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for <device>.cfg files.")] = Path(
+        "build/configs"),
+    diff: Annotated[bool, typer.Option("--diff", help="Show what changed against the last render.")] = False,
+    templates: Annotated[Path | None, typer.Option(help="Template folder (default: beside the inventory).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Render the intended configuration of every device (secrets masked) into DIR/<device>.cfg."""
+    loaded = _load(inventory, as_json)
+    index = InventoryIndex(loaded)
+    try:
+        devices = select_devices(index, limit)
+        renderer = Renderer(loaded, templates or default_templates_dir(inventory))
+        results = write_configs(renderer.render_many(devices), out_dir, with_diff=diff, prune=limit is None)
+    except (SelectionError, RenderError) as error:
+        _fail(str(error), 1 if isinstance(error, RenderError) else 2)
+    if as_json:
+        _emit_json({"out": str(out_dir), "results": [r.as_dict() for r in results]})
+        return
+    if diff:
+        for result in results:
+            if result.diff:
+                out.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"))
+    counts = {status: sum(1 for r in results if r.status == status)
+              for status in ("new", "changed", "unchanged", "removed")}
+    table = Table(title=f"Rendered {len(devices)} device(s) into {out_dir}", show_edge=False)
+    for status in counts:
+        table.add_column(status, justify="right")
+    table.add_row(*(str(n) for n in counts.values()))
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point: no Python traceback reaches the user unless MURONET_DEBUG is set."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("muronet: interrupted", markup=False)
+        sys.exit(130)
+    except Exception as error:  # last line of defence; tests exercise the commands directly
+        if os.environ.get("MURONET_DEBUG"):
+            raise
+        err.print(f"muronet: internal error: {type(error).__name__}: {error} "
+                  "(set MURONET_DEBUG=1 for the traceback)", markup=False)
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()

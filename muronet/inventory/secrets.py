@@ -1,0 +1,105 @@
+"""Resolve secret references at run time; never store or print their values.
+
+Two sources, as documented in the README:
+
+- ``{env: NAME}``: the environment variable ``NAME``;
+- ``{vault: FILE, key: KEY}``: key ``KEY`` of an Ansible Vault encrypted YAML file (``FILE``
+  relative to the inventory folder), decrypted with the password in the file named by
+  ``MURONET_VAULT_PASSWORD_FILE`` (the same file ``ansible-playbook --vault-password-file`` takes).
+
+Rendering uses a :class:`SecretSource`: :class:`MaskedSecrets` (the default: every value is a
+visible placeholder, safe for files, diffs and reviews) or :class:`ResolvedSecrets` (real values,
+for pushing to devices only).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from muronet.inventory.model import EnvSecret, SecretRef, VaultSecret
+
+VAULT_PASSWORD_FILE_ENV = "MURONET_VAULT_PASSWORD_FILE"
+
+
+class SecretError(Exception):
+    """A reference could not be resolved; the message names the reference, never a value."""
+
+
+class SecretSource(Protocol):
+    def get(self, name: str) -> str: ...
+
+
+def mask(name: str) -> str:
+    """Placeholder that stands for a secret in rendered text.
+
+    >>> mask("ospf_key")
+    '<secret:ospf_key>'
+    """
+    return f"<secret:{name}>"
+
+
+class MaskedSecrets:
+    """Every secret rendered as ``<secret:NAME>``: the configuration shows which secret is used."""
+
+    def get(self, name: str) -> str:
+        return mask(name)
+
+
+class ResolvedSecrets:
+    def __init__(self, refs: dict[str, SecretRef], inventory_root: Path) -> None:
+        self._refs = refs
+        self._root = inventory_root
+        self._cache: dict[str, str] = {}
+
+    def get(self, name: str) -> str:
+        if name not in self._cache:
+            if name not in self._refs:
+                raise SecretError(f"no secret reference named {name!r} in city.secrets")
+            self._cache[name] = resolve(self._refs[name], self._root)
+        return self._cache[name]
+
+    def values(self) -> list[str]:
+        """Values resolved so far, so that callers can scrub them from any text they show."""
+        return list(self._cache.values())
+
+
+def resolve(ref: SecretRef, inventory_root: Path) -> str:
+    if isinstance(ref, EnvSecret):
+        value = os.environ.get(ref.env)
+        if not value:
+            raise SecretError(f"environment variable {ref.env} is not set")
+        return value
+    assert isinstance(ref, VaultSecret)
+    data = _vault_data(str((inventory_root / ref.vault).resolve()))
+    if ref.key not in data:
+        raise SecretError(f"vault file {ref.vault} has no key {ref.key!r}")
+    return str(data[ref.key])
+
+
+@cache
+def _vault_data(path: str) -> dict[str, object]:
+    password_file = os.environ.get(VAULT_PASSWORD_FILE_ENV)
+    if not password_file:
+        raise SecretError(f"{VAULT_PASSWORD_FILE_ENV} is not set (needed for vault file {path})")
+    # Imported here: ansible-core is large and only vault references need it.
+    from ansible.errors import AnsibleError
+    from ansible.parsing.vault import VaultLib
+    from ansible.parsing.vault import VaultSecret as AnsibleVaultSecret
+
+    try:
+        password = Path(password_file).read_bytes().strip()
+        ciphertext = Path(path).read_bytes()
+        plaintext = VaultLib([("default", AnsibleVaultSecret(password))]).decrypt(ciphertext)
+    except OSError as error:
+        raise SecretError(f"cannot read {error.filename}: {error.strerror}") from None
+    except AnsibleError as error:
+        raise SecretError(f"cannot decrypt vault file {path}: {error.message}") from None
+    data = yaml.safe_load(plaintext)
+    if not isinstance(data, dict):
+        raise SecretError(f"vault file {path} must hold a mapping of keys")
+    return data

@@ -1,0 +1,40 @@
+"""Cisco IOS / IOS-XE: the city's first production platform."""
+
+from __future__ import annotations
+
+import re
+
+from netutils.interface import canonical_interface_name
+
+from muronet.platforms.base import Platform, register
+
+# Linux-style inventory names of routed roles -> IOS names on an ISR-class router.
+_LINUX_STYLE = [
+    (re.compile(r"^eth(\d+)(\.\d+)?$"), "GigabitEthernet0/0/{0}{1}"),
+    (re.compile(r"^vlan(\d+)$"), "Vlan{0}"),
+    (re.compile(r"^lo$"), "Loopback0"),
+    (re.compile(r"^mgmt0$"), "GigabitEthernet0"),
+]
+
+
+@register
+class CiscoIos(Platform):
+    name = "cisco_ios"
+    template_dir = "cisco_ios"
+    netmiko_device_type = "cisco_ios"
+    napalm_driver = "ios"
+    has_host_services = False
+
+    def interface_name(self, canonical: str) -> str:
+        """Map Linux-style names so a routed role changes platform by one field; IOS names stay.
+
+        >>> CiscoIos().interface_name("eth3")
+        'GigabitEthernet0/0/3'
+        >>> CiscoIos().interface_name("Gi1/0/7")
+        'GigabitEthernet1/0/7'
+        """
+        for pattern, template in _LINUX_STYLE:
+            match = pattern.match(canonical)
+            if match:
+                return template.format(*(g or "" for g in match.groups()))
+        return canonical_interface_name(canonical)

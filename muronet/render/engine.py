@@ -1,0 +1,68 @@
+"""Render intended configurations with Jinja2, one template per platform and role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
+
+from muronet.inventory.index import InventoryIndex
+from muronet.inventory.loader import Inventory
+from muronet.inventory.model import Device
+from muronet.inventory.secrets import MaskedSecrets, SecretError, SecretSource
+from muronet.platforms import get_platform
+from muronet.render.context import ContextBuilder
+
+
+class RenderError(Exception):
+    """A device could not be rendered; the message names the device and the cause."""
+
+
+def default_templates_dir(inventory_dir: Path) -> Path:
+    """Templates live beside the inventory: both are the city's source-controlled truth."""
+    return inventory_dir.resolve().parent / "templates"
+
+
+def template_name(device: Device) -> str:
+    return f"{get_platform(device.platform).template_dir}/{device.role}.j2"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    device: str
+    text: str
+
+
+class Renderer:
+    def __init__(self, inventory: Inventory, templates_dir: Path, secrets: SecretSource | None = None) -> None:
+        self.inventory = inventory
+        self.index = InventoryIndex(inventory)
+        try:
+            self.contexts = ContextBuilder(self.index, secrets or MaskedSecrets())
+        except SecretError as error:
+            raise RenderError(f"secrets: {error}") from None
+        self.environment = Environment(
+            loader=FileSystemLoader(str(templates_dir)),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            autoescape=False,
+        )
+
+    def render(self, device: Device) -> str:
+        name = template_name(device)
+        try:
+            template = self.environment.get_template(name)
+            return template.render(self.contexts.build(device))
+        except TemplateNotFound as error:
+            raise RenderError(f"{device.name}: no template {error.name} (role {device.role} on "
+                              f"platform {device.platform})") from None
+        except TemplateError as error:
+            raise RenderError(f"{device.name}: template {name}: {error}") from None
+
+    def render_many(self, devices: Iterable[Device]) -> Iterator[Rendered]:
+        for device in devices:
+            yield Rendered(device.name, self.render(device))
