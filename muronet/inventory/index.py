@@ -69,7 +69,11 @@ class InventoryIndex:
 
     @cached_property
     def vlans(self) -> dict[tuple[str, int], Vlan]:
-        return {(v.site, v.id): v for v in self.inventory.vlans}
+        """VLANs by (site, id); the first definition wins where an id is (wrongly) reused."""
+        table: dict[tuple[str, int], Vlan] = {}
+        for vlan in self.inventory.vlans:
+            table.setdefault((vlan.site, vlan.id), vlan)
+        return table
 
     @cached_property
     def prefixes_by_length(self) -> dict[int, dict[IPv4Network, Prefix]]:

@@ -172,9 +172,7 @@ def _read_document(file: Path, issues: list[Issue]) -> dict[Any, Any] | None:
     try:
         document = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        issues.append(Issue(Location(file, (), line), f"YAML syntax: {error.problem or error}"))
+        issues.append(_syntax_issue(file, error))
         return None
     except yaml.YAMLError as error:
         issues.append(Issue(Location(file, (), 1), f"YAML: {error}"))
@@ -192,6 +190,17 @@ def _read_document(file: Path, issues: list[Issue]) -> dict[Any, Any] | None:
         issues.append(Issue(Location(file, (), 1), "a file must be a mapping of top-level keys"))
         return None
     return document
+
+
+def _syntax_issue(file: Path, error: yaml.MarkedYAMLError) -> Issue:
+    """Point at the construct left open (an unclosed bracket or quote), where a person fixes it."""
+    problem, context = error.problem_mark, error.context_mark
+    message = f"YAML syntax: {error.problem or error}"
+    if context is not None and problem is not None and context.line < problem.line:
+        message += f" ({error.context} here; noticed at line {problem.line + 1})"
+        return Issue(Location(file, (), context.line + 1), message)
+    mark = problem or context
+    return Issue(Location(file, (), mark.line + 1 if mark else 1), message)
 
 
 def _load_singleton(

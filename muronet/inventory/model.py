@@ -363,7 +363,7 @@ class BgpNeighbor(Strict):
     remote_as: Asn
     description: str
     zone: ZoneName
-    password: SecretName
+    password_secret: SecretName  # name of a reference in city.secrets
     import_prefixes: list[IPv4Network] = []  # what we accept, exact or longer (le 32)
     accept_default: bool = False
     export_prefixes: list[IPv4Network] = []

@@ -5,6 +5,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
+from hier_config import HConfig, get_hconfig
+from hier_config.platforms.driver_base import HConfigDriverBase
+
 _REGISTRY: dict[str, type[Platform]] = {}
 
 
@@ -24,6 +27,14 @@ class Platform(ABC):
         >>> get_platform("cisco_ios").interface_name("eth2.300")
         'GigabitEthernet0/0/2.300'
         """
+
+    @abstractmethod
+    def hconfig_driver(self) -> HConfigDriverBase:
+        """hier_config driver that turns this platform's configuration text into a tree."""
+
+    def parse(self, text: str) -> HConfig:
+        """Configuration text as a hier_config tree (comments and section ends dropped)."""
+        return get_hconfig(self.hconfig_driver(), text)
 
 
 def register(cls: type[Platform]) -> type[Platform]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from hier_config.platforms.cisco_ios.driver import HConfigDriverCiscoIOS
+from hier_config.platforms.driver_base import HConfigDriverBase
 from netutils.interface import canonical_interface_name
 
 from muronet.platforms.base import Platform, register
@@ -38,3 +40,6 @@ class CiscoIos(Platform):
             if match:
                 return template.format(*(g or "" for g in match.groups()))
         return canonical_interface_name(canonical)
+
+    def hconfig_driver(self) -> HConfigDriverBase:
+        return HConfigDriverCiscoIOS()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from hier_config.platforms.driver_base import HConfigDriverBase
+
 from muronet.platforms.base import Platform, register
+from muronet.platforms.frr_hconfig import HConfigDriverFrr
 
 
 @register
@@ -20,3 +23,6 @@ class Frr(Platform):
         'eth1.300'
         """
         return canonical
+
+    def hconfig_driver(self) -> HConfigDriverBase:
+        return HConfigDriverFrr()

@@ -110,7 +110,8 @@ class ContextBuilder:
         return cache[slug]
 
     def _vrfs(self, device: Device) -> list[dict[str, str]]:
-        vrfs = {self.index.interface_vrf(device, i): i.zone for i in device.interfaces if i.zone}
+        vrfs = {self.index.interface_vrf(device, i): i.zone for i in device.interfaces
+                if i.zone and i.address is not None}
         return [{"name": vrf, "zone": zone, "rd": self.rd.get(vrf, "")}
                 for vrf, zone in sorted(vrfs.items(), key=lambda kv: str(kv[0])) if vrf]
 
@@ -216,7 +217,7 @@ class ContextBuilder:
             networks.update(neighbor.export_prefixes)
             neighbors.append({
                 "address": str(neighbor.address), "remote_as": neighbor.remote_as,
-                "description": neighbor.description, "password": self.secrets.get(neighbor.password, ""),
+                "description": neighbor.description, "password": self.secrets.get(neighbor.password_secret, ""),
                 "max_prefixes": neighbor.max_prefixes, "tag": tag,
                 "route_map_in": f"RM-{tag}-IN", "route_map_out": f"RM-{tag}-OUT",
                 "prefix_list_in": f"PL-{tag}-IN", "prefix_list_out": f"PL-{tag}-OUT",

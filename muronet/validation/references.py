@@ -173,9 +173,9 @@ def check_services_and_secrets(index: InventoryIndex) -> Iterator[Issue]:
             yield Issue(inv.where(city, "secrets"), f"missing secret reference {name!r}")
     for device in inv.devices:
         for n, neighbor in enumerate(device.bgp.neighbors if device.bgp else []):
-            if neighbor.password not in city.secrets:
-                yield Issue(inv.where(device, "bgp", "neighbors", n, "password"),
-                            f"unknown secret {neighbor.password!r} (define it under city.secrets)")
+            if neighbor.password_secret not in city.secrets:
+                yield Issue(inv.where(device, "bgp", "neighbors", n, "password_secret"),
+                            f"unknown secret {neighbor.password_secret!r} (define it under city.secrets)")
 
 
 def check_gateways_and_paths(index: InventoryIndex) -> Iterator[Issue]:

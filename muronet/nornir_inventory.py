@@ -1,0 +1,94 @@
+"""Nornir inventory plugin over the city's inventory (registered as ``MuronetInventory``).
+
+``InitNornir(config_file="nornir.yaml")`` then gives every device with its platform, management
+address, port, groups (``site:…``, ``role:…``, ``zone:…``, ``platform:…``, ``kind:…``) and data.
+Credentials are resolved from the references in ``city.credentials`` when the inventory loads;
+a reference that cannot be resolved leaves them empty (rendering and validation need none).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nornir.core.inventory import (
+    ConnectionOptions,
+    Defaults,
+    Group,
+    Groups,
+    Host,
+    Hosts,
+    Inventory,
+    ParentGroups,
+)
+
+from muronet.inventory.index import InventoryIndex, device_groups
+from muronet.inventory.secrets import SecretError, resolve
+from muronet.platforms import get_platform
+from muronet.validation import load_and_validate
+
+
+class InventoryError(ValueError):
+    """The source inventory is invalid; the message lists every ``file:line: problem``."""
+
+
+def _credential(index: InventoryIndex, name: str) -> str | None:
+    city = index.inventory.city
+    assert city is not None
+    try:
+        return resolve(getattr(city.credentials, name), index.inventory.root)
+    except SecretError:
+        return None
+
+
+def _connection_options(platform_name: str) -> dict[str, ConnectionOptions]:
+    platform = get_platform(platform_name)
+    # Each host gets its own optional_args dict: nornir-napalm writes the port into it, and a
+    # dict shared through a group would send every host to the first host's port.
+    return {
+        "netmiko": ConnectionOptions(platform=platform.netmiko_device_type, extras={}),
+        "napalm": ConnectionOptions(platform=platform.napalm_driver, extras={"optional_args": {}}),
+    }
+
+
+class MuronetInventory:
+    def __init__(self, inventory_dir: str = "inventory", port: int = 22) -> None:
+        self.inventory_dir = Path(inventory_dir)
+        self.port = port
+
+    def load(self) -> Inventory:
+        inventory, issues = load_and_validate(self.inventory_dir)
+        if issues:
+            raise InventoryError("invalid inventory:\n" + "\n".join(i.format() for i in issues))
+        index = InventoryIndex(inventory)
+        defaults = Defaults(username=_credential(index, "username"), password=_credential(index, "password"))
+        groups = Groups()
+        hosts = Hosts()
+        for device in sorted(inventory.devices, key=lambda d: d.name):
+            names = device_groups(index, device)
+            for name in names:
+                groups.setdefault(name, Group(name=name, defaults=defaults))
+            hosts[device.name] = Host(
+                name=device.name,
+                hostname=str(device.management.address.ip),  # type: ignore[union-attr]
+                port=self.port,
+                platform=device.platform,
+                groups=ParentGroups(groups[n] for n in names),
+                data=_host_data(index, device),
+                connection_options=_connection_options(device.platform),
+                defaults=defaults,
+            )
+        return Inventory(hosts=hosts, groups=groups, defaults=defaults)
+
+
+def _host_data(index: InventoryIndex, device: Any) -> dict[str, Any]:
+    site = index.sites[device.site]
+    return {
+        "role": str(device.role),
+        "site": site.model_dump(mode="json"),
+        "zones": sorted(index.device_zones(device)),
+        "device_type": device.device_type,
+        "global_zone": device.global_zone,
+        "interfaces": [i.model_dump(mode="json", exclude_defaults=True) for i in device.interfaces],
+        "bgp": device.bgp.model_dump(mode="json") if device.bgp else None,
+    }
