@@ -64,7 +64,8 @@ def _vlan_twice(inv: Path) -> str:
 
 
 def _zone_vs_vlan(inv: Path) -> str:
-    edit(inv / "city-hall/core.yaml", "{name: vlan201, role: user, zone: LGWAN", "{name: vlan201, role: user, zone: INTERNET")
+    old = "{name: vlan201, role: user, zone: LGWAN"
+    edit(inv / "city-hall/core.yaml", old, old.replace("LGWAN", "INTERNET"))
     return "{name: vlan201, role: user, zone: INTERNET"
 
 
@@ -114,7 +115,7 @@ MISTAKES = [
     Mistake("duplicate IP", "facilities/library.yaml", _dup_ip, "is already assigned to jyoho-kyoiku-rt1:eth3"),
     Mistake("overlap across zones", "facilities/library.yaml", _overlap, "zones must not share addresses"),
     Mistake("address outside plan", "facilities/aquarium.yaml", _outside_prefix, "not inside any declared prefix"),
-    Mistake("address mask", "facilities/michinoeki.yaml", _wrong_mask, "has mask /25, but its prefix is 10.40.107.0/24"),
+    Mistake("address mask", "facilities/michinoeki.yaml", _wrong_mask, "mask /25, but its prefix is 10.40.107.0/24"),
     Mistake("missing cable end", "fiber.yaml", _missing_cable_end, "has no interface 'eth7'"),
     Mistake("cable end used twice", "fiber.yaml", _cable_end_twice, "is already used by another cable"),
     Mistake("duplicate interface", "lgwan.yaml", _duplicate_interface, "interface 'eth1' is defined twice"),
