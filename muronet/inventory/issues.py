@@ -45,7 +45,8 @@ class Issue:
         return display_path(self.location.file)
 
     def format(self) -> str:
-        text = f"{self.display_path()}:{self.line}: {self.message}"
+        # One line per problem, whatever the message: editors and CI parse `file:line: message`.
+        text = f"{self.display_path()}:{self.line}: {' '.join(self.message.split())}"
         for other in self.related:
             text += f" (see {display_path(other.file)}:{line_of(other.file, other.path)})"
         return text

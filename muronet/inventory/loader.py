@@ -174,6 +174,10 @@ def _read_document(file: Path, issues: list[Issue]) -> dict[Any, Any] | None:
     except yaml.MarkedYAMLError as error:
         issues.append(_syntax_issue(file, error))
         return None
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        issues.append(Issue(Location(file, (), line), f"YAML: character {error.character!r} is not allowed"))
+        return None
     except yaml.YAMLError as error:
         issues.append(Issue(Location(file, (), 1), f"YAML: {error}"))
         return None
