@@ -286,7 +286,7 @@ def test_vault_references_resolve_with_the_vault_password_file(reference, monkey
 def test_missing_template_is_a_clear_error(reference, tmp_path):
     shutil.copytree(TEMPLATES, tmp_path / "templates")
     (tmp_path / "templates/frr/lgwan_router.j2").unlink()
-    with pytest.raises(RenderError, match="ch-lgwan-rt1: no template frr/lgwan_router.j2"):
+    with pytest.raises(RenderError, match=r"ch-lgwan-rt1: no template frr/lgwan_router\.j2"):
         Renderer(reference, tmp_path / "templates").render(reference.device("ch-lgwan-rt1"))
 
 
