@@ -107,6 +107,7 @@ def render(
         "build/configs"),
     diff: Annotated[bool, typer.Option("--diff", help="Show what changed against the last render.")] = False,
     templates: Annotated[Path | None, typer.Option(help="Template folder (default: beside the inventory).")] = None,
+    workers: Annotated[int, typer.Option(help="Rendering processes (0: one per core).", min=0)] = 0,
     as_json: JsonOption = False,
 ) -> None:
     """Render the intended configuration of every device (secrets masked) into DIR/<device>.cfg."""
@@ -115,7 +116,8 @@ def render(
     try:
         devices = select_devices(index, limit)
         renderer = Renderer(loaded, templates or default_templates_dir(inventory))
-        results = write_configs(renderer.render_many(devices), out_dir, with_diff=diff, prune=limit is None)
+        results = write_configs(renderer.render_many(devices, workers), out_dir, with_diff=diff,
+                                prune=limit is None)
     except (SelectionError, RenderError) as error:
         _fail(str(error), 1 if isinstance(error, RenderError) else 2)
     if as_json:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address
 
 from muronet.inventory.loader import Inventory
 from muronet.inventory.model import Cable, Circuit, Device, Host, Interface, Prefix, Site, Vlan, Zone
@@ -76,16 +76,18 @@ class InventoryIndex:
         return table
 
     @cached_property
-    def prefixes_by_length(self) -> dict[int, dict[IPv4Network, Prefix]]:
-        table: dict[int, dict[IPv4Network, Prefix]] = defaultdict(dict)
+    def prefixes_by_length(self) -> list[tuple[int, dict[int, Prefix]]]:
+        """Declared prefixes as (mask, {network as int: prefix}), longest mask first."""
+        table: dict[int, dict[int, Prefix]] = defaultdict(dict)
         for prefix in self.inventory.prefixes:
-            table[prefix.prefix.prefixlen].setdefault(prefix.prefix, prefix)
-        return dict(sorted(table.items(), reverse=True))
+            table[int(prefix.prefix.netmask)].setdefault(int(prefix.prefix.network_address), prefix)
+        return sorted(table.items(), reverse=True)
 
     def prefix_of(self, address: IPv4Address) -> Prefix | None:
-        """Most specific declared prefix holding ``address`` (a dict probe per prefix length)."""
-        for length, table in self.prefixes_by_length.items():
-            found = table.get(IPv4Network((int(address) >> (32 - length) << (32 - length), length)))
+        """Most specific declared prefix holding ``address`` (one dict probe per prefix length)."""
+        value = int(address)
+        for mask, table in self.prefixes_by_length:
+            found = table.get(value & mask)
             if found is not None:
                 return found
         return None

@@ -7,12 +7,14 @@ problem in the whole tree is reported in one run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml_rs
 from pydantic import BaseModel, ValidationError
 
 from muronet.inventory.issues import Issue, Location, PathPart
@@ -168,9 +170,21 @@ def _read_document(file: Path, issues: list[Issue]) -> dict[Any, Any] | None:
     except OSError as error:
         issues.append(Issue(Location(file, (), 1), f"cannot read: {error.strerror}"))
         return None
+    try:
+        document = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+    except (yaml_rs.YAMLDecodeError, ValueError, TypeError, OverflowError, RecursionError) as error:
+        return _explain_with_pyyaml(file, text, issues, str(error))
+    if document is None or isinstance(document, dict):
+        return document  # None: an empty file holds nothing, which is allowed
+    return _explain_with_pyyaml(file, text, issues, "a file must be a mapping of top-level keys")
+
+
+def _explain_with_pyyaml(file: Path, text: str, issues: list[Issue], fast_error: str) -> dict[Any, Any] | None:
+    """The slow path, for a file the fast parser refused: libyaml's marks give exact lines."""
+    before = len(issues)
     loader = _Loader(text)
     try:
-        document = loader.get_single_data()
+        loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         issues.append(_syntax_issue(file, error))
         return None
@@ -188,12 +202,11 @@ def _read_document(file: Path, issues: list[Issue]) -> dict[Any, Any] | None:
         loader.dispose()
     for line, key in loader.duplicates:
         issues.append(Issue(Location(file, (), line), f"duplicate key {key!r}"))
-    if document is None:
-        return None  # an empty file holds nothing, which is allowed
-    if not isinstance(document, dict):
-        issues.append(Issue(Location(file, (), 1), "a file must be a mapping of top-level keys"))
-        return None
-    return document
+    if len(issues) == before:  # libyaml accepted what the fast parser refused (limits, YAML 1.2)
+        line = re.search(r"line (\d+)", fast_error)
+        first = fast_error.strip().splitlines()[0] if fast_error.strip() else "unreadable YAML"
+        issues.append(Issue(Location(file, (), int(line.group(1)) if line else 1), f"YAML: {first}"))
+    return None
 
 
 def _syntax_issue(file: Path, error: yaml.MarkedYAMLError) -> Issue:

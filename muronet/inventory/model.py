@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -24,6 +24,10 @@ from pydantic import (
     model_validator,
 )
 
+from muronet.inventory.ipfast import Address as IPv4Address
+from muronet.inventory.ipfast import Interface as IPv4Interface
+from muronet.inventory.ipfast import Network as IPv4Network
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")]
 Hostname = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,40}[a-z0-9]$")]
 ZoneName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{1,15}$")]
@@ -37,6 +41,9 @@ Endpoint = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9
 # Interface names as the device's platform spells them. Routed devices use Linux-style names
 # (eth1, eth1.300, vlan201, lo, mgmt0) so the digital twin can run them verbatim.
 InterfaceName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9/.:-]{0,40}$")]
+
+
+_SUB_INTERFACE = re.compile(r".*\.(\d{1,4})")
 
 
 class Strict(BaseModel):
@@ -214,9 +221,9 @@ class ZoneGateway(Strict):
     both zones and passes only sanitised data."""
 
     name: Slug
-    roles: list[Role] = []
-    devices: list[Hostname] = []
-    hosts: list[Hostname] = []
+    roles: list[Role] = Field(default_factory=list)
+    devices: list[Hostname] = Field(default_factory=list)
+    hosts: list[Hostname] = Field(default_factory=list)
     zones: list[ZoneName] = Field(min_length=2)
     separation: Literal["vrf", "vlan", "relay"]
     reason: str
@@ -232,7 +239,7 @@ class Flow(Strict):
     from_zone: ZoneName
     to: IPv4Network
     protocol: Literal["tcp", "udp", "icmp"]
-    ports: list[Port] = []
+    ports: list[Port] = Field(default_factory=list)
 
 
 class ApprovedPath(Strict):
@@ -244,15 +251,15 @@ class ApprovedPath(Strict):
     via: Hostname  # the host or device that carries the path
     zones: list[ZoneName] = Field(min_length=1)
     circuit: str | None = None
-    flows: list[Flow] = []
+    flows: list[Flow] = Field(default_factory=list)
     description: str = ""
 
 
 class ZonesFile(Strict):
     zones: dict[ZoneName, Zone]
     management_zone: ZoneName
-    zone_gateways: list[ZoneGateway] = []
-    approved_paths: list[ApprovedPath] = []
+    zone_gateways: list[ZoneGateway] = Field(default_factory=list)
+    approved_paths: list[ApprovedPath] = Field(default_factory=list)
 
 
 # --- sites, hosts, device types --------------------------------------------------------------
@@ -260,7 +267,7 @@ class ZonesFile(Strict):
 
 class Site(Strict):
     slug: Slug
-    facility_id: Annotated[int, Field(ge=0, le=250)]
+    facility_id: Annotated[int, Field(ge=0, le=65535)]
     name_ja: str = Field(min_length=1)
     name_romaji: str = Field(min_length=1)
     kind: SiteKind
@@ -293,7 +300,7 @@ class DeviceType(Strict):
     manufacturer: str
     model: str
     # Port names of the model (netutils range syntax, e.g. "GigabitEthernet1/0/[1-24]").
-    ports: list[str] = []
+    ports: list[str] = Field(default_factory=list)
 
 
 # --- devices ---------------------------------------------------------------------------------
@@ -320,7 +327,7 @@ class Interface(Strict):
     mode: Literal["routed", "access", "trunk"] = "routed"
     address: IPv4Interface | None = None
     vlan: VlanId | None = None  # access VLAN of a port, or the VLAN an SVI routes
-    vlans: list[VlanId] = []  # allowed VLANs of a trunk
+    vlans: list[VlanId] = Field(default_factory=list)  # allowed VLANs of a trunk
     native_vlan: VlanId | None = None
     ospf: OspfInterface | None = None
     vrrp: Vrrp | None = None
@@ -347,14 +354,15 @@ class Interface(Strict):
             raise ValueError("VRRP needs an interface address")
         return self
 
-    @property
+    @cached_property
     def parent(self) -> str | None:
         """Parent of a sub-interface (``eth1`` for ``eth1.300``)."""
         return self.name.rsplit(".", 1)[0] if self.dot1q is not None else None
 
-    @property
+    @cached_property
     def dot1q(self) -> int | None:
-        match = re.fullmatch(r".*\.(\d{1,4})", self.name)
+        """802.1Q tag of a sub-interface, from its name (``eth1.300`` -> 300)."""
+        match = _SUB_INTERFACE.fullmatch(self.name)
         return int(match.group(1)) if match else None
 
 
@@ -387,7 +395,7 @@ class Device(Strict):
     description: str = ""
     interfaces: list[Interface] = Field(min_length=1)
     bgp: Bgp | None = None
-    tags: list[Slug] = []
+    tags: list[Slug] = Field(default_factory=list)
 
     @field_validator("interfaces")
     @classmethod

@@ -104,7 +104,7 @@ class ContextBuilder:
     def _site(self, slug: str) -> dict[str, Any]:
         cache = self.__dict__.setdefault("_sites", {})
         if slug not in cache:
-            site = self.inventory.site_index[slug]
+            site = self.index.sites[slug]
             cache[slug] = {"slug": site.slug, "name_ja": site.name_ja, "name_romaji": site.name_romaji,
                            "kind": str(site.kind), "address": site.address, "facility_id": site.facility_id}
         return cache[slug]
