@@ -20,7 +20,7 @@ setup: $(STAMP)
 ## demo: validate the city's inventory and render every device's intended configuration
 demo: setup
 	$(BIN)/muronet validate
-	$(BIN)/muronet render --diff
+	$(BIN)/muronet render
 	@echo "Intended configurations are in build/configs/ (secrets masked)."
 
 ## test: the whole test suite (lint included)
