@@ -8,13 +8,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATES, edit
+from conftest import REPO, TEMPLATES, edit
 from netutils.interface import interface_range_expansion
+from nornir import InitNornir
 
 from muronet.inventory.model import InterfaceRole, Role
 from muronet.inventory.secrets import ResolvedSecrets
 from muronet.platforms import get_platform
 from muronet.render.engine import Renderer, RenderError
+from nornir_tasks.render import render_intended
 
 ROUTED_ROLES = [Role.CORE, Role.AGGREGATION, Role.FACILITY_EDGE, Role.LGWAN_ROUTER, Role.INTERNET_GATEWAY]
 
@@ -304,3 +306,16 @@ def test_templates_live_beside_the_inventory(cli, inventory_copy):
     result = cli("render", "-i", str(inventory_copy), "-o", str(inventory_copy.parent / "o"), "-l", "ch-core1")
     assert result.exit_code == 0, result.output
     assert "vrrp" not in Path(inventory_copy.parent / "o/ch-core1.cfg").read_text()
+
+
+def test_nornir_task_renders_each_host_as_the_renderer_does(reference, rendered, monkeypatch):
+    monkeypatch.chdir(REPO)
+    nr = InitNornir(config_file="nornir.yaml")
+    renderer = Renderer(reference, TEMPLATES)
+    result = nr.filter(filter_func=lambda h: h.name.startswith("ch-")).run(task=render_intended, renderer=renderer)
+    assert not result.failed and len(result) == 12
+    for name, multi in result.items():
+        assert multi[0].result == rendered[name]
+    nr.inventory.hosts["ch-core1"].name = "not-in-inventory"
+    failed = nr.filter(name="not-in-inventory").run(task=render_intended, renderer=renderer)
+    assert failed.failed

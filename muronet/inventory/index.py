@@ -15,10 +15,10 @@ from ipaddress import IPv4Address
 from muronet.inventory.loader import Inventory
 from muronet.inventory.model import Cable, Circuit, Device, Host, Interface, Prefix, Site, Vlan, Zone
 
-Endpoint = tuple[str, str]  # (device name, interface name)
+PortKey = tuple[str, str]  # (device name, interface name)
 
 
-def split_endpoint(text: str) -> Endpoint:
+def split_endpoint(text: str) -> PortKey:
     device, _, interface = text.partition(":")
     return device, interface
 
@@ -26,7 +26,7 @@ def split_endpoint(text: str) -> Endpoint:
 @dataclass(frozen=True)
 class CablePeer:
     cable: Cable
-    peer: Endpoint
+    peer: PortKey
 
 
 class InventoryIndex:
@@ -46,7 +46,7 @@ class InventoryIndex:
         return {h.name: h for h in self.inventory.hosts}
 
     @cached_property
-    def interfaces(self) -> dict[Endpoint, Interface]:
+    def interfaces(self) -> dict[PortKey, Interface]:
         return {(d.name, i.name): i for d in self.inventory.devices for i in d.interfaces}
 
     @cached_property
@@ -54,9 +54,9 @@ class InventoryIndex:
         return {zone.vrf: name for name, zone in self.inventory.zones.items()}
 
     @cached_property
-    def cable_peers(self) -> dict[Endpoint, CablePeer]:
+    def cable_peers(self) -> dict[PortKey, CablePeer]:
         """Both ends of every cable; the first cable wins where an end is (wrongly) reused."""
-        peers: dict[Endpoint, CablePeer] = {}
+        peers: dict[PortKey, CablePeer] = {}
         for cable in self.inventory.cables:
             a, b = split_endpoint(cable.a), split_endpoint(cable.b)
             peers.setdefault(a, CablePeer(cable, b))
@@ -64,7 +64,7 @@ class InventoryIndex:
         return peers
 
     @cached_property
-    def circuits_by_termination(self) -> dict[Endpoint, Circuit]:
+    def circuits_by_termination(self) -> dict[PortKey, Circuit]:
         return {split_endpoint(c.termination): c for c in self.inventory.circuits}
 
     @cached_property

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -104,13 +105,10 @@ class Inventory:
     def device(self, name: str) -> Device | None:
         return self.device_index.get(name)
 
-    @property
+    @cached_property
     def device_index(self) -> dict[str, Device]:
-        cached = self.__dict__.get("_device_index")
-        if cached is None or len(cached) != len(self.devices):
-            cached = {d.name: d for d in self.devices}
-            self.__dict__["_device_index"] = cached
-        return cached
+        """Devices by name; built on first use, after loading has finished."""
+        return {d.name: d for d in self.devices}
 
     @property
     def site_index(self) -> dict[str, Site]:

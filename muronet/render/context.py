@@ -96,7 +96,6 @@ class ContextBuilder:
             "ospf": self._ospf(platform, device, interfaces),
             "bgp": self._bgp(device),
             "copp_acls": filters.copp_acls(self.index, device),
-            "is_switch": device.role in (Role.ACCESS_SWITCH,),
         })
         context["boundary_acls"] = [i["acl_in"] for i in context["interfaces"] if i["acl_in"]]
         return context
@@ -127,7 +126,6 @@ class ContextBuilder:
                if interface.role in BOUNDARY_ROLES else None)
         return {
             "name": platform.interface_name(interface.name),
-            "canonical": interface.name,
             "description": description.strip(),
             "role": str(interface.role) if interface.role else "",
             "zone": interface.zone or "",
@@ -144,8 +142,6 @@ class ContextBuilder:
             "dot1q": interface.dot1q,
             "ospf": self._interface_ospf(interface),
             "vrrp": interface.vrrp.model_dump(mode="json") if interface.vrrp else None,
-            "boundary": interface.role in BOUNDARY_ROLES,
-            "user_port": interface.mode == "access" and interface.role == InterfaceRole.USER,
             "acl_in": acl,
             "loopback": interface.role == InterfaceRole.LOOPBACK,
         }

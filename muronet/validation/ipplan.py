@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
-from muronet.inventory.index import InventoryIndex
+from muronet.inventory.index import InventoryIndex, split_endpoint
 from muronet.inventory.issues import Issue, Location
 from muronet.validation.references import Check
 
@@ -158,7 +158,7 @@ def check_router_ids(index: InventoryIndex) -> Iterator[Issue]:
 def check_circuits_and_neighbors(index: InventoryIndex) -> Iterator[Issue]:
     inv = index.inventory
     for circuit in inv.circuits:
-        local = index.interfaces.get(tuple(circuit.termination.split(":", 1)))  # type: ignore[arg-type]
+        local = index.interfaces.get(split_endpoint(circuit.termination))
         if local is None or local.address is None:
             continue
         if circuit.peer_address not in local.address.network or circuit.peer_address == local.address.ip:
