@@ -47,6 +47,7 @@ class ContextBuilder:
         zone_order = {name: n + 1 for n, name in enumerate(self.inventory.zones)}
         self.rd = {zone.vrf: f"{city.asn}:{zone_order[name]}" for name, zone in self.inventory.zones.items()}
         self.city_context = self._city_context()
+        self._sites: dict[str, dict[str, Any]] = {}
 
     def _services(self) -> dict[str, list[str]]:
         services = self.city.services.model_dump()
@@ -68,8 +69,7 @@ class ContextBuilder:
             "parking_vlan": city.parking_vlan,
             "native_vlan": city.native_vlan,
             "secrets": self.secrets,
-            "mgmt_vrf": self.inventory.zones[self.inventory.management_zone].vrf  # type: ignore[index]
-            if self.inventory.management_zone in self.inventory.zones else "MGMT",
+            "mgmt_vrf": self.inventory.zones[self.inventory.management_zone].vrf,  # type: ignore[index]
         }
 
     # --- per device ----------------------------------------------------------------------------
@@ -101,12 +101,11 @@ class ContextBuilder:
         return context
 
     def _site(self, slug: str) -> dict[str, Any]:
-        cache = self.__dict__.setdefault("_sites", {})
-        if slug not in cache:
+        if slug not in self._sites:
             site = self.index.sites[slug]
-            cache[slug] = {"slug": site.slug, "name_ja": site.name_ja, "name_romaji": site.name_romaji,
-                           "kind": str(site.kind), "address": site.address, "facility_id": site.facility_id}
-        return cache[slug]
+            self._sites[slug] = {"slug": site.slug, "name_ja": site.name_ja, "name_romaji": site.name_romaji,
+                                 "kind": str(site.kind), "address": site.address, "facility_id": site.facility_id}
+        return self._sites[slug]
 
     def _vrfs(self, device: Device) -> list[dict[str, str]]:
         vrfs = {self.index.interface_vrf(device, i): i.zone for i in device.interfaces
