@@ -22,6 +22,7 @@ from muronet.inventory.index import InventoryIndex
 from muronet.inventory.issues import Issue
 from muronet.inventory.loader import Inventory
 from muronet.inventory.select import SelectionError, select_devices
+from muronet.platforms import get_platform
 from muronet.render.engine import Renderer, RenderError, default_templates_dir
 from muronet.render.writer import write_configs
 from muronet.validation import load_and_validate
@@ -107,6 +108,8 @@ def render(
         "build/configs"),
     diff: Annotated[bool, typer.Option("--diff", help="Show what changed against the last render.")] = False,
     templates: Annotated[Path | None, typer.Option(help="Template folder (default: beside the inventory).")] = None,
+    platform: Annotated[str | None, typer.Option(
+        help="Render every device as if it ran this platform (e.g. cisco_ios: the city on Cisco).")] = None,
     workers: Annotated[int, typer.Option(help="Rendering processes (0: one per core).", min=0)] = 0,
     as_json: JsonOption = False,
 ) -> None:
@@ -115,11 +118,14 @@ def render(
     index = InventoryIndex(loaded)
     try:
         devices = select_devices(index, limit)
+        if platform is not None:
+            get_platform(platform)  # an unknown name is an error before anything is written
+            devices = [d.model_copy(update={"platform": platform}) for d in devices]
         renderer = Renderer(loaded, templates or default_templates_dir(inventory))
         results = write_configs(renderer.render_many(devices, workers), out_dir, with_diff=diff,
                                 prune=limit is None)
-    except (SelectionError, RenderError) as error:
-        _fail(str(error), 1 if isinstance(error, RenderError) else 2)
+    except (SelectionError, RenderError, KeyError) as error:
+        _fail(str(error).strip('"'), 1 if isinstance(error, RenderError) else 2)
     if as_json:
         _emit_json({"out": str(out_dir), "results": [r.as_dict() for r in results]})
         return

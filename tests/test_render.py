@@ -319,3 +319,35 @@ def test_nornir_task_renders_each_host_as_the_renderer_does(reference, rendered,
     nr.inventory.hosts["ch-core1"].name = "not-in-inventory"
     failed = nr.filter(name="not-in-inventory").run(task=render_intended, renderer=renderer)
     assert failed.failed
+
+
+def test_render_platform_option_writes_the_whole_city_for_cisco_ios(cli, tmp_path, reference):
+    result = cli("render", "--platform", "cisco_ios", "--out", str(tmp_path), "--json")
+    assert result.exit_code == 0, result.output
+    files = sorted(tmp_path.glob("*.cfg"))
+    assert [f.stem for f in files] == sorted(d.name for d in reference.devices)
+    for file in files:
+        tree = _tree("cisco_ios", file.read_text())
+        assert tree.get_child(equals="aaa new-model"), file.name
+    unknown = cli("render", "--platform", "junos", "--out", str(tmp_path / "x"))
+    assert unknown.exit_code == 2 and "no platform driver 'junos'" in unknown.output
+
+
+def test_parallel_rendering_gives_the_serial_result_in_order(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from synthetic_city import write_city
+
+    from muronet.inventory.loader import load_inventory
+    from muronet.render.engine import PARALLEL_THRESHOLD
+
+    count = write_city(tmp_path / "inventory", PARALLEL_THRESHOLD + 100)
+    inventory, issues = load_inventory(tmp_path / "inventory")
+    assert not issues and len(inventory.devices) == count
+    renderer = Renderer(inventory, TEMPLATES)
+    serial = list(renderer.render_many(inventory.devices, workers=1))
+    parallel = list(renderer.render_many(inventory.devices, workers=2))
+    assert parallel == serial
+    ios = [d.model_copy(update={"platform": "cisco_ios"}) for d in inventory.devices]
+    assert all("aaa new-model" in r.text for r in renderer.render_many(ios, workers=2))

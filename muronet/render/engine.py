@@ -69,31 +69,32 @@ class Renderer:
 
     def render_many(self, devices: Iterable[Device], workers: int = 0) -> Iterator[Rendered]:
         """Render in order; with several workers (0 = one per core), in forked processes that
-        inherit this renderer, so nothing but device names and texts crosses a process."""
+        inherit this renderer and the devices, so only index ranges and texts cross a process."""
         devices = list(devices)
         workers = workers or os.cpu_count() or 1
         if workers == 1 or len(devices) < PARALLEL_THRESHOLD:
             for device in devices:
                 yield Rendered(device.name, self.render(device))
             return
-        global _FORKED_RENDERER
-        _FORKED_RENDERER = self
+        global _FORKED
+        _FORKED = (self, devices)
         size = max(1, len(devices) // (workers * 8))
-        chunks = [[d.name for d in devices[i:i + size]] for i in range(0, len(devices), size)]
+        chunks = [(start, min(start + size, len(devices))) for start in range(0, len(devices), size)]
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 for rendered in pool.map(_render_chunk, chunks):
                     yield from rendered
         finally:
-            _FORKED_RENDERER = None
+            _FORKED = None
 
 
 # Below this many devices, starting processes costs more than it saves.
 PARALLEL_THRESHOLD = 300
-_FORKED_RENDERER: Renderer | None = None
+# What forked workers inherit: the renderer and the devices, so only index ranges and texts cross.
+_FORKED: tuple[Renderer, list[Device]] | None = None
 
 
-def _render_chunk(names: list[str]) -> list[Rendered]:
-    renderer = _FORKED_RENDERER
-    assert renderer is not None
-    return [Rendered(name, renderer.render(renderer.inventory.device_index[name])) for name in names]
+def _render_chunk(span: tuple[int, int]) -> list[Rendered]:
+    assert _FORKED is not None
+    renderer, devices = _FORKED
+    return [Rendered(d.name, renderer.render(d)) for d in devices[span[0]:span[1]]]
