@@ -111,6 +111,22 @@ def _duplicate_key(inv: Path) -> str:
     return "kind: library"
 
 
+def _ring_broken(inv: Path) -> str:
+    edit(inv / "fiber.yaml", "ring: west, label: FB-010}", "ring: north, label: FB-010}")
+    return "  west: {ospf_area: 1"
+
+
+def _ring_area(inv: Path) -> str:
+    old = "address: 10.40.1.17/31, ospf: {area: 1}"
+    edit(inv / "facilities/hospital.yaml", old, old.replace("area: 1", "area: 3"))
+    return "address: 10.40.1.17/31, ospf: {area: 3}"
+
+
+def _disconnected(inv: Path) -> str:
+    edit(inv / "fiber.yaml", "  - {a: fire-bokoi-rt1:eth5, b: welfare-bokoi-rt1:eth1", "  # - {a: fire-bokoi-rt1:eth5")
+    return "  - name: welfare-bokoi-rt1"
+
+
 MISTAKES = [
     Mistake("duplicate IP", "facilities/library.yaml", _dup_ip, "is already assigned to jyoho-kyoiku-rt1:eth3"),
     Mistake("overlap across zones", "facilities/library.yaml", _overlap, "zones must not share addresses"),
@@ -129,6 +145,9 @@ MISTAKES = [
     Mistake("trunk lists differ", "city-hall/access.yaml", _trunk_mismatch, "allows VLANs"),
     Mistake("YAML syntax", "facilities/bungakukan.yaml", _syntax_error, "YAML syntax"),
     Mistake("duplicate key", "facilities/etomo-es.yaml", _duplicate_key, "duplicate key 'kind'"),
+    Mistake("ring not a path", "fiber.yaml", _ring_broken, "fiber ring west is not one path"),
+    Mistake("ring interface in another area", "facilities/hospital.yaml", _ring_area, "rides ring west (OSPF area 1)"),
+    Mistake("facility cut off", "facilities/welfare-bokoi.yaml", _disconnected, "not connected to city hall"),
 ]
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.issues import Issue, sort_issues
 from muronet.inventory.loader import Inventory, load_inventory
-from muronet.validation import ipplan, references, zones
+from muronet.validation import fiber, ipplan, references, zones
 
-CHECKS = (*references.CHECKS, *ipplan.CHECKS, *zones.CHECKS)
+CHECKS = (*references.CHECKS, *ipplan.CHECKS, *zones.CHECKS, *fiber.CHECKS)
 
 
 def validate(inventory: Inventory) -> list[Issue]:
