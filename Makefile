@@ -17,11 +17,12 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	@scripts/install-system-packages.sh
 
-## demo: validate the city's inventory and render every device's intended configuration
+## demo: validate the city's inventory, render every device's intended configuration, draw the fiber map
 demo: setup
 	$(BIN)/muronet validate
 	$(BIN)/muronet render
-	@echo "Intended configurations are in build/configs/ (secrets masked)."
+	$(BIN)/muronet topology
+	@echo "Intended configurations are in build/configs/ (secrets masked); the fiber map is build/topology/fiber.mmd."
 
 ## test: the whole test suite (lint included)
 test: setup

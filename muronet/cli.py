@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -140,6 +141,38 @@ def render(
         table.add_column(status, justify="right")
     table.add_row(*(str(n) for n in counts.values()))
     out.print(table)
+
+
+class TopologySource(StrEnum):
+    INVENTORY = "inventory"
+
+
+class TopologyFormat(StrEnum):
+    MERMAID = "mermaid"
+
+
+@app.command()
+def topology(
+    inventory: InventoryOption = Path("inventory"),
+    source: Annotated[TopologySource, typer.Option(help="Where the topology comes from.")] = TopologySource.INVENTORY,
+    fmt: Annotated[TopologyFormat, typer.Option("--format", help="Diagram format.")] = TopologyFormat.MERMAID,
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Diagram file.")] = Path("build/topology/fiber.mmd"),
+    as_json: JsonOption = False,
+) -> None:
+    """Draw the physical fiber map: sites, fiber spans with their length, provider circuits."""
+    from topology.from_inventory import physical_graph
+    from topology.mermaid import fiber_map
+
+    graph = physical_graph(_load(inventory, as_json))
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(fiber_map(graph), encoding="utf-8")
+    summary = {"path": str(out_file), "source": source.value, "format": fmt.value, "sites": len(graph.sites),
+               "links": len(graph.links), "circuits": len(graph.circuits)}
+    if as_json:
+        _emit_json(summary)
+    else:
+        out.print(f"fiber map of {summary['sites']} sites and {summary['links']} cables written to {out_file}",
+                  markup=False)
 
 
 def main() -> None:
