@@ -202,3 +202,12 @@ def test_missing_inventory_folder_is_a_clear_error(cli, tmp_path):
     result = cli("validate", "--inventory", str(tmp_path / "nope"))
     assert result.exit_code == 1
     assert _issues(result.output) == [] and "inventory folder not found" in result.output
+
+
+def test_unknown_management_zone_is_reported_once_not_on_every_device(inventory_copy, cli):
+    edit(inventory_copy / "zones.yaml", "management_zone: MGMT", "management_zone: MGNT")
+    result = cli("validate", "--inventory", str(inventory_copy))
+    assert result.exit_code == 1
+    found = _issues(result.output)
+    line = line_containing(inventory_copy / "zones.yaml", "management_zone: MGNT")
+    assert [(p.name, n, m) for p, n, m in found] == [("zones.yaml", line, "management_zone 'MGNT' is not a zone")]

@@ -96,6 +96,7 @@ class Inventory:
     zone_gateways: list[ZoneGateway] = field(default_factory=list)
     approved_paths: list[ApprovedPath] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    singleton_locations: dict[str, Location] = field(default_factory=dict)
     _where: dict[int, Location] = field(default_factory=dict, repr=False)
 
     def where(self, entry: object, *subpath: PathPart) -> Location:
@@ -109,10 +110,6 @@ class Inventory:
     def device_index(self) -> dict[str, Device]:
         """Devices by name; built on first use, after loading has finished."""
         return {d.name: d for d in self.devices}
-
-    @property
-    def site_index(self) -> dict[str, Site]:
-        return {s.slug: s for s in self.sites}
 
 
 def inventory_files(root: Path) -> list[Path]:
@@ -230,6 +227,7 @@ def _load_singleton(
         issues.append(Issue(location, f"{key!r} is defined twice", related=(seen[key],)))
         return
     seen[key] = location
+    inventory.singleton_locations[key] = location
     model = SINGLETON_KEYS[key]
     if model is str:
         if not isinstance(value, str):

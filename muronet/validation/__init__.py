@@ -13,13 +13,16 @@ from muronet.inventory.issues import Issue, sort_issues
 from muronet.inventory.loader import Inventory, load_inventory
 from muronet.validation import fiber, ipplan, references, zones
 
-CHECKS = (*references.CHECKS, *ipplan.CHECKS, *zones.CHECKS, *fiber.CHECKS)
+CHECKS = (*references.CHECKS, *ipplan.CHECKS, *fiber.CHECKS)
 
 
 def validate(inventory: Inventory) -> list[Issue]:
     index = InventoryIndex(inventory)
     found: dict[tuple[object, str], Issue] = {}
-    for check in CHECKS:
+    # Zone rules read every interface against the zone map; without a valid management zone they
+    # would only repeat that one mistake on every device.
+    usable_zone_map = inventory.management_zone in inventory.zones
+    for check in (*CHECKS, *(zones.CHECKS if usable_zone_map else ())):
         for issue in check(index):
             found.setdefault((issue.location, issue.message), issue)
     return sort_issues(found.values())

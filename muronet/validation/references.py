@@ -49,7 +49,7 @@ def check_unique_names(index: InventoryIndex) -> Iterator[Issue]:
 
 def check_sites_and_types(index: InventoryIndex) -> Iterator[Issue]:
     inv = index.inventory
-    sites = inv.site_index
+    sites = index.sites
     for entry, what in [*((d, "device") for d in inv.devices), *((h, "host") for h in inv.hosts),
                         *((v, "VLAN") for v in inv.vlans)]:
         if entry.site not in sites:
@@ -71,7 +71,8 @@ def check_zone_names(index: InventoryIndex) -> Iterator[Issue]:
             yield Issue(location, f"unknown zone {zone!r} (zones: {', '.join(sorted(known))})")
 
     if inv.management_zone is not None and known and inv.management_zone not in known:
-        yield Issue(Location(inv.root, ()), f"management_zone {inv.management_zone!r} is not a zone")
+        yield Issue(inv.singleton_locations["management_zone"],
+                    f"management_zone {inv.management_zone!r} is not a zone")
     for device in inv.devices:
         yield from unknown(inv.where(device, "global_zone"), device.global_zone)
         for n, interface in enumerate(device.interfaces):
@@ -203,7 +204,7 @@ def check_management_interfaces(index: InventoryIndex) -> Iterator[Issue]:
                 where = inv.where(device, "interfaces", n)
                 if interface.address is None:
                     yield Issue(where, "the management interface needs an address")
-                if inv.management_zone and interface.zone != inv.management_zone:
+                if inv.management_zone in inv.zones and interface.zone != inv.management_zone:
                     yield Issue(where.child("zone"),
                                 f"the management interface must be in zone {inv.management_zone}")
 
