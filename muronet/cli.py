@@ -175,6 +175,66 @@ def topology(
                   markup=False)
 
 
+lab_app = typer.Typer(help="The digital twin of the city network on this machine (needs root).",
+                      no_args_is_help=True)
+app.add_typer(lab_app, name="lab")
+StateOption = Annotated[Path, typer.Option("--state", help="The twin's state folder.")]
+
+
+@lab_app.command("up")
+def lab_up(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab"),
+           as_json: JsonOption = False) -> None:
+    """Boot every routed device as an unconfigured FRR router in its own network namespace."""
+    from lab import twin
+    from lab.plan import boot_config, build_plan
+
+    index = InventoryIndex(_load(inventory, as_json))
+    plan = build_plan(index)
+    started = time.perf_counter()
+    try:
+        twin.up(plan, state, {r.name: boot_config(index, index.devices[r.name]) for r in plan.routers})
+    except twin.LabError as error:
+        _fail(f"lab up: {error} (run `muronet lab down` to remove what was built)", 1)
+    summary = {"routers": len(plan.routers), "namespaces": len(plan.namespaces), "links": len(plan.links),
+               "seconds": round(time.perf_counter() - started, 1), "state": str(state)}
+    if as_json:
+        _emit_json(summary)
+    else:
+        out.print(f"twin up: {summary['routers']} routers, {summary['namespaces']} namespaces, {summary['links']} "
+                  f"links in {summary['seconds']} s; stop it with `muronet lab down`", markup=False)
+
+
+@lab_app.command("status")
+def lab_status(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab"),
+               as_json: JsonOption = False) -> None:
+    """Which routers run, with which FRR daemons. Exit 1 unless the twin is up and healthy."""
+    from lab import twin
+
+    report = twin.status(state)
+    if as_json:
+        _emit_json(report)
+    else:
+        routers = report["routers"]
+        bad = {name: r for name, r in routers.items() if not r["ok"]}  # type: ignore[union-attr]
+        out.print(f"twin {report['state']}: {len(routers) - len(bad)}/{len(routers)} routers healthy", markup=False)
+        for name, router in sorted(bad.items()):
+            out.print(f"  {name}: namespace {'present' if router['namespace'] else 'missing'}, "
+                      f"daemons running: {', '.join(router['daemons']) or 'none'}", markup=False)
+    raise typer.Exit(0 if report["state"] == "up" else 1)
+
+
+@lab_app.command("down")
+def lab_down(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab")) -> None:
+    """Stop every process of the twin by its PID and remove its namespaces, mounts and links."""
+    from lab import twin
+
+    try:
+        stopped = twin.down(state)
+    except twin.LabError as error:
+        _fail(f"lab down: {error}", 1)
+    out.print(f"twin down: {stopped} processes stopped, nothing left outside {state}", markup=False)
+
+
 def main() -> None:
     """Entry point: no Python traceback reaches the user unless MURONET_DEBUG is set."""
     try:

@@ -1,0 +1,257 @@
+"""Build, inspect and tear down the twin on this machine (needs root).
+
+Everything the twin creates outside its state folder is recorded in ``state.json`` *before* it
+is created: network namespaces, bind mounts, the two FRR path-space symlinks per router. ``down``
+undoes exactly that list, so a lab that died half-way is always removable, and ``up`` on such a
+lab first removes the remains. Processes are stopped by their PID files, never by name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router
+
+FRR_ETC = Path("/etc/frr")
+FRR_RUN = Path("/var/run/frr")
+NETNS_DIR = Path("/var/run/netns")
+FRR_INIT = "/usr/lib/frr/frrinit.sh"
+DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")  # watchfrr first: it restarts the rest
+GR_FILE = FRR_RUN / "ospfd-gr.json"  # ospfd writes this outside its path space (FRR 8.4)
+
+
+class LabError(RuntimeError):
+    pass
+
+
+@dataclass
+class LabState:
+    routers: list[str] = field(default_factory=list)
+    namespaces: list[str] = field(default_factory=list)
+    mounts: list[str] = field(default_factory=list)
+    symlinks: list[str] = field(default_factory=list)
+    created_gr_file: bool = False
+    complete: bool = False
+
+    @classmethod
+    def read(cls, folder: Path) -> LabState | None:
+        path = folder / "state.json"
+        return cls(**json.loads(path.read_text())) if path.exists() else None
+
+    def write(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / "state.json.tmp"
+        tmp.write_text(json.dumps(asdict(self), indent=1))
+        tmp.replace(folder / "state.json")
+
+
+def _run(*command: str, stdin: str | None = None) -> None:
+    done = subprocess.run(command, input=stdin, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise LabError(f"{' '.join(command[:4])}…: {done.stderr.strip() or done.stdout.strip()}")
+
+
+def _require_reachable_by_frr(folder: Path) -> None:
+    """FRR's daemons run as user frr and read their files under the state folder."""
+    for path in [folder, *folder.parents]:
+        if path.exists() and not os.stat(path).st_mode & 0o001:
+            raise LabError(f"user frr cannot enter {path} (mode {oct(os.stat(path).st_mode & 0o777)}); "
+                           "put the state folder where every parent is world-executable")
+
+
+def _require_root() -> None:
+    if os.geteuid() != 0:
+        raise LabError("the twin needs root (network namespaces, mounts)")
+    if not Path(FRR_INIT).exists():
+        raise LabError(f"{FRR_INIT} not found: install FRR with `make setup`")
+
+
+# --- up ----------------------------------------------------------------------------------------
+
+
+def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str]) -> LabState:
+    """Create namespaces, links and one FRR per router booted with ``boot_configs[router]``."""
+    _require_root()
+    folder = folder.resolve()
+    _require_reachable_by_frr(folder)
+    if LabState.read(folder) is not None:
+        down(folder)  # remains of an earlier lab, complete or not
+    state = LabState(routers=[r.name for r in plan.routers], namespaces=plan.namespaces,
+                     created_gr_file=not GR_FILE.exists())
+    state.write(folder)  # the intent first: down() can always undo what follows
+    _create_namespaces(plan)
+    _create_links(plan)
+    for router in plan.routers:
+        _prepare_router(router, folder, boot_configs[router.name], state)
+    state.write(folder)
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda r: _start_frr(r, folder), plan.routers))
+    state.complete = True
+    state.write(folder)
+    return state
+
+
+def _create_namespaces(plan: LabPlan) -> None:
+    existing = set(os.listdir(NETNS_DIR)) if NETNS_DIR.exists() else set()
+    clash = existing & set(plan.namespaces)
+    if clash:
+        raise LabError(f"network namespaces already exist and are not this lab's: {', '.join(sorted(clash)[:5])}")
+    _run("ip", "-batch", "-", stdin="".join(f"netns add {ns}\n" for ns in plan.namespaces))
+    for ns in plan.namespaces:
+        _run("ip", "netns", "exec", ns, "sh", "-c",
+             "ip link set lo up && sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.disable_ipv6=1")
+
+
+def _create_links(plan: LabPlan) -> None:
+    commands = [f"link add {p.a.name} netns {p.a.namespace} type veth peer name {p.b.name} netns {p.b.namespace}"
+                for p in plan.links]
+    commands.append(f"link add {OOB_BRIDGE} netns {OOB_NAMESPACE} type bridge")
+    oob = [f"oob{n}" for n in range(len(plan.oob_ports))]
+    commands += [f"link add {port.name} netns {port.namespace} type veth peer name {peer} netns {OOB_NAMESPACE}"
+                 for port, peer in zip(plan.oob_ports, oob, strict=True)]
+    _run("ip", "-batch", "-", stdin="".join(c + "\n" for c in commands))
+    by_namespace: dict[str, list[str]] = {}
+    for pair in plan.links:
+        for port in (pair.a, pair.b):
+            by_namespace.setdefault(port.namespace, []).append(port.name)
+    for port in plan.oob_ports:
+        by_namespace.setdefault(port.namespace, []).append(port.name)
+    lines = [f"link set {OOB_BRIDGE} up", *(f"link set {p} master {OOB_BRIDGE} up" for p in oob)]
+    _run("ip", "-n", OOB_NAMESPACE, "-batch", "-", stdin="".join(line + "\n" for line in lines))
+    for ns, names in by_namespace.items():
+        if ns != OOB_NAMESPACE:
+            _run("ip", "-n", ns, "-batch", "-", stdin="".join(f"link set {n} up\n" for n in names))
+
+
+def _daemons_file() -> str:
+    options = "-A 127.0.0.1"  # vty ports only on loopback (SEC-MGMT-002 for FRR)
+    return "\n".join([
+        *(f"{d}=yes" for d in DAEMONS[1:]),
+        "vtysh_enable=yes",
+        f'zebra_options="{options} -s 90000000 -n"',  # -n: VRFs are network namespaces
+        *(f'{d}_options="{options}"' for d in DAEMONS[2:]),
+        "",
+    ])
+
+
+def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabState) -> None:
+    home = folder / "routers" / router.name
+    etc, run, netns = home / "etc", home / "run", home / "netns"
+    for path in (etc, run, netns):
+        path.mkdir(parents=True, exist_ok=True)
+    (etc / "daemons").write_text(_daemons_file())
+    (etc / "vtysh.conf").write_text(f"hostname {router.name}\nservice integrated-vtysh-config\n")
+    (etc / "frr.conf").write_text(boot_config)
+    shutil.chown(etc, "frr", "frr")
+    shutil.chown(run, "frr", "frr")
+    for path in etc.iterdir():
+        shutil.chown(path, "frr", "frr")
+        path.chmod(0o640)
+    for link, target in ((FRR_ETC / router.name, etc), (FRR_RUN / router.name, run)):
+        state.symlinks.append(str(link))
+        state.write(folder)
+        if link.is_symlink() or link.exists():
+            raise LabError(f"{link} exists and is not this lab's")
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(target)
+    # The router's FRR sees only its own VRF namespaces, under the VRF names.
+    for vrf in router.vrfs:
+        point = netns / vrf
+        point.touch()
+        state.mounts.append(str(point))
+        state.write(folder)
+        _run("mount", "--bind", str(NETNS_DIR / router.vrf_namespace(vrf)), str(point))
+
+
+def _start_frr(router: Router, folder: Path) -> None:
+    netns = folder / "routers" / router.name / "netns"
+    script = f"mount --rbind {netns} {NETNS_DIR} && hostname {router.name} && exec {FRR_INIT} start {router.name}"
+    _run("ip", "netns", "exec", router.name, "unshare", "--mount", "--uts", "--propagation", "private",
+         "sh", "-c", script)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+def _pid(folder: Path, router: str, daemon: str) -> int | None:
+    try:
+        pid = int((folder / "routers" / router / "run" / f"{daemon}.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+    # A PID file can outlive its process and the PID be reused: check it is this router's daemon.
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    return pid if argv[0].endswith(daemon.encode()) and router.encode() in argv else None
+
+
+def status(folder: Path) -> dict[str, object]:
+    folder = folder.resolve()
+    state = LabState.read(folder)
+    if state is None:
+        return {"state": "down", "routers": {}}
+    existing = set(os.listdir(NETNS_DIR)) if NETNS_DIR.exists() else set()
+    routers = {}
+    for router in state.routers:
+        running = [d for d in DAEMONS if _pid(folder, router, d)]
+        routers[router] = {"namespace": router in existing, "daemons": running,
+                           "ok": router in existing and len(running) == len(DAEMONS)}
+    healthy = state.complete and all(r["ok"] for r in routers.values())
+    return {"state": "up" if healthy else "degraded", "routers": routers,
+            "namespaces_missing": sorted(set(state.namespaces) - existing)}
+
+
+# --- down --------------------------------------------------------------------------------------
+
+
+def down(folder: Path) -> int:
+    """Undo everything state.json lists; return how many processes were stopped."""
+    _require_root()
+    folder = folder.resolve()
+    state = LabState.read(folder)
+    if state is None:
+        return 0
+    stopped = _stop_processes(folder, state.routers)
+    for mount in reversed(state.mounts):
+        if os.path.ismount(mount):
+            _run("umount", mount)
+    existing = set(os.listdir(NETNS_DIR)) if NETNS_DIR.exists() else set()
+    gone = [ns for ns in state.namespaces if ns in existing]
+    if gone:
+        _run("ip", "-batch", "-", stdin="".join(f"netns del {ns}\n" for ns in gone))
+    for link in state.symlinks:
+        path = Path(link)
+        if path.is_symlink() and str(path.readlink()).startswith(str(folder)):
+            path.unlink()
+    if state.created_gr_file and GR_FILE.exists():
+        GR_FILE.unlink()
+    shutil.rmtree(folder / "routers", ignore_errors=True)
+    (folder / "state.json").unlink()
+    return stopped
+
+
+def _stop_processes(folder: Path, routers: list[str]) -> int:
+    pids = [pid for r in routers for d in DAEMONS if (pid := _pid(folder, r, d))]
+    for pid in pids:
+        _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+        time.sleep(0.05)
+    for pid in pids:
+        _signal(pid, signal.SIGKILL)
+    return len(pids)
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)

@@ -1,0 +1,102 @@
+"""The digital twin: built from the inventory, boots the whole city, recovers, leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from lab.plan import MAX_IFNAME, OOB_NAMESPACE, boot_config, build_plan
+from muronet.inventory.index import split_endpoint
+
+
+@pytest.fixture(scope="module")
+def plan(reference_index):
+    return build_plan(reference_index)
+
+
+def test_plan_has_a_namespace_per_router_and_vrf_and_a_link_per_routed_cable(plan, reference, reference_index):
+    routed = {d.name for d in reference.devices if d.platform == "frr"}
+    assert {r.name for r in plan.routers} == routed and len(routed) >= 45
+    core = next(r for r in plan.routers if r.name == "ch-core1")
+    assert core.vrfs == ("INTERNET", "LGWAN", "MGMT", "MYNUMBER")
+    library = next(r for r in plan.routers if r.name == "library-rt1")
+    assert library.vrfs == ("INTERNET", "MGMT")  # REGIONAL is its global table
+    assert len(plan.namespaces) == 1 + sum(1 + len(r.vrfs) for r in plan.routers)
+    routed_cables = [c for c in reference.cables
+                     if split_endpoint(c.a)[0] in routed and split_endpoint(c.b)[0] in routed]
+    subs = sum(1 for c in routed_cables for i in reference_index.devices[split_endpoint(c.a)[0]].interfaces
+               if i.parent == split_endpoint(c.a)[1])
+    assert len(plan.links) == len(routed_cables) + subs
+    pair = next(p for p in plan.links if p.a.name == "eth2.300" and p.a.namespace == "library-rt1-INTERNET")
+    assert pair.b.namespace == "kaiyo-es-rt1-INTERNET" and pair.b.name == "eth1.300"
+    assert all(len(p.name) <= MAX_IFNAME for link in plan.links for p in (link.a, link.b))
+    assert len(plan.oob_ports) == len(routed)
+
+
+def test_boot_config_is_the_management_address_only(reference_index):
+    text = boot_config(reference_index, reference_index.devices["library-rt1"])
+    assert text == ("hostname library-rt1\nservice integrated-vtysh-config\n!\n"
+                    "interface mgmt0 vrf MGMT\n ip address 10.99.2.12/22\nexit\n!\n")
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the twin needs root")
+
+
+def _leftovers(state: Path, routers: list[str]) -> dict[str, list[str]]:
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
+    procs = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv[0].startswith(b"/usr/lib/frr/") and any(r.encode() in argv for r in routers):
+            procs.append(pid)
+    mounts = [line for line in Path("/proc/mounts").read_text().splitlines() if str(state) in line]
+    links = [p for r in routers for p in (f"/etc/frr/{r}", f"/var/run/frr/{r}") if os.path.lexists(p)]
+    return {"netns": [n for n in netns if n in routers or n == OOB_NAMESPACE or n.startswith(tuple(routers))],
+            "processes": procs, "mounts": mounts, "symlinks": links}
+
+
+@needs_root
+def test_whole_city_boots_recovers_from_a_half_torn_lab_and_goes_down_without_a_trace(cli, plan, reference_index):
+    state = REPO / "build" / f"test-lab-{os.getpid()}"  # FRR runs as user frr: not under pytest's 0700 tmp
+    routers = [r.name for r in plan.routers]
+    try:
+        assert cli("lab", "up", "--state", str(state)).exit_code == 0
+        status = cli("lab", "status", "--state", str(state), "--json")
+        assert status.exit_code == 0, status.output
+        vrfs = subprocess.run(["vtysh", "-N", "ch-core1", "-c", "show vrf"], capture_output=True, text=True).stdout
+        assert all(f"vrf {v} " in vrfs for v in ("INTERNET", "LGWAN", "MGMT", "MYNUMBER"))
+        # unconfigured: the boot config only
+        running = subprocess.run(["vtysh", "-N", "library-rt1", "-c", "show running-config"],
+                                 capture_output=True, text=True).stdout
+        assert "ip address 10.99.2.12/22" in running and "router ospf" not in running
+        ping = subprocess.run(["ip", "netns", "exec", "ch-core1-MGMT", "ping", "-c1", "-W2", "10.99.2.12"],
+                              capture_output=True)
+        assert ping.returncode == 0  # the out-of-band network reaches every router
+        # tear half of it: kill a router's zebra and delete another router's namespace
+        zebra = int((state / "routers/library-rt1/run/zebra.pid").read_text())
+        os.kill(zebra, 9)
+        subprocess.run(["ip", "netns", "del", "hospital-rt1"], check=True)
+        assert cli("lab", "status", "--state", str(state)).exit_code == 1
+        assert cli("lab", "up", "--state", str(state)).exit_code == 0
+        assert cli("lab", "status", "--state", str(state)).exit_code == 0
+    finally:
+        down = cli("lab", "down", "--state", str(state))
+    assert down.exit_code == 0
+    assert _leftovers(state, routers) == {"netns": [], "processes": [], "mounts": [], "symlinks": []}
+    assert not (state / "state.json").exists()
+
+
+@needs_root
+def test_state_folder_unreachable_by_frr_is_refused_at_once(cli, tmp_path):
+    hidden = tmp_path / "private"
+    hidden.mkdir(mode=0o700)
+    result = cli("lab", "up", "--state", str(hidden / "lab"))
+    assert result.exit_code == 1 and "user frr cannot enter" in result.output
+    assert subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout == ""
