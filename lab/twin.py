@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from lab import management
 from lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router
 
 FRR_ETC = Path("/etc/frr")
@@ -26,6 +27,7 @@ FRR_RUN = Path("/var/run/frr")
 NETNS_DIR = Path("/var/run/netns")
 FRR_INIT = "/usr/lib/frr/frrinit.sh"
 DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")  # watchfrr first: it restarts the rest
+DEFAULT_BASE_PORT = 22200
 GR_FILE = FRR_RUN / "ospfd-gr.json"  # ospfd writes this outside its path space (FRR 8.4)
 
 
@@ -40,6 +42,10 @@ class LabState:
     mounts: list[str] = field(default_factory=list)
     symlinks: list[str] = field(default_factory=list)
     created_gr_file: bool = False
+    user: str = ""
+    user_created: bool = False
+    sshd_pidfiles: list[str] = field(default_factory=list)
+    ports: dict[str, int] = field(default_factory=dict)
     complete: bool = False
 
     @classmethod
@@ -78,13 +84,18 @@ def _require_root() -> None:
 # --- up ----------------------------------------------------------------------------------------
 
 
-def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str]) -> LabState:
-    """Create namespaces, links and one FRR per router booted with ``boot_configs[router]``."""
+def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: tuple[str, str],
+       base_port: int = DEFAULT_BASE_PORT) -> LabState:
+    """Create namespaces, links, one FRR per router booted with ``boot_configs[router]``, and SSH
+    management on 127.0.0.1 for the login ``credentials``."""
     _require_root()
     folder = folder.resolve()
     _require_reachable_by_frr(folder)
     if LabState.read(folder) is not None:
         down(folder)  # remains of an earlier lab, complete or not
+    if management.user_exists(credentials[0]):
+        raise LabError(f"user {credentials[0]!r} already exists on this machine; the twin creates its own "
+                       "login account: choose another MURONET_USERNAME")
     state = LabState(routers=[r.name for r in plan.routers], namespaces=plan.namespaces,
                      created_gr_file=not GR_FILE.exists())
     state.write(folder)  # the intent first: down() can always undo what follows
@@ -95,6 +106,7 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str]) -> LabState:
     state.write(folder)
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda r: _start_frr(r, folder), plan.routers))
+    _start_management(plan, folder, state, credentials, base_port)
     state.complete = True
     state.write(folder)
     return state
@@ -179,6 +191,26 @@ def _start_frr(router: Router, folder: Path) -> None:
          "sh", "-c", script)
 
 
+def _start_management(plan: LabPlan, folder: Path, state: LabState, credentials: tuple[str, str],
+                      base_port: int) -> None:
+    user, password = credentials
+    state.user, state.user_created = user, True
+    state.write(folder)
+    management.create_user(user, password)
+    ssh_dir = folder / "ssh"
+    ssh_dir.mkdir(exist_ok=True)
+    ssh_dir.chmod(0o755)
+    key = management.write_host_key(ssh_dir)
+    state.ports = management.allocate_ports([r.name for r in plan.routers], base_port)
+    known_hosts = management.write_known_hosts(ssh_dir, key, state.ports)
+    management.write_endpoints(ssh_dir, state.ports, known_hosts)
+    wrapper = management.write_wrapper(ssh_dir)
+    for config in management.sshd_configs(ssh_dir, key, wrapper, state.ports, user):
+        state.sshd_pidfiles.append(str(config.with_suffix(".pid")))
+        state.write(folder)
+        management.start_sshd(config)
+
+
 # --- status ------------------------------------------------------------------------------------
 
 
@@ -206,9 +238,21 @@ def status(folder: Path) -> dict[str, object]:
         running = [d for d in DAEMONS if _pid(folder, router, d)]
         routers[router] = {"namespace": router in existing, "daemons": running,
                            "ok": router in existing and len(running) == len(DAEMONS)}
-    healthy = state.complete and all(r["ok"] for r in routers.values())
-    return {"state": "up" if healthy else "degraded", "routers": routers,
+    sshd = {Path(p).stem: _sshd_pid(Path(p)) is not None for p in state.sshd_pidfiles}
+    healthy = state.complete and all(r["ok"] for r in routers.values()) and all(sshd.values())
+    return {"state": "up" if healthy else "degraded", "routers": routers, "sshd": sshd,
+            "ports": state.ports, "known_hosts": str(folder / "ssh" / "known_hosts"),
             "namespaces_missing": sorted(set(state.namespaces) - existing)}
+
+
+def _sshd_pid(pidfile: Path) -> int | None:
+    """The sshd listener of this lab (its command line names our configuration)."""
+    try:
+        pid = int(pidfile.read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return None
+    return pid if b"sshd" in cmdline and str(pidfile.with_suffix(".conf")).encode() in cmdline else None
 
 
 # --- down --------------------------------------------------------------------------------------
@@ -221,14 +265,16 @@ def down(folder: Path) -> int:
     state = LabState.read(folder)
     if state is None:
         return 0
-    stopped = _stop_processes(folder, state.routers)
+    sshd = [pid for p in state.sshd_pidfiles if (pid := _sshd_pid(Path(p)))]
+    for pid in sshd:
+        _signal(pid, signal.SIGTERM)
+    stopped = len(sshd) + _stop_processes(folder, state.routers)
+    if state.user_created and state.user:
+        management.delete_user(state.user)
     for mount in reversed(state.mounts):
         if os.path.ismount(mount):
             _run("umount", mount)
-    existing = set(os.listdir(NETNS_DIR)) if NETNS_DIR.exists() else set()
-    gone = [ns for ns in state.namespaces if ns in existing]
-    if gone:
-        _run("ip", "-batch", "-", stdin="".join(f"netns del {ns}\n" for ns in gone))
+    _delete_namespaces(state.namespaces)
     for link in state.symlinks:
         path = Path(link)
         if path.is_symlink() and str(path.readlink()).startswith(str(folder)):
@@ -236,19 +282,38 @@ def down(folder: Path) -> int:
     if state.created_gr_file and GR_FILE.exists():
         GR_FILE.unlink()
     shutil.rmtree(folder / "routers", ignore_errors=True)
+    shutil.rmtree(folder / "ssh", ignore_errors=True)  # a new lab gets a new host key
     (folder / "state.json").unlink()
     return stopped
 
 
+def _delete_namespaces(namespaces: list[str]) -> None:
+    """A namespace whose last user is still exiting refuses deletion for a moment: retry."""
+    remaining = _existing(namespaces)
+    for _ in range(20):
+        if not remaining:
+            return
+        subprocess.run(["ip", "-force", "-batch", "-"], input="".join(f"netns del {ns}\n" for ns in remaining),
+                       capture_output=True, text=True)
+        remaining = _existing(remaining)
+        if remaining:
+            time.sleep(0.25)
+    raise LabError(f"could not delete network namespaces: {', '.join(remaining[:5])}")
+
+
+def _existing(namespaces: list[str]) -> list[str]:
+    present = set(os.listdir(NETNS_DIR)) if NETNS_DIR.exists() else set()
+    return [ns for ns in namespaces if ns in present]
+
+
 def _stop_processes(folder: Path, routers: list[str]) -> int:
     pids = [pid for r in routers for d in DAEMONS if (pid := _pid(folder, r, d))]
-    for pid in pids:
-        _signal(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
-        time.sleep(0.05)
-    for pid in pids:
-        _signal(pid, signal.SIGKILL)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            _signal(pid, sig)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+            time.sleep(0.05)
     return len(pids)
 
 

@@ -22,6 +22,7 @@ from rich.table import Table
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.issues import Issue
 from muronet.inventory.loader import Inventory
+from muronet.inventory.secrets import SecretError, resolve
 from muronet.inventory.select import SelectionError, select_devices
 from muronet.platforms import get_platform
 from muronet.render.engine import Renderer, RenderError, default_templates_dir
@@ -185,15 +186,22 @@ StateOption = Annotated[Path, typer.Option("--state", help="The twin's state fol
 def lab_up(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab"),
            as_json: JsonOption = False) -> None:
     """Boot every routed device as an unconfigured FRR router in its own network namespace."""
-    from lab import twin
+    from lab import management, twin
     from lab.plan import boot_config, build_plan
 
-    index = InventoryIndex(_load(inventory, as_json))
+    loaded = _load(inventory, as_json)
+    index = InventoryIndex(loaded)
     plan = build_plan(index)
     started = time.perf_counter()
     try:
-        twin.up(plan, state, {r.name: boot_config(index, index.devices[r.name]) for r in plan.routers})
-    except twin.LabError as error:
+        credentials = (resolve(loaded.city.credentials.username, loaded.root),  # type: ignore[union-attr]
+                       resolve(loaded.city.credentials.password, loaded.root))  # type: ignore[union-attr]
+    except SecretError as error:
+        _fail(f"lab up: login credentials: {error}", 2)
+    try:
+        twin.up(plan, state, {r.name: boot_config(index, index.devices[r.name]) for r in plan.routers},
+                credentials)
+    except (twin.LabError, management.ManagementError) as error:
         _fail(f"lab up: {error} (run `muronet lab down` to remove what was built)", 1)
     summary = {"routers": len(plan.routers), "namespaces": len(plan.namespaces), "links": len(plan.links),
                "seconds": round(time.perf_counter() - started, 1), "state": str(state)}
@@ -201,7 +209,8 @@ def lab_up(inventory: InventoryOption = Path("inventory"), state: StateOption = 
         _emit_json(summary)
     else:
         out.print(f"twin up: {summary['routers']} routers, {summary['namespaces']} namespaces, {summary['links']} "
-                  f"links in {summary['seconds']} s; stop it with `muronet lab down`", markup=False)
+                  f"links in {summary['seconds']} s; `muronet lab ssh ROUTER` logs in, `muronet lab down` stops "
+                  "it", markup=False)
 
 
 @lab_app.command("status")
@@ -223,14 +232,40 @@ def lab_status(inventory: InventoryOption = Path("inventory"), state: StateOptio
     raise typer.Exit(0 if report["state"] == "up" else 1)
 
 
+@lab_app.command("ssh")
+def lab_ssh(
+    host: Annotated[str, typer.Argument(help="Router to log in to.")],
+    command: Annotated[list[str] | None, typer.Argument(help="One CLI command to run instead of a session.")] = None,
+    inventory: InventoryOption = Path("inventory"),
+    state: StateOption = Path("build/lab"),
+) -> None:
+    """Log in to a twin router's CLI over SSH, checking its host key against the lab's known_hosts."""
+    endpoints_file = state / "ssh" / "endpoints.json"
+    if not endpoints_file.exists():
+        _fail(f"{endpoints_file} not found: the twin is not up (muronet lab up)", 1)
+    endpoints = json.loads(endpoints_file.read_text())
+    endpoint = endpoints["hosts"].get(host)
+    if endpoint is None:
+        _fail(f"{host} is not a router of the twin (known: {', '.join(sorted(endpoints['hosts']))})", 2)
+    loaded = _load(inventory, False)
+    try:
+        user = resolve(loaded.city.credentials.username, loaded.root)  # type: ignore[union-attr]
+    except SecretError as error:
+        _fail(f"login user: {error}", 2)
+    options = [f"UserKnownHostsFile={endpoints['known_hosts']}", "GlobalKnownHostsFile=/dev/null",
+               "StrictHostKeyChecking=yes", "PubkeyAuthentication=no"]
+    os.execvp("ssh", ["ssh", *(a for o in options for a in ("-o", o)), "-p", str(endpoint["port"]),
+                      f"{user}@{endpoint['hostname']}", *([" ".join(command)] if command else [])])
+
+
 @lab_app.command("down")
 def lab_down(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab")) -> None:
     """Stop every process of the twin by its PID and remove its namespaces, mounts and links."""
-    from lab import twin
+    from lab import management, twin
 
     try:
         stopped = twin.down(state)
-    except twin.LabError as error:
+    except (twin.LabError, management.ManagementError) as error:
         _fail(f"lab down: {error}", 1)
     out.print(f"twin down: {stopped} processes stopped, nothing left outside {state}", markup=False)
 

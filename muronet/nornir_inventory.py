@@ -8,6 +8,7 @@ a reference that cannot be resolved leaves them empty (rendering and validation 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -41,20 +42,37 @@ def _credential(index: InventoryIndex, name: str) -> str | None:
         return None
 
 
-def _connection_options(platform_name: str) -> dict[str, ConnectionOptions]:
+def _host_key_options(known_hosts: str | None) -> dict[str, Any]:
+    """Host keys are always checked: against the lab's pinned file, or the system's known hosts."""
+    if known_hosts:
+        return {"ssh_strict": True, "system_host_keys": False, "alt_host_keys": True, "alt_key_file": known_hosts}
+    return {"ssh_strict": True, "system_host_keys": True}
+
+
+def _connection_options(platform_name: str, known_hosts: str | None) -> dict[str, ConnectionOptions]:
     platform = get_platform(platform_name)
-    # Each host gets its own optional_args dict: nornir-napalm writes the port into it, and a
-    # dict shared through a group would send every host to the first host's port.
+    # Each host gets its own dicts: nornir-napalm writes the port into optional_args, and a dict
+    # shared through a group would send every host to the first host's port.
     return {
-        "netmiko": ConnectionOptions(platform=platform.netmiko_device_type, extras={}),
-        "napalm": ConnectionOptions(platform=platform.napalm_driver, extras={"optional_args": {}}),
+        "netmiko": ConnectionOptions(platform=platform.netmiko_device_type, extras=_host_key_options(known_hosts)),
+        "napalm": ConnectionOptions(platform=platform.napalm_driver,
+                                    extras={"optional_args": _host_key_options(known_hosts)}),
     }
 
 
 class MuronetInventory:
-    def __init__(self, inventory_dir: str = "inventory", port: int = 22) -> None:
+    """``endpoints_file`` (the twin's ``ssh/endpoints.json``) replaces each device's management
+    address and port, pins host keys to its ``known_hosts``, and keeps only the devices it lists."""
+
+    def __init__(self, inventory_dir: str = "inventory", port: int = 22, endpoints_file: str | None = None) -> None:
         self.inventory_dir = Path(inventory_dir)
         self.port = port
+        self.endpoints: dict[str, Any] = {}
+        if endpoints_file:
+            path = Path(endpoints_file)
+            if not path.exists():
+                raise InventoryError(f"{path} not found: is the twin up? (muronet lab up)")
+            self.endpoints = json.loads(path.read_text())
 
     def load(self) -> Inventory:
         inventory, issues = load_and_validate(self.inventory_dir)
@@ -64,18 +82,22 @@ class MuronetInventory:
         defaults = Defaults(username=_credential(index, "username"), password=_credential(index, "password"))
         groups = Groups()
         hosts = Hosts()
+        known_hosts = self.endpoints.get("known_hosts")
         for device in sorted(inventory.devices, key=lambda d: d.name):
+            endpoint = self.endpoints.get("hosts", {}).get(device.name)
+            if self.endpoints and endpoint is None:
+                continue  # not managed in the twin
             names = device_groups(index, device)
             for name in names:
                 groups.setdefault(name, Group(name=name, defaults=defaults))
             hosts[device.name] = Host(
                 name=device.name,
-                hostname=str(device.management.address.ip),  # type: ignore[union-attr]
-                port=self.port,
+                hostname=endpoint["hostname"] if endpoint else str(device.management.address.ip),  # type: ignore[union-attr]
+                port=endpoint["port"] if endpoint else self.port,
                 platform=device.platform,
                 groups=ParentGroups(groups[n] for n in names),
                 data=_host_data(index, device),
-                connection_options=_connection_options(device.platform),
+                connection_options=_connection_options(device.platform, known_hosts),
                 defaults=defaults,
             )
         return Inventory(hosts=hosts, groups=groups, defaults=defaults)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the project needs: FRR (its vtysh checks rendered configurations; the digital
-# twin runs it). Installs only what is missing, so repeated runs are quick.
+# twin runs it), OpenSSH's server (the twin's management access) and ping (reachability checks).
+# Installs only what is missing, so repeated runs are quick.
 set -euo pipefail
-packages=(frr frr-pythontools)
+packages=(frr frr-pythontools openssh-server iputils-ping)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

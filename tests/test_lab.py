@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import REPO
+from netmiko import ConnectHandler
+from nornir import InitNornir
+from nornir_netmiko.tasks import netmiko_send_command
+from paramiko import SSHException
 
 from lab.plan import MAX_IFNAME, OOB_NAMESPACE, boot_config, build_plan
 from muronet.inventory.index import split_endpoint
@@ -62,12 +68,52 @@ def _leftovers(state: Path, routers: list[str]) -> dict[str, list[str]]:
             "processes": procs, "mounts": mounts, "symlinks": links}
 
 
+LOGIN = {"MURONET_USERNAME": "muronet-test", "MURONET_PASSWORD": "Twin-Login-7f3a9c"}
+
+
+def _ssh_checks(state: Path, routers: list[str]) -> None:
+    """Every router over SSH with pinned host keys (Nornir + Netmiko), a wrong key refused, lab ssh."""
+    config = state / "nornir.yaml"
+    config.write_text(yaml.safe_dump({
+        "inventory": {"plugin": "MuronetInventory", "options": {
+            "inventory_dir": str(REPO / "inventory"), "endpoints_file": str(state / "ssh/endpoints.json")}},
+        "runner": {"plugin": "threaded", "options": {"num_workers": 20}}, "logging": {"enabled": False}}))
+    nr = InitNornir(config_file=str(config))
+    assert sorted(nr.inventory.hosts) == sorted(routers)
+    result = nr.run(task=netmiko_send_command, command_string="show running-config")
+    assert not result.failed, list(result.failed_hosts)
+    assert all(f"hostname {name}" in multi[0].result for name, multi in result.items())
+    nr.close_connections()
+    known = state / "ssh/known_hosts"
+    port = json.loads((state / "ssh/endpoints.json").read_text())["hosts"]["ch-core1"]["port"]
+    forged = state / "forged_known_hosts"
+    forged.write_text(f"[127.0.0.1]:{port} ssh-ed25519 "
+                      "AAAAC3NzaC1lZDI1NTE5AAAAIGu7Cx6/9XRPgDH9hHxnmlqvFKjSKUuZCmVNyq3cTcSt\n")
+    with pytest.raises(SSHException, match=r"(?i)host key"):  # netmiko's errors derive from paramiko's
+        ConnectHandler(device_type="cisco_ios", host="127.0.0.1", port=port, username=LOGIN["MURONET_USERNAME"],
+                       password=LOGIN["MURONET_PASSWORD"], ssh_strict=True, system_host_keys=False,
+                       alt_host_keys=True, alt_key_file=str(forged))
+    assert known.read_text().count("ssh-ed25519") == len(routers)
+    askpass = state / "askpass"
+    askpass.write_text('#!/bin/sh\necho "$MURONET_PASSWORD"\n')
+    askpass.chmod(0o700)
+    env = {**os.environ, **LOGIN, "SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force"}
+    muronet = REPO / ".venv/bin/muronet"
+    shown = subprocess.run([str(muronet), "lab", "ssh", "--state", str(state), "ch-lgwan-rt1", "show", "version"],
+                           cwd=REPO, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert "FRRouting 8.4" in shown.stdout, shown.stderr
+
+
 @needs_root
-def test_whole_city_boots_recovers_from_a_half_torn_lab_and_goes_down_without_a_trace(cli, plan, reference_index):
+def test_whole_city_boots_recovers_from_a_half_torn_lab_and_goes_down_without_a_trace(
+        cli, plan, reference_index, monkeypatch):
+    for name, value in LOGIN.items():
+        monkeypatch.setenv(name, value)
     state = REPO / "build" / f"test-lab-{os.getpid()}"  # FRR runs as user frr: not under pytest's 0700 tmp
     routers = [r.name for r in plan.routers]
     try:
         assert cli("lab", "up", "--state", str(state)).exit_code == 0
+        _ssh_checks(state, routers)
         status = cli("lab", "status", "--state", str(state), "--json")
         assert status.exit_code == 0, status.output
         vrfs = subprocess.run(["vtysh", "-N", "ch-core1", "-c", "show vrf"], capture_output=True, text=True).stdout
@@ -79,6 +125,13 @@ def test_whole_city_boots_recovers_from_a_half_torn_lab_and_goes_down_without_a_
         ping = subprocess.run(["ip", "netns", "exec", "ch-core1-MGMT", "ping", "-c1", "-W2", "10.99.2.12"],
                               capture_output=True)
         assert ping.returncode == 0  # the out-of-band network reaches every router
+        # an engineer is still logged in while the lab is rebuilt: the session must not block it
+        port = json.loads((state / "ssh/endpoints.json").read_text())["hosts"]["ch-core2"]["port"]
+        session = ConnectHandler(device_type="cisco_ios", host="127.0.0.1", port=port,
+                                 username=LOGIN["MURONET_USERNAME"], password=LOGIN["MURONET_PASSWORD"],
+                                 ssh_strict=True, system_host_keys=False, alt_host_keys=True,
+                                 alt_key_file=str(state / "ssh/known_hosts"))
+        assert "hostname ch-core2" in session.send_command("show running-config")
         # tear half of it: kill a router's zebra and delete another router's namespace
         zebra = int((state / "routers/library-rt1/run/zebra.pid").read_text())
         os.kill(zebra, 9)
@@ -90,11 +143,25 @@ def test_whole_city_boots_recovers_from_a_half_torn_lab_and_goes_down_without_a_
         down = cli("lab", "down", "--state", str(state))
     assert down.exit_code == 0
     assert _leftovers(state, routers) == {"netns": [], "processes": [], "mounts": [], "symlinks": []}
-    assert not (state / "state.json").exists()
+    assert not (state / "state.json").exists() and not (state / "ssh").exists()
+    assert subprocess.run(["id", LOGIN["MURONET_USERNAME"]], capture_output=True).returncode != 0
+    sshd = [p for p in filter(str.isdigit, os.listdir("/proc"))
+            if str(state).encode() in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert sshd == []
 
 
 @needs_root
-def test_state_folder_unreachable_by_frr_is_refused_at_once(cli, tmp_path):
+def test_lab_up_without_login_credentials_is_refused(cli, monkeypatch, tmp_path):
+    monkeypatch.delenv("MURONET_PASSWORD", raising=False)
+    monkeypatch.setenv("MURONET_USERNAME", "muronet-test")
+    result = cli("lab", "up", "--state", str(REPO / "build" / "never"))
+    assert result.exit_code == 2 and "MURONET_PASSWORD is not set" in result.output
+
+
+@needs_root
+def test_state_folder_unreachable_by_frr_is_refused_at_once(cli, tmp_path, monkeypatch):
+    for name, value in LOGIN.items():
+        monkeypatch.setenv(name, value)
     hidden = tmp_path / "private"
     hidden.mkdir(mode=0o700)
     result = cli("lab", "up", "--state", str(hidden / "lab"))
