@@ -29,6 +29,7 @@ FRR_INIT = "/usr/lib/frr/frrinit.sh"
 DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")  # watchfrr first: it restarts the rest
 DEFAULT_BASE_PORT = 22200
 GR_FILE = FRR_RUN / "ospfd-gr.json"  # ospfd writes this outside its path space (FRR 8.4)
+CRASHLOG_DIR = Path("/var/tmp/frr")  # compiled into FRR 8.4: each daemon keeps a <daemon>.<pid> folder
 
 
 class LabError(RuntimeError):
@@ -42,6 +43,7 @@ class LabState:
     mounts: list[str] = field(default_factory=list)
     symlinks: list[str] = field(default_factory=list)
     created_gr_file: bool = False
+    created_crashlog_dir: bool = False
     user: str = ""
     user_created: bool = False
     sshd_pidfiles: list[str] = field(default_factory=list)
@@ -97,8 +99,9 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
         raise LabError(f"user {credentials[0]!r} already exists on this machine; the twin creates its own "
                        "login account: choose another MURONET_USERNAME")
     state = LabState(routers=[r.name for r in plan.routers], namespaces=plan.namespaces,
-                     created_gr_file=not GR_FILE.exists())
+                     created_gr_file=not GR_FILE.exists(), created_crashlog_dir=not CRASHLOG_DIR.exists())
     state.write(folder)  # the intent first: down() can always undo what follows
+    CRASHLOG_DIR.mkdir(mode=0o700, exist_ok=True)  # mount point only: the routers' bind mounts cover it
     _create_namespaces(plan)
     _create_links(plan)
     for router in plan.routers:
@@ -157,9 +160,10 @@ def _daemons_file() -> str:
 
 def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabState) -> None:
     home = folder / "routers" / router.name
-    etc, run, netns = home / "etc", home / "run", home / "netns"
-    for path in (etc, run, netns):
+    etc, run, netns, crashlog = home / "etc", home / "run", home / "netns", home / "crashlog"
+    for path in (etc, run, netns, crashlog):
         path.mkdir(parents=True, exist_ok=True)
+    shutil.chown(crashlog, "frr", "frr")
     (etc / "daemons").write_text(_daemons_file())
     (etc / "vtysh.conf").write_text(f"hostname {router.name}\nservice integrated-vtysh-config\n")
     (etc / "frr.conf").write_text(boot_config)
@@ -185,8 +189,11 @@ def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabSt
 
 
 def _start_frr(router: Router, folder: Path) -> None:
-    netns = folder / "routers" / router.name / "netns"
-    script = f"mount --rbind {netns} {NETNS_DIR} && hostname {router.name} && exec {FRR_INIT} start {router.name}"
+    """Start FRR in the router's namespace, with a private mount namespace in which /var/run/netns
+    holds only its VRFs and FRR's compiled-in crash-log folder is the router's own."""
+    home = folder / "routers" / router.name
+    script = (f"mount --rbind {home / 'netns'} {NETNS_DIR} && mount --bind {home / 'crashlog'} {CRASHLOG_DIR} && "
+              f"hostname {router.name} && exec {FRR_INIT} start {router.name}")
     _run("ip", "netns", "exec", router.name, "unshare", "--mount", "--uts", "--propagation", "private",
          "sh", "-c", script)
 
@@ -281,6 +288,8 @@ def down(folder: Path) -> int:
             path.unlink()
     if state.created_gr_file and GR_FILE.exists():
         GR_FILE.unlink()
+    if state.created_crashlog_dir and CRASHLOG_DIR.is_dir() and not any(CRASHLOG_DIR.iterdir()):
+        CRASHLOG_DIR.rmdir()
     shutil.rmtree(folder / "routers", ignore_errors=True)
     shutil.rmtree(folder / "ssh", ignore_errors=True)  # a new lab gets a new host key
     (folder / "state.json").unlink()

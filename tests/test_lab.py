@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -65,7 +67,14 @@ def _leftovers(state: Path, routers: list[str]) -> dict[str, list[str]]:
     mounts = [line for line in Path("/proc/mounts").read_text().splitlines() if str(state) in line]
     links = [p for r in routers for p in (f"/etc/frr/{r}", f"/var/run/frr/{r}") if os.path.lexists(p)]
     return {"netns": [n for n in netns if n in routers or n == OOB_NAMESPACE or n.startswith(tuple(routers))],
-            "processes": procs, "mounts": mounts, "symlinks": links}
+            "processes": procs, "mounts": mounts, "symlinks": links,
+            "files": _frr_files_outside_state()}
+
+
+def _frr_files_outside_state() -> list[str]:
+    """What FRR may write outside its path space: crash-log folders and the OSPF GR file."""
+    found = [str(p) for p in Path("/var/tmp/frr").glob("*")] if Path("/var/tmp/frr").exists() else []
+    return found + [str(p) for p in Path("/var/run/frr").glob("*.json")]
 
 
 LOGIN = {"MURONET_USERNAME": "muronet-test", "MURONET_PASSWORD": "Twin-Login-7f3a9c"}
@@ -104,13 +113,24 @@ def _ssh_checks(state: Path, routers: list[str]) -> None:
     assert "FRRouting 8.4" in shown.stdout, shown.stderr
 
 
+@pytest.fixture
+def twin_state_folder():
+    """FRR runs as user frr, which must reach the state folder: not under pytest's 0700 tmp, nor
+    under the checkout (CI may clone into a private folder)."""
+    parent = Path(tempfile.mkdtemp(prefix="muronet-test-", dir="/var/tmp"))
+    parent.chmod(0o755)
+    yield parent / "lab"
+    shutil.rmtree(parent, ignore_errors=True)
+
+
 @needs_root
 def test_whole_city_boots_recovers_from_a_half_torn_lab_and_goes_down_without_a_trace(
-        cli, plan, reference_index, monkeypatch):
+        cli, plan, reference_index, monkeypatch, twin_state_folder):
     for name, value in LOGIN.items():
         monkeypatch.setenv(name, value)
-    state = REPO / "build" / f"test-lab-{os.getpid()}"  # FRR runs as user frr: not under pytest's 0700 tmp
+    state = twin_state_folder
     routers = [r.name for r in plan.routers]
+    files_before = _frr_files_outside_state()
     try:
         assert cli("lab", "up", "--state", str(state)).exit_code == 0
         _ssh_checks(state, routers)
@@ -142,7 +162,8 @@ def test_whole_city_boots_recovers_from_a_half_torn_lab_and_goes_down_without_a_
     finally:
         down = cli("lab", "down", "--state", str(state))
     assert down.exit_code == 0
-    assert _leftovers(state, routers) == {"netns": [], "processes": [], "mounts": [], "symlinks": []}
+    assert _leftovers(state, routers) == {"netns": [], "processes": [], "mounts": [], "symlinks": [],
+                                          "files": files_before}
     assert not (state / "state.json").exists() and not (state / "ssh").exists()
     assert subprocess.run(["id", LOGIN["MURONET_USERNAME"]], capture_output=True).returncode != 0
     sshd = [p for p in filter(str.isdigit, os.listdir("/proc"))
@@ -154,7 +175,7 @@ def test_whole_city_boots_recovers_from_a_half_torn_lab_and_goes_down_without_a_
 def test_lab_up_without_login_credentials_is_refused(cli, monkeypatch, tmp_path):
     monkeypatch.delenv("MURONET_PASSWORD", raising=False)
     monkeypatch.setenv("MURONET_USERNAME", "muronet-test")
-    result = cli("lab", "up", "--state", str(REPO / "build" / "never"))
+    result = cli("lab", "up", "--state", str(tmp_path / "never"))
     assert result.exit_code == 2 and "MURONET_PASSWORD is not set" in result.output
 
 
