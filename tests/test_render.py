@@ -359,3 +359,14 @@ def test_parallel_rendering_gives_the_serial_result_in_order(tmp_path):
     assert parallel == serial
     ios = [d.model_copy(update={"platform": "cisco_ios"}) for d in inventory.devices]
     assert all("aaa new-model" in r.text for r in renderer.render_many(ios, workers=2))
+
+
+def test_frr_vty_timeout_other_than_frr_default_is_rendered(reference):
+    import copy
+
+    stricter = copy.copy(reference)
+    stricter.city = reference.city.model_copy(
+        update={"limits": reference.city.limits.model_copy(update={"exec_timeout_min": 5})})
+    text = Renderer(stricter, TEMPLATES).render(reference.device("library-rt1"))
+    vty = _tree("frr", text).get_child(equals="line vty")
+    assert {c.text for c in vty.children} == {"exec-timeout 5 0", "access-class VTY-MGMT"}
