@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import grp
+import json
 import os
 import pwd
 import signal
@@ -170,8 +171,6 @@ def start_sshd(config: Path) -> Path:
 
 def write_endpoints(ssh_dir: Path, ports: dict[str, int], known_hosts: Path) -> Path:
     """Where each router's management answers, for inventories (Nornir's ``endpoints_file``)."""
-    import json
-
     path = ssh_dir / "endpoints.json"
     path.write_text(json.dumps({"known_hosts": str(known_hosts),
                                 "hosts": {r: {"hostname": "127.0.0.1", "port": p} for r, p in sorted(ports.items())}},

@@ -116,10 +116,9 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
 
 
 def _create_namespaces(plan: LabPlan) -> None:
-    existing = set(os.listdir(NETNS_DIR)) if NETNS_DIR.exists() else set()
-    clash = existing & set(plan.namespaces)
+    clash = _existing(plan.namespaces)
     if clash:
-        raise LabError(f"network namespaces already exist and are not this lab's: {', '.join(sorted(clash)[:5])}")
+        raise LabError(f"network namespaces already exist and are not this lab's: {', '.join(clash[:5])}")
     _run("ip", "-batch", "-", stdin="".join(f"netns add {ns}\n" for ns in plan.namespaces))
     for ns in plan.namespaces:
         _run("ip", "netns", "exec", ns, "sh", "-c",
@@ -239,7 +238,7 @@ def status(folder: Path) -> dict[str, object]:
     state = LabState.read(folder)
     if state is None:
         return {"state": "down", "routers": {}}
-    existing = set(os.listdir(NETNS_DIR)) if NETNS_DIR.exists() else set()
+    existing = set(_existing([*state.routers, *state.namespaces]))
     routers = {}
     for router in state.routers:
         running = [d for d in DAEMONS if _pid(folder, router, d)]

@@ -98,7 +98,7 @@ def boundary_acl(index: InventoryIndex, device: Device, interface: Interface) ->
     entries = [Entry("permit", "tcp", circuit.peer_address, local, dst_port="bgp"),
                Entry("permit", "tcp", circuit.peer_address, local, src_port="bgp")]
     if interface.role == InterfaceRole.LGWAN_ACCESS_LINE:
-        entries += _lgwan_line_entries(index, device, circuit)
+        entries += _lgwan_line_entries(device, circuit)
         name = "LGWAN-LINE-IN"
     elif interface.role == InterfaceRole.INTERNET_EXIT:
         entries += _internet_exit_entries(index, interface)
@@ -109,7 +109,7 @@ def boundary_acl(index: InventoryIndex, device: Device, interface: Interface) ->
     return _acl(name, "extended", entries)
 
 
-def _lgwan_line_entries(index: InventoryIndex, device: Device, circuit: Circuit) -> list[Entry]:
+def _lgwan_line_entries(device: Device, circuit: Circuit) -> list[Entry]:
     exports = [p for n in (device.bgp.neighbors if device.bgp else []) if n.circuit == circuit.cid
                for p in n.export_prefixes]
     return [Entry("permit", "ip", remote, own) for remote in circuit.reachable_prefixes for own in exports]
