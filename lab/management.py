@@ -131,6 +131,8 @@ def write_wrapper(ssh_dir: Path) -> Path:
         "#!/bin/sh\n"
         "# $1: the router; muronet's sshd configuration passes it per port.\n"
         "export VTYSH_HISTFILE=/dev/null\n"
+        "# FRR 8.4's vtysh cannot show the saved configuration; a device's CLI can.\n"
+        'if [ "$SSH_ORIGINAL_COMMAND" = "show startup-config" ]; then exec cat "/etc/frr/$1/frr.conf"; fi\n'
         'if [ -n "$SSH_ORIGINAL_COMMAND" ]; then exec /usr/bin/vtysh -N "$1" -c "$SSH_ORIGINAL_COMMAND"; fi\n'
         'exec /usr/bin/vtysh -N "$1"\n'
     )
@@ -138,10 +140,14 @@ def write_wrapper(ssh_dir: Path) -> Path:
     return wrapper
 
 
-def sshd_configs(ssh_dir: Path, key: Path, wrapper: Path, ports: dict[str, int], user: str) -> list[Path]:
-    """One sshd configuration per group of at most 16 routers."""
+def sshd_configs(ssh_dir: Path, key: Path, wrapper: Path, ports: dict[str, int], user: str,
+                 banner: str = "") -> list[Path]:
+    """One sshd configuration per group of at most 16 routers; ``banner`` is shown before login
+    (the host's job on FRR: vtysh does not keep a banner in its configuration)."""
     routers = sorted(ports, key=ports.__getitem__)
     configs = []
+    banner_file = ssh_dir / "banner"
+    banner_file.write_text(banner.strip() + "\n" if banner.strip() else "")
     for n in range(0, len(routers), MAX_PORTS_PER_SSHD):
         group = routers[n:n + MAX_PORTS_PER_SSHD]
         path = ssh_dir / f"sshd-{n // MAX_PORTS_PER_SSHD}.conf"
@@ -155,7 +161,7 @@ def sshd_configs(ssh_dir: Path, key: Path, wrapper: Path, ports: dict[str, int],
                  "MaxSessions 20", "LoginGraceTime 30", "ClientAliveInterval 30",
                  "Ciphers aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes128-ctr",
                  "MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512,hmac-sha2-256",
-                 "Subsystem sftp internal-sftp"]
+                 "Subsystem sftp internal-sftp", *([f"Banner {banner_file}"] if banner.strip() else [])]
         lines += [line for r in group for line in (f"Match LocalPort {ports[r]}", f"    ForceCommand {wrapper} {r}")]
         path.write_text("\n".join(lines) + "\n")
         configs.append(path)

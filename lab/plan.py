@@ -5,14 +5,22 @@ namespace that only that router's FRR sees under the VRF's name (FRR namespace V
 has no Linux VRF). Every cable between two routed devices becomes a veth pair, and every
 sub-interface riding it (``eth1.300``) a veth pair of its own inside the VRF namespaces. Every
 management port hangs on one out-of-band bridge.
+
+Every routed LAN (a department VLAN behind the core switches' SVIs, a facility LAN, public
+Wi-Fi) becomes a segment: a namespace holding a bridge that stands for the access switches, the
+gateways' ports, and an endpoint host (the bridge's own address) to test traffic from. VRRP
+gateways get the macvlan FRR's vrrpd sends from. The far ends of the city's circuits (the
+prefecture's LGWAN access point, the security cloud) are lab-only FRR peers that announce what the
+circuit promises.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from muronet.inventory.index import InventoryIndex, split_endpoint
-from muronet.inventory.model import Device, Interface, InterfaceRole
+from muronet.inventory.model import Circuit, Device, Interface, InterfaceRole
 
 OOB_NAMESPACE = "lab-oob"
 OOB_BRIDGE = "oob"
@@ -44,15 +52,63 @@ class Router:
         return (self.name, *(self.vrf_namespace(v) for v in self.vrfs))
 
 
+@dataclass(frozen=True)
+class VrrpPort:
+    """The macvlan FRR's vrrpd needs on a VRRP gateway's port (virtual MAC 00:00:5e:00:01:VRID)."""
+
+    port: Port
+    name: str
+    vrid: int
+    vip: IPv4Interface
+
+    @property
+    def mac(self) -> str:
+        return f"00:00:5e:00:01:{self.vrid:02x}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A routed LAN: a bridge in its own namespace, the gateways' ports on it, and an endpoint
+    host (the bridge's address) whose default route is the LAN's gateway."""
+
+    namespace: str
+    zone: str
+    prefix: IPv4Network
+    host: IPv4Interface
+    gateway: IPv4Address
+    gateway_ports: tuple[Port, ...]
+    vrrp: tuple[VrrpPort, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CircuitPeer:
+    """The far end of a circuit, run by the lab: an FRR router speaking eBGP to the city."""
+
+    name: str
+    circuit: Circuit
+    zone: str
+    link: VethPair  # a: the city's port, b: the peer's
+    address: IPv4Interface  # the peer's end of the circuit
+    services: tuple[IPv4Address, ...]  # one address per announced prefix, answering pings
+
+    @property
+    def router(self) -> Router:
+        return Router(self.name, ())
+
+
 @dataclass
 class LabPlan:
     routers: list[Router] = field(default_factory=list)
     links: list[VethPair] = field(default_factory=list)
     oob_ports: list[Port] = field(default_factory=list)  # router side; the other end joins the OOB bridge
+    segments: list[Segment] = field(default_factory=list)
+    peers: list[CircuitPeer] = field(default_factory=list)
 
     @property
     def namespaces(self) -> list[str]:
-        return [OOB_NAMESPACE, *(ns for r in self.routers for ns in r.namespaces)]
+        return [OOB_NAMESPACE, *(ns for r in self.routers for ns in r.namespaces),
+                *(s.namespace for s in self.segments), *(p.name for p in self.peers)]
 
 
 def is_routed(device: Device) -> bool:
@@ -84,7 +140,75 @@ def build_plan(index: InventoryIndex) -> LabPlan:
         if a_end[0] not in routers or b_end[0] not in routers:
             continue  # ends on an access switch: part of the switched LAN, not a routed link
         plan.links.extend(_cable_links(index, routers, a_end, b_end))
+    plan.segments = _segments(index, routers)
+    plan.peers = [_circuit_peer(index, routers, c) for c in sorted(index.inventory.circuits, key=lambda c: c.cid)
+                  if split_endpoint(c.termination)[0] in routers]
     return plan
+
+
+def _on_a_link(index: InventoryIndex, device: Device, interface: Interface) -> bool:
+    return (device.name, interface.parent or interface.name) in index.cable_peers
+
+
+def _used_addresses(index: InventoryIndex) -> set[IPv4Address]:
+    used = {i.address.ip for d in index.inventory.devices for i in d.interfaces if i.address}
+    used |= {i.vrrp.vip for d in index.inventory.devices for i in d.interfaces if i.vrrp}
+    return used | {i.address.ip for h in index.inventory.hosts for i in h.interfaces}
+
+
+def endpoint_address(prefix: IPv4Network, used: set[IPv4Address]) -> IPv4Interface:
+    """The highest free address of a LAN: where the twin puts its test host.
+
+    >>> endpoint_address(IPv4Network("10.10.6.0/24"), {IPv4Address("10.10.6.254")})
+    IPv4Interface('10.10.6.253/24')
+    """
+    for candidate in reversed(list(prefix.hosts())):
+        if candidate not in used:
+            return IPv4Interface(f"{candidate}/{prefix.prefixlen}")
+    raise ValueError(f"{prefix} has no free address for the twin's endpoint host")
+
+
+def _segments(index: InventoryIndex, routers: dict[str, Router]) -> list[Segment]:
+    """Routed LANs: addressed ports of routers that are neither loopback, management, circuit
+    nor cable, grouped by subnet (two VRRP gateways share one)."""
+    members: dict[IPv4Network, list[tuple[Device, Interface]]] = {}
+    for name in sorted(routers):
+        device = index.devices[name]
+        for interface in device.interfaces:
+            if (interface.address is None or interface.circuit or _on_a_link(index, device, interface)
+                    or interface.role in (InterfaceRole.LOOPBACK, InterfaceRole.MANAGEMENT)):
+                continue
+            members.setdefault(interface.address.network, []).append((device, interface))
+    used = _used_addresses(index)
+    segments = []
+    for prefix, ports in sorted(members.items()):
+        first = ports[0][1]
+        vips = {i.vrrp.vip for _, i in ports if i.vrrp}
+        gateway = min(vips) if vips else first.address.ip  # type: ignore[union-attr]
+        gateway_ports = tuple(Port(namespace_of(index, routers[d.name], d, i), i.name) for d, i in ports)
+        # Named after its port: FRR's vrrpd confuses equal names in different VRFs of one router.
+        vrrp = tuple(VrrpPort(port, f"vr-{port.name}"[:MAX_IFNAME], i.vrrp.vrid,
+                              IPv4Interface(f"{i.vrrp.vip}/{prefix.prefixlen}"))
+                     for port, (_, i) in zip(gateway_ports, ports, strict=True) if i.vrrp)
+        segments.append(Segment(f"lan-{prefix.network_address}", str(first.zone), prefix,
+                                endpoint_address(prefix, used), gateway, gateway_ports, vrrp, first.description))
+    return segments
+
+
+def _circuit_peer(index: InventoryIndex, routers: dict[str, Router], circuit: Circuit) -> CircuitPeer:
+    device_name, port_name = split_endpoint(circuit.termination)
+    device, interface = index.devices[device_name], index.interfaces[split_endpoint(circuit.termination)]
+    assert interface.address is not None
+    name = f"peer-{circuit.kind.replace('_', '-')}"
+    city_port = Port(namespace_of(index, routers[device_name], device, interface), port_name)
+    services = tuple(next(p.hosts()) if p.prefixlen < 32 else p.network_address
+                     for p in circuit.reachable_prefixes if p.prefixlen > 0)
+    return CircuitPeer(name, circuit, str(interface.zone), VethPair(city_port, Port(name, "eth0")),
+                       IPv4Interface(f"{circuit.peer_address}/{interface.address.network.prefixlen}"),
+                       services or (INTERNET_TEST_ADDRESS,))
+
+
+INTERNET_TEST_ADDRESS = IPv4Address("198.51.100.1")  # TEST-NET-2 (RFC 5737): "the internet" inside the lab
 
 
 def _cable_links(index: InventoryIndex, routers: dict[str, Router], a_end, b_end) -> list[VethPair]:
@@ -108,3 +232,35 @@ def boot_config(index: InventoryIndex, device: Device) -> str:
     vrf = index.interface_vrf(device, mgmt)
     return (f"hostname {device.name}\nservice integrated-vtysh-config\n!\n"
             f"interface {mgmt.name}{f' vrf {vrf}' if vrf else ''}\n ip address {mgmt.address}\nexit\n!\n")
+
+
+def peer_config(index: InventoryIndex, peer: CircuitPeer, password: str) -> str:
+    """The lab peer's whole FRR configuration: its end of the circuit, one answering address per
+    prefix it announces, and eBGP to the city with the circuit's session password. A peer
+    offering the default route (the security cloud) originates it towards the city."""
+    device_name, port_name = split_endpoint(peer.circuit.termination)
+    city_address = index.interfaces[(device_name, port_name)].address
+    city = index.inventory.city
+    assert city_address is not None and city is not None
+    neighbor = city_address.ip
+    default = any(p.prefixlen == 0 for p in peer.circuit.reachable_prefixes)
+    announced = [p for p in peer.circuit.reachable_prefixes if p.prefixlen > 0]
+    lines = [f"hostname {peer.name}", "service integrated-vtysh-config", "!",
+             "interface eth0", f" ip address {peer.address}", "exit", "!", "interface lo",
+             *(f" ip address {a}/32" for a in peer.services), "exit", "!",
+             f"router bgp {peer.circuit.peer_asn}", f" bgp router-id {peer.address.ip}",
+             " no bgp ebgp-requires-policy", f" neighbor {neighbor} remote-as {city.asn}",
+             f" neighbor {neighbor} password {password}", f" neighbor {neighbor} ttl-security hops 1",
+             " address-family ipv4 unicast",
+             *(f"  network {p}" for p in announced),
+             *([f"  neighbor {neighbor} default-originate"] if default else []),
+             " exit-address-family", "exit", "!",
+             *(f"ip route {p} blackhole" for p in announced)]
+    return "\n".join(lines) + "\n"
+
+
+def peer_password_secret(index: InventoryIndex, peer: CircuitPeer) -> str:
+    """Name of the secret the city's router uses for this circuit's BGP session."""
+    device = index.devices[split_endpoint(peer.circuit.termination)[0]]
+    assert device.bgp is not None
+    return next(n.password_secret for n in device.bgp.neighbors if n.address == peer.circuit.peer_address)

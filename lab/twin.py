@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lab import management
-from lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router
+from lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment
 
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
@@ -87,9 +87,10 @@ def _require_root() -> None:
 
 
 def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: tuple[str, str],
-       base_port: int = DEFAULT_BASE_PORT) -> LabState:
-    """Create namespaces, links, one FRR per router booted with ``boot_configs[router]``, and SSH
-    management on 127.0.0.1 for the login ``credentials``."""
+       base_port: int = DEFAULT_BASE_PORT, banner: str = "") -> LabState:
+    """Create namespaces, links, LAN segments, one FRR per router booted with
+    ``boot_configs[router]`` (the lab peers' too), and SSH management on 127.0.0.1 for the login
+    ``credentials``, showing ``banner`` before login."""
     _require_root()
     folder = folder.resolve()
     _require_reachable_by_frr(folder)
@@ -98,18 +99,20 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
     if management.user_exists(credentials[0]):
         raise LabError(f"user {credentials[0]!r} already exists on this machine; the twin creates its own "
                        "login account: choose another MURONET_USERNAME")
-    state = LabState(routers=[r.name for r in plan.routers], namespaces=plan.namespaces,
+    frr_routers = [*plan.routers, *(p.router for p in plan.peers)]
+    state = LabState(routers=[r.name for r in frr_routers], namespaces=plan.namespaces,
                      created_gr_file=not GR_FILE.exists(), created_crashlog_dir=not CRASHLOG_DIR.exists())
     state.write(folder)  # the intent first: down() can always undo what follows
     CRASHLOG_DIR.mkdir(mode=0o700, exist_ok=True)  # mount point only: the routers' bind mounts cover it
     _create_namespaces(plan)
     _create_links(plan)
-    for router in plan.routers:
+    _create_segments(plan.segments)
+    for router in frr_routers:
         _prepare_router(router, folder, boot_configs[router.name], state)
     state.write(folder)
     with ThreadPoolExecutor(4) as pool:
-        list(pool.map(lambda r: _start_frr(r, folder), plan.routers))
-    _start_management(plan, folder, state, credentials, base_port)
+        list(pool.map(lambda r: _start_frr(r, folder), frr_routers))
+    _start_management(plan, folder, state, credentials, base_port, banner)
     state.complete = True
     state.write(folder)
     return state
@@ -126,15 +129,16 @@ def _create_namespaces(plan: LabPlan) -> None:
 
 
 def _create_links(plan: LabPlan) -> None:
+    pairs = [*plan.links, *(p.link for p in plan.peers)]
     commands = [f"link add {p.a.name} netns {p.a.namespace} type veth peer name {p.b.name} netns {p.b.namespace}"
-                for p in plan.links]
+                for p in pairs]
     commands.append(f"link add {OOB_BRIDGE} netns {OOB_NAMESPACE} type bridge")
     oob = [f"oob{n}" for n in range(len(plan.oob_ports))]
     commands += [f"link add {port.name} netns {port.namespace} type veth peer name {peer} netns {OOB_NAMESPACE}"
                  for port, peer in zip(plan.oob_ports, oob, strict=True)]
     _run("ip", "-batch", "-", stdin="".join(c + "\n" for c in commands))
     by_namespace: dict[str, list[str]] = {}
-    for pair in plan.links:
+    for pair in pairs:
         for port in (pair.a, pair.b):
             by_namespace.setdefault(port.namespace, []).append(port.name)
     for port in plan.oob_ports:
@@ -144,6 +148,28 @@ def _create_links(plan: LabPlan) -> None:
     for ns, names in by_namespace.items():
         if ns != OOB_NAMESPACE:
             _run("ip", "-n", ns, "-batch", "-", stdin="".join(f"link set {n} up\n" for n in names))
+
+
+def _create_segments(segments: list[Segment]) -> None:
+    """Per LAN: the gateways' ports on a bridge, the VRRP macvlans, the endpoint host's address
+    (on the bridge) and its default route to the gateway."""
+    commands = [f"link add {port.name} netns {port.namespace} type veth peer name p{n} netns {s.namespace}"
+                for s in segments for n, port in enumerate(s.gateway_ports)]
+    _run("ip", "-batch", "-", stdin="".join(c + "\n" for c in commands))
+    by_namespace: dict[str, list[str]] = {}
+    for segment in segments:
+        lines = ["link add br0 type bridge", "link set br0 up", f"addr add {segment.host} dev br0"]
+        lines += [f"link set p{n} master br0 up" for n in range(len(segment.gateway_ports))]
+        lines.append(f"route add default via {segment.gateway}")
+        _run("ip", "-n", segment.namespace, "-batch", "-", stdin="".join(line + "\n" for line in lines))
+        for port in segment.gateway_ports:
+            by_namespace.setdefault(port.namespace, []).append(f"link set {port.name} up")
+        for vrrp in segment.vrrp:
+            by_namespace.setdefault(vrrp.port.namespace, []).extend([
+                f"link add {vrrp.name} link {vrrp.port.name} address {vrrp.mac} type macvlan mode bridge",
+                f"addr add {vrrp.vip} dev {vrrp.name}", f"link set {vrrp.name} up"])
+    for ns, lines in by_namespace.items():
+        _run("ip", "-n", ns, "-batch", "-", stdin="".join(line + "\n" for line in lines))
 
 
 def _daemons_file() -> str:
@@ -198,7 +224,7 @@ def _start_frr(router: Router, folder: Path) -> None:
 
 
 def _start_management(plan: LabPlan, folder: Path, state: LabState, credentials: tuple[str, str],
-                      base_port: int) -> None:
+                      base_port: int, banner: str) -> None:
     user, password = credentials
     state.user, state.user_created = user, True
     state.write(folder)
@@ -211,7 +237,7 @@ def _start_management(plan: LabPlan, folder: Path, state: LabState, credentials:
     known_hosts = management.write_known_hosts(ssh_dir, key, state.ports)
     management.write_endpoints(ssh_dir, state.ports, known_hosts)
     wrapper = management.write_wrapper(ssh_dir)
-    for config in management.sshd_configs(ssh_dir, key, wrapper, state.ports, user):
+    for config in management.sshd_configs(ssh_dir, key, wrapper, state.ports, user, banner):
         state.sshd_pidfiles.append(str(config.with_suffix(".pid")))
         state.write(folder)
         management.start_sshd(config)

@@ -176,6 +176,96 @@ def topology(
                   markup=False)
 
 
+def _lab_nornir(inventory: Path, lab: Path | None, workers: int) -> Any:
+    """Nornir over the inventory; with ``lab``, over the twin's management endpoints."""
+    from nornir import InitNornir
+
+    options: dict[str, Any] = {"inventory_dir": str(inventory)}
+    if lab is not None:
+        options["endpoints_file"] = str(lab / "ssh" / "endpoints.json")
+    return InitNornir(inventory={"plugin": "MuronetInventory", "options": options},
+                      runner={"plugin": "threaded", "options": {"num_workers": workers}},
+                      logging={"enabled": False})
+
+
+def _intended_configs(loaded: Inventory, inventory: Path, templates: Path | None, names: list[str]
+                      ) -> tuple[dict[str, str], Any]:
+    """Every named device's intended configuration with real secrets, and the secrets (to scrub)."""
+    from muronet.inventory.secrets import ResolvedSecrets
+
+    secrets = ResolvedSecrets(loaded.city.secrets, loaded.root)  # type: ignore[union-attr]
+    renderer = Renderer(loaded, templates or default_templates_dir(inventory), secrets)
+    try:
+        return {name: renderer.render(renderer.index.devices[name]) for name in names}, secrets
+    except (RenderError, SecretError) as error:
+        _fail(f"rendering the intended configurations: {error}", 2)
+
+
+@app.command()
+def provision(
+    inventory: InventoryOption = Path("inventory"),
+    limit: LimitOption = None,
+    commit: Annotated[bool, typer.Option("--commit", help="Push the changes (default: dry run, show the diffs).")
+                      ] = False,
+    lab: Annotated[Path | None, typer.Option("--lab", help="Provision the twin whose state folder this is "
+                                             "(e.g. build/lab) instead of the production devices.")] = None,
+    templates: Annotated[Path | None, typer.Option(help="Template folder (default: beside the inventory).")] = None,
+    revert_in: Annotated[int, typer.Option(help="Seconds before an unconfirmed commit reverts by itself.", min=30)
+                         ] = 600,
+    settle: Annotated[float, typer.Option(help="Seconds to wait for the routing state to verify.", min=0)] = 90.0,
+    workers: Annotated[int, typer.Option(help="Devices worked on in parallel.", min=1)] = 20,
+    show_diff: Annotated[bool, typer.Option("--diff/--no-diff", help="Print each device's diff.")] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring devices to their intended configuration: diff (dry run), or commit, verify, roll back.
+
+    Exit 0 when every device is as intended (or, in a dry run, could be reached and diffed);
+    1 when a device failed or was rolled back; 2 on bad input."""
+    from nornir_tasks.provision import provision as run_provision
+
+    loaded = _load(inventory, as_json)
+    index = InventoryIndex(loaded)
+    try:
+        selected = {d.name for d in select_devices(index, limit)}
+        nr = _lab_nornir(inventory, lab, workers)
+    except (SelectionError, ValueError) as error:
+        _fail(str(error), 2)
+    nr = nr.filter(filter_func=lambda host: host.name in selected)
+    if not nr.inventory.hosts:
+        _fail("no device to provision" + (" in the twin (is it up?)" if lab else ""), 2)
+    if not nr.inventory.defaults.username or not nr.inventory.defaults.password:
+        _fail("login credentials: set the variables city.credentials refers to (MURONET_USERNAME, "
+              "MURONET_PASSWORD)", 2)
+    configs, secrets = _intended_configs(loaded, inventory, templates, sorted(nr.inventory.hosts))
+    report = run_provision(nr, index, configs, commit_changes=commit, revert_in=revert_in, settle=settle)
+    document = json.loads(secrets.scrub(json.dumps(report.as_dict(), ensure_ascii=False)))
+    if as_json:
+        _emit_json(document)
+    else:
+        _print_provision(document, show_diff)
+    raise typer.Exit(report.exit_code)
+
+
+def _print_provision(document: dict[str, Any], show_diff: bool) -> None:
+    for device in document["devices"]:
+        if show_diff and device["diff"]:
+            out.print(f"── {device['name']} ──", markup=False)
+            out.print(Syntax(device["diff"], "diff", theme="ansi_dark", background_color="default"))
+    title = "Provisioning (committed)" if document["committed"] else "Provisioning (dry run: nothing pushed)"
+    table = Table(title=title, show_edge=False)
+    for outcome in document["summary"]:
+        table.add_column(outcome, justify="right")
+    table.add_row(*(str(n) for n in document["summary"].values()))
+    out.print(table)
+    for device in document["devices"]:
+        if device["detail"]:
+            out.print(f"{device['name']}: {device['outcome']}", markup=False)
+            for line in device["detail"]:
+                out.print(f"  - {line}", markup=False)
+    phases = ", ".join(f"{k} {v} s" for k, v in document["seconds"].items())
+    out.print(f"time: {phases}", markup=False)
+
+
 lab_app = typer.Typer(help="The digital twin of the city network on this machine (needs root).",
                       no_args_is_help=True)
 app.add_typer(lab_app, name="lab")
@@ -187,7 +277,7 @@ def lab_up(inventory: InventoryOption = Path("inventory"), state: StateOption = 
            as_json: JsonOption = False) -> None:
     """Boot every routed device as an unconfigured FRR router in its own network namespace."""
     from lab import management, twin
-    from lab.plan import boot_config, build_plan
+    from lab.plan import boot_config, build_plan, peer_config, peer_password_secret
 
     loaded = _load(inventory, as_json)
     index = InventoryIndex(loaded)
@@ -198,19 +288,28 @@ def lab_up(inventory: InventoryOption = Path("inventory"), state: StateOption = 
                        resolve(loaded.city.credentials.password, loaded.root))  # type: ignore[union-attr]
     except SecretError as error:
         _fail(f"lab up: login credentials: {error}", 2)
+    boot = {r.name: boot_config(index, index.devices[r.name]) for r in plan.routers}
     try:
-        twin.up(plan, state, {r.name: boot_config(index, index.devices[r.name]) for r in plan.routers},
-                credentials)
+        for peer in plan.peers:
+            boot[peer.name] = peer_config(index, peer, resolve(
+                loaded.city.secrets[peer_password_secret(index, peer)], loaded.root))  # type: ignore[union-attr]
+    except SecretError as error:
+        _fail(f"lab up: the lab peers' BGP passwords: {error}", 2)
+    try:
+        twin.up(plan, state, boot,
+                credentials, banner=loaded.city.banner)  # type: ignore[union-attr]
     except (twin.LabError, management.ManagementError) as error:
         _fail(f"lab up: {error} (run `muronet lab down` to remove what was built)", 1)
     summary = {"routers": len(plan.routers), "namespaces": len(plan.namespaces), "links": len(plan.links),
+               "segments": len(plan.segments), "peers": [p.name for p in plan.peers],
                "seconds": round(time.perf_counter() - started, 1), "state": str(state)}
     if as_json:
         _emit_json(summary)
     else:
-        out.print(f"twin up: {summary['routers']} routers, {summary['namespaces']} namespaces, {summary['links']} "
-                  f"links in {summary['seconds']} s; `muronet lab ssh ROUTER` logs in, `muronet lab down` stops "
-                  "it", markup=False)
+        out.print(f"twin up: {summary['routers']} routers, {summary['segments']} LAN segments with a test host "
+                  f"each, lab peers {', '.join(summary['peers'])}, {summary['namespaces']} namespaces, "
+                  f"{summary['links']} links in {summary['seconds']} s; `muronet lab ssh ROUTER` logs in, "
+                  "`muronet lab down` stops it", markup=False)
 
 
 @lab_app.command("status")

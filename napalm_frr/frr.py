@@ -4,24 +4,58 @@ FRR's vtysh speaks enough of the IOS dialect for Netmiko's ``cisco_ios`` type (s
 configuration mode); the getters use FRR's JSON output where it has one and return NAPALM's
 result shapes, so reports work across platforms.
 
+Configuration follows NAPALM's candidate model. ``load_replace_candidate`` /
+``load_merge_candidate`` keep the candidate here (its syntax checked by the local vtysh);
+``compare_config`` shows the unified diff of what would change; ``commit_config`` pushes exactly
+the line-level changes that FRR's own reload logic computes (``napalm_frr.reload``), line by line,
+stopping at the first line the device rejects and restoring the configuration it had before.
+The saved (startup) configuration is written only when a commit is final: at once, or at
+``confirm_commit`` after ``commit_config(revert_in=N)``, which otherwise rolls back by itself after
+N seconds. A device that restarts therefore always comes back with its last confirmed
+configuration. The revert timer lives in this process.
+
 Optional arguments: ``port`` and Netmiko's host-key options (``ssh_strict``,
 ``system_host_keys``, ``alt_host_keys``, ``alt_key_file``); host keys are checked by default.
 """
 
 from __future__ import annotations
 
+import difflib
+import hashlib
+import hmac
 import json
 import re
+import secrets
+import threading
+from pathlib import Path
 from typing import Any
 
 from napalm.base.base import NetworkDriver
-from napalm.base.exceptions import ConnectionClosedException, ConnectionException
+from napalm.base.exceptions import (
+    CommitError,
+    ConnectionClosedException,
+    ConnectionException,
+    MergeConfigException,
+    ReplaceConfigException,
+)
 from netmiko import ConnectHandler
-from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
+from netmiko.exceptions import ConfigInvalidException, NetmikoAuthenticationException, NetmikoTimeoutException
+
+from napalm_frr import reload
 
 _NETMIKO_OPTIONS = ("port", "ssh_strict", "system_host_keys", "alt_host_keys", "alt_key_file", "conn_timeout")
 _VERSION = re.compile(r"^FRRouting (\S+) \((\S+)\)", re.M)
 _VRF_LINE = re.compile(r"^vrf (\S+) id ", re.M)  # "vrf LGWAN id 1 netns /run/netns/LGWAN"
+# Lines that carry a secret, and the part of them a report shows instead.
+SANITIZE_FILTERS = {
+    r"^(\s*ip ospf message-digest-key \d+ md5) \S+": r"\1",
+    r"^(\s*ip ospf authentication-key) \S+": r"\1",
+    r"^(\s*neighbor \S+ password) \S+": r"\1",
+    r"^(\s*(?:enable )?password) \S+": r"\1",
+}
+_FINGERPRINT_KEY = secrets.token_bytes(32)  # per process: a fingerprint cannot be guessed offline
+# How vtysh says no to a configuration line (its "% " lines; informational ones say nothing).
+REJECTED = r"^% (Unknown command|Command incomplete|Ambiguous command|Invalid|Can't|Cannot|Please|Specified|.*not ).*$"
 
 
 class FrrDriver(NetworkDriver):
@@ -35,6 +69,11 @@ class FrrDriver(NetworkDriver):
         self.netmiko_options = {"ssh_strict": True, "system_host_keys": True,
                                 **{k: v for k, v in options.items() if k in _NETMIKO_OPTIONS}}
         self.device: Any = None
+        self._candidate: str | None = None
+        self._replace = True
+        self._rollback_point: str | None = None  # running configuration before the last commit
+        self._revert_timer: threading.Timer | None = None
+        self._lock = threading.RLock()  # the revert timer and the caller share one session
 
     # --- session ---------------------------------------------------------------------------------
 
@@ -47,6 +86,10 @@ class FrrDriver(NetworkDriver):
             raise ConnectionException(f"{self.hostname}: {error}") from error
 
     def close(self) -> None:
+        if self._revert_timer is not None:
+            self._revert_timer.cancel()  # closing does not confirm: roll back now
+            self._revert_timer = None
+            self.rollback()
         if self.device is not None:
             self.device.disconnect()
             self.device = None
@@ -54,10 +97,14 @@ class FrrDriver(NetworkDriver):
     def is_alive(self) -> dict[str, bool]:
         return {"is_alive": bool(self.device and self.device.is_alive())}
 
-    def _send(self, command: str) -> str:
+    def _connected(self) -> Any:
         if self.device is None:
             raise ConnectionClosedException(f"{self.hostname}: not connected (call open() first)")
-        return self.device.send_command(command, read_timeout=self.timeout)
+        return self.device
+
+    def _send(self, command: str) -> str:
+        with self._lock:
+            return self._connected().send_command(command, read_timeout=self.timeout)
 
     def _json(self, command: str) -> Any:
         text = self._send(command)
@@ -126,12 +173,174 @@ class FrrDriver(NetworkDriver):
                 result.setdefault(name, {}).setdefault(family, {})[address] = {"prefix_length": int(length)}
         return result
 
+    # Not in NAPALM's base interface: what verification after a commit needs.
+
+    def get_ospf_neighbors(self) -> dict[str, list[dict[str, str]]]:
+        """OSPF neighbours per VRF ("global" for the default): address, state, interface."""
+        found: dict[str, list[dict[str, str]]] = {}
+        for vrf in self._vrfs():
+            data = self._json(f"show ip ospf vrf {vrf} neighbor json")
+            data = data.get(vrf, data)  # FRR nests the answer under the VRF name
+            neighbors = [{"router_id": rid, "address": n.get("ifaceAddress", ""), "state": n.get("nbrState", ""),
+                          "interface": n.get("ifaceName", "").split(":")[0]}
+                         for rid, entries in data.get("neighbors", {}).items() for n in entries]
+            found["global" if vrf == "default" else vrf] = neighbors
+        return found
+
+    def get_route_table(self) -> dict[str, dict[str, list[str]]]:
+        """Installed IPv4 routes per VRF ("global" for the default): prefix → protocols."""
+        tables: dict[str, dict[str, list[str]]] = {}
+        for vrf in self._vrfs():
+            routes = self._json(f"show ip route vrf {vrf} json")
+            tables["global" if vrf == "default" else vrf] = {
+                prefix: sorted({r.get("protocol", "") for r in entries if r.get("installed") or r.get("selected")})
+                for prefix, entries in routes.items()}
+        return tables
+
     def get_config(self, retrieve: str = "all", full: bool = False, sanitized: bool = False,
                    format: str = "text") -> dict[str, str]:
         config = {"running": "", "startup": "", "candidate": ""}
         if retrieve in ("all", "running"):
             config["running"] = self._send("show running-config")
-        return config
+        if retrieve in ("all", "startup"):
+            config["startup"] = self._startup()
+        if retrieve in ("all", "candidate"):
+            config["candidate"] = self._candidate or ""
+        return {k: sanitize(v) for k, v in config.items()} if sanitized else config
+
+    def _startup(self) -> str:
+        """The saved configuration, asked for on a channel of its own: vtysh 8.4 has no such
+        command in a session, the device's login shell answers it as a single command."""
+        with self._lock:
+            client = self._connected().remote_conn_pre
+            _, stdout, _ = client.exec_command("show startup-config", timeout=self.timeout)
+            return stdout.read().decode()
+
+    # --- configuration ---------------------------------------------------------------------------
+
+    def _load(self, filename: str | None, config: str | None, replace: bool) -> None:
+        error = ReplaceConfigException if replace else MergeConfigException
+        if (filename is None) == (config is None):
+            raise error("give exactly one of filename and config")
+        text = Path(filename).read_text() if filename else str(config)
+        problems = reload.syntax_errors(text)
+        if problems:
+            raise error(f"{self.hostname}: candidate rejected: " + "; ".join(problems))
+        self._candidate, self._replace = text, replace
+
+    def load_replace_candidate(self, filename: str | None = None, config: str | None = None) -> None:
+        self._load(filename, config, replace=True)
+
+    def load_merge_candidate(self, filename: str | None = None, config: str | None = None) -> None:
+        self._load(filename, config, replace=False)
+
+    def _running(self) -> str:
+        return reload.clean(self._send("show running-config"))
+
+    def _changes(self, running: str) -> list[reload.Change]:
+        if self._candidate is None:
+            return []
+        return reload.changes(running, self._candidate, replace=self._replace)
+
+    def compare_config(self) -> str:
+        """A unified diff from the running configuration to what the commit would leave."""
+        running = self._running()
+        if not self._changes(running):
+            return ""
+        after = self._candidate if self._replace else running + (self._candidate or "")
+        return "".join(difflib.unified_diff(
+            sanitize(reload.canonical(running)).splitlines(keepends=True),
+            sanitize(reload.canonical(after or "")).splitlines(keepends=True), "running", "candidate"))
+
+    def _apply(self, changes: list[reload.Change]) -> None:
+        """Push changes one by one; raise at the first line the device rejects."""
+        device = self._connected()
+        device.config_mode()
+        try:
+            for change in changes:
+                attempt: reload.Change | None = change
+                while attempt is not None:
+                    try:
+                        device.send_config_set(attempt.commands(), enter_config_mode=False, exit_config_mode=False,
+                                               cmd_verify=True, error_pattern=REJECTED, read_timeout=self.timeout)
+                        break
+                    except ConfigInvalidException as error:
+                        attempt = attempt.shortened()  # FRR removes some lines only by a shorter "no"
+                        if attempt is None:
+                            raise CommitError(f"{self.hostname}: {' / '.join(change.commands())}: "
+                                              f"{_rejection(str(error))}") from error
+        finally:
+            device.exit_config_mode()
+
+    def _replace_running(self, target: str) -> None:
+        with self._lock:
+            self._apply(reload.changes(self._running(), target, replace=True))
+
+    def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
+        if self._candidate is None:
+            raise CommitError(f"{self.hostname}: no candidate loaded")
+        if self._revert_timer is not None:
+            raise CommitError(f"{self.hostname}: a commit is waiting for confirmation")
+        with self._lock:
+            running = self._running()
+            self._rollback_point = running
+            try:
+                self._apply(self._changes(running))
+            except Exception:
+                self._restore(running)
+                raise
+            self._candidate = None
+            if revert_in:
+                self._revert_timer = threading.Timer(revert_in, self._revert)
+                self._revert_timer.daemon = True
+                self._revert_timer.start()
+            else:
+                self._save()
+
+    def _restore(self, running: str) -> None:
+        """Back to ``running`` after a failed push; on a new session if the old one died."""
+        try:
+            if not self.device or not self.device.is_alive():
+                self.close()
+                self.open()
+            self._replace_running(running)
+        except Exception as error:  # the device may be gone: its saved configuration is the old one
+            raise CommitError(f"{self.hostname}: push failed and the previous configuration could not be "
+                              f"restored ({error}); the saved configuration is unchanged") from error
+
+    def _revert(self) -> None:
+        with self._lock:
+            self._revert_timer = None
+            if self._rollback_point is not None:
+                self._replace_running(self._rollback_point)
+
+    def has_pending_commit(self) -> bool:
+        return self._revert_timer is not None
+
+    def confirm_commit(self) -> None:
+        with self._lock:
+            if self._revert_timer is None:
+                raise CommitError(f"{self.hostname}: no commit is waiting for confirmation")
+            self._revert_timer.cancel()
+            self._revert_timer = None
+            self._save()
+
+    def _save(self) -> None:
+        self._connected().send_command("write memory", read_timeout=self.timeout)
+
+    def discard_config(self) -> None:
+        self._candidate = None
+
+    def rollback(self) -> None:
+        """Back to the configuration before the last commit, and save it."""
+        with self._lock:
+            if self._revert_timer is not None:
+                self._revert_timer.cancel()
+                self._revert_timer = None
+            if self._rollback_point is None:
+                raise CommitError(f"{self.hostname}: nothing to roll back to")
+            self._replace_running(self._rollback_point)
+            self._save()
 
     def get_bgp_neighbors(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -159,3 +368,29 @@ class FrrDriver(NetworkDriver):
             result["global" if vrf == "default" else vrf] = {"router_id": summary.get("routerId", ""),
                                                              "peers": peers}
         return result
+
+
+def _rejection(message: str) -> str:
+    """The device's own words from Netmiko's exception text."""
+    match = re.search(r"matched error: (.*)$", message, re.M)
+    return match.group(1).strip() if match else message.strip()
+
+
+def sanitize(config: str) -> str:
+    """``config`` with every secret replaced by ``<secret sha:…>``: a keyed fingerprint that
+    differs when the secret differs (a diff still shows a changed key) and reveals nothing.
+
+    >>> sanitize(" ip ospf message-digest-key 1 md5 s3cret")[:46]
+    ' ip ospf message-digest-key 1 md5 <secret sha:'
+    >>> "s3cret" in sanitize(" neighbor 10.0.0.1 password s3cret")
+    False
+    """
+    for pattern, keep in SANITIZE_FILTERS.items():
+        config = re.sub(pattern + r"(?=\s|$)", lambda m, keep=keep: _masked(m, keep), config, flags=re.M)
+    return config
+
+
+def _masked(match: re.Match[str], keep: str) -> str:
+    secret = match.group(0)[len(match.expand(keep)):].strip()
+    digest = hmac.new(_FINGERPRINT_KEY, secret.encode(), hashlib.sha256).hexdigest()[:8]
+    return f"{match.expand(keep)} <secret sha:{digest}>"

@@ -67,6 +67,18 @@ class ResolvedSecrets:
         """Values resolved so far, so that callers can scrub them from any text they show."""
         return list(self._cache.values())
 
+    def scrub(self, text: str) -> str:
+        """``text`` with every secret resolved so far replaced by its ``<secret:NAME>`` mask.
+
+        >>> secrets = ResolvedSecrets({"k": EnvSecret(env="HOME")}, Path("."))
+        >>> secrets.scrub(f"key {secrets.get('k')}")
+        'key <secret:k>'
+        """
+        for name, value in sorted(self._cache.items(), key=lambda item: -len(item[1])):
+            if value:
+                text = text.replace(value, mask(name))
+        return text
+
 
 def resolve(ref: SecretRef, inventory_root: Path) -> str:
     if isinstance(ref, EnvSecret):

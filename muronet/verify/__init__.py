@@ -1,0 +1,1 @@
+"""What the running network must show once a device carries its intended configuration."""

@@ -1,0 +1,95 @@
+"""Expectations derived from the inventory, per device: the routing state its intended
+configuration must produce once the network has converged (independent of any platform).
+
+- an OSPF adjacency in state Full with the far end of every cable on which both ends run OSPF
+  (not passive), in the VRF of the interface;
+- every BGP session of the device Established;
+- in every VRF (and the global table) the device routes, a route to every LAN of that zone
+  (department VLANs, server VLANs, facility LANs, public Wi-Fi) and to what the zone's circuits
+  promise (the LGWAN prefixes, the security cloud's default route).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Network
+
+from muronet.inventory.index import InventoryIndex, split_endpoint
+from muronet.inventory.model import Device, Interface, InterfaceRole
+
+DEFAULT_VRF = "global"  # NAPALM's name for the default routing table
+LAN_ROLES = (InterfaceRole.USER, InterfaceRole.SERVER, InterfaceRole.FACILITY_LAN, InterfaceRole.PUBLIC_WIFI)
+
+
+@dataclass(frozen=True)
+class OspfNeighbor:
+    vrf: str
+    address: IPv4Address  # the neighbour's address on the shared link
+    peer: str  # "device:interface", for reports
+
+
+@dataclass(frozen=True)
+class BgpSession:
+    vrf: str
+    address: IPv4Address
+    description: str
+
+
+@dataclass
+class Expectations:
+    device: str
+    ospf: list[OspfNeighbor] = field(default_factory=list)
+    bgp: list[BgpSession] = field(default_factory=list)
+    routes: dict[str, set[IPv4Network]] = field(default_factory=dict)  # VRF → prefixes
+
+
+def _runs_ospf(interface: Interface) -> bool:
+    return interface.ospf is not None and not interface.ospf.passive and interface.address is not None
+
+
+def _vrf(index: InventoryIndex, device: Device, interface: Interface) -> str:
+    return index.interface_vrf(device, interface) or DEFAULT_VRF
+
+
+def zone_lans(index: InventoryIndex) -> dict[str, set[IPv4Network]]:
+    """Every routed LAN of each zone, from the gateway interfaces of the routed devices."""
+    lans: dict[str, set[IPv4Network]] = {}
+    for device in index.inventory.devices:
+        for interface in device.interfaces:
+            if interface.role in LAN_ROLES and interface.address is not None and interface.zone:
+                lans.setdefault(interface.zone, set()).add(interface.address.network)
+    return lans
+
+
+def zone_externals(index: InventoryIndex) -> dict[str, set[IPv4Network]]:
+    """What each zone's circuits bring in (LGWAN prefixes, the default route)."""
+    externals: dict[str, set[IPv4Network]] = {}
+    for circuit in index.inventory.circuits:
+        interface = index.interfaces.get(split_endpoint(circuit.termination))
+        if interface is not None and interface.zone:
+            externals.setdefault(interface.zone, set()).update(circuit.reachable_prefixes)
+    return externals
+
+
+def expectations(index: InventoryIndex, device: Device) -> Expectations:
+    expected = Expectations(device.name)
+    for interface in device.interfaces:
+        if not _runs_ospf(interface):
+            continue
+        peer = index.peer_of(device.name, interface)
+        far = index.interfaces.get(peer.peer) if peer else None
+        if peer and far is not None and _runs_ospf(far) and index.devices[peer.peer[0]].platform == "frr":
+            assert far.address is not None
+            expected.ospf.append(OspfNeighbor(_vrf(index, device, interface), far.address.ip,
+                                              f"{peer.peer[0]}:{peer.peer[1]}"))
+    for neighbor in device.bgp.neighbors if device.bgp else []:
+        vrf = DEFAULT_VRF if neighbor.zone == device.global_zone else (index.zone(neighbor.zone).vrf)  # type: ignore[union-attr]
+        expected.bgp.append(BgpSession(vrf, neighbor.address, neighbor.description))
+    lans, externals = zone_lans(index), zone_externals(index)
+    management = index.inventory.management_zone
+    for interface in device.interfaces:
+        if interface.address is None or not interface.zone or interface.zone == management:
+            continue
+        routes = expected.routes.setdefault(_vrf(index, device, interface), set())
+        routes |= lans.get(interface.zone, set()) | externals.get(interface.zone, set())
+    return expected
