@@ -104,6 +104,7 @@ class LabPlan:
     oob_ports: list[Port] = field(default_factory=list)  # router side; the other end joins the OOB bridge
     segments: list[Segment] = field(default_factory=list)
     peers: list[CircuitPeer] = field(default_factory=list)
+    oob_host: IPv4Interface | None = None  # the OOB bridge answers as the automation host
 
     @property
     def namespaces(self) -> list[str]:
@@ -141,9 +142,20 @@ def build_plan(index: InventoryIndex) -> LabPlan:
             continue  # ends on an access switch: part of the switched LAN, not a routed link
         plan.links.extend(_cable_links(index, routers, a_end, b_end))
     plan.segments = _segments(index, routers)
+    plan.oob_host = management_host(index)
     plan.peers = [_circuit_peer(index, routers, c) for c in sorted(index.inventory.circuits, key=lambda c: c.cid)
                   if split_endpoint(c.termination)[0] in routers]
     return plan
+
+
+def management_host(index: InventoryIndex) -> IPv4Interface | None:
+    """The automation host's management address (the twin's OOB bridge answers as it)."""
+    for host in index.inventory.hosts:
+        if host.role == "automation":
+            for interface in host.interfaces:
+                if interface.zone == index.inventory.management_zone:
+                    return interface.address
+    return None
 
 
 def _on_a_link(index: InventoryIndex, device: Device, interface: Interface) -> bool:

@@ -125,7 +125,9 @@ def _create_namespaces(plan: LabPlan) -> None:
     _run("ip", "-batch", "-", stdin="".join(f"netns add {ns}\n" for ns in plan.namespaces))
     for ns in plan.namespaces:
         _run("ip", "netns", "exec", ns, "sh", "-c",
-             "ip link set lo up && sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.disable_ipv6=1")
+             "ip link set lo up && sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.disable_ipv6=1 "
+             # a backup VRRP macvlan is down (protodown): its connected route must not win
+             "net.ipv4.conf.all.ignore_routes_with_linkdown=1 net.ipv4.conf.default.ignore_routes_with_linkdown=1")
 
 
 def _create_links(plan: LabPlan) -> None:
@@ -143,7 +145,8 @@ def _create_links(plan: LabPlan) -> None:
             by_namespace.setdefault(port.namespace, []).append(port.name)
     for port in plan.oob_ports:
         by_namespace.setdefault(port.namespace, []).append(port.name)
-    lines = [f"link set {OOB_BRIDGE} up", *(f"link set {p} master {OOB_BRIDGE} up" for p in oob)]
+    lines = [f"link set {OOB_BRIDGE} up", *(f"link set {p} master {OOB_BRIDGE} up" for p in oob),
+             *([f"addr add {plan.oob_host} dev {OOB_BRIDGE}"] if plan.oob_host else [])]
     _run("ip", "-n", OOB_NAMESPACE, "-batch", "-", stdin="".join(line + "\n" for line in lines))
     for ns, names in by_namespace.items():
         if ns != OOB_NAMESPACE:

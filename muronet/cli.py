@@ -357,6 +357,70 @@ def lab_ssh(
                       f"{user}@{endpoint['hostname']}", *([" ".join(command)] if command else [])])
 
 
+@lab_app.command("verify")
+def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab"),
+               per_zone: Annotated[int, typer.Option(help="Test hosts per zone (spread over its sites).", min=2)] = 4,
+               as_json: JsonOption = False) -> None:
+    """Test the security policy on the running twin: the zone reachability matrix (a flow must work
+    exactly within a zone) and every routing table holding only its own zone's prefixes.
+    Exit 1 on any violation."""
+    from lab import twin
+    from lab.plan import build_plan
+    from lab.verify import endpoints, run_matrix, table_violations
+
+    if twin.status(state)["state"] == "down":
+        _fail(f"the twin is not up (no {state}/state.json): muronet lab up", 2)
+    loaded = _load(inventory, as_json)
+    index = InventoryIndex(loaded)
+    plan = build_plan(index)
+    started = time.perf_counter()
+    sources, targets = endpoints(plan, index, per_zone)
+    results = run_matrix(sources, targets)
+    tables = table_violations(plan, index)
+    violations = [r for r in results if r.violation]
+    zones = sorted({e.zone for e in sources + targets})
+    cells = {(a, b): [r for r in results if r.probe.source.zone == a and r.probe.target.zone == b]
+             for a in zones for b in zones}
+    document = {
+        "ok": not violations and not tables, "seconds": round(time.perf_counter() - started, 1),
+        "probes": len(results),
+        "matrix": {f"{a}->{b}": {"allowed": a == b, "reached": sum(r.reached for r in rs), "probes": len(rs)}
+                   for (a, b), rs in cells.items() if rs},
+        "violations": [{"from": r.probe.source.label, "from_zone": r.probe.source.zone,
+                        "source": str(r.probe.source.address), "to": r.probe.target.label,
+                        "to_zone": r.probe.target.zone, "target": str(r.probe.target.address),
+                        "expected": "reach" if r.probe.allowed else "blocked",
+                        "got": "reached" if r.reached else "blocked"} for r in violations],
+        "routing_table_violations": tables,
+    }
+    if as_json:
+        _emit_json(document)
+    else:
+        table = Table(title="Zone reachability (rows: from, columns: to; reached/probes)", show_edge=False)
+        table.add_column("from \\ to")
+        for zone in zones:
+            table.add_column(zone, justify="center")
+        for a in zones:
+            row = []
+            for b in zones:
+                rs = cells[(a, b)]
+                bad = sum(r.violation for r in rs)
+                mark = ("ok" if not bad else f"VIOLATION ×{bad}") if rs else "-"
+                row.append(f"{sum(r.reached for r in rs)}/{len(rs)} {mark}" if rs else mark)
+            table.add_row(a, *row)
+        out.print(table)
+        out.print("expected: a flow works exactly when both ends are in the same zone", markup=False)
+        for v in document["violations"]:
+            out.print(f"VIOLATION {v['from_zone']} {v['source']} ({v['from']}) -> {v['to_zone']} {v['target']} "
+                      f"({v['to']}): expected {v['expected']}, {v['got']}", markup=False)
+        for line in tables:
+            out.print(f"VIOLATION routing table: {line}", markup=False)
+        verdict = "PASS" if document["ok"] else "FAIL"
+        out.print(f"{verdict}: {len(results)} probes, {len(violations)} reachability and {len(tables)} "
+                  f"routing-table violations in {document['seconds']} s", markup=False)
+    raise typer.Exit(0 if document["ok"] else 1)
+
+
 @lab_app.command("down")
 def lab_down(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab")) -> None:
     """Stop every process of the twin by its PID and remove its namespaces, mounts and links."""
