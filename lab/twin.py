@@ -99,6 +99,9 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
     if management.user_exists(credentials[0]):
         raise LabError(f"user {credentials[0]!r} already exists on this machine; the twin creates its own "
                        "login account: choose another MURONET_USERNAME")
+    clash = _existing(plan.namespaces)  # before state.json lists them: down() would delete them
+    if clash:
+        raise LabError(f"network namespaces already exist and are not this lab's: {', '.join(clash[:5])}")
     frr_routers = [*plan.routers, *(p.router for p in plan.peers)]
     state = LabState(routers=[r.name for r in frr_routers], namespaces=plan.namespaces,
                      created_gr_file=not GR_FILE.exists(), created_crashlog_dir=not CRASHLOG_DIR.exists())
@@ -119,9 +122,6 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
 
 
 def _create_namespaces(plan: LabPlan) -> None:
-    clash = _existing(plan.namespaces)
-    if clash:
-        raise LabError(f"network namespaces already exist and are not this lab's: {', '.join(clash[:5])}")
     _run("ip", "-batch", "-", stdin="".join(f"netns add {ns}\n" for ns in plan.namespaces))
     for ns in plan.namespaces:
         _run("ip", "netns", "exec", ns, "sh", "-c",
@@ -244,6 +244,33 @@ def _start_management(plan: LabPlan, folder: Path, state: LabState, credentials:
         state.sshd_pidfiles.append(str(config.with_suffix(".pid")))
         state.write(folder)
         management.start_sshd(config)
+
+
+# --- restart -------------------------------------------------------------------------------------
+
+
+def restart(folder: Path, router: str) -> int:
+    """Power-cycle one router: stop its FRR by PID, boot it again from its saved configuration.
+    Returns how many processes were stopped."""
+    _require_root()
+    folder = folder.resolve()
+    state = LabState.read(folder)
+    if state is None or router not in state.routers:
+        raise LabError(f"{router} is not a router of the twin in {folder}")
+    stopped = stop_router(folder, router)
+    _start_frr(Router(router, ()), folder)
+    return stopped
+
+
+def stop_router(folder: Path, router: str) -> int:
+    """Kill one router's FRR at once, as a power failure would (tests use it mid-commit)."""
+    pids = [pid for d in DAEMONS if (pid := _pid(folder.resolve(), router, d))]
+    for pid in pids:
+        _signal(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+        time.sleep(0.05)
+    return len(pids)
 
 
 # --- status ------------------------------------------------------------------------------------

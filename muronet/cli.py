@@ -7,6 +7,7 @@ print one JSON document on stdout and nothing else there.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -179,6 +180,10 @@ def topology(
 def _lab_nornir(inventory: Path, lab: Path | None, workers: int) -> Any:
     """Nornir over the inventory; with ``lab``, over the twin's management endpoints."""
     from nornir import InitNornir
+
+    # Nornir logs each failed task with its traceback; the report carries the error instead.
+    logging.getLogger("nornir").addHandler(logging.NullHandler())
+    logging.getLogger("nornir").propagate = False
 
     options: dict[str, Any] = {"inventory_dir": str(inventory)}
     if lab is not None:
@@ -419,6 +424,19 @@ def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOptio
         out.print(f"{verdict}: {len(results)} probes, {len(violations)} reachability and {len(tables)} "
                   f"routing-table violations in {document['seconds']} s", markup=False)
     raise typer.Exit(0 if document["ok"] else 1)
+
+
+@lab_app.command("restart")
+def lab_restart(host: Annotated[str, typer.Argument(help="Router to power-cycle.")],
+                state: StateOption = Path("build/lab")) -> None:
+    """Power-cycle one router: its FRR is killed and boots again from its saved configuration."""
+    from lab import management, twin
+
+    try:
+        stopped = twin.restart(state, host)
+    except (twin.LabError, management.ManagementError) as error:
+        _fail(f"lab restart: {error}", 1)
+    out.print(f"{host} restarted ({stopped} processes stopped), booted from its saved configuration", markup=False)
 
 
 @lab_app.command("down")

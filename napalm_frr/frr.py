@@ -39,7 +39,7 @@ from napalm.base.exceptions import (
     ReplaceConfigException,
 )
 from netmiko import ConnectHandler
-from netmiko.exceptions import ConfigInvalidException, NetmikoAuthenticationException, NetmikoTimeoutException
+from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
 
 from napalm_frr import reload
 
@@ -54,8 +54,13 @@ SANITIZE_FILTERS = {
     r"^(\s*(?:enable )?password) \S+": r"\1",
 }
 _FINGERPRINT_KEY = secrets.token_bytes(32)  # per process: a fingerprint cannot be guessed offline
-# How vtysh says no to a configuration line (its "% " lines; informational ones say nothing).
-REJECTED = r"^% (Unknown command|Command incomplete|Ambiguous command|Invalid|Can't|Cannot|Please|Specified|.*not ).*$"
+# vtysh answers an accepted configuration line with nothing but the next prompt; anything else it
+# prints is a refusal ("% Unknown command", "BGP is already running; AS is 65021", "Please remove
+# all ip ospf area x.x.x.x commands first."), except these notices: a reference to a route-map or
+# list defined further down the same change is fine.
+NOTICES = re.compile(r"^(For this router-id change to take effect|.*use .clear ip ospf process."
+                     r"|The (route-map|prefix-list|access-list) '\S+' does not exist\.)")
+_PROMPT = re.compile(r"^[\w.-]+(\([\w-]+\))?#")
 
 
 class FrrDriver(NetworkDriver):
@@ -253,22 +258,22 @@ class FrrDriver(NetworkDriver):
             sanitize(reload.canonical(after or "")).splitlines(keepends=True), "running", "candidate"))
 
     def _apply(self, changes: list[reload.Change]) -> None:
-        """Push changes one by one; raise at the first line the device rejects."""
+        """Push changes one by one; raise at the first line the device refuses."""
         device = self._connected()
         device.config_mode()
         try:
             for change in changes:
                 attempt: reload.Change | None = change
                 while attempt is not None:
-                    try:
-                        device.send_config_set(attempt.commands(), enter_config_mode=False, exit_config_mode=False,
-                                               cmd_verify=True, error_pattern=REJECTED, read_timeout=self.timeout)
+                    commands = attempt.commands()
+                    refusal = _refusal(commands, device.send_config_set(
+                        commands, enter_config_mode=False, exit_config_mode=False, cmd_verify=True,
+                        read_timeout=self.timeout))
+                    if not refusal:
                         break
-                    except ConfigInvalidException as error:
-                        attempt = attempt.shortened()  # FRR removes some lines only by a shorter "no"
-                        if attempt is None:
-                            raise CommitError(f"{self.hostname}: {' / '.join(change.commands())}: "
-                                              f"{_rejection(str(error))}") from error
+                    attempt = attempt.shortened()  # FRR removes some lines only by a shorter "no"
+                    if attempt is None:
+                        raise CommitError(f"{self.hostname}: {' / '.join(change.commands())}: {refusal}")
         finally:
             device.exit_config_mode()
 
@@ -370,10 +375,23 @@ class FrrDriver(NetworkDriver):
         return result
 
 
-def _rejection(message: str) -> str:
-    """The device's own words from Netmiko's exception text."""
-    match = re.search(r"matched error: (.*)$", message, re.M)
-    return match.group(1).strip() if match else message.strip()
+def _refusal(commands: list[str], output: str) -> str:
+    """What vtysh said besides echoing ``commands`` and prompting again.
+
+    >>> _refusal(["neighbor 10.0.0.1 route-map RM in"], "The route-map 'RM' does not exist.\\nr1(config-router-af)# ")
+    ''
+    >>> _refusal(["router bgp 64999"], "router bgp 64999\\nBGP is already running; AS is 65021\\nr1(config)# ")
+    'BGP is already running; AS is 65021'
+    >>> _refusal(["interface eth1", "description x"], " interface eth1\\nr1(config-if)# description x\\nr1# ")
+    ''
+    """
+    echoed = {c.strip() for c in commands}
+    said = []
+    for line in (raw.strip() for raw in output.splitlines()):
+        rest = _PROMPT.sub("", line).strip()
+        if rest and rest not in echoed and not NOTICES.match(rest):
+            said.append(rest)
+    return " ".join(said)
 
 
 def sanitize(config: str) -> str:

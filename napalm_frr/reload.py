@@ -17,6 +17,7 @@ import logging
 import re
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -46,10 +47,16 @@ class Change:
 
     def shortened(self) -> Change | None:
         """The same removal with its last word dropped: FRR refuses some ``no`` forms with arguments
-        (``no ip ospf authentication message-digest`` → ``no ip ospf authentication``)."""
+        (``no ip ospf authentication message-digest`` → ``no ip ospf authentication``).
+
+        >>> Change(("interface eth3",), "description 施設 LAN", True).shortened().commands()
+        ['interface eth3', 'no description 施設']
+        >>> Change(("interface eth3",), "description", True).shortened() is None
+        True
+        """
         target = self.line if self.line is not None else self.contexts[-1]
         words = target.split()
-        if not self.delete or len(words) <= 2:
+        if not self.delete or len(words) <= 1:  # "no description" is as short as a removal gets
             return None
         shorter = " ".join(words[:-1])
         if self.line is not None:
@@ -73,7 +80,10 @@ def _frr_reload() -> ModuleType:
     spec = importlib.util.spec_from_loader("frr_reload", loader)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
+    with warnings.catch_warnings():  # FRR 8.4's script has regexes Python 3.12 warns about
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", SyntaxWarning)
+        loader.exec_module(module)
     module.log = logging.getLogger("napalm_frr.frr_reload")  # the script sets its logger up in main()
     return module
 

@@ -77,7 +77,8 @@ def _frr_files_outside_state() -> list[str]:
     return found + [str(p) for p in Path("/var/run/frr").glob("*.json")]
 
 
-LOGIN = {"MURONET_USERNAME": "muronet-test", "MURONET_PASSWORD": "Twin-Login-7f3a9c"}
+LOGIN = {"MURONET_USERNAME": "muronet-test", "MURONET_PASSWORD": "Twin-Login-7f3a9c",
+         "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2"}  # the lab peers' sessions
 
 
 def _ssh_checks(state: Path, routers: list[str]) -> None:
@@ -188,3 +189,17 @@ def test_state_folder_unreachable_by_frr_is_refused_at_once(cli, tmp_path, monke
     result = cli("lab", "up", "--state", str(hidden / "lab"))
     assert result.exit_code == 1 and "user frr cannot enter" in result.output
     assert subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout == ""
+
+
+@needs_root
+def test_a_clash_with_foreign_namespaces_is_refused_and_down_leaves_them_alone(cli, monkeypatch, twin_state_folder):
+    for name, value in LOGIN.items():
+        monkeypatch.setenv(name, value)
+    subprocess.run(["ip", "netns", "add", OOB_NAMESPACE], check=True)  # someone else's namespace
+    try:
+        up = cli("lab", "up", "--state", str(twin_state_folder))
+        assert up.exit_code == 1 and "already exist and are not this lab's" in up.output
+        assert cli("lab", "down", "--state", str(twin_state_folder)).exit_code == 0
+        assert OOB_NAMESPACE in os.listdir("/var/run/netns")
+    finally:
+        subprocess.run(["ip", "netns", "del", OOB_NAMESPACE], check=False)

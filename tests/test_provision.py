@@ -1,0 +1,205 @@
+"""Provisioning the whole twin from scratch, and everything that can go wrong on the way.
+
+One twin for the module, provisioned by the first test; every later test leaves it as intended.
+The commands run as a user runs them: ``muronet`` in a subprocess, credentials in the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, edit
+
+from lab import twin as lab_twin
+from napalm_frr import reload
+
+SECRETS = {
+    "MURONET_USERNAME": "muronet-prov", "MURONET_PASSWORD": "Prov-Login-7a1f", "MURONET_OSPF_KEY": "ospfK3y9",
+    "MURONET_BGP_LGWAN": "lgwan-Bgp-55e1", "MURONET_BGP_SECURITY_CLOUD": "sc-Bgp-90a2",
+    "MURONET_ENABLE_SECRET": "en-1", "MURONET_LOCAL_ADMIN_SECRET": "la-1", "MURONET_TACACS_KEY": "tac-1",
+    "MURONET_SNMP_AUTH": "snmpA-1", "MURONET_SNMP_PRIV": "snmpP-1", "MURONET_NTP_KEY": "ntp-1",
+}
+MURONET = str(REPO / ".venv/bin/muronet")
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the twin needs root")
+
+
+def muronet(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **SECRETS, **(env or {})}
+    return subprocess.run([MURONET, *args], cwd=REPO, env=environment, capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def provision(state: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, dict]:
+    done = muronet("provision", "--lab", str(state), "--json", *args, env=env)
+    assert done.stdout.strip(), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def outcomes(report: dict) -> dict[str, str]:
+    return {d["name"]: d["outcome"] for d in report["devices"]}
+
+
+def running(router: str) -> str:
+    return subprocess.run(["vtysh", "-N", router, "-c", "show running-config"], capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def state():
+    parent = Path(tempfile.mkdtemp(prefix="muronet-prov-", dir="/var/tmp"))
+    parent.chmod(0o755)
+    folder = parent / "lab"
+    up = muronet("lab", "up", "--state", str(folder))
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        yield folder
+    finally:
+        muronet("lab", "down", "--state", str(folder))
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A copy of the inventory and templates to change on purpose."""
+    shutil.copytree(REPO / "inventory", tmp_path / "inventory")
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    return tmp_path
+
+
+def test_dry_run_shows_every_diff_masks_secrets_and_pushes_nothing(state):
+    before = running("library-rt1")
+    code, report = provision(state)
+    assert code == 0
+    assert report["committed"] is False and report["summary"]["would change"] == 50
+    library = next(d for d in report["devices"] if d["name"] == "library-rt1")
+    assert library["diff"].startswith("--- running\n+++ candidate\n")
+    assert "+ ip ospf message-digest-key 1 md5 <secret sha:" in library["diff"]
+    text = json.dumps(report)
+    assert not any(value in text for value in SECRETS.values())
+    assert running("library-rt1") == before  # nothing pushed
+
+
+def test_commit_provisions_the_city_verifies_saves_and_a_second_run_changes_nothing(state):
+    code, report = provision(state, "--commit")
+    assert code == 0, report
+    assert report["summary"]["changed"] == 50 and report["summary"]["failed"] == 0
+    assert report["seconds"]["verify"] > 0
+    # verified state: the LGWAN session and the security cloud's default route are there
+    bgp = subprocess.run(["vtysh", "-N", "ch-lgwan-rt1", "-c", "show bgp summary json"], capture_output=True,
+                         text=True).stdout
+    assert json.loads(bgp)["ipv4Unicast"]["peers"]["10.224.255.1"]["state"] == "Established"
+    # confirmed commits are saved: the startup configuration is the running one
+    for router in ("ch-core1", "library-rt1", "ch-inet-rt1"):
+        saved = (state / "routers" / router / "etc" / "frr.conf").read_text()
+        assert reload.changes(running(router), saved) == [], router
+    code, again = provision(state, "--commit")
+    assert code == 0 and again["summary"]["unchanged"] == 50 and again["summary"]["changed"] == 0
+    verify = muronet("lab", "verify", "--state", str(state), "--json")
+    assert verify.returncode == 0, verify.stdout
+    matrix = json.loads(verify.stdout)["matrix"]
+    assert matrix["LGWAN->LGWAN"]["reached"] == matrix["LGWAN->LGWAN"]["probes"] > 0
+    assert matrix["MYNUMBER->INTERNET"]["reached"] == 0 and matrix["REGIONAL->LGWAN"]["reached"] == 0
+
+
+def test_unreachable_device_is_reported_and_the_others_are_provisioned(state, copy):
+    fake = copy / "lab"
+    (fake / "ssh").mkdir(parents=True)
+    endpoints = json.loads((state / "ssh/endpoints.json").read_text())
+    endpoints["hosts"]["library-rt1"]["port"] = 1  # nothing listens there
+    (fake / "ssh/endpoints.json").write_text(json.dumps(endpoints))
+    lan = copy / "inventory/facilities/aquarium.yaml"
+    edit(lan, 'description: "市立室蘭水族館 施設LAN"}', 'description: "市立室蘭水族館 施設LAN (moved)"}')
+    code, report = provision(fake, "--commit", "--inventory", str(copy / "inventory"),
+                             "--limit", "aquarium-rt1,library-rt1")
+    assert code == 1
+    assert outcomes(report) == {"aquarium-rt1": "changed", "library-rt1": "failed"}, report["devices"]
+    library = next(d for d in report["devices"] if d["name"] == "library-rt1")
+    assert library["detail"][0].startswith("127.0.0.1:")  # the connection error, not a traceback
+    assert "description 市立室蘭水族館 施設LAN (moved)" in running("aquarium-rt1")
+    code, back = provision(state, "--commit", "--limit", "aquarium-rt1")
+    assert code == 0 and outcomes(back) == {"aquarium-rt1": "changed"}
+
+
+def test_a_rejected_line_fails_the_device_and_leaves_nothing_applied(state, copy):
+    before = running("aquarium-rt1")
+    edit(copy / "inventory/facilities/aquarium.yaml", 'description: "市立室蘭水族館 施設LAN"}',
+         'description: "市立室蘭水族館 施設LAN (first change)"}')
+    # FRR's parser accepts the network line (the local syntax check passes); ospfd refuses it while
+    # interfaces carry "ip ospf area": only the device can say no, after the description went in.
+    base = copy / "templates/frr/base.j2"
+    base.write_text(base.read_text() + "router ospf\n network 10.40.106.0/24 area 1\nexit\n")
+    code, report = provision(state, "--commit", "--inventory", str(copy / "inventory"), "--limit", "aquarium-rt1")
+    assert code == 1, report
+    device = report["devices"][0]
+    assert device["outcome"] == "failed"
+    assert device["detail"][0].endswith("router ospf / network 10.40.106.0/24 area 1: "
+                                        "Please remove all ip ospf area x.x.x.x commands first.")
+    after = running("aquarium-rt1")
+    assert "(first change)" not in after and "network 10.40.106.0/24" not in after
+    assert reload.changes(before, after) == []  # re-read: exactly the configuration before the commit
+
+
+def test_failed_verification_rolls_the_device_back(state):
+    before = running("ch-lgwan-rt1")
+    # a wrong session password for the LGWAN line: the commit succeeds, the session never comes up
+    code, report = provision(state, "--commit", "--limit", "ch-lgwan-rt1", "--settle", "12",
+                             env={"MURONET_BGP_LGWAN": "rotated-but-not-at-the-far-end"})
+    assert code == 1
+    device = report["devices"][0]
+    assert device["outcome"] == "rolled back"
+    assert any("BGP session to 10.224.255.1" in line for line in device["detail"])
+    assert "rotated-but-not-at-the-far-end" not in json.dumps(report)
+    assert reload.changes(before, running("ch-lgwan-rt1")) == []
+    saved = (state / "routers/ch-lgwan-rt1/etc/frr.conf").read_text()
+    assert reload.changes(before, saved) == []  # the rollback is saved too
+
+
+def test_a_device_killed_mid_commit_comes_back_with_its_previous_configuration(state, copy):
+    before = running("ch-core1")
+    interface = copy / "templates/frr/base.j2"
+    edit(interface, " description {{ i.description }}", " description {{ i.description }} (renumbered)")
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        result["code"], result["report"] = provision(state, "--commit", "--inventory", str(copy / "inventory"),
+                                                     "--limit", "ch-core1")
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 60
+    while "(renumbered)" not in running("ch-core1"):  # the push has begun: pull the plug
+        assert time.monotonic() < deadline, "the commit never started"
+        time.sleep(0.02)
+    assert lab_twin.stop_router(state, "ch-core1") > 0
+    worker.join(300)
+    assert result["code"] == 1
+    device = result["report"]["devices"][0]  # type: ignore[index]
+    assert device["outcome"] == "failed" and device["detail"]
+    muronet("lab", "restart", "ch-core1", "--state", str(state))
+    deadline = time.monotonic() + 30
+    while "hostname ch-core1" not in running("ch-core1") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    after = running("ch-core1")
+    assert "(renumbered)" not in after
+    assert reload.changes(before, after) == []  # booted from the last confirmed configuration
+
+
+def test_lab_verify_catches_a_default_route_leaked_into_the_lgwan_zone(state, copy):
+    base = copy / "templates/frr/base.j2"  # only the LGWAN router is provisioned from this copy
+    base.write_text(base.read_text() + "ip route 0.0.0.0/0 10.224.255.1\n")
+    code, report = provision(state, "--commit", "--inventory", str(copy / "inventory"), "--limit", "ch-lgwan-rt1")
+    assert code == 0 and outcomes(report) == {"ch-lgwan-rt1": "changed"}, report  # sessions and routes verify
+    verify = muronet("lab", "verify", "--state", str(state), "--json")
+    assert verify.returncode == 1
+    found = json.loads(verify.stdout)["routing_table_violations"]
+    assert any(line.startswith("ch-lgwan-rt1: table default (zone LGWAN) holds 0.0.0.0/0") for line in found)
+    code, _ = provision(state, "--commit", "--limit", "ch-lgwan-rt1")
+    assert code == 0
+    assert muronet("lab", "verify", "--state", str(state)).returncode == 0
