@@ -17,7 +17,7 @@ from nornir import InitNornir
 from nornir_netmiko.tasks import netmiko_send_command
 from paramiko import SSHException
 
-from lab.plan import MAX_IFNAME, OOB_NAMESPACE, boot_config, build_plan
+from lab.plan import MAX_IFNAME, OOB_NAMESPACE, boot_config, build_plan, peer_config
 from muronet.inventory.index import split_endpoint
 
 
@@ -33,7 +33,8 @@ def test_plan_has_a_namespace_per_router_and_vrf_and_a_link_per_routed_cable(pla
     assert core.vrfs == ("INTERNET", "LGWAN", "MGMT", "MYNUMBER")
     library = next(r for r in plan.routers if r.name == "library-rt1")
     assert library.vrfs == ("INTERNET", "MGMT")  # REGIONAL is its global table
-    assert len(plan.namespaces) == 1 + sum(1 + len(r.vrfs) for r in plan.routers)
+    assert len(plan.namespaces) == (1 + sum(1 + len(r.vrfs) for r in plan.routers) + len(plan.segments)
+                                    + len(plan.peers))
     routed_cables = [c for c in reference.cables
                      if split_endpoint(c.a)[0] in routed and split_endpoint(c.b)[0] in routed]
     subs = sum(1 for c in routed_cables for i in reference_index.devices[split_endpoint(c.a)[0]].interfaces
@@ -43,6 +44,30 @@ def test_plan_has_a_namespace_per_router_and_vrf_and_a_link_per_routed_cable(pla
     assert pair.b.namespace == "kaiyo-es-rt1-INTERNET" and pair.b.name == "eth1.300"
     assert all(len(p.name) <= MAX_IFNAME for link in plan.links for p in (link.a, link.b))
     assert len(plan.oob_ports) == len(routed)
+
+
+def test_plan_puts_every_routed_lan_on_a_segment_with_a_free_test_host(plan, reference, reference_index):
+    lans = {(d.name, i.name) for d in reference.devices if d.platform == "frr" for i in d.interfaces
+            if i.role in ("user", "server", "facility_lan", "public_wifi") and i.address}
+    on_segments = {(p.namespace.split("-MYNUMBER")[0].split("-LGWAN")[0].split("-INTERNET")[0], p.name)
+                   for s in plan.segments for p in s.gateway_ports}
+    assert on_segments == lans
+    used = {i.address.ip for d in reference.devices for i in d.interfaces if i.address}
+    for segment in plan.segments:
+        assert segment.host.ip in segment.prefix and segment.host.ip not in used
+    vlan106 = next(s for s in plan.segments if str(s.prefix) == "10.10.6.0/24")
+    assert vlan106.zone == "MYNUMBER" and str(vlan106.gateway) == "10.10.6.1"  # the VRRP address
+    assert {v.port.namespace for v in vlan106.vrrp} == {"ch-core1-MYNUMBER", "ch-core2-MYNUMBER"}
+    assert all(v.mac == "00:00:5e:00:01:06" for v in vlan106.vrrp)
+    wifi = next(s for s in plan.segments if str(s.prefix) == "10.31.6.0/24")
+    assert wifi.zone == "INTERNET" and wifi.gateway_ports[0].namespace == "aquarium-rt1-INTERNET"
+    lgwan = next(p for p in plan.peers if p.circuit.kind == "lgwan_access")
+    assert lgwan.link.a.namespace == "ch-lgwan-rt1" and str(lgwan.address) == "10.224.255.1/30"
+    config = peer_config(reference_index, lgwan, "pw")
+    assert "neighbor 10.224.255.2 remote-as 65021" in config and "network 10.224.0.0/20" in config
+    assert "default-originate" not in config
+    cloud = next(p for p in plan.peers if p.circuit.kind == "security_cloud")
+    assert "neighbor 10.30.254.2 default-originate" in peer_config(reference_index, cloud, "pw")
 
 
 def test_boot_config_is_the_management_address_only(reference_index):

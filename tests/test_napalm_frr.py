@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 from napalm import get_network_driver
-from napalm.base.exceptions import ConnectionClosedException, ConnectionException
+from napalm.base.exceptions import ConnectionClosedException, ConnectionException, ReplaceConfigException
 
-LOGIN = {"MURONET_USERNAME": "muronet-napalm", "MURONET_PASSWORD": "Napalm-Login-51c2e"}
+from napalm_frr import reload
+
+LOGIN = {"MURONET_USERNAME": "muronet-napalm", "MURONET_PASSWORD": "Napalm-Login-51c2e",
+         "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2"}  # the lab peers' sessions
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the twin needs root")
 
 
@@ -87,3 +90,43 @@ def test_getters_return_napalm_shapes_from_a_live_router(twin):
 def test_wrong_password_is_a_connection_error(twin):
     with pytest.raises(ConnectionException):
         _driver(twin, "ch-agg2", password="not-the-password").open()
+
+
+def test_candidate_diff_commit_revert_confirm_and_rollback_on_a_live_router(twin):
+    device = _driver(twin, "library-rt1")
+    device.open()
+    try:
+        boot = device.get_config(retrieve="running")["running"]
+        with pytest.raises(ReplaceConfigException, match="frobnicate"):
+            device.load_replace_candidate(config=boot + "interface eth1\n ip ospf frobnicate\nexit\n")
+        intended = (reload.clean(boot) + "interface eth1\n description to kaiyo\n ip ospf message-digest-key 1 md5 "
+                    "Sekr3t-key\nexit\n")
+        device.load_replace_candidate(config=intended)
+        diff = device.compare_config()
+        assert "+ description to kaiyo" in diff and "Sekr3t-key" not in diff and diff.startswith("--- running")
+        # unconfirmed: reverts by itself
+        device.commit_config(revert_in=2)
+        assert device.has_pending_commit() and "description to kaiyo" in device.get_config("running")["running"]
+        time.sleep(4)
+        assert not device.has_pending_commit()
+        assert "description to kaiyo" not in device.get_config("running")["running"]
+        # confirmed: saved as the startup configuration
+        device.load_replace_candidate(config=intended)
+        device.commit_config(revert_in=30)
+        device.confirm_commit()
+        startup = device.get_config(retrieve="startup")["startup"]
+        assert "description to kaiyo" in startup
+        assert "Sekr3t-key" not in device.get_config(retrieve="all", sanitized=True)["startup"]
+        device.load_replace_candidate(config=intended)
+        assert device.compare_config() == ""  # nothing left to change
+        # a merge adds without removing; rollback returns to before the last commit, saved
+        device.load_merge_candidate(config="interface eth2\n description merged\nexit\n")
+        device.commit_config()
+        running = device.get_config("running")["running"]
+        assert "description merged" in running and "description to kaiyo" in running
+        device.rollback()
+        running = device.get_config("running")["running"]
+        assert "description merged" not in running and "description to kaiyo" in running
+        assert "description merged" not in device.get_config("startup")["startup"]
+    finally:
+        device.close()
