@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo lab-down test lint bench bench-lab clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -17,12 +17,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	@scripts/install-system-packages.sh
 
-## demo: validate the city's inventory, render every device's intended configuration, draw the fiber map
+## demo: set up, boot the city's digital twin, provision it from scratch, verify the zones, leave it running
 demo: setup
-	$(BIN)/muronet validate
-	$(BIN)/muronet render
-	$(BIN)/muronet topology
-	@echo "Intended configurations are in build/configs/ (secrets masked); the fiber map is build/topology/fiber.mmd."
+	scripts/demo.sh
+
+## lab-down: stop the twin the demo left running (every process by its PID, every namespace and mount)
+lab-down: setup
+	$(BIN)/muronet lab down
 
 ## test: the whole test suite (lint included)
 test: setup
@@ -32,9 +33,13 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
-## bench: rendering speed on a generated 10,000-device city, side by side with Ansible
+## bench: rendering speed (10,000-device city, beside Ansible) and the twin (boot, dry run, commit, beside frr-reload)
 bench: setup
 	$(BIN)/python bench/render_bench.py
+	$(BIN)/python bench/lab_bench.py
+
+bench-lab: setup
+	$(BIN)/python bench/lab_bench.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

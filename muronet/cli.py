@@ -50,6 +50,10 @@ LimitOption = Annotated[
                  "groups, comma-separated (e.g. 'core*,site:library,zone:LGWAN')."),
 ]
 
+# FRR's daemons run as user frr and must reach the state folder: /var/tmp is world-traversable,
+# a checkout under /root is not.
+DEFAULT_LAB_STATE = Path(os.environ.get("MURONET_LAB_STATE", "/var/tmp/muronet-lab"))
+StateOption = Annotated[Path, typer.Option("--state", help="The twin's state folder (MURONET_LAB_STATE).")]
 
 def _emit_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
@@ -212,8 +216,9 @@ def provision(
     limit: LimitOption = None,
     commit: Annotated[bool, typer.Option("--commit", help="Push the changes (default: dry run, show the diffs).")
                       ] = False,
-    lab: Annotated[Path | None, typer.Option("--lab", help="Provision the twin whose state folder this is "
-                                             "(e.g. build/lab) instead of the production devices.")] = None,
+    lab: Annotated[bool, typer.Option("--lab", help="Provision the digital twin (see --state) instead of the "
+                                      "production devices.")] = False,
+    state: StateOption = DEFAULT_LAB_STATE,
     templates: Annotated[Path | None, typer.Option(help="Template folder (default: beside the inventory).")] = None,
     revert_in: Annotated[int, typer.Option(help="Seconds before an unconfirmed commit reverts by itself.", min=30)
                          ] = 600,
@@ -232,7 +237,7 @@ def provision(
     index = InventoryIndex(loaded)
     try:
         selected = {d.name for d in select_devices(index, limit)}
-        nr = _lab_nornir(inventory, lab, workers)
+        nr = _lab_nornir(inventory, state if lab else None, workers)
     except (SelectionError, ValueError) as error:
         _fail(str(error), 2)
     nr = nr.filter(filter_func=lambda host: host.name in selected)
@@ -274,11 +279,10 @@ def _print_provision(document: dict[str, Any], show_diff: bool) -> None:
 lab_app = typer.Typer(help="The digital twin of the city network on this machine (needs root).",
                       no_args_is_help=True)
 app.add_typer(lab_app, name="lab")
-StateOption = Annotated[Path, typer.Option("--state", help="The twin's state folder.")]
 
 
 @lab_app.command("up")
-def lab_up(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab"),
+def lab_up(inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE,
            as_json: JsonOption = False) -> None:
     """Boot every routed device as an unconfigured FRR router in its own network namespace."""
     from lab import management, twin
@@ -318,7 +322,7 @@ def lab_up(inventory: InventoryOption = Path("inventory"), state: StateOption = 
 
 
 @lab_app.command("status")
-def lab_status(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab"),
+def lab_status(inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE,
                as_json: JsonOption = False) -> None:
     """Which routers run, with which FRR daemons. Exit 1 unless the twin is up and healthy."""
     from lab import twin
@@ -341,7 +345,7 @@ def lab_ssh(
     host: Annotated[str, typer.Argument(help="Router to log in to.")],
     command: Annotated[list[str] | None, typer.Argument(help="One CLI command to run instead of a session.")] = None,
     inventory: InventoryOption = Path("inventory"),
-    state: StateOption = Path("build/lab"),
+    state: StateOption = DEFAULT_LAB_STATE,
 ) -> None:
     """Log in to a twin router's CLI over SSH, checking its host key against the lab's known_hosts."""
     endpoints_file = state / "ssh" / "endpoints.json"
@@ -363,7 +367,7 @@ def lab_ssh(
 
 
 @lab_app.command("verify")
-def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab"),
+def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE,
                per_zone: Annotated[int, typer.Option(help="Test hosts per zone (spread over its sites).", min=2)] = 4,
                as_json: JsonOption = False) -> None:
     """Test the security policy on the running twin: the zone reachability matrix (a flow must work
@@ -428,7 +432,7 @@ def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOptio
 
 @lab_app.command("restart")
 def lab_restart(host: Annotated[str, typer.Argument(help="Router to power-cycle.")],
-                state: StateOption = Path("build/lab")) -> None:
+                state: StateOption = DEFAULT_LAB_STATE) -> None:
     """Power-cycle one router: its FRR is killed and boots again from its saved configuration."""
     from lab import management, twin
 
@@ -440,7 +444,7 @@ def lab_restart(host: Annotated[str, typer.Argument(help="Router to power-cycle.
 
 
 @lab_app.command("down")
-def lab_down(inventory: InventoryOption = Path("inventory"), state: StateOption = Path("build/lab")) -> None:
+def lab_down(inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE) -> None:
     """Stop every process of the twin by its PID and remove its namespaces, mounts and links."""
     from lab import management, twin
 

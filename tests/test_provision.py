@@ -38,7 +38,7 @@ def muronet(*args: str, env: dict[str, str] | None = None, timeout: int = 300) -
 
 
 def provision(state: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, dict]:
-    done = muronet("provision", "--lab", str(state), "--json", *args, env=env)
+    done = muronet("provision", "--lab", "--state", str(state), "--json", *args, env=env)
     assert done.stdout.strip(), done.stderr
     return done.returncode, json.loads(done.stdout)
 

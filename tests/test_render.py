@@ -370,3 +370,14 @@ def test_frr_vty_timeout_other_than_frr_default_is_rendered(reference):
     text = Renderer(stricter, TEMPLATES).render(reference.device("library-rt1"))
     vty = _tree("frr", text).get_child(equals="line vty")
     assert {c.text for c in vty.children} == {"exec-timeout 5 0", "access-class VTY-MGMT"}
+
+
+def test_an_ospf_key_longer_than_ospf_allows_is_refused_before_any_device_sees_it(reference, monkeypatch):
+    from muronet.inventory.secrets import ResolvedSecrets
+    from muronet.render.engine import Renderer, RenderError
+
+    for ref in reference.city.secrets.values():
+        monkeypatch.setenv(ref.env, "s3cret")
+    monkeypatch.setenv("MURONET_OSPF_KEY", "x" * 17)  # FRR and IOS would cut it to 16 characters
+    with pytest.raises(RenderError, match="ospf_key is 17 characters long; at most 16 fit"):
+        Renderer(reference, TEMPLATES, ResolvedSecrets(reference.city.secrets, reference.root))

@@ -50,6 +50,10 @@ class MaskedSecrets:
         return mask(name)
 
 
+# Secrets a protocol limits in length: OSPF MD5 keys (RFC 2328: 16 octets), TCP-MD5 passwords.
+MAX_LENGTH = {"ospf_key": 16, "bgp_lgwan": 80, "bgp_security_cloud": 80}
+
+
 class ResolvedSecrets:
     def __init__(self, refs: dict[str, SecretRef], inventory_root: Path) -> None:
         self._refs = refs
@@ -60,7 +64,12 @@ class ResolvedSecrets:
         if name not in self._cache:
             if name not in self._refs:
                 raise SecretError(f"no secret reference named {name!r} in city.secrets")
-            self._cache[name] = resolve(self._refs[name], self._root)
+            value = resolve(self._refs[name], self._root)
+            limit = MAX_LENGTH.get(name)
+            if limit is not None and len(value) > limit:
+                # devices cut longer keys silently: the two ends would disagree
+                raise SecretError(f"secret {name} is {len(value)} characters long; at most {limit} fit")
+            self._cache[name] = value
         return self._cache[name]
 
     def values(self) -> list[str]:
