@@ -45,9 +45,11 @@ class DeviceReport:
     outcome: Outcome
     diff: str = ""
     detail: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # this device's stage and commit
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "outcome": str(self.outcome), "diff": self.diff, "detail": self.detail}
+        return {"name": self.name, "outcome": str(self.outcome), "diff": self.diff, "detail": self.detail,
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
 
 @dataclass
@@ -79,18 +81,21 @@ def _napalm(task: Task) -> Any:
 
 
 def stage(task: Task, configs: dict[str, str]) -> Result:
-    """Load the intended configuration as a replace candidate; the result is the diff."""
+    """Load the intended configuration as a replace candidate; the result is the diff (and the
+    seconds it took, login included)."""
+    started = time.perf_counter()
     device = _napalm(task)
     device.load_replace_candidate(config=configs[task.host.name])
     diff = device.compare_config()
     if not diff:
         device.discard_config()
-    return Result(host=task.host, result=diff, diff=diff, changed=bool(diff))
+    return Result(host=task.host, result=(diff, time.perf_counter() - started), diff=diff, changed=bool(diff))
 
 
 def commit(task: Task, revert_in: int) -> Result:
+    started = time.perf_counter()
     _napalm(task).commit_config(revert_in=revert_in)
-    return Result(host=task.host, changed=True)
+    return Result(host=task.host, result=time.perf_counter() - started, changed=True)
 
 
 def routing_state(task: Task) -> Result:
@@ -136,13 +141,13 @@ def provision(nr: Nornir, index: InventoryIndex, configs: dict[str, str], commit
     report = ProvisionReport(committed=commit_changes)
     try:
         with _timed(report, "stage"):
-            diffs, failed = _split(nr.run(task=stage, configs=configs))
+            staged, failed = _split(nr.run(task=stage, configs=configs))
         for name, error in failed.items():
             report.devices[name] = DeviceReport(name, Outcome.FAILED, detail=[error])
-        changed = sorted(name for name, diff in diffs.items() if diff)
-        for name, diff in diffs.items():
+        changed = sorted(name for name, (diff, _) in staged.items() if diff)
+        for name, (diff, seconds) in staged.items():
             outcome = Outcome.UNCHANGED if not diff else (Outcome.CHANGED if commit_changes else Outcome.WOULD_CHANGE)
-            report.devices[name] = DeviceReport(name, outcome, diff=diff)
+            report.devices[name] = DeviceReport(name, outcome, diff=diff, seconds={"stage": seconds})
         if commit_changes and changed:
             _commit_and_verify(nr, index, changed, report, revert_in, settle, poll)
     finally:
@@ -162,7 +167,9 @@ def _timed(report: ProvisionReport, phase: str) -> Iterator[None]:
 def _commit_and_verify(nr: Nornir, index: InventoryIndex, changed: list[str], report: ProvisionReport,
                        revert_in: int, settle: float, poll: float) -> None:
     with _timed(report, "commit"):
-        _, failed = _split(nr.filter(filter_func=lambda h: h.name in changed).run(task=commit, revert_in=revert_in))
+        done, failed = _split(nr.filter(filter_func=lambda h: h.name in changed).run(task=commit, revert_in=revert_in))
+    for name, seconds in done.items():
+        report.devices[name].seconds["commit"] = seconds
     for name, error in failed.items():
         report.devices[name].outcome = Outcome.FAILED
         report.devices[name].detail = [error]
