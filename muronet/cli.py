@@ -276,6 +276,103 @@ def _print_provision(document: dict[str, Any], show_diff: bool) -> None:
     out.print(f"time: {phases}", markup=False)
 
 
+@app.command()
+def audit(
+    inventory: InventoryOption = Path("inventory"),
+    source: Annotated[Path | None, typer.Option("--from", help="Folder of <device>.cfg files to audit.",
+                                                file_okay=False)] = None,
+    live: Annotated[bool, typer.Option("--live", help="Audit the running configurations (with --lab: of the "
+                                       "twin), and their drift from the intended ones.")] = False,
+    lab: Annotated[bool, typer.Option("--lab", help="With --live: the digital twin (see --state).")] = False,
+    state: StateOption = DEFAULT_LAB_STATE,
+    platform: Annotated[str | None, typer.Option(help="Platform of configurations of devices not in the "
+                                                 "inventory (default: detected from the text).")] = None,
+    waivers: Annotated[Path | None, typer.Option(help="Waivers file (default: policy/waivers.yaml beside "
+                                                 "the inventory, if present).")] = None,
+    formats: Annotated[str, typer.Option("--format", help="Reports to write: html,json,junit,md.")
+                       ] = "html,json,junit,md",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("build/audit"),
+    as_json: JsonOption = False,
+) -> None:
+    """Check configurations against the city's security policy (rules in policy/rules.yaml).
+
+    Exit 1 when a critical or high finding is not waived, or a configuration cannot be read."""
+    from datetime import date, datetime
+
+    from policy import report
+    from policy.context import Settings
+    from policy.drift import remediation
+    from policy.engine import apply_waivers, audit_device, load_waivers
+
+    if (source is None) == (not live):
+        _fail("give one of --from DIR and --live", 2)
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    if unknown := sorted(set(wanted) - {"html", "json", "junit", "md"}):
+        _fail(f"unknown report format(s): {', '.join(unknown)} (html, json, junit, md)", 2)
+    loaded = _load(inventory, as_json)
+    index = InventoryIndex(loaded)
+    texts, errors, drift = _audit_sources(loaded, index, inventory, source, live, lab, state)
+    if live:
+        configs, _ = _intended_configs(loaded, inventory, None, sorted(texts))
+        drift = {name: remediation(index.devices[name].platform, configs[name], text) for name, text in texts.items()}
+    settings = Settings.from_inventory(index)
+    results = []
+    for name, text in sorted(texts.items()):
+        device = index.devices.get(name)
+        results += audit_device(name, text, device.platform if device else platform, settings, index)
+    results += errors
+    waiver_file = waivers or inventory.parent / "policy" / "waivers.yaml"
+    if waiver_file.exists():
+        results = apply_waivers(results, load_waivers(waiver_file), date.today())
+    doc = report.document(results, drift, {"source": "live" if live else str(source),
+                                           "generated": datetime.now().isoformat(timespec="seconds")})
+    written = report.write(doc, results, out_dir, wanted)
+    if as_json:
+        _emit_json(doc)
+    else:
+        _print_audit(doc, written)
+    raise typer.Exit(0 if doc["passed"] else 1)
+
+
+def _audit_sources(loaded: Inventory, index: InventoryIndex, inventory: Path, source: Path | None, live: bool,
+                   lab: bool, state: Path) -> tuple[dict[str, str], list[Any], dict[str, list[str]]]:
+    """Configurations to audit (device → text) and per-device read errors as results."""
+    from policy.engine import ERROR, Result
+
+    texts: dict[str, str] = {}
+    errors: list[Any] = []
+    if source is not None:
+        for path in sorted(source.glob("*.cfg")):
+            try:
+                texts[path.stem] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                errors.append(Result(path.stem, "PARSE", "high", ERROR, f"{path}: cannot read ({error})"))
+        if not texts and not errors:
+            _fail(f"no <device>.cfg file in {source}", 2)
+        return texts, errors, {}
+    from nornir_tasks.collect import collect
+
+    nr = _lab_nornir(inventory, state if lab else None, 20)
+    if not nr.inventory.defaults.username:
+        _fail("login credentials: set the variables city.credentials refers to", 2)
+    texts, failed = collect(nr)
+    errors = [Result(name, "PARSE", "high", ERROR, f"unreachable: {message}") for name, message in failed.items()]
+    return texts, errors, {}
+
+
+def _print_audit(doc: dict[str, Any], written: dict[str, Path]) -> None:
+    table = Table(title=f"Audit of {len(doc['devices'])} devices ({doc['source']})", show_edge=False)
+    for column in ("device", "rule", "severity", "line", "finding"):
+        table.add_column(column)
+    for f in doc["findings"]:
+        table.add_row(f["device"], f["rule"], f["severity"], str(f["line"] or ""), f"{f['message']} ({f['status']})")
+    out.print(table)
+    out.print(f"{'PASS' if doc['passed'] else 'FAIL'}: {doc['counts']}; drift on {len(doc['drift'])} devices",
+              markup=False)
+    for name, path in written.items():
+        out.print(f"{name} report: {path}", markup=False)
+
+
 lab_app = typer.Typer(help="The digital twin of the city network on this machine (needs root).",
                       no_args_is_help=True)
 app.add_typer(lab_app, name="lab")

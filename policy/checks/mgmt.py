@@ -1,0 +1,136 @@
+"""SEC-MGMT: how the device is managed: SSH only, from the MGMT zone, with timeouts and a banner."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from ipaddress import IPv4Network
+
+from policy.context import DeviceAudit
+from policy.registry import Violation, check
+
+
+def _vty_lines(audit: DeviceAudit) -> list:
+    return list(audit.tree.get_children(startswith="line vty"))
+
+
+@check("SEC-MGMT-002", "cisco_ios")
+def ios_ssh_only(audit: DeviceAudit) -> Iterator[Violation]:
+    for vty in _vty_lines(audit):
+        transport = vty.get_child(startswith="transport input")
+        if transport is None:
+            yield Violation(f"{vty.text}: no transport input (the default admits telnet)", audit.line_of(vty))
+        elif transport.text != "transport input ssh":
+            yield Violation(f"{vty.text}: {transport.text} (ssh only)", audit.line_of(transport))
+
+
+@check("SEC-MGMT-002", "frr")
+def frr_no_vty_login(audit: DeviceAudit) -> Iterator[Violation]:
+    """A vty password opens the daemons' telnet-style vty logins."""
+    for child in audit.tree.get_children(re_search=r"^password "):
+        yield Violation("vty password set: the daemons accept telnet-style logins", audit.line_of(child))
+    for vty in _vty_lines(audit):
+        if vty.get_child(equals="no login"):
+            yield Violation("line vty: no login (unauthenticated vty)", audit.line_of(vty))
+
+
+def _acl_entries(audit: DeviceAudit, name: str) -> list:
+    """Entries of a standard/extended ACL (IOS ``ip access-list standard NAME`` block, FRR
+    ``access-list NAME seq N permit X`` lines)."""
+    block = audit.tree.get_child(re_search=rf"^ip access-list (standard|extended) {re.escape(name)}$")
+    if block is not None:
+        return list(block.children)
+    return list(audit.tree.get_children(re_search=rf"^access-list {re.escape(name)} "))
+
+
+def _source(words: list[str]) -> IPv4Network | None:
+    """The source network of an ACL entry's words after ``permit`` (None: any, or unreadable).
+
+    >>> _source(["host", "10.99.0.50"]), _source(["10.99.0.0", "0.0.3.255"]), _source(["10.99.0.50/32"])
+    (IPv4Network('10.99.0.50/32'), IPv4Network('10.99.0.0/22'), IPv4Network('10.99.0.50/32'))
+    >>> _source(["any"]) is None
+    True
+    """
+    if words and words[0] in ("ip", "tcp", "udp"):  # extended entry: protocol first
+        words = words[1:]
+    try:
+        if words[0] == "host":
+            return IPv4Network(f"{words[1]}/32")
+        if len(words) > 1 and re.match(r"\d+\.\d+\.\d+\.\d+$", words[1]):  # address and wildcard
+            mask = ".".join(str(255 - int(octet)) for octet in words[1].split("."))
+            return IPv4Network(f"{words[0]}/{mask}", strict=False)
+        return IPv4Network(words[0] if "/" in words[0] else f"{words[0]}/32", strict=False)
+    except (IndexError, ValueError):
+        return None
+
+
+def _permits_outside(audit: DeviceAudit, entries: list) -> list:
+    """Permit entries whose source is not inside the management prefixes."""
+    outside = []
+    for entry in entries:
+        words = entry.text.split()
+        if "permit" not in words:
+            continue
+        source = _source(words[words.index("permit") + 1:])
+        if source is None or not any(source.subnet_of(m) for m in audit.settings.management):
+            outside.append(entry)
+    return outside
+
+
+@check("SEC-MGMT-003", "cisco_ios", "frr")
+def management_from_mgmt_only(audit: DeviceAudit) -> Iterator[Violation]:
+    lines = _vty_lines(audit)
+    if not lines and audit.platform == "frr":
+        yield Violation("no line vty block: vty access is not restricted")
+    for vty in lines:
+        access = vty.get_child(startswith="access-class")
+        if access is None:
+            yield Violation(f"{vty.text}: no access-class", audit.line_of(vty))
+            continue
+        name = access.text.split()[1]
+        entries = _acl_entries(audit, name)
+        if not entries:
+            yield Violation(f"{vty.text}: access-class {name} is not defined (permits everything)",
+                            audit.line_of(access))
+        for entry in _permits_outside(audit, entries):
+            yield Violation(f"access-list {name} admits management from outside the MGMT zone: {entry.text}",
+                            audit.line_of(entry))
+
+
+@check("SEC-MGMT-004", "cisco_ios", "frr")
+def idle_timeout(audit: DeviceAudit) -> Iterator[Violation]:
+    limit = audit.settings.exec_timeout_min
+    lines = _vty_lines(audit) + list(audit.tree.get_children(re_search=r"^line (con|aux) "))
+    for line in lines:
+        timeout = line.get_child(startswith="exec-timeout")
+        if timeout is None:
+            if audit.platform == "cisco_ios" or limit < 10:  # FRR's default is 10 minutes
+                yield Violation(f"{line.text}: no exec-timeout", audit.line_of(line))
+            continue
+        minutes, *seconds = (int(x) for x in timeout.text.split()[1:])
+        total = minutes * 60 + (seconds[0] if seconds else 0)
+        if total == 0 or total > limit * 60:
+            yield Violation(f"{line.text}: {timeout.text} (at most {limit} minutes, never 0)",
+                            audit.line_of(timeout))
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@check("SEC-MGMT-006", "cisco_ios")
+def ios_banner(audit: DeviceAudit) -> Iterator[Violation]:
+    banner = audit.tree.get_child(re_search=r"^banner (login|motd)")
+    if banner is None:
+        yield Violation("no login banner")
+        return
+    text = "\n".join(c.text for c in banner.all_children()) + banner.text
+    wanted = audit.settings.banner.strip().splitlines()[0] if audit.settings.banner.strip() else ""
+    if wanted and _normalised(wanted) not in _normalised(text):
+        yield Violation("login banner is not the city's approved text", audit.line_of(banner))
+
+
+@check("SEC-MGMT-005", "cisco_ios")
+def ios_no_http_server(audit: DeviceAudit) -> Iterator[Violation]:
+    for child in audit.tree.get_children(re_search=r"^ip http (secure-)?server$"):
+        yield Violation(f"{child.text}: web management enabled", audit.line_of(child))

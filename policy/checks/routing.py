@@ -1,0 +1,66 @@
+"""SEC-CP: routing protocol authentication and eBGP session safety."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from policy.context import DeviceAudit
+from policy.registry import Violation, check
+
+
+def _ospf_interfaces(audit: DeviceAudit) -> Iterator:
+    """Interfaces that speak OSPF (an area, not passive)."""
+    for interface in audit.tree.get_children(startswith="interface "):
+        texts = {c.text for c in interface.children}
+        in_ospf = any(re.match(r"ip ospf (\d+ )?area ", t) for t in texts)
+        passive = "ip ospf passive" in texts or ("no ip ospf passive" not in texts and _passive_by_default(audit))
+        if in_ospf and not passive and not interface.text.startswith("interface lo"):
+            yield interface
+
+
+def _passive_by_default(audit: DeviceAudit) -> bool:
+    processes = audit.tree.get_children(startswith="router ospf")
+    return any(p.get_child(equals="passive-interface default") for p in processes)
+
+
+@check("SEC-CP-002", "frr", "cisco_ios")
+def routing_authenticated(audit: DeviceAudit) -> Iterator[Violation]:
+    for interface in _ospf_interfaces(audit):
+        texts = [c.text for c in interface.children]
+        if not any(t.startswith("ip ospf authentication") for t in texts):
+            yield Violation(f"{interface.text}: OSPF without authentication", audit.line_of(interface))
+        elif not any(re.match(r"ip ospf (message-digest-key|authentication key-chain)", t) for t in texts):
+            yield Violation(f"{interface.text}: OSPF authentication without a key", audit.line_of(interface))
+    for bgp in audit.tree.get_children(startswith="router bgp"):
+        peers = {c.text.split()[1] for c in bgp.get_children(re_search=r"^neighbor \S+ remote-as ")}
+        keyed = {c.text.split()[1] for c in bgp.get_children(re_search=r"^neighbor \S+ password ")}
+        for peer in sorted(peers - keyed):
+            yield Violation(f"BGP neighbor {peer} without a session password",
+                            audit.line(bgp.text, f"neighbor {peer} remote-as " + _remote_as(bgp, peer)))
+
+
+def _remote_as(bgp, peer: str) -> str:
+    child = bgp.get_child(startswith=f"neighbor {peer} remote-as ")
+    return child.text.split()[-1] if child else ""
+
+
+@check("SEC-CP-003", "frr", "cisco_ios")
+def ebgp_session_safety(audit: DeviceAudit) -> Iterator[Violation]:
+    for bgp in audit.tree.get_children(startswith="router bgp"):
+        local_as = bgp.text.split()[2]
+        if bgp.get_child(equals="no bgp ebgp-requires-policy"):
+            yield Violation("no bgp ebgp-requires-policy: eBGP routes flow without policy",
+                            audit.line(bgp.text, "no bgp ebgp-requires-policy"))
+        lines = [c.text for c in bgp.all_children()]
+        for peer_line in bgp.get_children(re_search=r"^neighbor \S+ remote-as \d+$"):
+            peer, remote_as = peer_line.text.split()[1], peer_line.text.split()[-1]
+            if remote_as == local_as:
+                continue
+            for needed, what in ((f"neighbor {peer} route-map \\S+ in", "inbound policy"),
+                                 (f"neighbor {peer} route-map \\S+ out", "outbound policy"),
+                                 (f"neighbor {peer} maximum-prefix ", "maximum-prefix"),
+                                 (f"neighbor {peer} ttl-security hops 1", "ttl-security hops 1")):
+                if not any(re.match(needed, line) for line in lines):
+                    yield Violation(f"eBGP neighbor {peer} (AS {remote_as}) without {what}",
+                                    audit.line_of(peer_line))

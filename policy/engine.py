@@ -1,0 +1,129 @@
+"""Run the rule pack over configurations: one ``Result`` per device and rule."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+import policy.checks  # noqa: F401  (registers every check)
+from muronet.inventory.index import InventoryIndex
+from muronet.platforms import get_platform
+from policy.catalog import Severity, rules
+from policy.context import DeviceAudit, Settings, line_index
+from policy.registry import CHECKS, ZONE_RULES
+
+FAIL, WAIVED, NOT_APPLICABLE, NOT_EVALUATED, ERROR, PASS = (
+    "fail", "waived", "not_applicable", "not_evaluated", "error", "pass")
+BLOCKING = (Severity.CRITICAL, Severity.HIGH)
+
+
+@dataclass
+class Result:
+    device: str
+    rule: str
+    severity: str
+    status: str
+    message: str = ""
+    line: int | None = None
+    platform: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def detect_platform(text: str) -> str | None:
+    """The platform a configuration text was written for, from lines only it has.
+
+    >>> detect_platform("frr version 8.4.4\\nhostname r1\\n")
+    'frr'
+    >>> detect_platform("version 17.9\\nhostname sw1\\ninterface GigabitEthernet1/0/1\\n switchport mode access\\n")
+    'cisco_ios'
+    """
+    if re.search(r"^(frr (version|defaults)|exit-vrf$|service integrated-vtysh-config)", text, re.M):
+        return "frr"
+    if re.search(r"^(version \d+\.\d+|service timestamps|aaa new-model|interface (Gigabit|TenGig|Fast)Ethernet|"
+                 r"line vty \d+ \d+|no ip http server)", text, re.M):
+        return "cisco_ios"
+    return None
+
+
+def _unreadable(text: str) -> str | None:
+    """Why a text cannot be a device configuration, or None."""
+    if not text.strip():
+        return "empty configuration"
+    if "\x00" in text or sum(not (c.isprintable() or c in "\t\r\n") for c in text) > len(text) // 100:
+        return "binary or garbage content, not a configuration"
+    if "hostname" not in text:
+        return "no hostname line: truncated or not a device configuration"
+    return None
+
+
+def audit_device(name: str, text: str, platform: str | None, settings: Settings,
+                 index: InventoryIndex | None = None) -> list[Result]:
+    """Every rule's result for one device; a configuration that cannot be read is one error."""
+    problem = _unreadable(text)
+    platform = platform or detect_platform(text)
+    if problem is None and platform is None:
+        problem = "platform not recognised (give --platform)"
+    if problem is not None:
+        return [Result(name, "PARSE", Severity.HIGH.value, ERROR, problem, platform=platform or "")]
+    assert platform is not None
+    device = index.devices.get(name) if index is not None else None
+    audit = DeviceAudit(name, platform, get_platform(platform).parse(text), line_index(text), settings,
+                        index if device is not None else None, device)
+    results = []
+    for rule in rules().values():
+        reason = rule.applicability(platform)
+        if reason is not None:
+            status = NOT_APPLICABLE if reason.startswith("n/a") else NOT_EVALUATED
+            results.append(Result(name, rule.id, rule.severity.value, status, reason, platform=platform))
+            continue
+        if rule.id in ZONE_RULES and not audit.zoned:
+            results.append(Result(name, rule.id, rule.severity.value, NOT_EVALUATED,
+                                  "not evaluated: not in the zone map", platform=platform))
+            continue
+        violations = list(CHECKS[(rule.id, platform)](audit))
+        results += [Result(name, rule.id, rule.severity.value, FAIL, v.message, v.line, platform) for v in violations]
+        if not violations:
+            results.append(Result(name, rule.id, rule.severity.value, PASS, platform=platform))
+    return results
+
+
+@dataclass(frozen=True)
+class Waiver:
+    device: str  # a name or glob
+    rule: str
+    reason: str
+    approver: str
+    expires: date
+
+
+def load_waivers(path: Path) -> list[Waiver]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [Waiver(**entry) for entry in document.get("waivers", [])]
+
+
+def apply_waivers(results: list[Result], waivers: list[Waiver], today: date) -> list[Result]:
+    """Failures a valid waiver covers become ``waived``; an expired waiver waives nothing and says so."""
+    for result in results:
+        if result.status != FAIL:
+            continue
+        for waiver in waivers:
+            if waiver.rule == result.rule and fnmatch.fnmatchcase(result.device, waiver.device):
+                if waiver.expires >= today:
+                    result.status = WAIVED
+                    result.message += f" (waived until {waiver.expires} by {waiver.approver}: {waiver.reason})"
+                else:
+                    result.message += f" (waiver by {waiver.approver} expired on {waiver.expires})"
+                break
+    return results
+
+
+def blocking(results: list[Result]) -> list[Result]:
+    """Unwaived critical/high failures and unreadable configurations: what fails the audit."""
+    return [r for r in results if r.status in (FAIL, ERROR) and Severity(r.severity) in BLOCKING]
