@@ -302,7 +302,7 @@ def audit(
     from policy import report
     from policy.context import Settings
     from policy.drift import remediation
-    from policy.engine import apply_waivers, audit_device, load_waivers
+    from policy.engine import apply_waivers, audit_device, detect_platform, load_waivers
 
     if (source is None) == (not live):
         _fail("give one of --from DIR and --live", 2)
@@ -319,7 +319,8 @@ def audit(
     results = []
     for name, text in sorted(texts.items()):
         device = index.devices.get(name)
-        results += audit_device(name, text, device.platform if device else platform, settings, index)
+        text_platform = platform or detect_platform(text) or (device.platform if device else None)
+        results += audit_device(name, text, text_platform, settings, index)
     results += errors
     waiver_file = waivers or inventory.parent / "policy" / "waivers.yaml"
     if waiver_file.exists():

@@ -10,11 +10,16 @@ from policy.registry import Violation, check
 
 
 def _ospf_interfaces(audit: DeviceAudit) -> Iterator:
-    """Interfaces that speak OSPF (an area, not passive)."""
+    """Interfaces that speak OSPF: in an area and not passive (FRR marks it on the interface,
+    IOS with ``no passive-interface NAME`` under ``passive-interface default``)."""
+    active = {c.text.split()[-1] for p in audit.tree.get_children(startswith="router ospf")
+              for c in p.get_children(startswith="no passive-interface ")}
     for interface in audit.tree.get_children(startswith="interface "):
         texts = {c.text for c in interface.children}
+        name = interface.text.split()[1]
         in_ospf = any(re.match(r"ip ospf (\d+ )?area ", t) for t in texts)
-        passive = "ip ospf passive" in texts or ("no ip ospf passive" not in texts and _passive_by_default(audit))
+        passive = "ip ospf passive" in texts or (
+            "no ip ospf passive" not in texts and name not in active and _passive_by_default(audit))
         if in_ospf and not passive and not interface.text.startswith("interface lo"):
             yield interface
 

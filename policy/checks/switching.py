@@ -54,6 +54,6 @@ def access_ports_explicit(audit: DeviceAudit) -> Iterator[Violation]:
         vlan = port.get_child(startswith="switchport access vlan")
         if vlan is None or vlan.text.split()[-1] == "1":
             yield Violation(f"{port.text}: access port in VLAN 1", audit.line_of(port))
-        if not port.get_child(startswith="switchport port-security") and not port.get_child(
+        if not port.get_child(equals="switchport port-security") and not port.get_child(
                 startswith="authentication port-control auto"):
             yield Violation(f"{port.text}: no port security or 802.1X", audit.line_of(port))
