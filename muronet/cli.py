@@ -297,8 +297,10 @@ def audit(
     """Check configurations against the city's security policy (rules in policy/rules.yaml).
 
     Exit 1 when a critical or high finding is not waived, or a configuration cannot be read."""
+    import secrets
     from datetime import date, datetime
 
+    from muronet.masking import mask
     from policy import report
     from policy.context import Settings
     from policy.drift import remediation
@@ -315,6 +317,9 @@ def audit(
     if live:
         configs, _ = _intended_configs(loaded, inventory, None, sorted(texts))
         drift = {name: remediation(index.devices[name].platform, configs[name], text) for name, text in texts.items()}
+    salt = secrets.token_bytes(16)  # reports of this run only
+    texts = {name: mask(text, salt) for name, text in texts.items()}
+    drift = {name: mask("\n".join(lines), salt).splitlines() for name, lines in drift.items()}
     settings = Settings.from_inventory(index)
     results = []
     for name, text in sorted(texts.items()):
@@ -359,6 +364,44 @@ def _audit_sources(loaded: Inventory, index: InventoryIndex, inventory: Path, so
     texts, failed = collect(nr)
     errors = [Result(name, "PARSE", "high", ERROR, f"unreachable: {message}") for name, message in failed.items()]
     return texts, errors, {}
+
+
+@app.command()
+def backup(
+    inventory: InventoryOption = Path("inventory"),
+    repo: Annotated[Path, typer.Option("--repo", help="Git repository of the backups (created if missing).")
+                    ] = Path("build/backups"),
+    lab: Annotated[bool, typer.Option("--lab", help="Back up the digital twin (see --state).")] = False,
+    state: StateOption = DEFAULT_LAB_STATE,
+    limit: LimitOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Collect every running configuration into a git repository, secrets masked, one commit per run.
+
+    Exit 1 when a device could not be read (its last good backup stays)."""
+    from muronet.backup import store
+    from nornir_tasks.collect import collect
+
+    loaded = _load(inventory, as_json)
+    index = InventoryIndex(loaded)
+    try:
+        selected = {d.name for d in select_devices(index, limit)}
+    except SelectionError as error:
+        _fail(str(error), 2)
+    nr = _lab_nornir(inventory, state if lab else None, 20).filter(filter_func=lambda h: h.name in selected)
+    if not nr.inventory.defaults.username:
+        _fail("login credentials: set the variables city.credentials refers to", 2)
+    configs, failed = collect(nr)
+    run = store(repo, configs, failed)
+    if as_json:
+        _emit_json(run.as_dict())
+    else:
+        out.print(f"backup in {repo}: {len(run.changed)} changed, {len(run.unchanged)} unchanged, "
+                  f"{len(run.unreachable)} unreachable" + (f"; commit {run.commit[:10]}" if run.commit else
+                                                            "; nothing to commit"), markup=False)
+        for name, error in run.unreachable.items():
+            out.print(f"  {name}: {error} (last good backup kept)", markup=False)
+    raise typer.Exit(1 if run.unreachable else 0)
 
 
 def _print_audit(doc: dict[str, Any], written: dict[str, Path]) -> None:

@@ -57,9 +57,10 @@ _FINGERPRINT_KEY = secrets.token_bytes(32)  # per process: a fingerprint cannot 
 # vtysh answers an accepted configuration line with nothing but the next prompt; anything else it
 # prints is a refusal ("% Unknown command", "BGP is already running; AS is 65021", "Please remove
 # all ip ospf area x.x.x.x commands first."), except these notices: a reference to a route-map or
-# list defined further down the same change is fine.
+# list defined further down the same change is fine, and removing a vty password is what we want.
 NOTICES = re.compile(r"^(For this router-id change to take effect|.*use .clear ip ospf process."
-                     r"|The (route-map|prefix-list|access-list) '\S+' does not exist\.)")
+                     r"|The (route-map|prefix-list|access-list) '\S+' does not exist\."
+                     r"|Please be aware that removing the password is a security risk)")
 _PROMPT = re.compile(r"^[\w.-]+(\([\w-]+\))?#")
 
 
@@ -291,6 +292,7 @@ class FrrDriver(NetworkDriver):
             self._rollback_point = running
             try:
                 self._apply(self._changes(running))
+                self._check_taken()
             except Exception:
                 self._restore(running)
                 raise
@@ -301,6 +303,14 @@ class FrrDriver(NetworkDriver):
                 self._revert_timer.start()
             else:
                 self._save()
+
+    def _check_taken(self) -> None:
+        """Re-read the device: every change must show, or the commit fails (FRR accepts a few
+        commands that change nothing)."""
+        left = self._changes(self._running())
+        if left:
+            shown = "; ".join(" / ".join(c.commands()) for c in left[:3])
+            raise CommitError(f"{self.hostname}: the device accepted but did not apply {len(left)} change(s): {shown}")
 
     def _restore(self, running: str) -> None:
         """Back to ``running`` after a failed push; on a new session if the old one died."""

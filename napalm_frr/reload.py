@@ -102,6 +102,30 @@ def _load(text: str, folder: Path, name: str):
     return config
 
 
+# frr-reload never removes these (it protects its own access); a replace must, or a vty password
+# or an "exec-timeout 0 0" set by hand would outlive every provisioning run.
+RELOAD_KEEPS = ("password", "enable password", "line vty")
+
+
+def _kept_by_frr_reload(new, old) -> list[Change]:
+    """Removals frr-reload leaves out: vty passwords, and lines of ``line vty`` (not the block)."""
+    found = []
+    for keys, context in old.contexts.items():
+        if not keys[0].startswith(RELOAD_KEEPS):
+            continue
+        wanted = new.contexts.get(keys)
+        if keys[0].startswith("line vty"):
+            for line in context.lines:
+                if line == "!" or (wanted is not None and line in wanted.lines):
+                    continue
+                # "no exec-timeout" does nothing in FRR 8.4: setting the default removes the line
+                found.append(Change(tuple(keys), "exec-timeout 10 0", False) if line.startswith("exec-timeout")
+                             else Change(tuple(keys), line, True))
+        elif wanted is None:
+            found.append(Change(tuple(keys), None, True))
+    return found
+
+
 def changes(running: str, candidate: str, replace: bool = True) -> list[Change]:
     """What turns ``running`` into ``candidate``: removals first, then additions. A merge
     (``replace=False``) only adds."""
@@ -111,6 +135,8 @@ def changes(running: str, candidate: str, replace: bool = True) -> list[Change]:
         old = _load(running, Path(folder), "running.conf")
         to_add, to_delete = module.compare_context_objects(new, old)
     removals = [Change(tuple(k), line, True) for k, line in to_delete if line != "!"] if replace else []
+    if replace:
+        removals += _kept_by_frr_reload(new, old)
     additions = [Change(tuple(k), line, False) for k, line in to_add if line != "!"]
     return [c for c in removals + additions if not _device_owned(c)]
 

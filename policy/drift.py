@@ -15,5 +15,6 @@ def remediation(platform: str, intended: str, running: str) -> list[str]:
     ['log syslog informational']
     """
     driver = get_platform(platform)
+    running = driver.without_device_lines(running)
     workflow = WorkflowRemediation(running_config=driver.parse(running), generated_config=driver.parse(intended))
     return list(workflow.remediation_config.dump_simple())

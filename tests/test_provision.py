@@ -203,3 +203,68 @@ def test_lab_verify_catches_a_default_route_leaked_into_the_lgwan_zone(state, co
     code, _ = provision(state, "--commit", "--limit", "ch-lgwan-rt1")
     assert code == 0
     assert muronet("lab", "verify", "--state", str(state)).returncode == 0
+
+
+def vtysh(router: str, *commands: str) -> None:
+    """A change made by hand on the device, outside muronet."""
+    subprocess.run(["vtysh", "-N", router, "-c", "configure terminal", *(a for c in commands for a in ("-c", c))],
+                   check=True, capture_output=True)
+
+
+def test_live_audit_finds_violations_planted_by_hand_by_rule_id(state, tmp_path):
+    def audit() -> tuple[int, dict]:
+        done = muronet("audit", "--live", "--lab", "--state", str(state), "--out", str(tmp_path), "--json")
+        return done.returncode, json.loads(done.stdout)
+
+    code, clean = audit()
+    assert code == 0 and clean["findings"] == [] and clean["drift"] == {}  # the provisioned twin audits clean
+    vtysh("ch-lgwan-rt1", "password zebra", "ip route 0.0.0.0/0 10.224.255.1")
+    vtysh("ch-core1", "vrf LGWAN", "ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET")
+    vtysh("library-rt1", "line vty", "exec-timeout 0 0")
+    vtysh("aquarium-rt1", "router bgp 65021", "no bgp ebgp-requires-policy", "neighbor 10.40.1.8 remote-as 65099")
+    try:
+        code, found = audit()
+        assert code == 1
+        assert {(f["device"], f["rule"]) for f in found["findings"]} == {
+            ("ch-lgwan-rt1", "SEC-MGMT-002"), ("ch-lgwan-rt1", "SEC-AUTH-004"), ("ch-lgwan-rt1", "SEC-ZONE-003"),
+            ("ch-core1", "SEC-ZONE-004"), ("library-rt1", "SEC-MGMT-004"), ("aquarium-rt1", "SEC-CP-002"),
+            ("aquarium-rt1", "SEC-CP-003")}
+        assert set(found["drift"]) == {"ch-lgwan-rt1", "ch-core1", "library-rt1", "aquarium-rt1"}
+        assert "zebra" not in json.dumps(found) and "zebra" not in (tmp_path / "report.html").read_text()
+    finally:
+        code, report = provision(state, "--commit", "--limit", "ch-lgwan-rt1,ch-core1,library-rt1,aquarium-rt1")
+    assert code == 0 and report["summary"]["changed"] == 4  # provisioning undoes changes made by hand
+    assert audit()[0] == 0
+
+
+def test_backups_in_git_mask_every_secret_and_commit_only_what_changed(state, tmp_path):
+    repo = tmp_path / "backups"
+
+    def backup(folder: Path = state) -> tuple[int, dict]:
+        done = muronet("backup", "--lab", "--state", str(folder), "--repo", str(repo), "--json")
+        return done.returncode, json.loads(done.stdout)
+
+    code, first = backup()
+    assert code == 0 and len(first["changed"]) == 50 and first["commit"]
+    history = subprocess.run(["git", "-C", str(repo), "log", "-p", "--all"], capture_output=True, text=True).stdout
+    secrets = [v for k, v in SECRETS.items() if k != "MURONET_USERNAME"]
+    assert "ip ospf message-digest-key 1 md5 <secret:sha-" in history
+    assert not [s for s in secrets if s in history], "a secret reached the backup repository"
+    code, second = backup()
+    assert code == 0 and second["changed"] == [] and second["commit"] is None
+    vtysh("library-rt1", "interface eth3", "description moved to the new wing")
+    fake = tmp_path / "lab"  # library-rt1 reachable, hospital-rt1 not
+    (fake / "ssh").mkdir(parents=True)
+    endpoints = json.loads((state / "ssh/endpoints.json").read_text())
+    endpoints["hosts"]["hospital-rt1"]["port"] = 1
+    (fake / "ssh/endpoints.json").write_text(json.dumps(endpoints))
+    before = (repo / "hospital-rt1.cfg").read_text()
+    try:
+        code, third = backup(fake)
+    finally:
+        provision(state, "--commit", "--limit", "library-rt1")
+    assert code == 1 and third["changed"] == ["library-rt1"] and list(third["unreachable"]) == ["hospital-rt1"]
+    message = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%B"], capture_output=True,
+                             text=True).stdout
+    assert "1 device(s) changed: library-rt1" in message and "hospital-rt1" in message
+    assert (repo / "hospital-rt1.cfg").read_text() == before  # the last good backup stays

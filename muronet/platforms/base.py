@@ -32,6 +32,10 @@ class Platform(ABC):
     def hconfig_driver(self) -> HConfigDriverBase:
         """hier_config driver that turns this platform's configuration text into a tree."""
 
+    def without_device_lines(self, running: str) -> str:
+        """A running configuration without the lines the device adds of its own (none here)."""
+        return running
+
     def parse(self, text: str) -> HConfig:
         """Configuration text as a hier_config tree (comments and section ends dropped)."""
         return get_hconfig(self.hconfig_driver(), text)

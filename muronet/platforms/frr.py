@@ -26,3 +26,26 @@ class Frr(Platform):
 
     def hconfig_driver(self) -> HConfigDriverBase:
         return HConfigDriverFrr()
+
+    def without_device_lines(self, running: str) -> str:
+        """FRR's running configuration without what FRR shows of its host: the version line, IPv6
+        forwarding of a host without IPv6, and ``vrf`` blocks that only name their namespace.
+
+        >>> Frr().without_device_lines("frr version 8.4.4\\nno ipv6 forwarding\\nvrf LGWAN\\n netns /run/netns/LGWAN\\n"
+        ...                            "exit-vrf\\nhostname r1\\n")
+        'hostname r1\\n'
+        """
+        kept: list[str] = []
+        block: list[str] = []
+        for line in running.splitlines():
+            if block:
+                block.append(line)
+                if line.strip() == "exit-vrf":
+                    if any(b.strip() and not b.strip().startswith(("netns ", "exit-vrf")) for b in block[1:]):
+                        kept.extend(block)
+                    block = []
+            elif line.startswith("vrf "):
+                block = [line]
+            elif not line.startswith(("frr version", "no ipv6 forwarding")):
+                kept.append(line)
+        return "\n".join(kept + block) + "\n"

@@ -30,8 +30,8 @@ def ios_secrets_hashed(audit: DeviceAudit) -> Iterator[Violation]:
 @check("SEC-AUTH-004", "frr")
 def frr_no_cleartext_passwords(audit: DeviceAudit) -> Iterator[Violation]:
     for child in audit.tree.get_children(re_search=r"^(enable )?password "):
-        yield Violation(f"cleartext {child.text.split(' password')[0] or 'vty'} password in frr.conf",
-                        audit.line_of(child))
+        kind = "enable" if child.text.startswith("enable") else "vty"
+        yield Violation(f"cleartext {kind} password in frr.conf", audit.line_of(child))
 
 
 @check("SEC-AUTH-001", "cisco_ios")
