@@ -417,6 +417,66 @@ def _print_audit(doc: dict[str, Any], written: dict[str, Path]) -> None:
         out.print(f"{name} report: {path}", markup=False)
 
 
+@app.command()
+def nightly(
+    inventory: InventoryOption = Path("inventory"),
+    repo: Annotated[Path, typer.Option("--repo", help="Git repository of the backups.")] = Path("build/backups"),
+    db: Annotated[Path, typer.Option("--db", help="SQLite history of the nightly runs.")] = Path(
+        "build/nightly.sqlite"),
+    lab: Annotated[bool, typer.Option("--lab", help="The digital twin (see --state).")] = False,
+    state: StateOption = DEFAULT_LAB_STATE,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("build/nightly"),
+    as_json: JsonOption = False,
+) -> None:
+    """Back up every device, audit the backups, and compare with the previous night (SQLite history).
+
+    Exit 1 when an unwaived critical or high finding is open, or a device could not be backed up."""
+    from datetime import date, datetime
+
+    from muronet.backup import store
+    from nornir_tasks.collect import collect
+    from policy import history, report
+    from policy.context import Settings
+    from policy.engine import apply_waivers, audit_device, blocking, detect_platform, load_waivers
+
+    loaded = _load(inventory, as_json)
+    index = InventoryIndex(loaded)
+    nr = _lab_nornir(inventory, state if lab else None, 20)
+    if not nr.inventory.defaults.username:
+        _fail("login credentials: set the variables city.credentials refers to", 2)
+    configs, failed = collect(nr)
+    run = store(repo, configs, failed)
+    settings = Settings.from_inventory(index)
+    results = []
+    for path in sorted(repo.glob("*.cfg")):  # the backups: tonight's, or the last good one
+        text = path.read_text(encoding="utf-8")
+        device = index.devices.get(path.stem)
+        results += audit_device(path.stem, text, detect_platform(text) or (device.platform if device else None),
+                                settings, index)
+    waiver_file = inventory.parent / "policy" / "waivers.yaml"
+    if waiver_file.exists():
+        results = apply_waivers(results, load_waivers(waiver_file), date.today())
+    doc = report.document(results, {}, {"source": f"nightly backup {repo}",
+                                        "generated": datetime.now().isoformat(timespec="seconds")})
+    stopping = blocking(results)
+    doc["history"] = history.record(db, doc, run.commit, len(stopping))
+    doc["backup"] = run.as_dict()
+    written = report.write(doc, results, out_dir, ["html", "json", "junit", "md"])
+    if as_json:
+        _emit_json(doc)
+    else:
+        h = doc["history"]
+        out.print(f"nightly run {h['run']}: backup {len(run.changed)} changed, {len(run.unreachable)} unreachable; "
+                  f"audit {len(doc['findings'])} findings ({len(stopping)} blocking): {len(h['new'])} new, "
+                  f"{len(h['fixed'])} fixed, {len(h['still_open'])} still open since run {h['previous_run']}",
+                  markup=False)
+        out.print("trend (run: findings): " + ", ".join(f"{t['run']}: {t['findings']}" for t in h["trend"][-10:]),
+                  markup=False)
+        for name, path in written.items():
+            out.print(f"{name} report: {path}", markup=False)
+    raise typer.Exit(1 if stopping or run.unreachable else 0)
+
+
 lab_app = typer.Typer(help="The digital twin of the city network on this machine (needs root).",
                       no_args_is_help=True)
 app.add_typer(lab_app, name="lab")

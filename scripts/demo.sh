@@ -17,11 +17,15 @@ step "dry run: what provisioning would change";  $muronet provision --lab --no-d
 step "provision: commit, verify, confirm";       $muronet provision --lab --commit --no-diff
 step "a second run changes nothing";             $muronet provision --lab --no-diff
 step "zone verification on the running twin";   $muronet lab verify
+step "nightly job: back up every router into git (secrets masked), audit the security policy"
+$muronet nightly --lab || echo "(the audit has findings: see the report)"
 cat <<TEXT
 
 The twin is still running (state: ${MURONET_LAB_STATE:-/var/tmp/muronet-lab}; credentials: build/lab.env).
   . build/lab.env && .venv/bin/muronet lab ssh library-rt1       log in to a router's CLI
   .venv/bin/muronet provision --lab --limit library-rt1          one device's diff (dry run)
   .venv/bin/muronet lab status | lab verify
+  .venv/bin/muronet audit --live --lab                           audit the running twin, with drift
+  build/nightly/report.html, build/backups/ (git)                the audit report and the backups
   make lab-down                                                  stop it, leaving nothing behind
 TEXT

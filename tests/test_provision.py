@@ -268,3 +268,28 @@ def test_backups_in_git_mask_every_secret_and_commit_only_what_changed(state, tm
                              text=True).stdout
     assert "1 device(s) changed: library-rt1" in message and "hospital-rt1" in message
     assert (repo / "hospital-rt1.cfg").read_text() == before  # the last good backup stays
+
+
+def test_nightly_twice_in_a_row_shows_what_is_new_and_keeps_the_trend(state, tmp_path):
+    def nightly() -> tuple[int, dict]:
+        done = muronet("nightly", "--lab", "--state", str(state), "--repo", str(tmp_path / "backups"),
+                       "--db", str(tmp_path / "nightly.sqlite"), "--out", str(tmp_path / "reports"), "--json")
+        return done.returncode, json.loads(done.stdout)
+
+    code, first = nightly()
+    assert code == 0 and first["history"]["previous_run"] is None and first["findings"] == []
+    vtysh("library-rt1", "password zebra")
+    try:
+        code, second = nightly()
+    finally:
+        provision(state, "--commit", "--limit", "library-rt1")
+    history = second["history"]
+    assert code == 1 and history["previous_run"] == first["history"]["run"]
+    assert {(d, r) for d, r, _ in history["new"]} == {("library-rt1", "SEC-MGMT-002"), ("library-rt1", "SEC-AUTH-004")}
+    assert history["fixed"] == [] and [t["findings"] for t in history["trend"]] == [0, 2]
+    assert second["backup"]["changed"] == ["library-rt1"]
+    page = (tmp_path / "reports/report.html").read_text()
+    assert "SEC-MGMT-002" in page and "Trend" in page and "zebra" not in page
+    code, third = nightly()
+    assert code == 0 and {(d, r) for d, r, _ in third["history"]["fixed"]} == {
+        ("library-rt1", "SEC-MGMT-002"), ("library-rt1", "SEC-AUTH-004")}
