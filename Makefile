@@ -33,10 +33,11 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
-## bench: rendering speed (10,000-device city, beside Ansible) and the twin (boot, dry run, commit, beside frr-reload)
+## bench: rendering (10,000-device city, beside Ansible), the twin (beside frr-reload), the audit (beside netlint)
 bench: setup
 	$(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/lab_bench.py
+	$(BIN)/python bench/audit_bench.py
 
 bench-lab: setup
 	$(BIN)/python bench/lab_bench.py

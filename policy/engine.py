@@ -74,8 +74,13 @@ def audit_device(name: str, text: str, platform: str | None, settings: Settings,
         return [Result(name, "PARSE", Severity.HIGH.value, ERROR, problem, platform=platform or "")]
     assert platform is not None
     device = index.devices.get(name) if index is not None else None
-    audit = DeviceAudit(name, platform, get_platform(platform).parse(text), line_index(text), settings,
-                        index if device is not None else None, device)
+    try:
+        tree = get_platform(platform).parse(text)
+    except (ValueError, KeyError) as error:  # hier_config: unterminated banner, duplicate section, …
+        return [Result(name, "PARSE", Severity.HIGH.value, ERROR, f"cannot be parsed as {platform}: {error}",
+                       platform=platform)]
+    audit = DeviceAudit(name, platform, tree, line_index(text), settings, index if device is not None else None,
+                        device)
     results = []
     for rule in rules().values():
         reason = rule.applicability(platform)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
+from functools import cache
 from typing import ClassVar
 
 from hier_config import HConfig, get_hconfig
+from hier_config.constructors import _config_from_string_lines_end_of_banner_test as _banner_ends
 from hier_config.platforms.driver_base import HConfigDriverBase
 
 _REGISTRY: dict[str, type[Platform]] = {}
@@ -38,7 +41,46 @@ class Platform(ABC):
 
     def parse(self, text: str) -> HConfig:
         """Configuration text as a hier_config tree (comments and section ends dropped)."""
-        return get_hconfig(self.hconfig_driver(), text)
+        driver, substitutions, candidates = _parser(type(self))
+        return get_hconfig(driver, _substitute(text, substitutions, candidates))
+
+
+@cache
+def _parser(platform: type[Platform]) -> tuple[HConfigDriverBase, list[tuple[re.Pattern[str], str]], re.Pattern[str]]:
+    """The platform's driver without its per-line substitutions, which ``parse`` applies itself:
+    hier_config tries each of them on every line (most of the parse time); one combined pattern
+    first finds the few lines any of them can change."""
+    driver = platform().hconfig_driver()
+    rules = driver.rules.per_line_sub
+    substitutions = [(re.compile(r.search), r.replace) for r in rules]
+    candidates = re.compile("|".join(f"(?:{r.search})" for r in rules) or "(?!)")
+    driver.rules = driver.rules.model_copy(update={"per_line_sub": []})
+    return driver, substitutions, candidates
+
+
+def _substitute(text: str, substitutions: list[tuple[re.Pattern[str], str]], candidates: re.Pattern[str]) -> str:
+    """hier_config's per-line substitutions, applied where hier_config would: outside banners, on
+    whitespace-normalised lines."""
+    lines = []
+    end_lines, end_contains, in_banner = {"EOF", "%", "!"}, [], False
+    for line in text.splitlines():
+        if in_banner:
+            in_banner = not _banner_ends(line, frozenset(end_lines), end_contains)
+        elif line.startswith("banner ") and line != "banner motd ##":
+            in_banner, words = True, line.split()
+            if len(words) > 2:
+                end_contains.append(words[2])
+                if words[2].startswith('"'):
+                    end_contains.append('"')
+                end_lines |= {words[2][:1], words[2][:2]}
+        else:
+            indent = len(line) - len(line.lstrip())
+            line = " " * indent + " ".join(line.split())
+            if candidates.search(line):
+                for pattern, replacement in substitutions:
+                    line = pattern.sub(replacement, line)
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def register(cls: type[Platform]) -> type[Platform]:

@@ -1,0 +1,55 @@
+"""Platform drivers: the parser's fast path builds exactly the tree hier_config builds."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REPO
+from hier_config import get_hconfig
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from muronet.platforms import get_platform
+from muronet.render.engine import Renderer
+
+
+def _texts(tree):
+    return [(c.text, c.depth()) for c in tree.all_children()]
+
+
+def _outcome(parse, text):
+    """The tree's lines, or the kind of error parsing raised (both parsers must agree on either)."""
+    try:
+        return _texts(parse(text))
+    except Exception as error:  # hier_config raises ValueError/DuplicateChildError on broken input
+        return type(error).__name__
+
+
+@pytest.fixture(scope="module")
+def rendered(reference):
+    renderer = Renderer(reference, REPO / "templates")
+    configs = [(d.platform, renderer.render(d)) for d in reference.devices]
+    configs += [("cisco_ios", renderer.render(d.model_copy(update={"platform": "cisco_ios"})))
+                for d in reference.devices if d.platform == "frr"][:10]
+    return configs
+
+
+def test_fast_parse_equals_hier_configs_parse_on_every_rendered_configuration(rendered):
+    for platform_name, text in rendered:
+        platform = get_platform(platform_name)
+        assert _texts(platform.parse(text)) == _texts(get_hconfig(platform.hconfig_driver(), text))
+
+
+LINES = st.sampled_from([
+    "interface Gi1/0/1", " description  two  spaces", " ! a comment", "!", "end", "version 17.9",
+    "Building configuration...", "banner motd ^C", "! inside a banner", "end of text ^C", "banner login %",
+    "%", " ntp clock-period 17179", "router bgp 65021", " exit-address-family", "hostname sw1",
+    "ip route 0.0.0.0 0.0.0.0 10.0.0.1", "   indented  deeper", "exit", "exit-vrf", "vrf LGWAN",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, max_size=40), st.sampled_from(["frr", "cisco_ios"]))
+def test_fast_parse_equals_hier_configs_parse_on_random_texts(lines, platform_name):
+    text = "\n".join(lines) + "\n"
+    platform = get_platform(platform_name)
+    assert _outcome(platform.parse, text) == _outcome(lambda t: get_hconfig(platform.hconfig_driver(), t), text)
