@@ -20,6 +20,7 @@ from policy.registry import CHECKS, ZONE_RULES
 FAIL, WAIVED, NOT_APPLICABLE, NOT_EVALUATED, ERROR, PASS = (
     "fail", "waived", "not_applicable", "not_evaluated", "error", "pass")
 BLOCKING = (Severity.CRITICAL, Severity.HIGH)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")  # what text never holds (\ufffd: undecodable)
 
 
 @dataclass
@@ -56,7 +57,7 @@ def _unreadable(text: str) -> str | None:
     """Why a text cannot be a device configuration, or None."""
     if not text.strip():
         return "empty configuration"
-    if "\x00" in text or sum(not (c.isprintable() or c in "\t\r\n") for c in text) > len(text) // 100:
+    if "\x00" in text or len(_CONTROL.findall(text)) > len(text) // 100:
         return "binary or garbage content, not a configuration"
     if "hostname" not in text:
         return "no hostname line: truncated or not a device configuration"
