@@ -182,7 +182,7 @@ def topology(
 
 
 def _lab_nornir(inventory: Path, lab: Path | None, workers: int) -> Any:
-    """Nornir over the inventory; with ``lab``, over the twin's management endpoints."""
+    """Nornir over the inventory (with ``lab``, over the twin's management endpoints), logins set."""
     from nornir import InitNornir
 
     # Nornir logs each failed task with its traceback; the report carries the error instead.
@@ -192,9 +192,16 @@ def _lab_nornir(inventory: Path, lab: Path | None, workers: int) -> Any:
     options: dict[str, Any] = {"inventory_dir": str(inventory)}
     if lab is not None:
         options["endpoints_file"] = str(lab / "ssh" / "endpoints.json")
-    return InitNornir(inventory={"plugin": "MuronetInventory", "options": options},
-                      runner={"plugin": "threaded", "options": {"num_workers": workers}},
-                      logging={"enabled": False})
+    try:
+        nr = InitNornir(inventory={"plugin": "MuronetInventory", "options": options},
+                        runner={"plugin": "threaded", "options": {"num_workers": workers}},
+                        logging={"enabled": False})
+    except ValueError as error:  # the inventory plugin's InventoryError: invalid inventory, twin not up
+        _fail(str(error), 2)
+    if not nr.inventory.defaults.username or not nr.inventory.defaults.password:
+        _fail("login credentials: set the variables city.credentials refers to (MURONET_USERNAME, "
+              "MURONET_PASSWORD)", 2)
+    return nr
 
 
 def _intended_configs(loaded: Inventory, inventory: Path, templates: Path | None, names: list[str]
@@ -237,15 +244,11 @@ def provision(
     index = InventoryIndex(loaded)
     try:
         selected = {d.name for d in select_devices(index, limit)}
-        nr = _lab_nornir(inventory, state if lab else None, workers)
-    except (SelectionError, ValueError) as error:
+    except SelectionError as error:
         _fail(str(error), 2)
-    nr = nr.filter(filter_func=lambda host: host.name in selected)
+    nr = _lab_nornir(inventory, state if lab else None, workers).filter(filter_func=lambda h: h.name in selected)
     if not nr.inventory.hosts:
         _fail("no device to provision" + (" in the twin (is it up?)" if lab else ""), 2)
-    if not nr.inventory.defaults.username or not nr.inventory.defaults.password:
-        _fail("login credentials: set the variables city.credentials refers to (MURONET_USERNAME, "
-              "MURONET_PASSWORD)", 2)
     configs, secrets = _intended_configs(loaded, inventory, templates, sorted(nr.inventory.hosts))
     report = run_provision(nr, index, configs, commit_changes=commit, revert_in=revert_in, settle=settle)
     document = json.loads(secrets.scrub(json.dumps(report.as_dict(), ensure_ascii=False)))
@@ -359,8 +362,6 @@ def _audit_sources(loaded: Inventory, index: InventoryIndex, inventory: Path, so
     from nornir_tasks.collect import collect
 
     nr = _lab_nornir(inventory, state if lab else None, 20)
-    if not nr.inventory.defaults.username:
-        _fail("login credentials: set the variables city.credentials refers to", 2)
     texts, failed = collect(nr)
     errors = [Result(name, "PARSE", "high", ERROR, f"unreachable: {message}") for name, message in failed.items()]
     return texts, errors, {}
@@ -389,8 +390,6 @@ def backup(
     except SelectionError as error:
         _fail(str(error), 2)
     nr = _lab_nornir(inventory, state if lab else None, 20).filter(filter_func=lambda h: h.name in selected)
-    if not nr.inventory.defaults.username:
-        _fail("login credentials: set the variables city.credentials refers to", 2)
     configs, failed = collect(nr)
     run = store(repo, configs, failed)
     if as_json:
@@ -442,8 +441,6 @@ def nightly(
     loaded = _load(inventory, as_json)
     index = InventoryIndex(loaded)
     nr = _lab_nornir(inventory, state if lab else None, 20)
-    if not nr.inventory.defaults.username:
-        _fail("login credentials: set the variables city.credentials refers to", 2)
     configs, failed = collect(nr)
     run = store(repo, configs, failed)
     settings = Settings.from_inventory(index)
