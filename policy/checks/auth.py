@@ -52,3 +52,41 @@ def ios_one_local_account(audit: DeviceAudit) -> Iterator[Violation]:
     users = list(users)
     if len(users) > 1:
         yield Violation(f"{len(users)} local accounts; one emergency account only", audit.line_of(users[1]))
+
+
+@check("SEC-AUTH-002", "cisco_ios")
+def ios_two_aaa_servers(audit: DeviceAudit) -> Iterator[Violation]:
+    servers = []
+    allowed = {str(a) for a in audit.settings.aaa_servers}
+    for server in audit.tree.get_children(re_search=r"^(tacacs|radius) server "):
+        address = server.get_child(startswith="address ipv4 ")
+        if address is None:
+            continue
+        servers.append(address.text.split()[-1])
+        if allowed and servers[-1] not in allowed:
+            yield Violation(f"{server.text}: {servers[-1]} is not a city AAA server", audit.line_of(address))
+    if len(servers) < 2:
+        yield Violation(f"{len(servers)} AAA server(s); at least two")
+
+
+@check("SEC-AUTH-003", "cisco_ios")
+def ios_accounting(audit: DeviceAudit) -> Iterator[Violation]:
+    for needed in ("aaa accounting commands 15 default start-stop group",
+                   "aaa accounting exec default start-stop group"):
+        if audit.tree.get_child(startswith=needed) is None:
+            yield Violation(f"missing '{needed} …'")
+
+
+@check("SEC-AUTH-006", "cisco_ios")
+def ios_brute_force_protection(audit: DeviceAudit) -> Iterator[Violation]:
+    block = audit.tree.get_child(startswith="login block-for ")
+    attempts = re.search(r"attempts (\d+)", block.text) if block else None
+    if attempts is None or int(attempts.group(1)) > 3:
+        yield Violation("login block-for … attempts ≤ 3 missing", audit.line_of(block) if block else None)
+    length = audit.tree.get_child(startswith="security passwords min-length ")
+    if length is None or int(length.text.split()[-1]) < MIN_PASSWORD_LENGTH:
+        yield Violation(f"security passwords min-length below {MIN_PASSWORD_LENGTH}",
+                        audit.line_of(length) if length else None)
+
+
+MIN_PASSWORD_LENGTH = 15  # STIG V-215826

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from ipaddress import ip_address
 
@@ -48,3 +49,46 @@ def frr_timestamps(audit: DeviceAudit) -> Iterator[Violation]:
     line = audit.tree.get_child(startswith="log timestamp precision")
     if line is None or int(line.text.split()[-1]) < 1:
         yield Violation("no 'log timestamp precision N' (N ≥ 1)", audit.line_of(line) if line else None)
+
+
+@check("SEC-LOG-003", "cisco_ios")
+def ios_login_logging(audit: DeviceAudit) -> Iterator[Violation]:
+    for needed in ("login on-failure log", "login on-success log"):
+        if audit.tree.get_child(equals=needed) is None:
+            yield Violation(f"'{needed}' missing")
+
+
+@check("SEC-LOG-004", "cisco_ios")
+def ios_config_change_log(audit: DeviceAudit) -> Iterator[Violation]:
+    archive = audit.tree.get_child(equals="archive")
+    log = archive.get_child(equals="log config") if archive else None
+    if log is None or log.get_child(equals="logging enable") is None:
+        yield Violation("archive / log config / logging enable missing", audit.line_of(archive) if archive else None)
+
+
+@check("SEC-NTP-001", "cisco_ios")
+def ios_ntp_servers(audit: DeviceAudit) -> Iterator[Violation]:
+    servers = []
+    for line in audit.tree.get_children(startswith="ntp server "):
+        address = next((w for w in line.text.split()[2:] if re.match(r"\d+\.\d+\.\d+\.\d+$", w)), None)
+        if address is None:
+            continue
+        servers.append(address)
+        if audit.settings.ntp_servers and ip_address(address) not in audit.settings.ntp_servers:
+            yield Violation(f"NTP from {address}, not a city NTP server", audit.line_of(line))
+    if len(servers) < 2:
+        yield Violation(f"{len(servers)} NTP server(s); at least two")
+
+
+@check("SEC-NTP-002", "cisco_ios")
+def ios_ntp_authenticated(audit: DeviceAudit) -> Iterator[Violation]:
+    if audit.tree.get_child(equals="ntp authenticate") is None:
+        yield Violation("ntp authenticate missing")
+    trusted = {line.text.split()[-1] for line in audit.tree.get_children(startswith="ntp trusted-key ")}
+    for key in audit.tree.get_children(startswith="ntp authentication-key "):
+        if " md5 " in f" {key.text} ":
+            yield Violation(f"NTP key {key.text.split()[2]} uses MD5 (use hmac-sha2-256)", audit.line_of(key))
+    for server in audit.tree.get_children(startswith="ntp server "):
+        key = re.search(r" key (\d+)", server.text)
+        if key is None or key.group(1) not in trusted:
+            yield Violation(f"{server.text.split(' key')[0]}: no trusted key", audit.line_of(server))

@@ -134,3 +134,31 @@ def ios_banner(audit: DeviceAudit) -> Iterator[Violation]:
 def ios_no_http_server(audit: DeviceAudit) -> Iterator[Violation]:
     for child in audit.tree.get_children(re_search=r"^ip http (secure-)?server$"):
         yield Violation(f"{child.text}: web management enabled", audit.line_of(child))
+
+
+@check("SEC-MGMT-001", "cisco_ios")
+def ios_ssh_strong(audit: DeviceAudit) -> Iterator[Violation]:
+    if audit.tree.get_child(equals="ip ssh version 2") is None:
+        yield Violation("ip ssh version 2 missing")
+    ciphers = audit.tree.get_child(startswith="ip ssh server algorithm encryption")
+    if ciphers is None or re.search(r"cbc|3des", ciphers.text):
+        yield Violation("SSH ciphers: aes-ctr/gcm only", audit.line_of(ciphers) if ciphers else None)
+    macs = audit.tree.get_child(startswith="ip ssh server algorithm mac")
+    if macs is None or re.search(r"hmac-sha1\b|md5", macs.text):
+        yield Violation("SSH MACs: hmac-sha2 only", audit.line_of(macs) if macs else None)
+    for setting, limit in (("ip ssh time-out", 60), ("ip ssh authentication-retries", 3)):
+        line = audit.tree.get_child(startswith=setting)
+        if line is None or int(line.text.split()[-1]) > limit:
+            yield Violation(f"{setting} at most {limit}", audit.line_of(line) if line else None)
+
+
+@check("SEC-MGMT-007", "cisco_ios")
+def ios_console_and_aux(audit: DeviceAudit) -> Iterator[Violation]:
+    console = audit.tree.get_child(startswith="line con 0")
+    if console is None or console.get_child(startswith="login authentication") is None:
+        yield Violation("line con 0 without login authentication", audit.line_of(console) if console else None)
+    aux = audit.tree.get_child(startswith="line aux 0")
+    if aux is not None:
+        for needed in ("no exec", "transport input none"):
+            if aux.get_child(equals=needed) is None:
+                yield Violation(f"line aux 0 without '{needed}'", audit.line_of(aux))

@@ -69,3 +69,13 @@ def ebgp_session_safety(audit: DeviceAudit) -> Iterator[Violation]:
                 if not any(re.match(needed, line) for line in lines):
                     yield Violation(f"eBGP neighbor {peer} (AS {remote_as}) without {what}",
                                     audit.line_of(peer_line))
+
+
+@check("SEC-CP-001", "cisco_ios")
+def ios_control_plane_policing(audit: DeviceAudit) -> Iterator[Violation]:
+    plane = audit.tree.get_child(equals="control-plane")
+    policy = plane.get_child(startswith="service-policy input ") if plane else None
+    if policy is None:
+        yield Violation("no control-plane service-policy input", audit.line_of(plane) if plane else None)
+    elif audit.tree.get_child(equals=f"policy-map {policy.text.split()[-1]}") is None:
+        yield Violation(f"control-plane policy {policy.text.split()[-1]} is not defined", audit.line_of(policy))

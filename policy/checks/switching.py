@@ -57,3 +57,16 @@ def access_ports_explicit(audit: DeviceAudit) -> Iterator[Violation]:
         if not port.get_child(equals="switchport port-security") and not port.get_child(
                 startswith="authentication port-control auto"):
             yield Violation(f"{port.text}: no port security or 802.1X", audit.line_of(port))
+
+
+@check("SEC-L2-005", "cisco_ios")
+def dhcp_snooping_dai_source_guard(audit: DeviceAudit) -> Iterator[Violation]:
+    ports = list(_ports(audit, "access"))
+    if not ports:
+        return  # a router: no user VLANs to protect
+    for needed in ("ip dhcp snooping", "ip dhcp snooping vlan ", "ip arp inspection vlan "):
+        if audit.tree.get_child(startswith=needed) is None:
+            yield Violation(f"'{needed.strip()}' missing")
+    for port in ports:
+        if port.get_child(equals="ip verify source") is None:
+            yield Violation(f"{port.text}: no IP source guard (ip verify source)", audit.line_of(port))
