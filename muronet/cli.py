@@ -204,6 +204,14 @@ def _lab_nornir(inventory: Path, lab: Path | None, workers: int) -> Any:
     return nr
 
 
+def _selected(index: InventoryIndex, limit: str | None) -> set[str]:
+    """Names of the devices ``--limit`` selects; a bad expression is a clear error."""
+    try:
+        return {d.name for d in select_devices(index, limit)}
+    except SelectionError as error:
+        _fail(str(error), 2)
+
+
 def _intended_configs(loaded: Inventory, inventory: Path, templates: Path | None, names: list[str]
                       ) -> tuple[dict[str, str], Any]:
     """Every named device's intended configuration with real secrets, and the secrets (to scrub)."""
@@ -242,10 +250,7 @@ def provision(
 
     loaded = _load(inventory, as_json)
     index = InventoryIndex(loaded)
-    try:
-        selected = {d.name for d in select_devices(index, limit)}
-    except SelectionError as error:
-        _fail(str(error), 2)
+    selected = _selected(index, limit)
     nr = _lab_nornir(inventory, state if lab else None, workers).filter(filter_func=lambda h: h.name in selected)
     if not nr.inventory.hosts:
         _fail("no device to provision" + (" in the twin (is it up?)" if lab else ""), 2)
@@ -301,13 +306,11 @@ def audit(
 
     Exit 1 when a critical or high finding is not waived, or a configuration cannot be read."""
     import secrets
-    from datetime import date, datetime
+    from datetime import datetime
 
     from muronet.masking import mask
     from policy import report
-    from policy.context import Settings
     from policy.drift import remediation
-    from policy.engine import apply_waivers, audit_device, detect_platform, load_waivers
 
     if (source is None) == (not live):
         _fail("give one of --from DIR and --live", 2)
@@ -316,23 +319,15 @@ def audit(
         _fail(f"unknown report format(s): {', '.join(unknown)} (html, json, junit, md)", 2)
     loaded = _load(inventory, as_json)
     index = InventoryIndex(loaded)
-    texts, errors, drift = _audit_sources(loaded, index, inventory, source, live, lab, state)
+    texts, errors = _audit_sources(inventory, source, lab, state)
+    drift: dict[str, list[str]] = {}
     if live:
         configs, _ = _intended_configs(loaded, inventory, None, sorted(texts))
         drift = {name: remediation(index.devices[name].platform, configs[name], text) for name, text in texts.items()}
     salt = secrets.token_bytes(16)  # reports of this run only
     texts = {name: mask(text, salt) for name, text in texts.items()}
     drift = {name: mask("\n".join(lines), salt).splitlines() for name, lines in drift.items()}
-    settings = Settings.from_inventory(index)
-    results = []
-    for name, text in sorted(texts.items()):
-        device = index.devices.get(name)
-        text_platform = platform or detect_platform(text) or (device.platform if device else None)
-        results += audit_device(name, text, text_platform, settings, index)
-    results += errors
-    waiver_file = waivers or inventory.parent / "policy" / "waivers.yaml"
-    if waiver_file.exists():
-        results = apply_waivers(results, load_waivers(waiver_file), date.today())
+    results = _audited(texts, platform, index, waivers or inventory.parent / "policy" / "waivers.yaml") + errors
     doc = report.document(results, drift, {"source": "live" if live else str(source),
                                            "generated": datetime.now().isoformat(timespec="seconds")})
     written = report.write(doc, results, out_dir, wanted)
@@ -343,28 +338,50 @@ def audit(
     raise typer.Exit(0 if doc["passed"] else 1)
 
 
-def _audit_sources(loaded: Inventory, index: InventoryIndex, inventory: Path, source: Path | None, live: bool,
-                   lab: bool, state: Path) -> tuple[dict[str, str], list[Any], dict[str, list[str]]]:
-    """Configurations to audit (device → text) and per-device read errors as results."""
+def _audit_sources(inventory: Path, source: Path | None, lab: bool, state: Path) -> tuple[dict[str, str], list[Any]]:
+    """Configurations to audit (device → text) and per-device read errors as results: the files
+    of ``source``, or else the running configurations."""
+    from policy.engine import ERROR, Result
+
+    if source is not None:
+        return _read_configs(source)
+    from nornir_tasks.collect import collect
+
+    texts, failed = collect(_lab_nornir(inventory, state if lab else None, 20))
+    return texts, [Result(name, "PARSE", "high", ERROR, f"unreachable: {message}") for name, message in failed.items()]
+
+
+def _read_configs(folder: Path) -> tuple[dict[str, str], list[Any]]:
+    """Every ``<device>.cfg`` of ``folder``; a file that cannot be read is a per-device error."""
     from policy.engine import ERROR, Result
 
     texts: dict[str, str] = {}
     errors: list[Any] = []
-    if source is not None:
-        for path in sorted(source.glob("*.cfg")):
-            try:
-                texts[path.stem] = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                errors.append(Result(path.stem, "PARSE", "high", ERROR, f"{path}: cannot read ({error})"))
-        if not texts and not errors:
-            _fail(f"no <device>.cfg file in {source}", 2)
-        return texts, errors, {}
-    from nornir_tasks.collect import collect
+    for path in sorted(folder.glob("*.cfg")):
+        try:
+            texts[path.stem] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            errors.append(Result(path.stem, "PARSE", "high", ERROR, f"{path}: cannot read ({error})"))
+    if not texts and not errors:
+        _fail(f"no <device>.cfg file in {folder}", 2)
+    return texts, errors
 
-    nr = _lab_nornir(inventory, state if lab else None, 20)
-    texts, failed = collect(nr)
-    errors = [Result(name, "PARSE", "high", ERROR, f"unreachable: {message}") for name, message in failed.items()]
-    return texts, errors, {}
+
+def _audited(texts: dict[str, str], platform: str | None, index: InventoryIndex, waivers: Path) -> list[Any]:
+    """Every rule's result for every configuration, waivers applied. The platform: ``platform``
+    if given, else recognised from the text, else the inventory's."""
+    from datetime import date
+
+    from policy.context import Settings
+    from policy.engine import apply_waivers, audit_device, detect_platform, load_waivers
+
+    settings = Settings.from_inventory(index)
+    results = []
+    for name, text in sorted(texts.items()):
+        device = index.devices.get(name)
+        results += audit_device(name, text, platform or detect_platform(text) or (device.platform if device else None),
+                                settings, index)
+    return apply_waivers(results, load_waivers(waivers), date.today()) if waivers.exists() else results
 
 
 @app.command()
@@ -385,10 +402,7 @@ def backup(
 
     loaded = _load(inventory, as_json)
     index = InventoryIndex(loaded)
-    try:
-        selected = {d.name for d in select_devices(index, limit)}
-    except SelectionError as error:
-        _fail(str(error), 2)
+    selected = _selected(index, limit)
     nr = _lab_nornir(inventory, state if lab else None, 20).filter(filter_func=lambda h: h.name in selected)
     configs, failed = collect(nr)
     run = store(repo, configs, failed)
@@ -430,29 +444,20 @@ def nightly(
     """Back up every device, audit the backups, and compare with the previous night (SQLite history).
 
     Exit 1 when an unwaived critical or high finding is open, or a device could not be backed up."""
-    from datetime import date, datetime
+    from datetime import datetime
 
     from muronet.backup import store
     from nornir_tasks.collect import collect
     from policy import history, report
-    from policy.context import Settings
-    from policy.engine import apply_waivers, audit_device, blocking, detect_platform, load_waivers
+    from policy.engine import blocking
 
     loaded = _load(inventory, as_json)
     index = InventoryIndex(loaded)
     nr = _lab_nornir(inventory, state if lab else None, 20)
     configs, failed = collect(nr)
     run = store(repo, configs, failed)
-    settings = Settings.from_inventory(index)
-    results = []
-    for path in sorted(repo.glob("*.cfg")):  # the backups: tonight's, or the last good one
-        text = path.read_text(encoding="utf-8")
-        device = index.devices.get(path.stem)
-        results += audit_device(path.stem, text, detect_platform(text) or (device.platform if device else None),
-                                settings, index)
-    waiver_file = inventory.parent / "policy" / "waivers.yaml"
-    if waiver_file.exists():
-        results = apply_waivers(results, load_waivers(waiver_file), date.today())
+    texts, errors = _read_configs(repo)  # the backups: tonight's, or the last good one
+    results = _audited(texts, None, index, inventory.parent / "policy" / "waivers.yaml") + errors
     doc = report.document(results, {}, {"source": f"nightly backup {repo}",
                                         "generated": datetime.now().isoformat(timespec="seconds")})
     stopping = blocking(results)

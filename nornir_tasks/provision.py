@@ -119,9 +119,8 @@ def rollback(task: Task) -> Result:
 
 def _error(result: Any) -> str:
     """The one line a report shows for a failed host: the exception's message."""
-    exception = result.exception if result.exception is not None else None
-    text = str(exception) if exception is not None else str(result.result)
-    return " ".join(text.split())[:500] or type(exception).__name__
+    text = str(result.exception) if result.exception is not None else str(result.result)
+    return " ".join(text.split())[:500] or type(result.exception).__name__
 
 
 def _split(results: AggregatedResult) -> tuple[dict[str, Any], dict[str, str]]:

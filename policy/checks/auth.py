@@ -48,8 +48,7 @@ def ios_central_aaa(audit: DeviceAudit) -> Iterator[Violation]:
 
 @check("SEC-AUTH-005", "cisco_ios")
 def ios_one_local_account(audit: DeviceAudit) -> Iterator[Violation]:
-    users = audit.tree.get_children(startswith="username ")
-    users = list(users)
+    users = list(audit.tree.get_children(startswith="username "))
     if len(users) > 1:
         yield Violation(f"{len(users)} local accounts; one emergency account only", audit.line_of(users[1]))
 

@@ -39,7 +39,7 @@ def _routing_processes(audit: DeviceAudit) -> Iterator[tuple[str | None, object]
 def no_default_route_in_closed_zones(audit: DeviceAudit) -> Iterator[Violation]:
     for vrf, text, line in _static_routes(audit):
         zone = audit.vrf_zone(vrf)
-        if zone in CLOSED_ZONES and (_DEFAULT.match(text) or re.match(r"ip route 0\.0\.0\.0/0 ", text)):
+        if zone in CLOSED_ZONES and _DEFAULT.match(text):
             yield Violation(f"default route in zone {zone} ({vrf or 'global table'}): {text}", line)
     for vrf, process in _routing_processes(audit):
         zone = audit.vrf_zone(vrf)
