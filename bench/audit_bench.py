@@ -5,8 +5,9 @@ side by side with ``netlint`` (PyPI) over the same files.
 
 The configurations are the city's own, rendered: the six access switches (Cisco IOS, 445–835 lines),
 the two core switches on FRR (≈ 600 lines) and rendered for Cisco IOS (≈ 1,100 lines), cycled and
-renamed to 1,000 files, every tenth with planted violations (a telnet vty, an SNMP community, a
-default route in the LGWAN zone) so the checks do find things. netlint (installed into its own venv
+copied to 1,000 files audited with the inventory's zone map (all 47 rules run), every tenth with
+planted violations (a telnet vty, an SNMP community, a default route in the LGWAN zone) so the
+checks do find things. netlint (installed into its own venv
 by this script if missing) runs its IOS checks, a subset of ours; the ratio compares configs/s.
 Results are printed and written to bench/results/audit.json.
 """
@@ -40,16 +41,16 @@ def write_configs(folder: Path, count: int) -> None:
     inventory, _ = load_and_validate(REPO / "inventory")
     renderer = Renderer(inventory, REPO / "templates")
     devices = {d.name: d for d in inventory.devices}
-    texts = [renderer.render(devices[name]) for name in BASES]
-    texts += [renderer.render(devices[name].model_copy(update={"platform": "cisco_ios"}))
+    texts = [(name, renderer.render(devices[name])) for name in BASES]
+    texts += [(name, renderer.render(devices[name].model_copy(update={"platform": "cisco_ios"})))
               for name in ("ch-core1", "ch-core2")]
     for n in range(count):
-        text = texts[n % len(texts)]
+        name, text = texts[n % len(texts)]
         if n % 10 == 0:  # planted violations
             text = text.replace(" transport input ssh", " transport input telnet ssh")
             text += ("snmp-server community public RO\n" if "switchport" in text
                      else "ip route 0.0.0.0/0 10.1.1.1 vrf LGWAN\n")
-        (folder / f"dev{n:04d}.cfg").write_text(text)
+        (folder / f"{name}~{n:04d}.cfg").write_text(text)  # audited as the device it was rendered for
 
 
 def _init() -> None:
@@ -60,7 +61,8 @@ def _init() -> None:
 
 def _audit(path: Path) -> int:
     text = path.read_text()
-    results = audit_device(path.stem, text, detect_platform(text), _STATE["settings"], None)  # type: ignore[arg-type]
+    device = path.stem.split("~")[0]  # its zone map is the inventory's: the zone rules run too
+    results = audit_device(device, text, detect_platform(text), _STATE["settings"], _STATE["index"])  # type: ignore[arg-type]
     return sum(1 for r in results if r.status == FAIL)
 
 

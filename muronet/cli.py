@@ -310,7 +310,6 @@ def audit(
 
     from muronet.masking import mask
     from policy import report
-    from policy.drift import remediation
 
     if (source is None) == (not live):
         _fail("give one of --from DIR and --live", 2)
@@ -320,13 +319,9 @@ def audit(
     loaded = _load(inventory, as_json)
     index = InventoryIndex(loaded)
     texts, errors = _audit_sources(inventory, source, lab, state)
-    drift: dict[str, list[str]] = {}
-    if live:
-        configs, _ = _intended_configs(loaded, inventory, None, sorted(texts))
-        drift = {name: remediation(index.devices[name].platform, configs[name], text) for name, text in texts.items()}
     salt = secrets.token_bytes(16)  # reports of this run only
+    drift = _drift(loaded, inventory, texts, live, salt)
     texts = {name: mask(text, salt) for name, text in texts.items()}
-    drift = {name: mask("\n".join(lines), salt).splitlines() for name, lines in drift.items()}
     results = _audited(texts, platform, index, waivers or inventory.parent / "policy" / "waivers.yaml") + errors
     doc = report.document(results, drift, {"source": "live" if live else str(source),
                                            "generated": datetime.now().isoformat(timespec="seconds")})
@@ -336,6 +331,32 @@ def audit(
     else:
         _print_audit(doc, written)
     raise typer.Exit(0 if doc["passed"] else 1)
+
+
+def _drift(loaded: Inventory, inventory: Path, texts: dict[str, str], live: bool, salt: bytes) -> dict[str, list[str]]:
+    """Per inventory device, the commands that bring its configuration back to the intended one
+    (secrets masked). Running configurations are compared with the real secrets; files (backups
+    mask their secrets) with every secret reduced to one placeholder, so only other lines count."""
+    from muronet.masking import PLACEHOLDER, mask
+    from policy.drift import remediation
+
+    index = InventoryIndex(loaded)
+    names = sorted(name for name in texts if name in index.devices)
+    if live:
+        intended, _ = _intended_configs(loaded, inventory, None, names)
+    else:
+        renderer = Renderer(loaded, default_templates_dir(inventory))
+        intended = {name: renderer.render(index.devices[name]) for name in names}
+    drift = {}
+    for name in names:
+        running = texts[name] if live else PLACEHOLDER.sub("<secret:*>", mask(texts[name], salt))
+        wanted = intended[name] if live else PLACEHOLDER.sub("<secret:*>", intended[name])
+        try:
+            lines = remediation(index.devices[name].platform, wanted, running)
+        except (ValueError, KeyError):  # unreadable: the audit reports it as the device's error
+            continue
+        drift[name] = mask("\n".join(lines), salt).splitlines()
+    return drift
 
 
 def _audit_sources(inventory: Path, source: Path | None, lab: bool, state: Path) -> tuple[dict[str, str], list[Any]]:
@@ -441,9 +462,11 @@ def nightly(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("build/nightly"),
     as_json: JsonOption = False,
 ) -> None:
-    """Back up every device, audit the backups, and compare with the previous night (SQLite history).
+    """Back up every device, audit the backups and their drift from the intended configurations, and
+    compare with the previous night (SQLite history).
 
     Exit 1 when an unwaived critical or high finding is open, or a device could not be backed up."""
+    import secrets
     from datetime import datetime
 
     from muronet.backup import store
@@ -458,7 +481,8 @@ def nightly(
     run = store(repo, configs, failed)
     texts, errors = _read_configs(repo)  # the backups: tonight's, or the last good one
     results = _audited(texts, None, index, inventory.parent / "policy" / "waivers.yaml") + errors
-    doc = report.document(results, {}, {"source": f"nightly backup {repo}",
+    drift = _drift(loaded, inventory, texts, False, secrets.token_bytes(16))
+    doc = report.document(results, drift, {"source": f"nightly backup {repo}",
                                         "generated": datetime.now().isoformat(timespec="seconds")})
     stopping = blocking(results)
     doc["history"] = history.record(db, doc, run.commit, len(stopping))

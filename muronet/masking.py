@@ -23,7 +23,7 @@ SECRET_LINES = [
     re.compile(r"^\s*(?:no )?snmp-server user \S+ \S+ v3 auth \S+ \S+ priv \S+(?: \d+)? (?P<secret>\S+)"),
     re.compile(r"^\s*(?:no )?ntp authentication-key \d+ \S+ (?P<secret>\S+)"),
 ]
-_PLACEHOLDER = re.compile(r"^<secret:")
+PLACEHOLDER = re.compile(r"<secret:[^>]*>")  # a masked secret, or a template's reference to one
 
 
 def mask(config: str, salt: bytes) -> str:
@@ -35,7 +35,7 @@ def mask(config: str, salt: bytes) -> str:
     lines = []
     for line in config.splitlines(keepends=True):
         for pattern in SECRET_LINES:
-            while (found := pattern.match(line)) and not _PLACEHOLDER.match(found["secret"]):
+            while (found := pattern.match(line)) and not PLACEHOLDER.match(found["secret"]):
                 digest = hmac.new(salt, found["secret"].encode(), hashlib.sha256).hexdigest()[:8]
                 line = line[:found.start("secret")] + f"<secret:sha-{digest}>" + line[found.end("secret"):]
         lines.append(line)

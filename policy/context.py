@@ -3,6 +3,8 @@ policy settings and zone map (from the inventory) when the device is the city's.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
@@ -46,6 +48,7 @@ class Settings:
     snmp_managers: set[IPv4Address] = field(default_factory=set)
     banner: str = ""
     exec_timeout_min: int = 10
+    parking_vlan: int | None = None  # where unused switch ports wait, shut down
 
     @classmethod
     def from_inventory(cls, index: InventoryIndex) -> Settings:
@@ -60,7 +63,8 @@ class Settings:
         return cls(management=list(management_zone.aggregates) if management_zone else [],
                    syslog_servers=hosts("syslog"), aaa_servers=hosts("aaa"), ntp_servers=hosts("ntp"),
                    snmp_managers=hosts("snmp_manager"), banner=city.banner if city else "",
-                   exec_timeout_min=city.limits.exec_timeout_min if city else 10)
+                   exec_timeout_min=city.limits.exec_timeout_min if city else 10,
+                   parking_vlan=city.parking_vlan if city else None)
 
 
 @dataclass
@@ -74,6 +78,26 @@ class DeviceAudit:
     settings: Settings
     index: InventoryIndex | None = None  # the zone map; None for a device not in the inventory
     device: Device | None = None
+    memo: dict[str, Any] = field(default_factory=dict)  # readings shared by the checks (policy.zonemap)
+
+    def top(self, prefix: str) -> list[Any]:
+        """Top-level lines that start with ``prefix``: the checks' most frequent question, answered
+        from one pass over the tree grouped by first word (hier_config's matching is much slower)."""
+        groups = self.memo.get("_top")
+        if groups is None:
+            groups = self.memo["_top"] = defaultdict(list)
+            for child in self.tree.children:
+                groups[child.text.split(" ", 1)[0]].append(child)
+        return [c for c in groups.get(prefix.split(" ", 1)[0], ()) if c.text.startswith(prefix)]
+
+    def every_line(self) -> Iterator[tuple[str, int]]:
+        """(text, line number) of every configuration line at any depth, from the line index
+        (much cheaper than walking the tree)."""
+        return ((path[-1], number) for path, number in self.lines.items())
+
+    def first(self, prefix: str) -> Any | None:
+        """The first top-level line that starts with ``prefix``, or None."""
+        return next(iter(self.top(prefix)), None)
 
     def line(self, *path: str) -> int | None:
         return self.lines.get(tuple(path))

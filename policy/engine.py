@@ -93,7 +93,12 @@ def audit_device(name: str, text: str, platform: str | None, settings: Settings,
             results.append(Result(name, rule.id, rule.severity.value, NOT_EVALUATED,
                                   "not evaluated: not in the zone map", platform=platform))
             continue
-        violations = list(CHECKS[(rule.id, platform)](audit))
+        try:
+            violations = list(CHECKS[(rule.id, platform)](audit))
+        except (ValueError, IndexError, KeyError, AttributeError) as error:  # a line the check did not foresee
+            results.append(Result(name, rule.id, rule.severity.value, ERROR, f"check failed: {error!r}",
+                                  platform=platform))
+            continue
         results += [Result(name, rule.id, rule.severity.value, FAIL, v.message, v.line, platform) for v in violations]
         if not violations:
             results.append(Result(name, rule.id, rule.severity.value, PASS, platform=platform))

@@ -3,6 +3,7 @@ the city's intended configurations audit clean; bad input is a per-device error.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import date
@@ -11,6 +12,8 @@ from xml.etree import ElementTree
 import pytest
 from conftest import REPO
 
+from muronet.inventory.index import InventoryIndex
+from muronet.inventory.model import ApprovedPath
 from muronet.render.engine import Renderer
 from policy.catalog import rules
 from policy.context import Settings
@@ -74,6 +77,7 @@ def _plant(text: str, after: str, line: str) -> tuple[str, int]:
     return "\n".join(lines) + "\n", at + 1
 
 
+_LINE = " ip address 10.224.255.2 255.255.255.252"  # the LGWAN access line on IOS
 # (rule, device, line, change): insert `change` after `line`; None: remove `line`; ("sub", new): replace it
 FRR_CASES = [
     ("SEC-ZONE-003", "ch-lgwan-rt1", "ip route 10.20.0.0/16 blackhole", "ip route 0.0.0.0/0 10.224.255.1"),
@@ -89,6 +93,15 @@ FRR_CASES = [
     ("SEC-LOG-002", "library-rt1", "log timestamp precision 3", None),
     ("SEC-CP-002", "library-rt1", " ip ospf authentication message-digest", None),
     ("SEC-CP-003", "ch-lgwan-rt1", " neighbor 10.224.255.1 ttl-security hops 1", None),
+    ("SEC-ZONE-001", "library-rt1", "!", "interface eth6 vrf LGWAN\n ip address 10.20.200.1/24\nexit"),
+    ("SEC-ZONE-002", "ch-core1", "!", "vrf MYNUMBER\n ip route 10.30.0.0/16 10.10.255.1\nexit-vrf"),
+    ("SEC-ZONE-005", "ch-core1", "router ospf vrf LGWAN", " network 10.30.0.0/16 area 0"),
+    ("SEC-ZONE-007", "library-rt1", "!", "ip route 0.0.0.0/0 10.40.1.22"),
+    ("SEC-ZONE-008", "ch-lgwan-rt1", "ip route 10.20.0.0/16 blackhole", "ip route 52.0.0.0/8 203.0.113.1"),
+    ("SEC-ZONE-009", "ch-lgwan-rt1", "ip prefix-list PL-LGWAN-AP-OUT seq 10 permit 10.20.0.0/16",
+     "ip prefix-list PL-LGWAN-AP-OUT seq 20 permit 10.30.0.0/16"),
+    ("SEC-ZONE-010", "library-rt1", "!", "ip route 10.20.0.0/16 10.40.1.22"),
+    ("SEC-ZONE-013", "ch-core1", "!", "vrf MGMT\n ip route 10.20.0.0/16 10.99.0.1\nexit-vrf"),
 ]
 IOS_CASES = [
     ("SEC-AUTH-001", "ch-acc-1f", "aaa new-model", None),
@@ -129,6 +142,27 @@ IOS_CASES = [
     ("SEC-ZONE-012", "ios:ch-core1", "!", "interface Tunnel0\n ip address 192.0.2.1 255.255.255.252"),
     ("SEC-CP-002", "ios:ch-lgwan-rt1", " ip ospf authentication key-chain OSPF-KEYS", None),
     ("SEC-CP-003", "ios:ch-lgwan-rt1", "  neighbor 10.224.255.1 maximum-prefix 200", None),
+    ("SEC-ZONE-001", "ios:ch-lgwan-rt1", "!",
+     "interface GigabitEthernet0/0/9\n vrf forwarding INTERNET\n ip address 10.30.200.1 255.255.255.0"),
+    ("SEC-ZONE-002", "ios:ch-core1", "!", "ip route vrf MYNUMBER 10.30.0.0 255.255.0.0 10.10.255.1"),
+    ("SEC-ZONE-005", "ios:ch-core1", "router ospf 2 vrf LGWAN", " redistribute ospf 3 subnets"),
+    ("SEC-ZONE-006", "ios:ch-lgwan-rt1", " ip access-group LGWAN-LINE-IN in", None),
+    ("SEC-ZONE-007", "ios:ch-core1", "!", "ip route vrf INTERNET 0.0.0.0 0.0.0.0 203.0.113.1"),
+    ("SEC-ZONE-008", "ios:ch-lgwan-rt1", "ip route 10.20.0.0 255.255.0.0 Null0",
+     "ip route 52.0.0.0 255.0.0.0 203.0.113.1"),
+    ("SEC-ZONE-009", "ios:ch-lgwan-rt1", " 40 permit ip 10.224.16.0 0.0.15.255 10.20.0.0 0.0.255.255",
+     " 45 permit ip 10.30.0.0 0.0.255.255 10.20.0.0 0.0.255.255"),
+    ("SEC-ZONE-010", "ios:ch-lgwan-rt1", "!", "ip route 10.40.0.0 255.255.0.0 10.20.255.2"),
+    ("SEC-ZONE-013", "ch-acc-1f", "logging source-interface GigabitEthernet0/0 vrf MGMT",
+     ("sub", "logging source-interface Vlan1")),
+    ("SEC-SVC-003", "ch-acc-1f", "no lldp run", ("sub", "lldp run")),
+    ("SEC-SVC-004", "ios:ch-lgwan-rt1", _LINE + "\n no ip redirects\n no ip unreachables\n no ip proxy-arp",
+     ("sub", _LINE + "\n no ip redirects\n no ip unreachables")),
+    ("SEC-SVC-005", "ios:ch-lgwan-rt1", _LINE, " ip directed-broadcast"),
+    ("SEC-SNMP-002", "ch-acc-1f", "snmp-server group MURONET v3 priv access SNMP-MGRS",
+     ("sub", "snmp-server group MURONET v3 auth access SNMP-MGRS")),
+    ("SEC-L2-001", "ch-acc-1f", " description UNUSED\n switchport mode access\n switchport access vlan 999",
+     ("sub", " description UNUSED\n switchport mode access\n switchport access vlan 1")),
 ]
 
 
@@ -156,6 +190,32 @@ def test_each_check_finds_its_planted_violation_and_nothing_else(rule, device, a
                    for _, found in failed), (failed, planted_at)
 
 
+def test_zone_rules_follow_the_approvals_of_the_inventory(configs, settings, reference, reference_index):
+    """What the inventory approves passes: the internet exit's default via the security cloud, an
+    α' breakout to an approved destination; the same lines elsewhere or to other places fail."""
+    via_cloud, _ = _plant(configs["ch-inet-rt1"], "ip route 10.30.0.0/16 blackhole", "ip route 0.0.0.0/0 10.30.254.1")
+    assert _failed(_audit("ch-inet-rt1", via_cloud, settings, reference_index)) == set()
+    elsewhere = via_cloud.replace("0.0.0.0/0 10.30.254.1", "0.0.0.0/0 203.0.113.9")
+    assert {r for r, _ in _failed(_audit("ch-inet-rt1", elsewhere, settings, reference_index))} == {"SEC-ZONE-007"}
+    breakout, _ = _plant(configs["ch-lgwan-rt1"], "ip route 10.20.0.0/16 blackhole", "ip route 52.0.0.0/8 203.0.113.1")
+    approved = ApprovedPath(name="alpha-prime-cloud", kind="local_breakout", name_ja="α'クラウド", via="ch-lgwan-rt1",
+                            zones=["LGWAN"], flows=[{"from_zone": "LGWAN", "to": "52.0.0.0/8", "protocol": "tcp",
+                                                     "ports": [443]}])
+    index = InventoryIndex(dataclasses.replace(reference, approved_paths=[*reference.approved_paths, approved]))
+    assert _failed(_audit("ch-lgwan-rt1", breakout, settings, index)) == set()
+    wider = breakout.replace("52.0.0.0/8", "0.0.0.0/1")
+    assert {r for r, _ in _failed(_audit("ch-lgwan-rt1", wider, settings, index))} == {"SEC-ZONE-008"}
+
+
+def test_a_facility_edge_may_carry_regional_and_wifi_but_not_a_third_zone(configs, settings, reference_index):
+    text = configs["library-rt1"]
+    zones = {r.rule: r.status for r in _audit("library-rt1", text, settings, reference_index)}
+    assert zones["SEC-ZONE-001"] == PASS  # REGIONAL in the global table and INTERNET (Wi-Fi) in its VRF
+    shared, _ = _plant(text, "!", "interface eth7\n ip address 10.31.77.1/24\nexit")  # Wi-Fi in the global table
+    failed = _failed(_audit("library-rt1", shared, settings, reference_index))
+    assert {r for r, _ in failed} == {"SEC-ZONE-001"}
+
+
 def test_every_registered_check_has_a_violating_case():
     covered = {(rule, "frr") for rule, *_ in FRR_CASES} | {(rule, "cisco_ios") for rule, *_ in IOS_CASES}
     assert set(CHECKS) <= covered, sorted(set(CHECKS) - covered)
@@ -176,6 +236,18 @@ def test_a_device_outside_the_inventory_gets_device_rules_and_no_zone_verdict(co
 def test_garbage_is_a_per_device_error_not_a_crash(text, settings, reference_index):
     results = audit_device("library-rt1", text, "frr", settings, reference_index)
     assert [r.status for r in results] == [ERROR] and results[0].rule == "PARSE"
+
+
+def test_a_check_that_breaks_on_an_unforeseen_line_is_an_error_of_that_rule_only(configs, settings,
+                                                                                 reference_index, monkeypatch):
+    def broken(audit):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setitem(CHECKS, ("SEC-LOG-001", "frr"), broken)
+    results = _audit("library-rt1", configs["library-rt1"], settings, reference_index)
+    by_rule = {r.rule: r for r in results}
+    assert by_rule["SEC-LOG-001"].status == ERROR and "IndexError" in by_rule["SEC-LOG-001"].message
+    assert by_rule["SEC-LOG-002"].status == PASS and len(by_rule) == 47
 
 
 def test_waivers_waive_until_they_expire(configs, settings, reference_index):
@@ -203,6 +275,8 @@ def test_audit_command_writes_every_report_and_fails_on_high_findings(cli, confi
     doc = json.loads(result.stdout)
     assert {(f["device"], f["rule"], f["status"]) for f in doc["findings"]} == {
         ("library-rt1", "SEC-MGMT-002", FAIL), ("library-rt1", "SEC-AUTH-004", FAIL), ("broken", "PARSE", ERROR)}
+    # drift from the intended configurations: the planted line, secret masked; the clean file has none
+    assert doc["drift"] == {"library-rt1": ["no password <secret:*>"]}
     finding = next(f for f in doc["findings"] if f["rule"] == "SEC-MGMT-002")
     assert {"device", "rule", "severity", "message", "line"} <= set(finding) and finding["line"] == 3
     html = (tmp_path / "out/report.html").read_text()

@@ -220,6 +220,7 @@ def test_live_audit_finds_violations_planted_by_hand_by_rule_id(state, tmp_path)
     assert code == 0 and clean["findings"] == [] and clean["drift"] == {}  # the provisioned twin audits clean
     vtysh("ch-lgwan-rt1", "password zebra", "ip route 0.0.0.0/0 10.224.255.1")
     vtysh("ch-core1", "vrf LGWAN", "ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET")
+    vtysh("ch-core1", "vrf MYNUMBER", "ip route 10.30.0.0/16 10.10.255.1")  # MYNUMBER towards INTERNET
     vtysh("library-rt1", "line vty", "exec-timeout 0 0")
     vtysh("aquarium-rt1", "router bgp 65021", "no bgp ebgp-requires-policy", "neighbor 10.40.1.8 remote-as 65099")
     try:
@@ -227,8 +228,8 @@ def test_live_audit_finds_violations_planted_by_hand_by_rule_id(state, tmp_path)
         assert code == 1
         assert {(f["device"], f["rule"]) for f in found["findings"]} == {
             ("ch-lgwan-rt1", "SEC-MGMT-002"), ("ch-lgwan-rt1", "SEC-AUTH-004"), ("ch-lgwan-rt1", "SEC-ZONE-003"),
-            ("ch-core1", "SEC-ZONE-004"), ("library-rt1", "SEC-MGMT-004"), ("aquarium-rt1", "SEC-CP-002"),
-            ("aquarium-rt1", "SEC-CP-003")}
+            ("ch-core1", "SEC-ZONE-004"), ("ch-core1", "SEC-ZONE-002"), ("library-rt1", "SEC-MGMT-004"),
+            ("aquarium-rt1", "SEC-CP-002"), ("aquarium-rt1", "SEC-CP-003"), ("aquarium-rt1", "SEC-ZONE-007")}
         assert set(found["drift"]) == {"ch-lgwan-rt1", "ch-core1", "library-rt1", "aquarium-rt1"}
         assert "zebra" not in json.dumps(found) and "zebra" not in (tmp_path / "report.html").read_text()
     finally:
@@ -278,6 +279,7 @@ def test_nightly_twice_in_a_row_shows_what_is_new_and_keeps_the_trend(state, tmp
 
     code, first = nightly()
     assert code == 0 and first["history"]["previous_run"] is None and first["findings"] == []
+    assert first["drift"] == {}  # the backups match the intended configurations
     vtysh("library-rt1", "password zebra")
     try:
         code, second = nightly()
@@ -288,6 +290,7 @@ def test_nightly_twice_in_a_row_shows_what_is_new_and_keeps_the_trend(state, tmp
     assert {(d, r) for d, r, _ in history["new"]} == {("library-rt1", "SEC-MGMT-002"), ("library-rt1", "SEC-AUTH-004")}
     assert history["fixed"] == [] and [t["findings"] for t in history["trend"]] == [0, 2]
     assert second["backup"]["changed"] == ["library-rt1"]
+    assert second["drift"] == {"library-rt1": ["no password <secret:*>"]}  # drift, from the backup, masked
     page = (tmp_path / "reports/report.html").read_text()
     assert "SEC-MGMT-002" in page and "Trend" in page and "zebra" not in page
     code, third = nightly()

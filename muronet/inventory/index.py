@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 
 from muronet.inventory.loader import Inventory
-from muronet.inventory.model import Cable, Circuit, Device, Host, Interface, Prefix, Site, Vlan, Zone
+from muronet.inventory.model import Cable, Circuit, Device, Host, Interface, Prefix, Site, Vlan, Zone, ZoneGateway
 
 PortKey = tuple[str, str]  # (device name, interface name)
 
@@ -91,6 +91,24 @@ class InventoryIndex:
             if found is not None:
                 return found
         return None
+
+    @cached_property
+    def zone_aggregates(self) -> list[tuple[int, int, int, str]]:
+        """(network, netmask, prefix length, zone) of every zone aggregate, as integers."""
+        return [(int(a.network_address), int(a.netmask), a.prefixlen, name)
+                for name, zone in self.inventory.zones.items() for a in zone.aggregates]
+
+    def zone_of_network(self, network: IPv4Network) -> str | None:
+        """The zone whose aggregates hold ``network`` (None: no zone's, e.g. the internet or a
+        default route); zone aggregates never overlap (validation checks it). Integer arithmetic:
+        the policy asks this for every address of every audited configuration."""
+        address, length = int(network.network_address), network.prefixlen
+        return next((zone for net, mask, agg_length, zone in self.zone_aggregates
+                     if length >= agg_length and address & mask == net), None)
+
+    def gateways_of(self, device: Device) -> list[ZoneGateway]:
+        """The zone-gateway approvals that name the device or its role."""
+        return [g for g in self.inventory.zone_gateways if device.name in g.devices or device.role in g.roles]
 
     def zone(self, name: str | None) -> Zone | None:
         return self.inventory.zones.get(name) if name else None

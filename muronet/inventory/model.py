@@ -246,7 +246,8 @@ class ApprovedPath(Strict):
     """One of the only ways between zones or out of the city (三層分離の例外経路)."""
 
     name: Slug
-    kind: Literal["sanitising_relay", "internet_exit", "lgwan_access"]
+    # local_breakout: the α' model's LGWAN-zone breakout to approved cloud services (its flows' ``to``)
+    kind: Literal["sanitising_relay", "internet_exit", "lgwan_access", "local_breakout"]
     name_ja: str
     via: Hostname  # the host or device that carries the path
     zones: list[ZoneName] = Field(min_length=1)

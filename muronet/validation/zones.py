@@ -7,12 +7,8 @@ from collections.abc import Iterator
 
 from muronet.inventory.index import InventoryIndex, split_endpoint
 from muronet.inventory.issues import Issue
-from muronet.inventory.model import Device, Interface, InterfaceRole, ZoneGateway
+from muronet.inventory.model import Device, Interface, InterfaceRole
 from muronet.validation.references import Check
-
-
-def gateways_of(index: InventoryIndex, device: Device) -> list[ZoneGateway]:
-    return [g for g in index.inventory.zone_gateways if device.name in g.devices or device.role in g.roles]
 
 
 def check_interface_zones(index: InventoryIndex) -> Iterator[Issue]:
@@ -54,7 +50,7 @@ def check_multi_zone_devices(index: InventoryIndex) -> Iterator[Issue]:
         where = inv.where(device, "name")
         l3_zones = index.device_zones(device)
         l2_zones = _vlan_zones(index, device)
-        gateways = gateways_of(index, device)
+        gateways = index.gateways_of(device)
         if len(l3_zones) > 1:
             approved = {z for g in gateways if g.separation == "vrf" for z in g.zones}
             if not l3_zones <= approved:
@@ -111,7 +107,7 @@ def _trunk_zones(index: InventoryIndex, cable, a_end, a: Interface, b_end) -> It
     if len(zones) < 2:
         return
     for device in devices:
-        approved = {z for g in gateways_of(index, device) for z in g.zones}
+        approved = {z for g in index.gateways_of(device) for z in g.zones}
         if not zones <= approved:
             yield Issue(index.inventory.where(cable), f"trunk carries zones {', '.join(sorted(zones))}, "
                         f"but {device.name} is not approved for all of them")

@@ -13,14 +13,14 @@ from policy.registry import Violation, check
 @check("SEC-LOG-001", "cisco_ios")
 def ios_syslog_servers(audit: DeviceAudit) -> Iterator[Violation]:
     hosts = []
-    for child in audit.tree.get_children(startswith="logging host "):
+    for child in audit.top("logging host "):
         address = ip_address(child.text.split()[2])
         hosts.append(address)
         if audit.settings.syslog_servers and address not in audit.settings.syslog_servers:
             yield Violation(f"logs sent to {address}, not a city log server", audit.line_of(child))
     if len([h for h in hosts if h in audit.settings.syslog_servers or not audit.settings.syslog_servers]) < 2:
         yield Violation("fewer than two city log servers")
-    trap = audit.tree.get_child(startswith="logging trap")
+    trap = audit.first("logging trap")
     if trap is not None and trap.text.split()[-1] not in ("informational", "debugging", "6", "7"):
         yield Violation(f"{trap.text}: informational or more verbose", audit.line_of(trap))
 
@@ -28,7 +28,7 @@ def ios_syslog_servers(audit: DeviceAudit) -> Iterator[Violation]:
 @check("SEC-LOG-001", "frr")
 def frr_syslog(audit: DeviceAudit) -> Iterator[Violation]:
     """FRR logs to the host's syslog (forwarding to the log servers is the host's rsyslog)."""
-    line = audit.tree.get_child(startswith="log syslog")
+    line = audit.first("log syslog")
     if line is None:
         yield Violation("no 'log syslog informational': FRR does not log to syslog")
     elif line.text.split()[-1] not in ("informational", "debugging", "syslog"):
@@ -37,16 +37,16 @@ def frr_syslog(audit: DeviceAudit) -> Iterator[Violation]:
 
 @check("SEC-LOG-002", "cisco_ios")
 def ios_timestamps(audit: DeviceAudit) -> Iterator[Violation]:
-    stamp = audit.tree.get_child(startswith="service timestamps log")
+    stamp = audit.first("service timestamps log")
     if stamp is None or "datetime" not in stamp.text or "show-timezone" not in stamp.text:
         yield Violation("log timestamps need datetime and show-timezone", audit.line_of(stamp) if stamp else None)
-    if audit.tree.get_child(startswith="clock timezone JST 9") is None:
+    if audit.first("clock timezone JST 9") is None:
         yield Violation("clock timezone JST 9 0 missing")
 
 
 @check("SEC-LOG-002", "frr")
 def frr_timestamps(audit: DeviceAudit) -> Iterator[Violation]:
-    line = audit.tree.get_child(startswith="log timestamp precision")
+    line = audit.first("log timestamp precision")
     if line is None or int(line.text.split()[-1]) < 1:
         yield Violation("no 'log timestamp precision N' (N ≥ 1)", audit.line_of(line) if line else None)
 
@@ -69,7 +69,7 @@ def ios_config_change_log(audit: DeviceAudit) -> Iterator[Violation]:
 @check("SEC-NTP-001", "cisco_ios")
 def ios_ntp_servers(audit: DeviceAudit) -> Iterator[Violation]:
     servers = []
-    for line in audit.tree.get_children(startswith="ntp server "):
+    for line in audit.top("ntp server "):
         address = next((w for w in line.text.split()[2:] if re.match(r"\d+\.\d+\.\d+\.\d+$", w)), None)
         if address is None:
             continue
@@ -84,11 +84,11 @@ def ios_ntp_servers(audit: DeviceAudit) -> Iterator[Violation]:
 def ios_ntp_authenticated(audit: DeviceAudit) -> Iterator[Violation]:
     if audit.tree.get_child(equals="ntp authenticate") is None:
         yield Violation("ntp authenticate missing")
-    trusted = {line.text.split()[-1] for line in audit.tree.get_children(startswith="ntp trusted-key ")}
-    for key in audit.tree.get_children(startswith="ntp authentication-key "):
+    trusted = {line.text.split()[-1] for line in audit.top("ntp trusted-key ")}
+    for key in audit.top("ntp authentication-key "):
         if " md5 " in f" {key.text} ":
             yield Violation(f"NTP key {key.text.split()[2]} uses MD5 (use hmac-sha2-256)", audit.line_of(key))
-    for server in audit.tree.get_children(startswith="ntp server "):
+    for server in audit.top("ntp server "):
         key = re.search(r" key (\d+)", server.text)
         if key is None or key.group(1) not in trusted:
             yield Violation(f"{server.text.split(' key')[0]}: no trusted key", audit.line_of(server))

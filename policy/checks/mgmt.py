@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from ipaddress import IPv4Network
 
+from policy.acl import acl_entries, parse_entry
 from policy.context import DeviceAudit
 from policy.registry import Violation, check
 
 
 def _vty_lines(audit: DeviceAudit) -> list:
-    return list(audit.tree.get_children(startswith="line vty"))
+    return audit.top("line vty")
 
 
 @check("SEC-MGMT-002", "cisco_ios")
@@ -27,53 +27,22 @@ def ios_ssh_only(audit: DeviceAudit) -> Iterator[Violation]:
 @check("SEC-MGMT-002", "frr")
 def frr_no_vty_login(audit: DeviceAudit) -> Iterator[Violation]:
     """A vty password opens the daemons' telnet-style vty logins."""
-    for child in audit.tree.get_children(re_search=r"^password "):
+    for child in audit.top("password "):
         yield Violation("vty password set: the daemons accept telnet-style logins", audit.line_of(child))
     for vty in _vty_lines(audit):
         if vty.get_child(equals="no login"):
             yield Violation("line vty: no login (unauthenticated vty)", audit.line_of(vty))
 
 
-def _acl_entries(audit: DeviceAudit, name: str) -> list:
-    """Entries of a standard/extended ACL (IOS ``ip access-list standard NAME`` block, FRR
-    ``access-list NAME seq N permit X`` lines)."""
-    block = audit.tree.get_child(re_search=rf"^ip access-list (standard|extended) {re.escape(name)}$")
-    if block is not None:
-        return list(block.children)
-    return list(audit.tree.get_children(re_search=rf"^access-list {re.escape(name)} "))
-
-
-def _source(words: list[str]) -> IPv4Network | None:
-    """The source network of an ACL entry's words after ``permit`` (None: any, or unreadable).
-
-    >>> _source(["host", "10.99.0.50"]), _source(["10.99.0.0", "0.0.3.255"]), _source(["10.99.0.50/32"])
-    (IPv4Network('10.99.0.50/32'), IPv4Network('10.99.0.0/22'), IPv4Network('10.99.0.50/32'))
-    >>> _source(["any"]) is None
-    True
-    """
-    if words and words[0] in ("ip", "tcp", "udp"):  # extended entry: protocol first
-        words = words[1:]
-    try:
-        if words[0] == "host":
-            return IPv4Network(f"{words[1]}/32")
-        if len(words) > 1 and re.match(r"\d+\.\d+\.\d+\.\d+$", words[1]):  # address and wildcard
-            mask = ".".join(str(255 - int(octet)) for octet in words[1].split("."))
-            return IPv4Network(f"{words[0]}/{mask}", strict=False)
-        return IPv4Network(words[0] if "/" in words[0] else f"{words[0]}/32", strict=False)
-    except (IndexError, ValueError):
-        return None
-
-
 def _permits_outside(audit: DeviceAudit, entries: list) -> list:
     """Permit entries whose source is not inside the management prefixes."""
     outside = []
-    for entry in entries:
-        words = entry.text.split()
-        if "permit" not in words:
+    for child in entries:
+        entry = parse_entry(child.text)
+        if entry is None or entry.action != "permit":
             continue
-        source = _source(words[words.index("permit") + 1:])
-        if source is None or not any(source.subnet_of(m) for m in audit.settings.management):
-            outside.append(entry)
+        if entry.source is None or not any(entry.source.subnet_of(m) for m in audit.settings.management):
+            outside.append(child)
     return outside
 
 
@@ -88,7 +57,7 @@ def management_from_mgmt_only(audit: DeviceAudit) -> Iterator[Violation]:
             yield Violation(f"{vty.text}: no access-class", audit.line_of(vty))
             continue
         name = access.text.split()[1]
-        entries = _acl_entries(audit, name)
+        entries = acl_entries(audit, name)
         if not entries:
             yield Violation(f"{vty.text}: access-class {name} is not defined (permits everything)",
                             audit.line_of(access))
@@ -100,7 +69,7 @@ def management_from_mgmt_only(audit: DeviceAudit) -> Iterator[Violation]:
 @check("SEC-MGMT-004", "cisco_ios", "frr")
 def idle_timeout(audit: DeviceAudit) -> Iterator[Violation]:
     limit = audit.settings.exec_timeout_min
-    lines = _vty_lines(audit) + list(audit.tree.get_children(re_search=r"^line (con|aux) "))
+    lines = [*_vty_lines(audit), *audit.top("line con "), *audit.top("line aux ")]
     for line in lines:
         timeout = line.get_child(startswith="exec-timeout")
         if timeout is None:
@@ -132,7 +101,7 @@ def ios_banner(audit: DeviceAudit) -> Iterator[Violation]:
 
 @check("SEC-MGMT-005", "cisco_ios")
 def ios_no_http_server(audit: DeviceAudit) -> Iterator[Violation]:
-    for child in audit.tree.get_children(re_search=r"^ip http (secure-)?server$"):
+    for child in (c for c in audit.top("ip http ") if c.text in ("ip http server", "ip http secure-server")):
         yield Violation(f"{child.text}: web management enabled", audit.line_of(child))
 
 
@@ -140,24 +109,24 @@ def ios_no_http_server(audit: DeviceAudit) -> Iterator[Violation]:
 def ios_ssh_strong(audit: DeviceAudit) -> Iterator[Violation]:
     if audit.tree.get_child(equals="ip ssh version 2") is None:
         yield Violation("ip ssh version 2 missing")
-    ciphers = audit.tree.get_child(startswith="ip ssh server algorithm encryption")
+    ciphers = audit.first("ip ssh server algorithm encryption")
     if ciphers is None or re.search(r"cbc|3des", ciphers.text):
         yield Violation("SSH ciphers: aes-ctr/gcm only", audit.line_of(ciphers) if ciphers else None)
-    macs = audit.tree.get_child(startswith="ip ssh server algorithm mac")
+    macs = audit.first("ip ssh server algorithm mac")
     if macs is None or re.search(r"hmac-sha1\b|md5", macs.text):
         yield Violation("SSH MACs: hmac-sha2 only", audit.line_of(macs) if macs else None)
     for setting, limit in (("ip ssh time-out", 60), ("ip ssh authentication-retries", 3)):
-        line = audit.tree.get_child(startswith=setting)
+        line = audit.first(setting)
         if line is None or int(line.text.split()[-1]) > limit:
             yield Violation(f"{setting} at most {limit}", audit.line_of(line) if line else None)
 
 
 @check("SEC-MGMT-007", "cisco_ios")
 def ios_console_and_aux(audit: DeviceAudit) -> Iterator[Violation]:
-    console = audit.tree.get_child(startswith="line con 0")
+    console = audit.first("line con 0")
     if console is None or console.get_child(startswith="login authentication") is None:
         yield Violation("line con 0 without login authentication", audit.line_of(console) if console else None)
-    aux = audit.tree.get_child(startswith="line aux 0")
+    aux = audit.first("line aux 0")
     if aux is not None:
         for needed in ("no exec", "transport input none"):
             if aux.get_child(equals=needed) is None:

@@ -7,37 +7,18 @@ from collections.abc import Iterator
 
 from policy.context import DeviceAudit
 from policy.registry import Violation, check
-
-
-def _ospf_interfaces(audit: DeviceAudit) -> Iterator:
-    """Interfaces that speak OSPF: in an area and not passive (FRR marks it on the interface,
-    IOS with ``no passive-interface NAME`` under ``passive-interface default``)."""
-    active = {c.text.split()[-1] for p in audit.tree.get_children(startswith="router ospf")
-              for c in p.get_children(startswith="no passive-interface ")}
-    for interface in audit.tree.get_children(startswith="interface "):
-        texts = {c.text for c in interface.children}
-        name = interface.text.split()[1]
-        in_ospf = any(re.match(r"ip ospf (\d+ )?area ", t) for t in texts)
-        passive = "ip ospf passive" in texts or (
-            "no ip ospf passive" not in texts and name not in active and _passive_by_default(audit))
-        if in_ospf and not passive and not interface.text.startswith("interface lo"):
-            yield interface
-
-
-def _passive_by_default(audit: DeviceAudit) -> bool:
-    processes = audit.tree.get_children(startswith="router ospf")
-    return any(p.get_child(equals="passive-interface default") for p in processes)
+from policy.zonemap import ospf_interfaces
 
 
 @check("SEC-CP-002", "frr", "cisco_ios")
 def routing_authenticated(audit: DeviceAudit) -> Iterator[Violation]:
-    for interface in _ospf_interfaces(audit):
+    for interface in ospf_interfaces(audit):
         texts = [c.text for c in interface.children]
         if not any(t.startswith("ip ospf authentication") for t in texts):
             yield Violation(f"{interface.text}: OSPF without authentication", audit.line_of(interface))
         elif not any(re.match(r"ip ospf (message-digest-key|authentication key-chain)", t) for t in texts):
             yield Violation(f"{interface.text}: OSPF authentication without a key", audit.line_of(interface))
-    for bgp in audit.tree.get_children(startswith="router bgp"):
+    for bgp in audit.top("router bgp"):
         peers = {c.text.split()[1] for c in bgp.get_children(re_search=r"^neighbor \S+ remote-as ")}
         keyed = {c.text.split()[1] for c in bgp.get_children(re_search=r"^neighbor \S+ password ")}
         for peer in sorted(peers - keyed):
@@ -52,7 +33,7 @@ def _remote_as(bgp, peer: str) -> str:
 
 @check("SEC-CP-003", "frr", "cisco_ios")
 def ebgp_session_safety(audit: DeviceAudit) -> Iterator[Violation]:
-    for bgp in audit.tree.get_children(startswith="router bgp"):
+    for bgp in audit.top("router bgp"):
         local_as = bgp.text.split()[2]
         if bgp.get_child(equals="no bgp ebgp-requires-policy"):
             yield Violation("no bgp ebgp-requires-policy: eBGP routes flow without policy",

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from policy.context import DeviceAudit
 from policy.registry import Violation, check
+from policy.zonemap import inventory_ports
 
 
 def _ports(audit: DeviceAudit, mode: str) -> Iterator:
-    for interface in audit.tree.get_children(startswith="interface "):
+    for interface in audit.top("interface "):
         if interface.get_child(equals=f"switchport mode {mode}") and not interface.get_child(equals="shutdown"):
             yield interface
 
@@ -29,7 +30,7 @@ def bpdu_guard_on_access_ports(audit: DeviceAudit) -> Iterator[Violation]:
 
 @check("SEC-L2-004", "cisco_ios")
 def static_trunks(audit: DeviceAudit) -> Iterator[Violation]:
-    for interface in audit.tree.get_children(startswith="interface "):
+    for interface in audit.top("interface "):
         if interface.get_child(startswith="switchport mode dynamic"):
             yield Violation(f"{interface.text}: dynamic trunking (DTP)", audit.line_of(interface))
     for trunk in _ports(audit, "trunk"):
@@ -65,8 +66,31 @@ def dhcp_snooping_dai_source_guard(audit: DeviceAudit) -> Iterator[Violation]:
     if not ports:
         return  # a router: no user VLANs to protect
     for needed in ("ip dhcp snooping", "ip dhcp snooping vlan ", "ip arp inspection vlan "):
-        if audit.tree.get_child(startswith=needed) is None:
+        if audit.first(needed) is None:
             yield Violation(f"'{needed.strip()}' missing")
     for port in ports:
         if port.get_child(equals="ip verify source") is None:
             yield Violation(f"{port.text}: no IP source guard (ip verify source)", audit.line_of(port))
+
+
+@check("SEC-L2-001", "cisco_ios")
+def unused_ports_shut_and_parked(audit: DeviceAudit) -> Iterator[Violation]:
+    """A port is unused when the inventory does not list it (for the city's devices) or, for any
+    device, when it has no description, says UNUSED, or sits in VLAN 1 or the parking VLAN."""
+    parking = str(audit.settings.parking_vlan) if audit.settings.parking_vlan else None
+    known = inventory_ports(audit)
+    for port in audit.top("interface "):
+        if port.get_child(equals="switchport mode access") is None:
+            continue
+        description = port.get_child(startswith="description ")
+        vlan = port.get_child(startswith="switchport access vlan ")
+        vlan_id = vlan.text.split()[-1] if vlan else "1"
+        unused = ((audit.device is not None and port.text.split()[1] not in known)
+                  or description is None or description.text == "description UNUSED" or vlan_id in ("1", parking))
+        if not unused:
+            continue
+        if port.get_child(equals="shutdown") is None:
+            yield Violation(f"{port.text}: unused port not shut down", audit.line_of(port))
+        if parking and vlan_id != parking:
+            yield Violation(f"{port.text}: unused port in VLAN {vlan_id}, not the parking VLAN {parking}",
+                            audit.line_of(port))
