@@ -240,12 +240,17 @@ def provision(
     settle: Annotated[float, typer.Option(help="Seconds to wait for the routing state to verify.", min=0)] = 90.0,
     workers: Annotated[int, typer.Option(help="Devices worked on in parallel.", min=1)] = 20,
     show_diff: Annotated[bool, typer.Option("--diff/--no-diff", help="Print each device's diff.")] = True,
+    accept_risk: Annotated[str | None, typer.Option("--accept-risk", help="Commit a change the security review "
+                                                    "rates critical; the reason is logged with the commit.")] = None,
+    log_dir: Annotated[Path, typer.Option("--log-dir", help="Where each commit's review and outcome are logged.")
+                       ] = Path("build/provision-log"),
     as_json: JsonOption = False,
 ) -> None:
     """Bring devices to their intended configuration: diff (dry run), or commit, verify, roll back.
 
     Exit 0 when every device is as intended (or, in a dry run, could be reached and diffed);
-    1 when a device failed or was rolled back; 2 on bad input."""
+    1 when a device failed or was rolled back; 2 on bad input, or when the security review rates the
+    pending change critical and no --accept-risk reason is given (nothing is pushed then)."""
     from nornir_tasks.provision import provision as run_provision
 
     loaded = _load(inventory, as_json)
@@ -255,13 +260,134 @@ def provision(
     if not nr.inventory.hosts:
         _fail("no device to provision" + (" in the twin (is it up?)" if lab else ""), 2)
     configs, secrets = _intended_configs(loaded, inventory, templates, sorted(nr.inventory.hosts))
+    review = None
+    if commit:  # the security review of the pending change comes first; a critical one needs a reason
+        from review.report import markdown
+
+        change, review = _review_pending(nr, index, configs)
+        if change.risk == "critical" and not accept_risk:
+            out.print(markdown(review), markup=False)
+            _fail("the pending change is critical (review above); nothing was pushed. Give --accept-risk "
+                  "\"reason\" to commit it anyway", 2)
     report = run_provision(nr, index, configs, commit_changes=commit, revert_in=revert_in, settle=settle)
     document = json.loads(secrets.scrub(json.dumps(report.as_dict(), ensure_ascii=False)))
+    if review is not None:
+        document["review"] = {"risk": review["risk"], "accepted_risk": accept_risk, "log": str(
+            _log_commit(log_dir, {"accepted_risk": accept_risk, "review": review, "provision": document}))}
     if as_json:
         _emit_json(document)
     else:
         _print_provision(document, show_diff)
     raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def review(
+    inventory: InventoryOption = Path("inventory"),
+    git: Annotated[str | None, typer.Option("--git", help="BASE..HEAD of this repository (BASE.. : the working "
+                                            "tree), rendered at both ends.")] = None,
+    before: Annotated[Path | None, typer.Option("--before", help="Folder of <device>.cfg before the change.",
+                                                file_okay=False)] = None,
+    after: Annotated[Path | None, typer.Option("--after", help="Folder of <device>.cfg after the change.",
+                                               file_okay=False)] = None,
+    pending: Annotated[bool, typer.Option("--pending", help="What provision would change now: running → "
+                                          "intended (with --lab: the twin).")] = False,
+    lab: Annotated[bool, typer.Option("--lab", help="With --pending: the digital twin (see --state).")] = False,
+    state: StateOption = DEFAULT_LAB_STATE,
+    limit: LimitOption = None,
+    formats: Annotated[str, typer.Option("--format", help="Reports to write: md,json,sarif.")] = "md,json,sarif",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("build/review"),
+    as_json: JsonOption = False,
+) -> None:
+    """Security review of a configuration change: semantic diff, policy before/after, classes, risk.
+
+    Exit 1 when the change is critical or adds a blocking (critical/high) policy finding; 2 on bad input."""
+    import secrets
+
+    from muronet.masking import mask
+    from policy.context import Settings
+    from policy.engine import detect_platform
+    from review.engine import review_change
+    from review.report import markdown, sarif
+    from review.sources import SourceError, git_change
+
+    if sum((git is not None, before is not None or after is not None, pending)) != 1 or (before is None) != (
+            after is None):
+        _fail("give one of --git BASE..HEAD, --before DIR --after DIR, and --pending", 2)
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    if unknown := sorted(set(wanted) - {"md", "json", "sarif"}):
+        _fail(f"unknown report format(s): {', '.join(unknown)} (md, json, sarif)", 2)
+    loaded = _load(inventory, as_json)
+    index = InventoryIndex(loaded)
+    salt, origins = secrets.token_bytes(16), None
+    if git is not None:
+        try:
+            change = git_change(inventory.resolve().parent, git)
+        except SourceError as error:
+            _fail(str(error), 2)
+        platforms = {**{d.name: d.platform for d in change.before.inventory.devices},
+                     **{d.name: d.platform for d in change.after.inventory.devices}}
+        result = review_change(f"git {git}", change.before.configs, change.after.configs, platforms,
+                               Settings.from_inventory(change.after.index), change.before.index, change.after.index)
+        doc, origins = result.as_dict(salt), change.origins
+    elif pending:
+        selected = _selected(index, limit)
+        nr = _lab_nornir(inventory, state if lab else None, 20).filter(filter_func=lambda h: h.name in selected)
+        configs, scrubber = _intended_configs(loaded, inventory, None, sorted(nr.inventory.hosts))
+        result, doc = _review_pending(nr, index, configs)
+        doc = json.loads(scrubber.scrub(json.dumps(doc, ensure_ascii=False)))
+    else:
+        assert before is not None and after is not None
+        texts = [{n: mask(t, salt) for n, t in _read_configs(folder)[0].items()} for folder in (before, after)]
+        platforms = {n: index.devices[n].platform if n in index.devices else detect_platform(t) or "cisco_ios"
+                     for side in texts for n, t in side.items()}
+        result = review_change(f"{before} → {after}", texts[0], texts[1], platforms, Settings.from_inventory(index),
+                               index, index)
+        doc = result.as_dict(salt)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, render in (("md", lambda: markdown(doc)), ("json", lambda: json.dumps(doc, ensure_ascii=False, indent=1)),
+                         ("sarif", lambda: json.dumps(sarif(doc, origins), ensure_ascii=False, indent=1))):
+        if name in wanted:
+            path = out_dir / {"md": "review.md", "json": "review.json", "sarif": "review.sarif"}[name]
+            path.write_text(render(), encoding="utf-8")
+            written[name] = path
+    if as_json:
+        _emit_json(doc)
+    else:
+        out.print(markdown(doc), markup=False)
+        for name, path in written.items():
+            out.print(f"{name} report: {path}", markup=False)
+    raise typer.Exit(1 if doc["blocking"] else 0)
+
+
+def _log_commit(folder: Path, entry: dict[str, Any]) -> Path:
+    """One JSON file per commit: the review it passed, the accepted risk and the outcome."""
+    from datetime import datetime
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"commit-{datetime.now().strftime('%Y%m%dT%H%M%S%f')}.json"
+    path.write_text(json.dumps(entry, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def _review_pending(nr: Any, index: InventoryIndex, intended: dict[str, str]) -> Any:
+    """The review of what provisioning would change now: running (as read) → intended. Both sides
+    are masked with one salt, so a changed secret shows as a change and no value is ever shown."""
+    import secrets
+
+    from muronet.masking import mask
+    from nornir_tasks.collect import collect
+    from policy.context import Settings
+    from review.engine import review_change
+
+    running, _ = collect(nr)  # an unreachable device is provisioning's to report
+    salt = secrets.token_bytes(16)
+    platforms = {name: index.devices[name].platform for name in running}
+    before = {n: mask(get_platform(platforms[n]).without_device_lines(t), salt) for n, t in running.items()}
+    after = {n: mask(intended[n], salt) for n in running}
+    review = review_change("pending", before, after, platforms, Settings.from_inventory(index), index, index)
+    return review, review.as_dict(salt)
 
 
 def _print_provision(document: dict[str, Any], show_diff: bool) -> None:

@@ -24,4 +24,5 @@ def collect(nr: Nornir) -> tuple[dict[str, str], dict[str, str]]:
                 configs[name] = multi[0].result
     finally:
         nr.close_connections()
+        nr.data.reset_failed_hosts()  # reported here; a later task on the same Nornir still tries them
     return configs, errors

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+from hier_config.exceptions import DuplicateChildError
 
 import policy.checks  # noqa: F401  (registers every check)
 from muronet.inventory.index import InventoryIndex
@@ -20,6 +21,7 @@ from policy.registry import CHECKS, ZONE_RULES
 FAIL, WAIVED, NOT_APPLICABLE, NOT_EVALUATED, ERROR, PASS = (
     "fail", "waived", "not_applicable", "not_evaluated", "error", "pass")
 BLOCKING = (Severity.CRITICAL, Severity.HIGH)
+UNPARSEABLE = (ValueError, KeyError, DuplicateChildError)  # hier_config: unterminated banner, duplicate section…
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")  # what text never holds (\ufffd: undecodable)
 
 
@@ -77,11 +79,17 @@ def audit_device(name: str, text: str, platform: str | None, settings: Settings,
     device = index.devices.get(name) if index is not None else None
     try:
         tree = get_platform(platform).parse(text)
-    except (ValueError, KeyError) as error:  # hier_config: unterminated banner, duplicate section, …
+    except UNPARSEABLE as error:
         return [Result(name, "PARSE", Severity.HIGH.value, ERROR, f"cannot be parsed as {platform}: {error}",
                        platform=platform)]
     audit = DeviceAudit(name, platform, tree, line_index(text), settings, index if device is not None else None,
                         device)
+    return evaluate(audit)
+
+
+def evaluate(audit: DeviceAudit) -> list[Result]:
+    """Every rule's result for a device already read."""
+    name, platform = audit.name, audit.platform
     results = []
     for rule in rules().values():
         reason = rule.applicability(platform)

@@ -232,7 +232,8 @@ def test_a_device_outside_the_inventory_gets_device_rules_and_no_zone_verdict(co
 
 
 @pytest.mark.parametrize("text", ["", "\x00\x01\x02binary\xff" * 50, "interface eth1\n ip address 10.0.0.1/31\n",
-                                  "lorem ipsum dolor sit amet\n" * 20, "hostname r1\nbanner motd ^C\ntruncated here"])
+                                  "lorem ipsum dolor sit amet\n" * 20, "hostname r1\nbanner motd ^C\ntruncated here",
+                                  "hostname r1\nrouter ospf\nexit\nrouter ospf\nexit\n"])
 def test_garbage_is_a_per_device_error_not_a_crash(text, settings, reference_index):
     results = audit_device("library-rt1", text, "frr", settings, reference_index)
     assert [r.status for r in results] == [ERROR] and results[0].rule == "PARSE"

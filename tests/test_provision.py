@@ -194,8 +194,16 @@ def test_a_device_killed_mid_commit_comes_back_with_its_previous_configuration(s
 def test_lab_verify_catches_a_default_route_leaked_into_the_lgwan_zone(state, copy):
     base = copy / "templates/frr/base.j2"  # only the LGWAN router is provisioned from this copy
     base.write_text(base.read_text() + "ip route 0.0.0.0/0 10.224.255.1\n")
-    code, report = provision(state, "--commit", "--inventory", str(copy / "inventory"), "--limit", "ch-lgwan-rt1")
+    refused = muronet("provision", "--lab", "--state", str(state), "--commit", "--inventory", str(copy / "inventory"),
+                      "--limit", "ch-lgwan-rt1")  # the review of the pending change rates it critical
+    assert refused.returncode == 2 and "--accept-risk" in refused.stderr and "default route added" in refused.stdout
+    assert "0.0.0.0/0" not in running("ch-lgwan-rt1")  # nothing was pushed
+    code, report = provision(state, "--commit", "--inventory", str(copy / "inventory"), "--limit", "ch-lgwan-rt1",
+                             "--accept-risk", "lab test: lab verify must catch this", "--log-dir", str(copy / "log"))
     assert code == 0 and outcomes(report) == {"ch-lgwan-rt1": "changed"}, report  # sessions and routes verify
+    logged = json.loads(Path(report["review"]["log"]).read_text())
+    assert logged["accepted_risk"] == "lab test: lab verify must catch this" and logged["review"]["risk"] == "critical"
+    assert SECRETS["MURONET_BGP_LGWAN"] not in json.dumps(logged)
     verify = muronet("lab", "verify", "--state", str(state), "--json")
     assert verify.returncode == 1
     found = json.loads(verify.stdout)["routing_table_violations"]
@@ -296,3 +304,17 @@ def test_nightly_twice_in_a_row_shows_what_is_new_and_keeps_the_trend(state, tmp
     code, third = nightly()
     assert code == 0 and {(d, r) for d, r, _ in third["history"]["fixed"]} == {
         ("library-rt1", "SEC-MGMT-002"), ("library-rt1", "SEC-AUTH-004")}
+
+
+def test_review_of_the_pending_change_names_what_provisioning_would_fix(state, tmp_path):
+    vtysh("library-rt1", "line vty", "exec-timeout 0 0")
+    try:
+        done = muronet("review", "--pending", "--lab", "--state", str(state), "--limit", "library-rt1,hospital-rt1",
+                       "--out", str(tmp_path), "--json")
+    finally:
+        provision(state, "--commit", "--limit", "library-rt1")
+    doc = json.loads(done.stdout)
+    assert done.returncode == 0 and doc["source"] == "pending"
+    assert [d["device"] for d in doc["devices"]] == ["library-rt1"]  # hospital-rt1 is as intended
+    assert {f["rule"] for f in doc["devices"][0]["resolved_findings"]} == {"SEC-MGMT-004"}
+    assert doc["devices"][0]["new_findings"] == [] and doc["risk"] == "low"

@@ -1,0 +1,117 @@
+"""Where a change comes from: two revisions of this repository (rendered), two folders of
+configurations, or the devices' running configurations against the intended ones."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from muronet.inventory.index import InventoryIndex
+from muronet.inventory.issues import display_path, line_of
+from muronet.inventory.loader import Inventory
+from muronet.render.engine import Renderer
+from muronet.validation import load_and_validate
+
+SourceLine = tuple[str, int]  # (file relative to the repository, line)
+
+
+class SourceError(Exception):
+    """A revision that cannot be read or rendered; the message says which and why."""
+
+
+@dataclass
+class Revision:
+    inventory: Inventory
+    configs: dict[str, str]  # device → rendered configuration (secrets as vault references)
+
+    @property
+    def index(self) -> InventoryIndex:
+        return InventoryIndex(self.inventory)
+
+
+@dataclass
+class GitChange:
+    before: Revision
+    after: Revision
+    hunks: dict[str, list[int]] = field(default_factory=dict)  # file → changed lines at HEAD
+    folder: tempfile.TemporaryDirectory[str] | None = None  # holds the extracted revisions while in use
+
+    def origins(self, device: str, platform: str) -> list[SourceLine]:
+        """Where a device's change comes from: the changed lines of its inventory file, else of
+        its platform's templates, else of any inventory file, else its inventory entry."""
+        entry = self.after.inventory.device(device) or self.before.inventory.device(device)
+        inventory = self.after.inventory if self.after.inventory.device(device) else self.before.inventory
+        own = _relative(inventory.where(entry).file, inventory.root.parent) if entry else None
+        for wanted in (lambda f: f == own, lambda f: f.startswith(f"templates/{platform}/"),
+                       lambda f: f.startswith("inventory/")):
+            found = [(f, n) for f, lines in self.hunks.items() if wanted(f) for n in lines[:5]]
+            if found:
+                return found
+        if entry is not None:
+            where = inventory.where(entry, "name")
+            return [(own or display_path(where.file), line_of(where.file, where.path))]
+        return []
+
+
+def _relative(file: Path, root: Path) -> str:
+    try:
+        return str(file.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(file)
+
+
+def _git(repo: Path, *args: str) -> bytes:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True)
+    if done.returncode != 0:
+        raise SourceError(f"git {' '.join(args)}: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout
+
+
+def _extract(repo: Path, revision: str, into: Path) -> Path:
+    """The inventory, templates and policy of ``revision`` in a folder of their own."""
+    archive = _git(repo, "archive", "--format=tar", revision, "--", "inventory", "templates")
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def render_revision(root: Path, label: str) -> Revision:
+    """Every device of the inventory under ``root`` rendered (without secrets: references stay)."""
+    inventory, issues = load_and_validate(root / "inventory")
+    if any(i.severity == "error" for i in issues):
+        raise SourceError(f"{label}: the inventory does not validate: {issues[0].format()}")
+    renderer = Renderer(inventory, root / "templates")
+    return Revision(inventory, {d.name: renderer.render(d) for d in inventory.devices})
+
+
+def _hunks(repo: Path, base: str, head: str | None) -> dict[str, list[int]]:
+    """Changed line numbers at ``head`` (the working tree if None) per file, from ``git diff -U0``."""
+    args = ["diff", "-U0", base, *([head] if head else []), "--", "inventory", "templates"]
+    hunks: dict[str, list[int]] = {}
+    current = None
+    for line in _git(repo, *args).decode(errors="replace").splitlines():
+        if line.startswith("+++ "):
+            current = line[6:] if line.startswith("+++ b/") else None
+        elif line.startswith("@@") and current:
+            found = re.search(r"\+(\d+)(?:,(\d+))?", line)
+            if found:
+                start, count = int(found.group(1)), int(found.group(2) or 1)
+                hunks.setdefault(current, []).extend(range(start, start + max(count, 1)))
+    return hunks
+
+
+def git_change(repo: Path, spec: str) -> GitChange:
+    """``BASE..HEAD`` of ``repo`` rendered at both ends (``BASE..`` : the working tree)."""
+    base, dots, head = spec.partition("..")
+    if not dots or not base:
+        raise SourceError(f"--git wants BASE..HEAD (or BASE.. for the working tree), not {spec!r}")
+    folder = tempfile.TemporaryDirectory(prefix="muronet-review-")
+    tmp = Path(folder.name)
+    before = render_revision(_extract(repo, base, tmp / "base"), base)
+    after = render_revision(_extract(repo, head, tmp / "head"), head) if head else render_revision(repo, "working tree")
+    return GitChange(before, after, _hunks(repo, base, head or None), folder)
