@@ -302,14 +302,7 @@ def review(
     """Security review of a configuration change: semantic diff, policy before/after, classes, risk.
 
     Exit 1 when the change is critical or adds a blocking (critical/high) policy finding; 2 on bad input."""
-    import secrets
-
-    from muronet.masking import mask
-    from policy.context import Settings
-    from policy.engine import detect_platform
-    from review.engine import review_change
     from review.report import markdown, sarif
-    from review.sources import SourceError, git_change
 
     if sum((git is not None, before is not None or after is not None, pending)) != 1 or (before is None) != (
             after is None):
@@ -318,32 +311,18 @@ def review(
     if unknown := sorted(set(wanted) - {"md", "json", "sarif"}):
         _fail(f"unknown report format(s): {', '.join(unknown)} (md, json, sarif)", 2)
     loaded = _load(inventory, as_json)
-    index = InventoryIndex(loaded)
-    salt, origins = secrets.token_bytes(16), None
     if git is not None:
-        try:
-            change = git_change(inventory.resolve().parent, git)
-        except SourceError as error:
-            _fail(str(error), 2)
-        platforms = {**{d.name: d.platform for d in change.before.inventory.devices},
-                     **{d.name: d.platform for d in change.after.inventory.devices}}
-        result = review_change(f"git {git}", change.before.configs, change.after.configs, platforms,
-                               Settings.from_inventory(change.after.index), change.before.index, change.after.index)
-        doc, origins = result.as_dict(salt), change.origins
+        doc, origins = _review_git(inventory, git)
     elif pending:
-        selected = _selected(index, limit)
-        nr = _lab_nornir(inventory, state if lab else None, 20).filter(filter_func=lambda h: h.name in selected)
+        index = InventoryIndex(loaded)
+        chosen = _selected(index, limit)
+        nr = _lab_nornir(inventory, state if lab else None, 20).filter(filter_func=lambda h: h.name in chosen)
         configs, scrubber = _intended_configs(loaded, inventory, None, sorted(nr.inventory.hosts))
-        result, doc = _review_pending(nr, index, configs)
-        doc = json.loads(scrubber.scrub(json.dumps(doc, ensure_ascii=False)))
+        doc, origins = json.loads(scrubber.scrub(json.dumps(_review_pending(nr, index, configs)[1],
+                                                            ensure_ascii=False))), None
     else:
         assert before is not None and after is not None
-        texts = [{n: mask(t, salt) for n, t in _read_configs(folder)[0].items()} for folder in (before, after)]
-        platforms = {n: index.devices[n].platform if n in index.devices else detect_platform(t) or "cisco_ios"
-                     for side in texts for n, t in side.items()}
-        result = review_change(f"{before} → {after}", texts[0], texts[1], platforms, Settings.from_inventory(index),
-                               index, index)
-        doc = result.as_dict(salt)
+        doc, origins = _review_folders(InventoryIndex(loaded), before, after), None
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, render in (("md", lambda: markdown(doc)), ("json", lambda: json.dumps(doc, ensure_ascii=False, indent=1)),
@@ -359,6 +338,42 @@ def review(
         for name, path in written.items():
             out.print(f"{name} report: {path}", markup=False)
     raise typer.Exit(1 if doc["blocking"] else 0)
+
+
+def _review_git(inventory: Path, spec: str) -> tuple[dict[str, Any], Any]:
+    """The review of a change of this repository, and where each device's change came from."""
+    import secrets
+
+    from policy.context import Settings
+    from review.engine import review_change
+    from review.sources import SourceError, git_change
+
+    try:
+        change = git_change(inventory.resolve().parent, spec)
+    except SourceError as error:
+        _fail(str(error), 2)
+    platforms = {d.name: d.platform for d in [*change.before.inventory.devices, *change.after.inventory.devices]}
+    result = review_change(f"git {spec}", change.before.configs, change.after.configs, platforms,
+                           Settings.from_inventory(change.after.index), change.before.index, change.after.index)
+    return result.as_dict(secrets.token_bytes(16)), change.origins
+
+
+def _review_folders(index: InventoryIndex, before: Path, after: Path) -> dict[str, Any]:
+    """The review of two folders of configurations, secrets masked before anything reads them."""
+    import secrets
+
+    from muronet.masking import mask
+    from policy.context import Settings
+    from policy.engine import detect_platform
+    from review.engine import review_change
+
+    salt = secrets.token_bytes(16)
+    texts = [{n: mask(t, salt) for n, t in _read_configs(folder)[0].items()} for folder in (before, after)]
+    platforms = {n: index.devices[n].platform if n in index.devices else detect_platform(t) or "cisco_ios"
+                 for side in texts for n, t in side.items()}
+    result = review_change(f"{before} → {after}", texts[0], texts[1], platforms, Settings.from_inventory(index),
+                           index, index)
+    return result.as_dict(salt)
 
 
 def _log_commit(folder: Path, entry: dict[str, Any]) -> Path:
