@@ -423,6 +423,11 @@ def _print_provision(document: dict[str, Any], show_diff: bool) -> None:
                 out.print(f"  - {line}", markup=False)
     phases = ", ".join(f"{k} {v} s" for k, v in document["seconds"].items())
     out.print(f"time: {phases}", markup=False)
+    if "review" in document:
+        review = document["review"]
+        accepted = f", accepted: {review['accepted_risk']}" if review["accepted_risk"] else ""
+        out.print(f"security review of the change: {review['risk']}{accepted} (logged in {review['log']})",
+                  markup=False)
 
 
 @app.command()
