@@ -80,6 +80,13 @@ class DeviceAudit:
     device: Device | None = None
     memo: dict[str, Any] = field(default_factory=dict)  # readings shared by the checks (policy.zonemap)
 
+    @classmethod
+    def of(cls, name: str, platform: str, tree: HConfig, lines: dict[tuple[str, ...], int], settings: Settings,
+           index: InventoryIndex | None) -> DeviceAudit:
+        """A parsed configuration as the checks see it; the zone map only for devices of the inventory."""
+        device = index.devices.get(name) if index is not None else None
+        return cls(name, platform, tree, lines, settings, index if device is not None else None, device)
+
     def top(self, prefix: str) -> list[Any]:
         """Top-level lines that start with ``prefix``: the checks' most frequent question, answered
         from one pass over the tree grouped by first word (hier_config's matching is much slower)."""

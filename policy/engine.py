@@ -76,15 +76,12 @@ def audit_device(name: str, text: str, platform: str | None, settings: Settings,
     if problem is not None:
         return [Result(name, "PARSE", Severity.HIGH.value, ERROR, problem, platform=platform or "")]
     assert platform is not None
-    device = index.devices.get(name) if index is not None else None
     try:
         tree = get_platform(platform).parse(text)
     except UNPARSEABLE as error:
         return [Result(name, "PARSE", Severity.HIGH.value, ERROR, f"cannot be parsed as {platform}: {error}",
                        platform=platform)]
-    audit = DeviceAudit(name, platform, tree, line_index(text), settings, index if device is not None else None,
-                        device)
-    return evaluate(audit)
+    return evaluate(DeviceAudit.of(name, platform, tree, line_index(text), settings, index))
 
 
 def evaluate(audit: DeviceAudit) -> list[Result]:

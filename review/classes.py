@@ -28,7 +28,6 @@ CLASSES = {
 class Change:
     """One device's change as the classifiers see it."""
 
-    device: str
     delta: ConfigDelta
     before: DeviceAudit
     after: DeviceAudit
@@ -95,11 +94,12 @@ def zone_paths(change: Change) -> Iterator[Finding]:
             yield Finding("zone_path", "critical", "NAT added", (line,))
         elif _PBR.match(text):
             yield Finding("zone_path", "high", "policy routing added", (line,))
-    joined = _zones(change.after) - _zones(change.before)
-    if joined and _zones(change.before):
+    had = _zones(change.before)
+    joined = _zones(change.after) - had
+    if joined and had:
         lines = tuple(line for line in change.delta.added if line.text.startswith(("ip address", "interface ")))
         yield Finding("zone_path", "critical", f"device joins zone {', '.join(sorted(joined))} to its zones "
-                      f"{', '.join(sorted(_zones(change.before)))}", lines)
+                      f"{', '.join(sorted(had))}", lines)
     yield from _trunk_zones(change)
 
 
@@ -153,7 +153,7 @@ def filter_widening(change: Change) -> Iterator[Finding]:
         entry = parse_entry(line.text) if name else None
         if entry is None or entry.action != "permit" or name in vty:
             continue
-        if (entry.source is None and entry.extended) or (entry.destination is None and entry.extended):
+        if entry.extended and None in (entry.source, entry.destination):
             yield Finding("filter_widening", "high", f"{name}: permit with 'any'", (line,))
         else:
             yield Finding("filter_widening", "medium", f"{name}: permit added", (line,))

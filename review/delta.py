@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from hier_config import HConfig
 
@@ -25,16 +24,14 @@ class Line:
     def text(self) -> str:
         return self.path[-1]
 
-    def within(self, prefix: str) -> bool:
-        """Whether the line is, or sits under, a line starting with ``prefix``."""
-        return any(part.startswith(prefix) for part in self.path)
-
 
 @dataclass
 class ConfigDelta:
     platform: str
     before: HConfig
     after: HConfig
+    before_lines: dict[Path, int]  # line of every path, as policy.context.line_index gives it
+    after_lines: dict[Path, int]
     added: list[Line] = field(default_factory=list)
     removed: list[Line] = field(default_factory=list)
     reordered: list[Line] = field(default_factory=list)  # order-sensitive blocks (ACLs) whose entries moved
@@ -73,23 +70,12 @@ def config_delta(platform: str, before: str, after: str) -> ConfigDelta:
     ([('interface eth1', 'description b')], [('interface eth1', 'description a')])
     """
     driver = get_platform(platform)
-    trees = [driver.parse(before), driver.parse(after)]
-    delta = ConfigDelta(platform, trees[0], trees[1])
-    delta.added = _new_lines(trees[1], trees[0], _paths(trees[0]), line_index(after))
-    delta.removed = _new_lines(trees[0], trees[1], _paths(trees[1]), line_index(before))
-    orders_before, after_lines = _acl_order(trees[0]), line_index(after)
-    for name, entries in _acl_order(trees[1]).items():
+    delta = ConfigDelta(platform, driver.parse(before), driver.parse(after), line_index(before), line_index(after))
+    delta.added = _new_lines(delta.after, delta.before, _paths(delta.before), delta.after_lines)
+    delta.removed = _new_lines(delta.before, delta.after, _paths(delta.after), delta.before_lines)
+    orders_before = _acl_order(delta.before)
+    for name, entries in _acl_order(delta.after).items():
         old = orders_before.get(name)
         if old is not None and old != entries and sorted(old) == sorted(entries):
-            delta.reordered.append(Line((name,), after_lines.get((name,))))
+            delta.reordered.append(Line((name,), delta.after_lines.get((name,))))
     return delta
-
-
-def children_of(tree: HConfig, path: Path) -> list[Any]:
-    """The children of the line at ``path`` (empty when there is no such line)."""
-    node: Any = tree
-    for text in path:
-        node = node.get_child(equals=text)
-        if node is None:
-            return []
-    return list(node.children)

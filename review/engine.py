@@ -9,7 +9,7 @@ from typing import Any
 from muronet.inventory.index import InventoryIndex
 from muronet.masking import mask
 from policy.catalog import Severity
-from policy.context import DeviceAudit, Settings, line_index
+from policy.context import DeviceAudit, Settings
 from policy.engine import FAIL, UNPARSEABLE, Result, evaluate
 from review.classes import CLASSIFIERS, RISKS, Change, Finding
 from review.delta import config_delta
@@ -45,12 +45,6 @@ class DeviceReview:
             f"new finding {r.rule} ({r.severity}): {r.message}" for r in self.new]
 
 
-def _audit(name: str, platform: str, tree: Any, text: str, settings: Settings,
-           index: InventoryIndex | None) -> DeviceAudit:
-    device = index.devices.get(name) if index is not None else None
-    return DeviceAudit(name, platform, tree, line_index(text), settings, index if device else None, device)
-
-
 def _failures(results: list[Result]) -> dict[tuple[str, str], Result]:
     return {(r.rule, r.message): r for r in results if r.status == FAIL}
 
@@ -67,8 +61,8 @@ def review_device(name: str, platform: str, before: str, after: str, settings: S
                           changed_lines=len(delta.added) + len(delta.removed) + len(delta.reordered))
     if not delta.changed:
         return review
-    change = Change(name, delta, _audit(name, platform, delta.before, before, settings, index_before),
-                    _audit(name, platform, delta.after, after, settings, index_after))
+    change = Change(delta, DeviceAudit.of(name, platform, delta.before, delta.before_lines, settings, index_before),
+                    DeviceAudit.of(name, platform, delta.after, delta.after_lines, settings, index_after))
     for classify in CLASSIFIERS:
         review.findings += classify(change)
     was = _failures(evaluate(change.before)) if before else {}

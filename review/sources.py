@@ -8,6 +8,7 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 
@@ -29,7 +30,7 @@ class Revision:
     inventory: Inventory
     configs: dict[str, str]  # device → rendered configuration (secrets as vault references)
 
-    @property
+    @cached_property
     def index(self) -> InventoryIndex:
         return InventoryIndex(self.inventory)
 
