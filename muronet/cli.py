@@ -150,35 +150,68 @@ def render(
 
 
 class TopologySource(StrEnum):
+    NETBOX = "netbox"
     INVENTORY = "inventory"
 
 
-class TopologyFormat(StrEnum):
-    MERMAID = "mermaid"
+def _csv(value: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown or not chosen:
+        raise typer.BadParameter(f"{', '.join(unknown) or value!r}: {what} are {', '.join(allowed)}")
+    return chosen
 
 
 @app.command()
 def topology(
     inventory: InventoryOption = Path("inventory"),
-    source: Annotated[TopologySource, typer.Option(help="Where the topology comes from.")] = TopologySource.INVENTORY,
-    fmt: Annotated[TopologyFormat, typer.Option("--format", help="Diagram format.")] = TopologyFormat.MERMAID,
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="Diagram file.")] = Path("build/topology/fiber.mmd"),
+    source: Annotated[TopologySource | None, typer.Option(
+        help="Where the topology comes from: netbox (default when a NetBox is configured: MURONET_NETBOX_URL, "
+             "or `muronet netbox up`) or inventory (a quick look without one).")] = None,
+    views: Annotated[str, typer.Option(help="Views, comma-separated: physical, geographic, zones, lgwan, sites.")]
+    = "physical,geographic,zones,lgwan,sites",
+    formats: Annotated[str, typer.Option("--format", help="Formats, comma-separated: svg, png, drawio, mermaid, html.")]
+    = "svg,png,drawio,mermaid,html",
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the diagrams.", file_okay=False)]
+    = Path("build/topology"),
     as_json: JsonOption = False,
 ) -> None:
-    """Draw the physical fiber map: sites, fiber spans with their length, provider circuits."""
-    from topology.from_inventory import physical_graph
-    from topology.mermaid import fiber_map
+    """Draw the network: the physical fiber map (schematic and at the sites' coordinates), the zones and
+    their approved gateways, the LGWAN line, and one diagram per site."""
+    from netbox_sot.connection import NetBoxError, NetBoxTarget
+    from topology import views as view_module
+    from topology.write import FORMATS, write_all
 
-    graph = physical_graph(_load(inventory, as_json))
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(fiber_map(graph), encoding="utf-8")
-    summary = {"path": str(out_file), "source": source.value, "format": fmt.value, "sites": len(graph.sites),
-               "links": len(graph.links), "circuits": len(graph.circuits)}
+    chosen_views = _csv(views, (*view_module.VIEWS, "sites"), "views")
+    chosen_formats = _csv(formats, FORMATS, "formats")
+    if source is None:
+        source = TopologySource.NETBOX if NetBoxTarget.configured() else TopologySource.INVENTORY
+    started = time.perf_counter()
+    if source is TopologySource.NETBOX:
+        from topology.from_netbox import graph_from_netbox
+
+        try:
+            graph = graph_from_netbox(NetBoxTarget.from_environment())
+        except NetBoxError as error:
+            _fail(f"topology: {error} (--source inventory draws from the inventory instead)", 1)
+    else:
+        from topology.from_inventory import physical_graph
+
+        graph = physical_graph(_load(inventory, as_json))
+    written = write_all(graph, out_dir, chosen_formats, chosen_views)
+    summary = {"source": source.value, "out": str(out_dir), "sites": len(graph.sites), "links": len(graph.links),
+               "circuits": len(graph.circuits), "devices": len(graph.devices),
+               "seconds": round(time.perf_counter() - started, 1),
+               "files": [str(p) for p in written if p.parent == out_dir]}
     if as_json:
         _emit_json(summary)
-    else:
-        out.print(f"fiber map of {summary['sites']} sites and {summary['links']} cables written to {out_file}",
-                  markup=False)
+        return
+    out.print(f"topology from {source.value}: {summary['sites']} sites, {summary['devices']} devices, "
+              f"{summary['links']} cables, {summary['circuits']} circuits in {summary['seconds']} s", markup=False)
+    for path in summary["files"]:
+        out.print(f"  {path}", markup=False)
+    if "sites" in chosen_views:
+        out.print(f"  {out_dir / 'sites'}/<site>.svg ({len(graph.sites)} site diagrams)", markup=False)
 
 
 def _lab_nornir(inventory: Path, lab: Path | None, workers: int) -> Any:
@@ -826,6 +859,106 @@ def lab_down(inventory: InventoryOption = Path("inventory"), state: StateOption 
     except (twin.LabError, management.ManagementError) as error:
         _fail(f"lab down: {error}", 1)
     out.print(f"twin down: {stopped} processes stopped, nothing left outside {state}", markup=False)
+
+
+netbox_app = typer.Typer(help="NetBox as the live source of truth: a local NetBox, and the sync of the inventory "
+                         "into it (an existing NetBox: MURONET_NETBOX_URL and MURONET_NETBOX_TOKEN).",
+                         no_args_is_help=True)
+app.add_typer(netbox_app, name="netbox")
+
+
+@netbox_app.command("up")
+def netbox_up(as_json: JsonOption = False) -> None:
+    """Start the local NetBox (PostgreSQL, Redis, gunicorn on 127.0.0.1), installing and migrating it the
+    first time (≈ 6 min; later starts restore a cached database in seconds)."""
+    from netbox_sot.service import LocalNetBox, ServiceError
+
+    local, started = LocalNetBox(), time.perf_counter()
+    try:
+        local.up(progress=lambda message: err.print(message, markup=False))
+    except ServiceError as error:
+        _fail(f"netbox up: {error}", 1)
+    summary = {"url": local.url, "seconds": round(time.perf_counter() - started, 1), "state": str(local.state),
+               "token_file": str(local.secrets_file)}
+    if as_json:
+        _emit_json(summary)
+    else:
+        out.print(f"NetBox up at {summary['url']} in {summary['seconds']} s (API token in {local.secrets_file}); "
+                  "`muronet netbox sync` fills it, `muronet netbox down` stops it", markup=False)
+
+
+@netbox_app.command("status")
+def netbox_status(as_json: JsonOption = False) -> None:
+    """What of the local NetBox runs (by PID) and whether its API answers. Exit 1 unless it answers."""
+    from netbox_sot.service import LocalNetBox
+
+    report = LocalNetBox().status()
+    if as_json:
+        _emit_json(report)
+    else:
+        running = ", ".join(f"{name} {pid}" for name, pid in report["running"].items()) or "nothing"  # type: ignore[union-attr]
+        out.print(f"NetBox {report['netbox_version']} at {report['url']}: API {report['api']}; running: {running}",
+                  markup=False)
+    raise typer.Exit(0 if report["api"] == "answering" else 1)
+
+
+@netbox_app.command("down")
+def netbox_down(purge: Annotated[bool, typer.Option(help="Also delete the state folder (database, secrets).")]
+                = False) -> None:
+    """Stop gunicorn, Redis and PostgreSQL by their PIDs (the cached venv and database dump stay)."""
+    from netbox_sot.service import LocalNetBox, ServiceError
+
+    local = LocalNetBox()
+    try:
+        stopped = local.down(purge=purge)
+    except ServiceError as error:
+        _fail(f"netbox down: {error}", 1)
+    out.print(f"NetBox down: stopped {', '.join(stopped) or 'nothing (was not running)'}"
+              + (f"; {local.state} deleted" if purge else ""), markup=False)
+
+
+@netbox_app.command("sync")
+def netbox_sync(
+    inventory: InventoryOption = Path("inventory"),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")] = False,
+    prune: Annotated[bool, typer.Option(help="Delete objects the sync made that the inventory no longer names.")]
+    = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Push the inventory into NetBox, idempotently, with bulk requests (a second sync changes nothing)."""
+    from netbox_sot.connection import NetBoxError, NetBoxTarget, api
+    from netbox_sot.desired import desired_state
+    from netbox_sot.sync import SyncIncomplete, apply_plan, plan_sync, read_netbox
+
+    loaded = _load(inventory, as_json)
+    started = time.perf_counter()
+    try:
+        target = NetBoxTarget.from_environment()
+        nb = api(target)
+        desired = desired_state(loaded)
+        held = read_netbox(nb)
+        plan = plan_sync(desired, held, prune=prune)
+        applied = 0 if dry_run else apply_plan(nb, plan, desired, held, progress=lambda m: err.print(m, markup=False))
+    except SyncIncomplete as error:
+        _fail(f"netbox sync: {error}", 1)
+    except NetBoxError as error:
+        _fail(f"netbox sync: {error} (nothing was changed)", 1)
+    doc = {"netbox": target.url, "dry_run": dry_run, "applied": applied,
+           "seconds": round(time.perf_counter() - started, 1), **plan.as_dict()}
+    if as_json:
+        _emit_json(doc)
+        return
+    counts = plan.counts()
+    verb = "would" if dry_run else "did"
+    out.print(f"netbox sync ({target.url}): {verb} create {counts['create']}, update {counts['update']}, "
+              f"delete {counts['delete']} in {doc['seconds']} s"
+              + ("" if prune or not plan.unmanaged else f"; {plan.unmanaged} objects in NetBox are not in the "
+                 "inventory (--prune deletes those the sync made)"), markup=False)
+    if dry_run:
+        for change in plan.changes:
+            changed = change.as_dict()["fields"].items() if change.action == "update" else ()
+            fields = ", ".join(f"{k}: {v['netbox']!r} → {v['inventory']!r}" for k, v in changed)
+            out.print(f"  {change.action:6} {change.kind:30} {change.label}  {fields}", markup=False)
 
 
 def main() -> None:

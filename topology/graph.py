@@ -1,4 +1,8 @@
-"""A source-independent graph of the physical network: sites, devices, cables and circuits."""
+"""A source-independent graph of the city network: sites, devices, cables, circuits and zones.
+
+Built from NetBox (``topology.from_netbox``) or from the inventory (``topology.from_inventory``);
+every view and format reads only this.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,15 @@ class SiteNode:
 
 
 @dataclass(frozen=True)
+class DeviceNode:
+    name: str
+    site: str
+    role: str
+    zones: tuple[str, ...] = ()  # zones (VRFs) it has interfaces in, management excluded
+    gateway: bool = False  # an approved inter-zone gateway
+
+
+@dataclass(frozen=True)
 class Link:
     a_device: str
     a_port: str
@@ -28,6 +41,7 @@ class Link:
     length_km: float | None
     ring: str | None
     label: str
+    ident: str = ""  # the source's id (NetBox cable id), for tracing a drawn edge back
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,8 @@ class CircuitEdge:
     site: str
     device: str
     far_end: str
+    terminations: tuple[str, ...] = ()  # the source's termination ids, A side first
+    cable: str = ""  # the source's id of the cable from the device to the A side
 
 
 @dataclass
@@ -46,3 +62,6 @@ class PhysicalGraph:
     sites: dict[str, SiteNode] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     circuits: list[CircuitEdge] = field(default_factory=list)
+    devices: dict[str, DeviceNode] = field(default_factory=dict)
+    zones: dict[str, str] = field(default_factory=dict)  # zone → its label
+    source: str = "inventory"

@@ -1,0 +1,368 @@
+"""A real local NetBox for the project: NetBox from PyPI in its own Python 3.12 venv, PostgreSQL 15
+and Redis from Debian, every daemon on 127.0.0.1 (``muronet netbox up|status|down``).
+
+The first start migrates an empty database (≈ 5–6 min of Python CPU here) and keeps a dump of it in
+the cache folder, so every later start restores it in seconds. The venv lives in the cache too.
+Secrets (database password, Django secret key, token pepper, the API token) are generated per state
+folder and kept there, mode 600; none of them is ever in the cache, the repository or a log.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+NETBOX_VERSION = "4.7.3"
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+Progress = Callable[[str], None]
+
+
+class ServiceError(RuntimeError):
+    """The local NetBox could not be started or stopped; the message says which step and why."""
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ServiceError(f"{name}={value!r} is not a TCP port")
+    return int(value)
+
+
+def find_python312() -> str:
+    """Python 3.12 for NetBox's venv: ``MURONET_NETBOX_PYTHON``, then pyenv's, then ``PATH``."""
+    candidates = [os.environ.get("MURONET_NETBOX_PYTHON", ""),
+                  *sorted(glob.glob("/root/.pyenv/versions/3.12*/bin/python3.12"), reverse=True),
+                  shutil.which("python3.12") or ""]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise ServiceError("NetBox 4.7 needs Python 3.12: set MURONET_NETBOX_PYTHON to a python3.12")
+
+
+@dataclass(frozen=True)
+class LocalNetBox:
+    """Where the local NetBox keeps its data (``state``) and what it reuses between states (``cache``)."""
+
+    state: Path = field(default_factory=lambda: Path(os.environ.get("MURONET_NETBOX_STATE", "/var/tmp/muronet-netbox")))
+    cache: Path = field(default_factory=lambda: Path(
+        os.environ.get("MURONET_NETBOX_CACHE", Path.home() / ".cache" / "muronet" / "netbox")))
+    http_port: int = field(default_factory=lambda: _env_int("MURONET_NETBOX_PORT", 8765))
+    pg_port: int = field(default_factory=lambda: _env_int("MURONET_NETBOX_PG_PORT", 5433))
+    redis_port: int = field(default_factory=lambda: _env_int("MURONET_NETBOX_REDIS_PORT", 6380))
+
+    # --- where things are ---------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def venv(self) -> Path:
+        return self.cache / f"venv-{NETBOX_VERSION}"
+
+    @property
+    def dump(self) -> Path:
+        return self.cache / f"netbox-{NETBOX_VERSION}-migrated.sql.gz"
+
+    @property
+    def pgdata(self) -> Path:
+        return self.state / "pgdata"
+
+    @property
+    def run(self) -> Path:
+        return self.state / "run"
+
+    @property
+    def logs(self) -> Path:
+        return self.state / "logs"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.state / "secrets.json"
+
+    @property
+    def gunicorn_pid(self) -> Path:
+        return self.run / "gunicorn.pid"
+
+    @property
+    def redis_pid(self) -> Path:
+        return self.run / "redis.pid"
+
+    # --- up -----------------------------------------------------------------------------------
+    def up(self, progress: Progress = print) -> dict[str, str]:
+        """Start everything that is not running yet; returns ``{"url", "token"}``."""
+        self.state.mkdir(parents=True, exist_ok=True)
+        self.state.chmod(0o755)  # postgres must reach pgdata/ and run/
+        self.logs.mkdir(exist_ok=True)
+        secret = self._secrets()
+        self._install(progress)
+        self._postgres_up(secret, progress)
+        self._redis_up(progress)
+        self._write_configuration(secret)
+        self._database(secret, progress)
+        token = self._api_token(secret)
+        self._gunicorn_up(token, progress)
+        return {"url": self.url, "token": token}
+
+    def _secrets(self) -> dict[str, str]:
+        if self.secrets_file.exists():
+            return json.loads(self.secrets_file.read_text())
+        values = {"db_password": secrets.token_urlsafe(24), "secret_key": secrets.token_urlsafe(60),
+                  "pepper": secrets.token_urlsafe(60)}
+        self.secrets_file.touch(mode=0o600)
+        self.secrets_file.write_text(json.dumps(values))
+        return values
+
+    def _save_secret(self, secret: dict[str, str], **values: str) -> None:
+        secret.update(values)
+        self.secrets_file.write_text(json.dumps(secret))
+
+    def _install(self, progress: Progress) -> None:
+        if (self.venv / "bin" / "gunicorn").exists() and (self.venv / "bin" / "netbox").exists():
+            return
+        progress(f"installing NetBox {NETBOX_VERSION} and gunicorn into {self.venv} (≈ 1 min, once)")
+        self.cache.mkdir(parents=True, exist_ok=True)
+        _run([find_python312(), "-m", "venv", str(self.venv)], "create NetBox's venv")
+        _run([str(self.venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
+              f"netbox=={NETBOX_VERSION}", "gunicorn"], "install NetBox from PyPI")
+
+    def _postgres_up(self, secret: dict[str, str], progress: Progress) -> None:
+        fresh = not (self.pgdata / "PG_VERSION").exists()
+        if fresh:
+            progress(f"creating a PostgreSQL 15 cluster in {self.pgdata}")
+            for folder in (self.pgdata, self.run, self.logs):  # root writes there too
+                folder.mkdir(parents=True, exist_ok=True)
+                shutil.chown(folder, "postgres", "postgres")
+            self.pgdata.chmod(0o700)
+            _run(_as_postgres(PG_BIN / "initdb", "-D", self.pgdata, "-U", "postgres", "--auth-local=peer",
+                              "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"), "initdb")
+        if _pid_alive(_postmaster_pid(self.pgdata)):
+            return
+        progress(f"starting PostgreSQL on 127.0.0.1:{self.pg_port}")
+        options = f"-p {self.pg_port} -k {self.run} -c listen_addresses=127.0.0.1"
+        _run(_as_postgres(PG_BIN / "pg_ctl", "-D", self.pgdata, "-l", self.logs / "postgres.log", "-w",
+                          "-o", options, "start"), f"start PostgreSQL (log: {self.logs / 'postgres.log'})")
+        if fresh:
+            self._psql_as_postgres(f"CREATE ROLE netbox LOGIN PASSWORD '{secret['db_password']}'")
+
+    def _psql_as_postgres(self, sql: str, database: str = "postgres") -> str:
+        return _run(_as_postgres(PG_BIN / "psql", "-h", self.run, "-p", str(self.pg_port), "-d", database,
+                                 "-v", "ON_ERROR_STOP=1", "-At", "-c", sql), "psql").strip()
+
+    def _redis_up(self, progress: Progress) -> None:
+        if _pid_alive(_read_pid(self.redis_pid)):
+            return
+        progress(f"starting Redis on 127.0.0.1:{self.redis_port}")
+        self.run.mkdir(exist_ok=True)
+        _run(["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
+              "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(self.redis_pid),
+              "--logfile", str(self.logs / "redis.log"), "--dir", str(self.run)], "start Redis")
+        _wait(lambda: _pid_alive(_read_pid(self.redis_pid)), 10, "Redis did not write its PID file")
+
+    def _write_configuration(self, secret: dict[str, str]) -> None:
+        conf = self.state / "root" / "conf"
+        conf.mkdir(parents=True, exist_ok=True)
+        redis = {"HOST": "127.0.0.1", "PORT": self.redis_port, "USERNAME": "", "PASSWORD": "", "SSL": False}
+        text = f"""# Written by `muronet netbox up`; regenerated on every start.
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+DATABASES = {{"default": {{"ENGINE": "django.db.backends.postgresql", "NAME": "netbox", "USER": "netbox",
+    "PASSWORD": {secret['db_password']!r}, "HOST": "127.0.0.1", "PORT": {self.pg_port}, "CONN_MAX_AGE": 300}}}}
+REDIS = {{"tasks": {{**{redis!r}, "DATABASE": 0}}, "caching": {{**{redis!r}, "DATABASE": 1}}}}
+SECRET_KEY = {secret['secret_key']!r}
+API_TOKEN_PEPPERS = {{1: {secret['pepper']!r}}}
+CENSUS_REPORTING_ENABLED = False
+RELEASE_CHECK_URL = None
+ISOLATED_DEPLOYMENT = True
+TIME_ZONE = "Asia/Tokyo"
+MAX_PAGE_SIZE = 5000
+"""
+        path = conf / "configuration.py"
+        path.touch(mode=0o600)
+        path.write_text(text)
+
+    def _netbox(self, *args: str, what: str, **kwargs: object) -> str:
+        env = {**os.environ, "NETBOX_ROOT": str(self.state / "root")}
+        return _run([str(self.venv / "bin" / "netbox"), *args], what, env=env, **kwargs)  # type: ignore[arg-type]
+
+    def _database(self, secret: dict[str, str], progress: Progress) -> None:
+        if self._psql_as_postgres("SELECT 1 FROM pg_database WHERE datname = 'netbox'") == "1":
+            return
+        self._psql_as_postgres("CREATE DATABASE netbox OWNER netbox ENCODING 'UTF8'")
+        pg_env = {**os.environ, "PGPASSWORD": secret["db_password"]}
+        connect = ["-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "netbox", "-d", "netbox"]
+        if self.dump.exists():
+            progress(f"restoring the migrated NetBox {NETBOX_VERSION} database from {self.dump}")
+            _run([str(PG_BIN / "psql"), *connect, "-q", "-v", "ON_ERROR_STOP=1"], "restore the database dump",
+                 env=pg_env, input=gzip.decompress(self.dump.read_bytes()).decode())
+            return
+        progress(f"migrating a new NetBox {NETBOX_VERSION} database: ≈ 5–6 min, once "
+                 f"(later starts restore the dump kept in {self.cache})")
+        self._migrate(progress)
+        dump = _run([str(PG_BIN / "pg_dump"), *connect, "--no-owner", "--no-privileges"], "dump the database",
+                    env=pg_env)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        partial = self.dump.with_suffix(".partial")
+        partial.write_bytes(gzip.compress(dump.encode()))
+        partial.replace(self.dump)  # a dump is complete or absent, never half-written
+
+    def _migrate(self, progress: Progress) -> None:
+        env = {**os.environ, "NETBOX_ROOT": str(self.state / "root"), "PYTHONUNBUFFERED": "1"}
+        plan = self._netbox("showmigrations", "--plan", what="list NetBox's migrations")
+        total = plan.count("[ ]")
+        command = [str(self.venv / "bin" / "netbox"), "migrate", "--no-input"]
+        applied, started = 0, time.monotonic()
+        with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+            assert proc.stdout is not None
+            tail: list[str] = []
+            for line in proc.stdout:
+                tail = [*tail[-20:], line]
+                if line.lstrip().startswith("Applying "):
+                    applied += 1
+                    if applied % 40 == 0 or applied == total:
+                        progress(f"  migrations applied: {applied}/{total} ({time.monotonic() - started:.0f} s)")
+        if proc.returncode != 0:
+            raise ServiceError("NetBox's migrate failed:\n" + "".join(tail))
+
+    def _api_token(self, secret: dict[str, str]) -> str:
+        """The project's API token: kept while the database keeps it, created (with its user) otherwise."""
+        script = (
+            "import os\n"
+            "from users.models import Token, User\n"
+            "user, _ = User.objects.get_or_create(username='muronet', defaults={'is_superuser': True})\n"
+            "key = os.environ.get('MURONET_TOKEN_KEY', '')\n"
+            "if key and Token.objects.filter(key=key, user=user).exists():\n"
+            "    print('KEEP')\n"
+            "else:\n"
+            "    token = Token(user=user, version=2, description='muronet sync and topology')\n"
+            "    token.full_clean()\n"
+            "    token.save()\n"
+            "    print(f'NEW nbt_{token.key}.{token.token}')\n"
+        )
+        env = {**os.environ, "NETBOX_ROOT": str(self.state / "root"),
+               "MURONET_TOKEN_KEY": secret.get("token", "nbt_.").removeprefix("nbt_").split(".")[0]}
+        output = _run([str(self.venv / "bin" / "netbox"), "shell", "--no-imports", "-c", script],
+                      "create the API token", env=env).strip().splitlines()[-1]
+        if output.startswith("NEW "):
+            self._save_secret(secret, token=output.removeprefix("NEW "))
+        return secret["token"]
+
+    def _gunicorn_up(self, token: str, progress: Progress) -> None:
+        if not _pid_alive(_read_pid(self.gunicorn_pid)):
+            progress(f"starting NetBox (gunicorn, 2 workers) on {self.url}")
+            env = {**os.environ, "NETBOX_ROOT": str(self.state / "root")}
+            _run([str(self.venv / "bin" / "gunicorn"), "--daemon", "--pid", str(self.gunicorn_pid),
+                  "--bind", f"127.0.0.1:{self.http_port}", "--workers", "2", "--timeout", "300",
+                  "--error-logfile", str(self.logs / "gunicorn.log"), "--capture-output", "netbox.wsgi"],
+                 "start gunicorn", env=env)
+        _wait(lambda: self._answers(token), 120,
+              f"NetBox did not answer on {self.url} within 120 s (log: {self.logs / 'gunicorn.log'})")
+
+    def _answers(self, token: str) -> bool:
+        try:
+            return requests.get(f"{self.url}/api/status/", headers={"Authorization": f"Bearer {token}"},
+                                timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    # --- status and down ----------------------------------------------------------------------
+    def status(self) -> dict[str, object]:
+        """What runs, by PID, and whether the API answers with the project's token."""
+        secret = json.loads(self.secrets_file.read_text()) if self.secrets_file.exists() else {}
+        processes = {"postgres": _postmaster_pid(self.pgdata), "redis": _read_pid(self.redis_pid),
+                     "gunicorn": _read_pid(self.gunicorn_pid)}
+        running = {name: pid for name, pid in processes.items() if _pid_alive(pid)}
+        answers = bool(secret.get("token")) and "gunicorn" in running and self._answers(secret["token"])
+        return {"url": self.url, "state": str(self.state), "netbox_version": NETBOX_VERSION,
+                "running": running, "api": "answering" if answers else "down",
+                "cached_dump": self.dump.exists()}
+
+    def down(self, purge: bool = False) -> list[str]:
+        """Stop gunicorn, Redis and PostgreSQL by their PIDs; with ``purge``, delete the state folder."""
+        stopped = []
+        for name, pid_file in (("gunicorn", self.gunicorn_pid), ("redis", self.redis_pid)):
+            pid = _read_pid(pid_file)
+            if _pid_alive(pid):
+                _stop(pid)  # type: ignore[arg-type]
+                stopped.append(f"{name} ({pid})")
+            pid_file.unlink(missing_ok=True)
+        pid = _postmaster_pid(self.pgdata)
+        if _pid_alive(pid):
+            _run(_as_postgres(PG_BIN / "pg_ctl", "-D", self.pgdata, "-m", "fast", "-w", "stop"), "stop PostgreSQL")
+            stopped.append(f"postgres ({pid})")
+        if purge and self.state.exists():
+            shutil.rmtree(self.state)
+        return stopped
+
+    def connection(self) -> tuple[str, str]:
+        """URL and token of the running local NetBox."""
+        if not self.secrets_file.exists():
+            raise ServiceError(f"no local NetBox in {self.state}: run `muronet netbox up`")
+        token = json.loads(self.secrets_file.read_text()).get("token")
+        if not token:
+            raise ServiceError(f"the local NetBox in {self.state} has no API token yet: run `muronet netbox up`")
+        return self.url, token
+
+
+def _as_postgres(*command: object) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *map(str, command)]
+
+
+def _run(command: list[str], what: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, env=env, input=input, check=False)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-15:]
+        raise ServiceError(f"{what} failed (exit {result.returncode}):\n" + "\n".join(detail))
+    return result.stdout
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _postmaster_pid(pgdata: Path) -> int | None:
+    return _read_pid(pgdata / "postmaster.pid")
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop(pid: int, timeout: float = 20) -> None:
+    os.kill(pid, signal.SIGTERM)
+    if not _wait(lambda: not _pid_alive(pid), timeout, None):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _wait(ready: Callable[[], bool], timeout: float, message: str | None) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return True
+        time.sleep(0.25)
+    if message:
+        raise ServiceError(message)
+    return False

@@ -1,0 +1,209 @@
+"""The diagrams, as Graphviz graphs built from a ``PhysicalGraph``.
+
+- ``physical``: every device with a cable, grouped by site; every cable once (``id="cable-N"``), every
+  circuit with its two terminations (``id="termination-N"``) and the far end.
+- ``geographic``: sites at their coordinates (for planners), fiber spans between sites by ring.
+- ``zones``: the zones (VRFs) and the devices that join two or more of them; approved gateways in
+  blue, anything else in red.
+- ``lgwan``: the LGWAN zone's devices, their cables and the LGWAN access line to the prefecture.
+- ``site``: one site's devices, its cables and the neighbours they reach.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import graphviz
+
+from topology.graph import CircuitEdge, DeviceNode, Link, PhysicalGraph
+
+FONT = "IPAGothic"  # Debian's fonts-ipafont-gothic: Japanese glyphs in SVG and PNG
+LGWAN_ZONE = "LGWAN"
+RING_COLORS = {"west": "#1565c0", "central": "#2e7d32", "east": "#ef6c00", "north": "#6a1b9a"}
+ZONE_COLORS = {"MYNUMBER": "#c62828", "LGWAN": "#ef6c00", "INTERNET": "#1565c0", "REGIONAL": "#2e7d32"}
+
+
+def _graph(name: str, engine: str = "dot", **attrs: str) -> graphviz.Graph:
+    graph = graphviz.Graph(name, engine=engine)
+    graph.attr(fontname=FONT, fontsize="12", **attrs)
+    graph.attr("node", fontname=FONT, fontsize="10")
+    graph.attr("edge", fontname=FONT, fontsize="8")
+    return graph
+
+
+def _link_label(link: Link) -> str:
+    length = f"\n{link.length_km:g} km" if link.length_km else ""
+    return f"{link.label}{length}"
+
+
+def _ring_color(ring: str | None) -> str:
+    return RING_COLORS.get(ring or "", "#616161")
+
+
+def _circuit(graph: graphviz.Graph, circuit: CircuitEdge, device_node: str) -> None:
+    """Device —cable— A termination —circuit— Z termination (the far end)."""
+    a_id, z_id = ((*circuit.terminations, "", ""))[:2]
+    a_node, z_node = f"term-{circuit.cid}-A", f"term-{circuit.cid}-Z"
+    graph.node(a_node, f"{circuit.cid}\nA", shape="cds", style="filled", fillcolor="#fff3e0",
+               id=f"termination-{a_id}" if a_id else a_node)
+    graph.node(z_node, f"{circuit.far_end}\nZ", shape="doubleoctagon", style="filled", fillcolor="#ffe0b2",
+               id=f"termination-{z_id}" if z_id else z_node)
+    graph.edge(device_node, a_node, id=f"cable-{circuit.cable}" if circuit.cable else f"cable-{circuit.cid}",
+               label=circuit.cid)
+    graph.edge(a_node, z_node, id=f"circuit-{circuit.cid}", style="dashed", penwidth="2", color="#ef6c00",
+               label=f"{circuit.provider}\n{circuit.bandwidth_mbps} Mb/s")
+
+
+def _cabled(graph: PhysicalGraph) -> set[str]:
+    return {d for link in graph.links for d in (link.a_device, link.b_device)} | {c.device for c in graph.circuits}
+
+
+def physical(graph: PhysicalGraph) -> graphviz.Graph:
+    """Every cabled device by site, every cable and circuit exactly once."""
+    view = _graph("physical", engine="fdp", label="物理構成図 Physical network (fiber, patch, circuits)",
+                  labelloc="t", overlap="false", splines="true", K="1.2")
+    cabled = _cabled(graph)
+    for site in graph.sites.values():
+        members = [d for d in site.devices if d in cabled]
+        if not members:
+            continue
+        with view.subgraph(name=f"cluster_{site.slug}") as cluster:
+            cluster.attr(label=site.name_ja, id=f"site-{site.slug}", style="rounded,filled", fillcolor="#f5f5f5",
+                         color="#9e9e9e")
+            for device in members:
+                cluster.node(device, device, shape="box", style="rounded,filled", fillcolor="white",
+                             id=f"device-{device}")
+    for link in graph.links:
+        view.edge(link.a_device, link.b_device, id=f"cable-{link.ident or link.label}", label=_link_label(link),
+                  color=_ring_color(link.ring), penwidth="2" if link.a_site != link.b_site else "1",
+                  tooltip=f"{link.a_device}:{link.a_port} — {link.b_device}:{link.b_port}")
+    for circuit in graph.circuits:
+        _circuit(view, circuit, circuit.device)
+    return view
+
+
+def _positions(graph: PhysicalGraph, width_in: float = 18) -> dict[str, tuple[float, float]]:
+    """Site positions in inches (neato's unit): longitude/latitude projected (equirectangular), scaled so
+    the longer side is ``width_in``."""
+    sites = [s for s in graph.sites.values() if s.latitude and s.longitude]
+    if not sites:
+        return {}
+    lat0 = sum(s.latitude for s in sites) / len(sites)
+    xs = {s.slug: s.longitude * math.cos(math.radians(lat0)) for s in sites}
+    ys = {s.slug: s.latitude for s in sites}
+    span = max(max(xs.values()) - min(xs.values()), max(ys.values()) - min(ys.values())) or 1.0
+    scale = width_in / span
+    return {slug: ((xs[slug] - min(xs.values())) * scale, (ys[slug] - min(ys.values())) * scale) for slug in xs}
+
+
+def geographic(graph: PhysicalGraph) -> graphviz.Graph:
+    """Sites where they are (north up), fiber spans coloured by ring, the circuits' far ends off the coast."""
+    view = _graph("geographic", engine="neato", label="施設ネットワーク地図 Facility network map (sites at their "
+                  "coordinates)", labelloc="t", outputorder="edgesfirst")
+    positions = _positions(graph)
+    for site in graph.sites.values():
+        x, y = positions.get(site.slug, (0.0, 0.0))
+        city_hall = site.kind == "city_hall"
+        view.node(site.slug, "", xlabel=site.name_ja, shape="circle", width="0.3" if city_hall else "0.16",
+                  style="filled", fillcolor="#c62828" if city_hall else "#37474f", pos=f"{x:.2f},{y:.2f}!",
+                  id=f"site-{site.slug}", tooltip=f"{site.name_ja} ({site.name_romaji}): {', '.join(site.devices)}")
+    seen: set[tuple[str, str]] = set()
+    for link in graph.links:
+        pair = (link.a_site, link.b_site)
+        if link.a_site == link.b_site or pair in seen:
+            continue
+        seen.add(pair)
+        view.edge(link.a_site, link.b_site, label=f"{link.length_km:g} km" if link.length_km else "",
+                  color=_ring_color(link.ring), penwidth="2.5", id=f"span-{link.ident or link.label}")
+    right = max((x for x, _ in positions.values()), default=0) + 2.5
+    for n, circuit in enumerate(graph.circuits):
+        far = f"far-{circuit.cid}"
+        view.node(far, f"{circuit.far_end}\n{circuit.cid}", shape="box", style="filled,dashed", fillcolor="#fff3e0",
+                  pos=f"{right:.2f},{n * 1.6:.2f}!")
+        view.edge(circuit.site, far, style="dashed", color="#ef6c00", penwidth="2",
+                  label=f"{circuit.bandwidth_mbps} Mb/s", id=f"circuit-{circuit.cid}")
+    _legend(view, right, -2.0)
+    return view
+
+
+def _legend(view: graphviz.Graph, x: float, y: float) -> None:
+    rows = "".join(f'<TR><TD><FONT COLOR="{color}">━━</FONT></TD><TD ALIGN="LEFT">ring {ring}</TD></TR>'
+                   for ring, color in RING_COLORS.items())
+    view.node("legend", f'<<TABLE BORDER="0" CELLBORDER="0">{rows}<TR><TD><FONT COLOR="#ef6c00">┅┅</FONT></TD>'
+              '<TD ALIGN="LEFT">provider circuit</TD></TR></TABLE>>', shape="box", pos=f"{x:.2f},{y:.2f}!")
+
+
+def zones(graph: PhysicalGraph) -> graphviz.Graph:
+    """Zones and every device group that joins two or more of them (approved or not)."""
+    view = _graph("zones", engine="dot", rankdir="LR", label="ゾーン構成 Zones and the only approved gateways between "
+                  "them (red: not approved)", labelloc="t")
+    for zone, label in graph.zones.items():
+        view.node(f"zone-{zone}", f"{zone}\n{label}", shape="ellipse", style="filled,bold", id=f"zone-{zone}",
+                  fillcolor="white", color=ZONE_COLORS.get(zone, "#616161"), penwidth="3")
+    groups: dict[tuple[str, tuple[str, ...], bool], list[DeviceNode]] = defaultdict(list)
+    for device in graph.devices.values():
+        if len([z for z in device.zones if z in graph.zones]) >= 2:
+            groups[(device.role, device.zones, device.gateway)].append(device)
+    for (role, member_zones, approved), members in sorted(groups.items()):
+        names = sorted(d.name for d in members)
+        node = f"group-{role}-{'-'.join(member_zones)}-{approved}"
+        shown = ", ".join(names[:3]) + (f" … (+{len(names) - 3})" if len(names) > 3 else "")
+        view.node(node, f"{role.replace('_', ' ')} ×{len(names)}\n{shown}", shape="box", style="rounded,filled",
+                  fillcolor="#e3f2fd" if approved else "#ffcdd2", color="#1565c0" if approved else "#c62828",
+                  id=node, tooltip=", ".join(names))
+        for zone in member_zones:
+            if zone in graph.zones:
+                view.edge(node, f"zone-{zone}", color=ZONE_COLORS.get(zone, "#616161"),
+                          style="solid" if approved else "dashed")
+    return view
+
+
+def lgwan(graph: PhysicalGraph) -> graphviz.Graph:
+    """The LGWAN zone: its devices, the cables between them and the access line to the prefecture."""
+    view = _graph("lgwan", engine="dot", rankdir="LR", label="LGWAN接続構成 LGWAN zone and access line",
+                  labelloc="t")
+    members = {d.name for d in graph.devices.values() if LGWAN_ZONE in d.zones}
+    circuits = [c for c in graph.circuits if c.kind == "lgwan_access"]
+    members |= {c.device for c in circuits}
+    for name in sorted(members):
+        device = graph.devices.get(name)
+        view.node(name, f"{name}\n{device.role.replace('_', ' ') if device else ''}", shape="box",
+                  style="rounded,filled", fillcolor="#fff3e0", id=f"device-{name}")
+    for link in graph.links:
+        if link.a_device in members and link.b_device in members:
+            view.edge(link.a_device, link.b_device, label=f"{link.a_port} — {link.b_port}",
+                      id=f"cable-{link.ident or link.label}")
+    for circuit in circuits:
+        _circuit(view, circuit, circuit.device)
+    return view
+
+
+def site(graph: PhysicalGraph, slug: str) -> graphviz.Graph:
+    """One site: its devices, every cable touching them, and the neighbours at the far ends."""
+    where = graph.sites[slug]
+    view = _graph(f"site-{slug}", engine="dot", rankdir="LR", labelloc="t",
+                  label=f"{where.name_ja} ({where.name_romaji}) — {where.kind.replace('_', ' ')}")
+    with view.subgraph(name=f"cluster_{slug}") as cluster:
+        cluster.attr(label=where.name_ja, style="rounded,filled", fillcolor="#f5f5f5")
+        for name in where.devices:
+            device = graph.devices.get(name)
+            cluster.node(name, f"{name}\n{device.role.replace('_', ' ') if device else ''}", shape="box",
+                         style="rounded,filled", fillcolor="white")
+    for link in graph.links:
+        if slug not in (link.a_site, link.b_site):
+            continue
+        for end, end_site in ((link.a_device, link.a_site), (link.b_device, link.b_site)):
+            if end_site != slug:
+                other = graph.sites.get(end_site)
+                view.node(end, f"{end}\n{other.name_ja if other else end_site}", shape="box", style="dashed",
+                          color="#9e9e9e")
+        view.edge(link.a_device, link.b_device, label=f"{link.a_port} — {link.b_port}\n{_link_label(link)}",
+                  color=_ring_color(link.ring), id=f"cable-{link.ident or link.label}")
+    for circuit in graph.circuits:
+        if circuit.site == slug:
+            _circuit(view, circuit, circuit.device)
+    return view
+
+
+VIEWS = {"physical": physical, "geographic": geographic, "zones": zones, "lgwan": lgwan}
