@@ -875,7 +875,7 @@ def netbox_up(as_json: JsonOption = False) -> None:
 
     local, started = LocalNetBox(), time.perf_counter()
     try:
-        local.up(progress=lambda message: err.print(message, markup=False))
+        local.up(progress=lambda message: None if as_json else err.print(message, markup=False))
     except ServiceError as error:
         _fail(f"netbox up: {error}", 1)
     summary = {"url": local.url, "seconds": round(time.perf_counter() - started, 1), "state": str(local.state),
@@ -938,7 +938,8 @@ def netbox_sync(
         desired = desired_state(loaded)
         held = read_netbox(nb)
         plan = plan_sync(desired, held, prune=prune)
-        applied = 0 if dry_run else apply_plan(nb, plan, desired, held, progress=lambda m: err.print(m, markup=False))
+        applied = 0 if dry_run else apply_plan(nb, plan, desired, held,
+                                               progress=lambda m: None if as_json else err.print(m, markup=False))
     except SyncIncomplete as error:
         _fail(f"netbox sync: {error}", 1)
     except NetBoxError as error:

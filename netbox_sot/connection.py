@@ -85,7 +85,7 @@ def api(target: NetBoxTarget) -> pynetbox.api:
 
 def graphql(target: NetBoxTarget, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     """One GraphQL request; NetBox's errors become a ``NetBoxError``."""
-    headers = {"Authorization": _authorization(target.token), "Accept": "application/json"}
+    headers = {"Authorization": authorization(target.token), "Accept": "application/json"}
     try:
         response = session(target).post(f"{target.url}/graphql/", json={"query": query, "variables": variables or {}},
                                         headers=headers)
@@ -100,6 +100,6 @@ def graphql(target: NetBoxTarget, query: str, variables: dict[str, Any] | None =
     return body["data"]
 
 
-def _authorization(token: str) -> str:
+def authorization(token: str) -> str:
     """NetBox 4.5+ v2 tokens (``nbt_…``) are bearer tokens; older 40-character ones are ``Token``."""
     return f"Bearer {token}" if token.startswith("nbt_") else f"Token {token}"

@@ -261,10 +261,10 @@ MAX_PAGE_SIZE = 5000
 
     def _gunicorn_up(self, token: str, progress: Progress) -> None:
         if not _pid_alive(_read_pid(self.gunicorn_pid)):
-            progress(f"starting NetBox (gunicorn, 2 workers) on {self.url}")
+            progress(f"starting NetBox (gunicorn, 3 workers) on {self.url}")
             env = {**os.environ, "NETBOX_ROOT": str(self.state / "root")}
             _run([str(self.venv / "bin" / "gunicorn"), "--daemon", "--pid", str(self.gunicorn_pid),
-                  "--bind", f"127.0.0.1:{self.http_port}", "--workers", "2", "--timeout", "300",
+                  "--bind", f"127.0.0.1:{self.http_port}", "--workers", "3", "--timeout", "300",
                   "--error-logfile", str(self.logs / "gunicorn.log"), "--capture-output", "netbox.wsgi"],
                  "start gunicorn", env=env)
         _wait(lambda: self._answers(token), 120,
@@ -301,6 +301,7 @@ MAX_PAGE_SIZE = 5000
         pid = _postmaster_pid(self.pgdata)
         if _pid_alive(pid):
             _run(_as_postgres(PG_BIN / "pg_ctl", "-D", self.pgdata, "-m", "fast", "-w", "stop"), "stop PostgreSQL")
+            _wait(lambda: not _pid_alive(pid), 20, f"PostgreSQL ({pid}) did not stop")
             stopped.append(f"postgres ({pid})")
         if purge and self.state.exists():
             shutil.rmtree(self.state)
@@ -340,15 +341,14 @@ def _postmaster_pid(pgdata: Path) -> int | None:
 
 
 def _pid_alive(pid: int | None) -> bool:
+    """Is the process running? A zombie (exited, not yet reaped by init) is not."""
     if pid is None:
         return False
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
-    except PermissionError:
-        return True
-    return True
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _stop(pid: int, timeout: float = 20) -> None:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from muronet.inventory.index import split_endpoint
 
 
 def test_fiber_map_has_every_site_span_and_circuit_once(cli, tmp_path, reference, reference_index):
-    out = tmp_path / "fiber.mmd"
-    result = cli("topology", "--out", str(out), "--json")
+    result = cli("topology", "--source", "inventory", "--format", "mermaid", "--views", "physical", "--out",
+                 str(tmp_path), "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["sites"] == len(reference.sites) and summary["links"] == len(reference.cables)
-    text = Path(out).read_text(encoding="utf-8")
+    assert summary["files"] == [str(tmp_path / "fiber.mmd")]
+    text = (tmp_path / "fiber.mmd").read_text(encoding="utf-8")
     assert text.startswith("flowchart LR\n")
     for site in reference.sites:
         assert len(re.findall(rf'^    s_{site.slug.replace("-", "_")}\["', text, re.M)) == 1, site.slug
@@ -28,3 +28,21 @@ def test_fiber_map_has_every_site_span_and_circuit_once(cli, tmp_path, reference
     assert ("s_library", f"FB-012 {library.length_km} km", "s_kaiyo_es") in edges
     for circuit in reference.circuits:
         assert text.count(f'"{circuit.cid} {circuit.bandwidth_mbps} Mb/s"') == 1
+
+
+def test_unknown_view_or_format_is_a_clear_error(cli, tmp_path):
+    result = cli("topology", "--source", "inventory", "--views", "physical,floorplan", "--out", str(tmp_path))
+    assert result.exit_code == 2 and "'floorplan': views are physical, geographic, zones, lgwan, sites" in result.output
+
+
+def test_geographic_view_places_sites_by_their_coordinates(reference):
+    from topology.from_inventory import physical_graph
+    from topology.views import _positions
+
+    positions = _positions(physical_graph(reference))
+    by_slug = {s.slug: s for s in reference.sites}
+    west = min(positions, key=lambda slug: positions[slug][0])
+    north = max(positions, key=lambda slug: positions[slug][1])
+    assert by_slug[west].longitude == min(s.longitude for s in reference.sites)
+    assert by_slug[north].latitude == max(s.latitude for s in reference.sites)
+    assert max(max(x, y) for x, y in positions.values()) == 18  # the longer side spans the page

@@ -121,12 +121,13 @@ def rest_graph(target: NetBoxTarget) -> PhysicalGraph:
             for end, key in (("A", "a_terminations"), ("B", "b_terminations")) for t in c[key]]}
             for c in listed(nb.dcim.cables)],
         "circuit_list": [{**c, "terminations": [
-            {"id": t["id"], "term_side": t["term_side"],
+            {"id": str(t["id"]), "term_side": t["term_side"],
              "termination": {"slug": site_slug.get(t["termination_id"])} if t["termination_type"] == "dcim.site"
              else {"name": (t.get("termination") or {}).get("name")}}
             for t in terminations.values() if t["circuit"]["id"] == c["id"]]} for c in listed(nb.circuits.circuits)],
     }
-    for cable in data["cable_list"]:
+    for cable in data["cable_list"]:  # GraphQL's shapes: ids as strings, choices as values
+        cable["id"] = str(cable["id"])
         cable["type"] = cable["type"] if not isinstance(cable["type"], dict) else cable["type"]["value"]
     return build_graph(data)
 
