@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo lab-down test lint bench bench-lab clean
+.PHONY: setup demo lab-down netbox-down test lint bench bench-lab bench-netbox clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -25,6 +25,10 @@ demo: setup
 lab-down: setup
 	$(BIN)/muronet lab down
 
+## netbox-down: stop the local NetBox the demo left running (by PID; its database stays for a quick restart)
+netbox-down: setup
+	$(BIN)/muronet netbox down
+
 ## test: the whole test suite (lint included)
 test: setup
 	$(BIN)/ruff check .
@@ -33,11 +37,16 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
-## bench: rendering (10,000-device city, beside Ansible), the twin (beside frr-reload), the audit (beside netlint)
+## bench: rendering (10,000-device city, beside Ansible), the twin (beside frr-reload), the audit (beside netlint),
+## NetBox (sync of the city; topology of 1,000 devices by GraphQL beside REST)
 bench: setup
 	$(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/lab_bench.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/netbox_bench.py
+
+bench-netbox: setup
+	$(BIN)/python bench/netbox_bench.py
 
 bench-lab: setup
 	$(BIN)/python bench/lab_bench.py

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job on the built-in digital twin: validate and render the city's inventory, boot every
+# The main job on the built-in digital twin: validate and render the city's inventory, sync it into
+# a local NetBox and draw the topology from there, boot every
 # routed device unconfigured, provision them all from scratch (dry run, then commit with
 # verification), test the security policy's zone matrix, and leave the twin running.
 set -euo pipefail
@@ -10,7 +11,12 @@ step() { printf '\n== %s\n' "$*"; }
 step "validate the inventory";                  $muronet validate
 step "render every device's intended configuration (secrets masked) into build/configs";
                                                 $muronet render
-step "draw the fiber map";                      $muronet topology
+step "NetBox: start the local NetBox (the first start installs and migrates it: ≈ 7 min, once)"
+                                                $muronet netbox up
+step "NetBox: sync the inventory into it";       $muronet netbox sync
+step "NetBox: a second sync changes nothing";    $muronet netbox sync
+step "topology diagrams from NetBox (one GraphQL query)"
+                                                $muronet topology --source netbox
 step "boot the twin: every routed device unconfigured, in its own network namespace"
                                                 $muronet lab up
 step "dry run: what provisioning would change";  $muronet provision --lab --no-diff
@@ -27,5 +33,7 @@ The twin is still running (state: ${MURONET_LAB_STATE:-/var/tmp/muronet-lab}; cr
   .venv/bin/muronet lab status | lab verify
   .venv/bin/muronet audit --live --lab                           audit the running twin, with drift
   build/nightly/report.html, build/backups/ (git)                the audit report and the backups
-  make lab-down                                                  stop it, leaving nothing behind
+  build/topology/index.html (offline page), *.svg, *.png, *.drawio   the diagrams from NetBox
+  make lab-down                                                  stop the twin, leaving nothing behind
+  make netbox-down                                               stop the local NetBox (http://127.0.0.1:8765)
 TEXT
