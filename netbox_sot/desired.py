@@ -8,7 +8,6 @@ fiber rings and zones tags. Every object carries the managed tag.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 
 from muronet.inventory.index import InventoryIndex, split_endpoint
 from muronet.inventory.loader import Inventory
@@ -274,8 +273,3 @@ def _cables(b: _Builder) -> None:
             "length": cable.length_km, "length_unit": "km" if cable.length_km is not None else None,
             "label": cable.label}, (f"ring-{slugify(cable.ring)}",) if cable.ring else ())
 
-
-def count(desired: Desired) -> Iterator[tuple[str, int]]:
-    """Objects per kind, in sync order."""
-    for kind, records in desired.items():
-        yield kind, len(records)
