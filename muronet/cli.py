@@ -64,6 +64,15 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _csv(value: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """A comma-separated option's values; an unknown or missing one is a usage error (exit 2)."""
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown or not chosen:
+        _fail(f"{', '.join(map(repr, unknown)) or repr(value)}: {what} are {', '.join(allowed)}", 2)
+    return chosen
+
+
 def _load(inventory_dir: Path, as_json: bool) -> Inventory:
     """Load and validate; on errors print them (stderr, or as JSON) and exit 1."""
     inventory, issues = load_and_validate(inventory_dir)
@@ -152,14 +161,6 @@ def render(
 class TopologySource(StrEnum):
     NETBOX = "netbox"
     INVENTORY = "inventory"
-
-
-def _csv(value: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
-    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
-    unknown = [v for v in chosen if v not in allowed]
-    if unknown or not chosen:
-        raise typer.BadParameter(f"{', '.join(unknown) or value!r}: {what} are {', '.join(allowed)}")
-    return chosen
 
 
 @app.command()
@@ -340,9 +341,7 @@ def review(
     if sum((git is not None, before is not None or after is not None, pending)) != 1 or (before is None) != (
             after is None):
         _fail("give one of --git BASE..HEAD, --before DIR --after DIR, and --pending", 2)
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    if unknown := sorted(set(wanted) - {"md", "json", "sarif"}):
-        _fail(f"unknown report format(s): {', '.join(unknown)} (md, json, sarif)", 2)
+    wanted = _csv(formats, ("md", "json", "sarif"), "report formats")
     loaded = _load(inventory, as_json)
     if git is not None:
         doc, origins = _review_git(inventory, git)
@@ -492,9 +491,7 @@ def audit(
 
     if (source is None) == (not live):
         _fail("give one of --from DIR and --live", 2)
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    if unknown := sorted(set(wanted) - {"html", "json", "junit", "md"}):
-        _fail(f"unknown report format(s): {', '.join(unknown)} (html, json, junit, md)", 2)
+    wanted = _csv(formats, ("html", "json", "junit", "md"), "report formats")
     loaded = _load(inventory, as_json)
     index = InventoryIndex(loaded)
     texts, errors = _audit_sources(inventory, source, lab, state)
@@ -504,7 +501,7 @@ def audit(
     results = _audited(texts, platform, index, waivers or inventory.parent / "policy" / "waivers.yaml") + errors
     doc = report.document(results, drift, {"source": "live" if live else str(source),
                                            "generated": datetime.now().isoformat(timespec="seconds")})
-    written = report.write(doc, results, out_dir, wanted)
+    written = report.write(doc, results, out_dir, list(wanted))
     if as_json:
         _emit_json(doc)
     else:

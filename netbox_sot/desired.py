@@ -164,6 +164,9 @@ def _devices(b: _Builder) -> None:
         b.add("ipam.vlans", {"site": (vlan.site,), "vid": vlan.id, "name": vlan.name, "status": "active",
                              "description": _text(vlan.department_ja or vlan.description)},
               (f"zone-{slugify(vlan.zone)}",))
+    vlans_at: dict[str, set[int]] = defaultdict(set)
+    for site, vid in b.index.vlans:
+        vlans_at[site].add(vid)
     for device in b.inventory.devices:
         b.add("dcim.devices", {"name": device.name, "device_type": (slugify(device.device_type),),
                                "role": (slugify(device.role.value),), "site": (device.site,),
@@ -171,7 +174,7 @@ def _devices(b: _Builder) -> None:
                                "description": _text(device.description)},
               (*_gateway_tags(b, device), *(slugify(t) for t in device.tags)))
         for interface in device.interfaces:
-            _interface(b, device, interface)
+            _interface(b, device, interface, vlans_at[device.site])
     relays = {h for g in b.inventory.zone_gateways for h in g.hosts}
     for host in b.inventory.hosts:
         b.add("dcim.devices", {"name": host.name, "device_type": (SERVER_TYPE,), "role": (slugify(host.role),),
@@ -185,9 +188,7 @@ def _devices(b: _Builder) -> None:
             b.add("dcim.interfaces", port)
 
 
-def _interface(b: _Builder, device: Device, interface: Interface) -> None:
-    site_vlans = {vid for site, vid in b.index.vlans if site == device.site}
-
+def _interface(b: _Builder, device: Device, interface: Interface, site_vlans: set[int]) -> None:
     def vlan(vid: int | None) -> Key | None:
         return ((device.site,), vid) if vid in site_vlans else None
 

@@ -90,6 +90,14 @@ class LocalNetBox:
         return self.state / "logs"
 
     @property
+    def root(self) -> Path:
+        """NETBOX_ROOT: NetBox reads conf/configuration.py from here."""
+        return self.state / "root"
+
+    def _env(self, **extra: str) -> dict[str, str]:
+        return {**os.environ, "NETBOX_ROOT": str(self.root), **extra}
+
+    @property
     def secrets_file(self) -> Path:
         return self.state / "secrets.json"
 
@@ -173,7 +181,7 @@ class LocalNetBox:
         _wait(lambda: _pid_alive(_read_pid(self.redis_pid)), 10, "Redis did not write its PID file")
 
     def _write_configuration(self, secret: dict[str, str]) -> None:
-        conf = self.state / "root" / "conf"
+        conf = self.root / "conf"
         conf.mkdir(parents=True, exist_ok=True)
         redis = {"HOST": "127.0.0.1", "PORT": self.redis_port, "USERNAME": "", "PASSWORD": "", "SSL": False}
         text = f"""# Written by `muronet netbox up`; regenerated on every start.
@@ -192,10 +200,6 @@ MAX_PAGE_SIZE = 5000
         path = conf / "configuration.py"
         path.touch(mode=0o600)
         path.write_text(text)
-
-    def _netbox(self, *args: str, what: str, **kwargs: object) -> str:
-        env = {**os.environ, "NETBOX_ROOT": str(self.state / "root")}
-        return _run([str(self.venv / "bin" / "netbox"), *args], what, env=env, **kwargs)  # type: ignore[arg-type]
 
     def _database(self, secret: dict[str, str], progress: Progress) -> None:
         if self._psql_as_postgres("SELECT 1 FROM pg_database WHERE datname = 'netbox'") == "1":
@@ -219,10 +223,10 @@ MAX_PAGE_SIZE = 5000
         partial.replace(self.dump)  # a dump is complete or absent, never half-written
 
     def _migrate(self, progress: Progress) -> None:
-        env = {**os.environ, "NETBOX_ROOT": str(self.state / "root"), "PYTHONUNBUFFERED": "1"}
-        plan = self._netbox("showmigrations", "--plan", what="list NetBox's migrations")
-        total = plan.count("[ ]")
-        command = [str(self.venv / "bin" / "netbox"), "migrate", "--no-input"]
+        netbox = str(self.venv / "bin" / "netbox")
+        total = _run([netbox, "showmigrations", "--plan"], "list NetBox's migrations", env=self._env()).count("[ ]")
+        env = self._env(PYTHONUNBUFFERED="1")
+        command = [netbox, "migrate", "--no-input"]
         applied, started = 0, time.monotonic()
         with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
             assert proc.stdout is not None
@@ -251,8 +255,7 @@ MAX_PAGE_SIZE = 5000
             "    token.save()\n"
             "    print(f'NEW nbt_{token.key}.{token.token}')\n"
         )
-        env = {**os.environ, "NETBOX_ROOT": str(self.state / "root"),
-               "MURONET_TOKEN_KEY": secret.get("token", "nbt_.").removeprefix("nbt_").split(".")[0]}
+        env = self._env(MURONET_TOKEN_KEY=secret.get("token", "nbt_.").removeprefix("nbt_").split(".")[0])
         output = _run([str(self.venv / "bin" / "netbox"), "shell", "--no-imports", "-c", script],
                       "create the API token", env=env).strip().splitlines()[-1]
         if output.startswith("NEW "):
@@ -262,11 +265,10 @@ MAX_PAGE_SIZE = 5000
     def _gunicorn_up(self, token: str, progress: Progress) -> None:
         if not _pid_alive(_read_pid(self.gunicorn_pid)):
             progress(f"starting NetBox (gunicorn, 3 workers) on {self.url}")
-            env = {**os.environ, "NETBOX_ROOT": str(self.state / "root")}
             _run([str(self.venv / "bin" / "gunicorn"), "--daemon", "--pid", str(self.gunicorn_pid),
                   "--bind", f"127.0.0.1:{self.http_port}", "--workers", "3", "--timeout", "300",
                   "--error-logfile", str(self.logs / "gunicorn.log"), "--capture-output", "netbox.wsgi"],
-                 "start gunicorn", env=env)
+                 "start gunicorn", env=self._env())
         _wait(lambda: self._answers(token), 120,
               f"NetBox did not answer on {self.url} within 120 s (log: {self.logs / 'gunicorn.log'})")
 

@@ -108,11 +108,11 @@ def rest_graph(target: NetBoxTarget) -> PhysicalGraph:
 
     interfaces = {i["id"]: i for i in listed(nb.dcim.interfaces)}
     terminations = {t["id"]: t for t in listed(nb.circuits.circuit_terminations)}
-    devices = listed(nb.dcim.devices)
+    devices, sites = listed(nb.dcim.devices), listed(nb.dcim.sites)
     site_of = {d["id"]: d["site"]["slug"] for d in devices}
-    site_slug = {s["id"]: s["slug"] for s in listed(nb.dcim.sites)}
+    site_slug = {s["id"]: s["slug"] for s in sites}
     data: dict[str, Any] = {
-        "site_list": [{**s, "group": s["group"]} for s in listed(nb.dcim.sites)],
+        "site_list": sites,
         "device_list": devices,
         "interface_list": [{"device": i["device"], "vrf": i["vrf"]} for i in interfaces.values() if i["vrf"]],
         "vrf_list": listed(nb.ipam.vrfs),
