@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo lab-down netbox-down test lint bench bench-lab bench-netbox clean
+.PHONY: setup demo lab-down netbox-down test lint bench bench-lab bench-netbox bench-ansible clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -13,8 +13,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## setup: system packages (FRR for config checks) and the project in .venv
-setup: $(STAMP)
+VAULT := playbooks/group_vars/all/vault.yml
+VAULT_PASSWORD := build/ansible-vault-password
+
+# The playbooks' vault: the twin's credentials and secrets (build/lab.env), encrypted with
+# build/ansible-vault-password. Production teams write their own (README, "Ansible").
+$(VAULT): $(STAMP) inventory/city.yaml $(VAULT_PASSWORD)
+	eval "$$(scripts/lab-credentials.sh)" >/dev/null && $(BIN)/muronet ansible-vault --out $@ \
+	  --password-file $(VAULT_PASSWORD)
+
+# muronet ansible-vault makes it; when it is missing (a fresh clone, make clean) the vault is remade.
+$(VAULT_PASSWORD): ;
+
+## setup: system packages (FRR for config checks), the project in .venv, the playbooks' vault
+setup: $(STAMP) $(VAULT)
 	@scripts/install-system-packages.sh
 
 ## demo: set up, boot the city's digital twin, provision it from scratch, verify the zones, leave it running
@@ -38,12 +50,16 @@ lint: setup
 	$(BIN)/ruff check .
 
 ## bench: rendering (10,000-device city, beside Ansible), the twin (beside frr-reload), the audit (beside netlint),
-## NetBox (sync of the city; topology of 1,000 devices by GraphQL beside REST)
+## NetBox (sync of the city; topology of 1,000 devices by GraphQL beside REST), the playbooks (beside muronet)
 bench: setup
 	$(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/lab_bench.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/netbox_bench.py
+	$(BIN)/python bench/ansible_bench.py
+
+bench-ansible: setup
+	$(BIN)/python bench/ansible_bench.py
 
 bench-netbox: setup
 	$(BIN)/python bench/netbox_bench.py

@@ -22,6 +22,9 @@ from pathlib import Path
 
 MAX_PORTS_PER_SSHD = 16
 SSHD = "/usr/sbin/sshd"
+# Clients that read only the standard files (Ansible's network_cli, over libssh or paramiko) find
+# the twin's pinned keys here while it is up; each line names its lab, so down removes exactly those.
+SYSTEM_KNOWN_HOSTS = Path("/etc/ssh/ssh_known_hosts")
 
 
 class ManagementError(RuntimeError):
@@ -134,6 +137,9 @@ def write_wrapper(ssh_dir: Path) -> Path:
         "# FRR 8.4's vtysh cannot show the saved configuration; a device's CLI can.\n"
         'if [ "$SSH_ORIGINAL_COMMAND" = "show startup-config" ]; then exec cat "/etc/frr/$1/frr.conf"; fi\n'
         'if [ -n "$SSH_ORIGINAL_COMMAND" ]; then exec /usr/bin/vtysh -N "$1" -c "$SSH_ORIGINAL_COMMAND"; fi\n'
+        "# Automation asks for an 80-column terminal (Ansible's network_cli); readline would wrap the echo\n"
+        "# of a longer line and garble it. A wide terminal keeps every echo on one line.\n"
+        '[ -t 0 ] && stty cols 1000 2>/dev/null\n'
         'exec /usr/bin/vtysh -N "$1"\n'
     )
     wrapper.chmod(0o755)
@@ -173,6 +179,39 @@ def start_sshd(config: Path) -> Path:
     _run(SSHD, "-t", "-f", str(config))
     _run(SSHD, "-f", str(config))
     return Path(next(line.split(" ", 1)[1] for line in config.read_text().splitlines() if line.startswith("PidFile")))
+
+
+def _tag(folder: Path) -> str:
+    return f"muronet-twin:{folder}"
+
+
+def publish_known_hosts(known_hosts: Path, folder: Path, system_file: Path = SYSTEM_KNOWN_HOSTS) -> None:
+    """Add the lab's pinned host keys to the system-wide known hosts, each line tagged with the
+    lab's folder (an earlier run's lines of the same lab are replaced)."""
+    tag = _tag(folder)
+    ours = [f"{line} {tag}" for line in known_hosts.read_text().splitlines() if line.strip()]
+    _rewrite(system_file, tag, ours)
+
+
+def withdraw_known_hosts(folder: Path, created: bool, system_file: Path = SYSTEM_KNOWN_HOSTS) -> None:
+    """Remove the lines :func:`publish_known_hosts` added for this lab; every other line stays. The
+    file goes too if the lab ``created`` it and nothing else is in it."""
+    if not system_file.exists():
+        return
+    _rewrite(system_file, _tag(folder), [])
+    if created and not system_file.read_text().strip():
+        system_file.unlink()
+
+
+def _rewrite(system_file: Path, tag: str, ours: list[str]) -> None:
+    """Replace the lines ending in ``tag`` by ``ours``, atomically (readers never see half a file)."""
+    kept = [line for line in (system_file.read_text().splitlines() if system_file.exists() else [])
+            if not line.endswith(f" {tag}")]
+    system_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = system_file.with_name(system_file.name + ".muronet-tmp")
+    tmp.write_text("".join(f"{line}\n" for line in kept + ours))
+    tmp.chmod(0o644)
+    tmp.replace(system_file)
 
 
 def write_endpoints(ssh_dir: Path, ports: dict[str, int], known_hosts: Path) -> Path:

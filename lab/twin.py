@@ -47,6 +47,8 @@ class LabState:
     user: str = ""
     user_created: bool = False
     sshd_pidfiles: list[str] = field(default_factory=list)
+    published_known_hosts: bool = False  # the pinned keys are in management.SYSTEM_KNOWN_HOSTS
+    created_system_known_hosts: bool = False
     ports: dict[str, int] = field(default_factory=dict)
     complete: bool = False
 
@@ -239,6 +241,10 @@ def _start_management(plan: LabPlan, folder: Path, state: LabState, credentials:
     state.ports = management.allocate_ports([r.name for r in plan.routers], base_port)
     known_hosts = management.write_known_hosts(ssh_dir, key, state.ports)
     management.write_endpoints(ssh_dir, state.ports, known_hosts)
+    state.published_known_hosts = True
+    state.created_system_known_hosts = not management.SYSTEM_KNOWN_HOSTS.exists()
+    state.write(folder)
+    management.publish_known_hosts(known_hosts, folder)
     wrapper = management.write_wrapper(ssh_dir)
     for config in management.sshd_configs(ssh_dir, key, wrapper, state.ports, user, banner):
         state.sshd_pidfiles.append(str(config.with_suffix(".pid")))
@@ -333,6 +339,8 @@ def down(folder: Path) -> int:
     stopped = len(sshd) + _stop_processes(folder, state.routers)
     if state.user_created and state.user:
         management.delete_user(state.user)
+    if state.published_known_hosts:
+        management.withdraw_known_hosts(folder, state.created_system_known_hosts)
     for mount in reversed(state.mounts):
         if os.path.ismount(mount):
             _run("umount", mount)

@@ -47,24 +47,41 @@ def open_repo(repo: Path) -> bytes:
     return salt_file.read_bytes()
 
 
+def write_masked(repo: Path, salt: bytes, name: str, text: str) -> bool:
+    """Write ``name``'s configuration with its secrets masked; False if the file already said so."""
+    path = repo / f"{name}.cfg"
+    masked = mask(text, salt)
+    if path.exists() and path.read_text(encoding="utf-8") == masked:
+        return False
+    path.write_text(masked, encoding="utf-8")
+    return True
+
+
+def pending(repo: Path) -> list[str]:
+    """Devices whose backup file is new or changed since the last commit."""
+    listed = _git(repo, "ls-files", "--modified", "--others", "--exclude-standard", "--", "*.cfg")
+    return sorted({Path(line).stem for line in listed.splitlines()})
+
+
+def commit(repo: Path, changed: list[str], unreachable: dict[str, str]) -> str | None:
+    """Commit the backups of ``changed`` devices (one commit, naming them and the unreachable
+    ones); return the commit, or None when nothing changed."""
+    if not changed:
+        return None
+    _git(repo, "add", "--", *(f"{n}.cfg" for n in changed))
+    shown = ", ".join(changed[:20]) + (f" and {len(changed) - 20} more" if len(changed) > 20 else "")
+    message = f"backup: {len(changed)} device(s) changed: {shown}"
+    if unreachable:
+        message += f"\n\nunreachable, last good backup kept: {', '.join(sorted(unreachable))}"
+    _git(repo, "-c", "user.name=muronet", "-c", "user.email=muronet@localhost", "commit", "-q", "-m", message)
+    return _git(repo, "rev-parse", "HEAD")
+
+
 def store(repo: Path, configs: dict[str, str], unreachable: dict[str, str]) -> BackupRun:
     """Write every readable configuration (masked) and commit what changed."""
     salt = open_repo(repo)
     run = BackupRun(repo, unreachable=dict(sorted(unreachable.items())))
     for name, text in sorted(configs.items()):
-        path = repo / f"{name}.cfg"
-        masked = mask(text, salt)
-        if path.exists() and path.read_text(encoding="utf-8") == masked:
-            run.unchanged.append(name)
-            continue
-        path.write_text(masked, encoding="utf-8")
-        run.changed.append(name)
-    if run.changed:
-        _git(repo, "add", "--", *(f"{n}.cfg" for n in run.changed))
-        shown = ", ".join(run.changed[:20]) + (f" and {len(run.changed) - 20} more" if len(run.changed) > 20 else "")
-        message = f"backup: {len(run.changed)} device(s) changed: {shown}"
-        if run.unreachable:
-            message += f"\n\nunreachable, last good backup kept: {', '.join(run.unreachable)}"
-        _git(repo, "-c", "user.name=muronet", "-c", "user.email=muronet@localhost", "commit", "-q", "-m", message)
-        run.commit = _git(repo, "rev-parse", "HEAD")
+        (run.changed if write_masked(repo, salt, name, text) else run.unchanged).append(name)
+    run.commit = commit(repo, run.changed, run.unreachable)
     return run

@@ -614,6 +614,29 @@ def backup(
     raise typer.Exit(1 if run.unreachable else 0)
 
 
+@app.command("ansible-vault")
+def ansible_vault(
+    inventory: InventoryOption = Path("inventory"),
+    out: Annotated[Path, typer.Option("--out", help="The vault file the playbooks read.")
+                   ] = Path("playbooks/group_vars/all/vault.yml"),
+    password_file: Annotated[Path, typer.Option("--password-file", help="Its password (made, mode 0600, if "
+                                                "missing; ansible.cfg names it).")
+                             ] = Path("build/ansible-vault-password"),
+) -> None:
+    """Write the playbooks' Ansible Vault file: the login and every secret of city.secrets, resolved
+    now from their references (environment, vault files), encrypted. No value is printed."""
+    from muronet.ansible_vault import vault_variables, write_vault
+
+    loaded = _load(inventory, False)
+    try:
+        variables = vault_variables(loaded)
+    except SecretError as error:
+        _fail(f"resolving the secrets: {error}", 2)
+    write_vault(variables, out, password_file)
+    err.print(f"wrote {out} ({len(variables['vault_muronet_secrets'])} secrets and the login, encrypted with "
+              f"{password_file})", markup=False)
+
+
 def _print_audit(doc: dict[str, Any], written: dict[str, Path]) -> None:
     table = Table(title=f"Audit of {len(doc['devices'])} devices ({doc['source']})", show_edge=False)
     for column in ("device", "rule", "severity", "line", "finding"):

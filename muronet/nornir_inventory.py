@@ -8,7 +8,6 @@ a reference that cannot be resolved leaves them empty (rendering and validation 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +22,12 @@ from nornir.core.inventory import (
     ParentGroups,
 )
 
+from muronet.inventory.checked import InventoryError, checked_index, twin_endpoints
 from muronet.inventory.index import InventoryIndex, device_groups
 from muronet.inventory.secrets import SecretError, resolve
 from muronet.platforms import get_platform
-from muronet.validation import load_and_validate
 
-
-class InventoryError(ValueError):
-    """The source inventory is invalid; the message lists every ``file:line: problem``."""
+__all__ = ["InventoryError", "MuronetInventory"]
 
 
 def _credential(index: InventoryIndex, name: str) -> str | None:
@@ -67,18 +64,11 @@ class MuronetInventory:
     def __init__(self, inventory_dir: str = "inventory", port: int = 22, endpoints_file: str | None = None) -> None:
         self.inventory_dir = Path(inventory_dir)
         self.port = port
-        self.endpoints: dict[str, Any] = {}
-        if endpoints_file:
-            path = Path(endpoints_file)
-            if not path.exists():
-                raise InventoryError(f"{path} not found: is the twin up? (muronet lab up)")
-            self.endpoints = json.loads(path.read_text())
+        self.endpoints: dict[str, Any] = twin_endpoints(Path(endpoints_file)) if endpoints_file else {}
 
     def load(self) -> Inventory:
-        inventory, issues = load_and_validate(self.inventory_dir)
-        if issues:
-            raise InventoryError("invalid inventory:\n" + "\n".join(i.format() for i in issues))
-        index = InventoryIndex(inventory)
+        index = checked_index(self.inventory_dir)
+        inventory = index.inventory
         defaults = Defaults(username=_credential(index, "username"), password=_credential(index, "password"))
         groups = Groups()
         hosts = Hosts()

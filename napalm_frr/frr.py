@@ -27,6 +27,8 @@ import json
 import re
 import secrets
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,10 @@ NOTICES = re.compile(r"^(For this router-id change to take effect|.*use .clear i
                      r"|The (route-map|prefix-list|access-list) '\S+' does not exist\."
                      r"|Please be aware that removing the password is a security risk)")
 _PROMPT = re.compile(r"^[\w.-]+(\([\w-]+\))?#")
+
+
+class RestoreError(CommitError):
+    """A push failed and the configuration before it could not be put back."""
 
 
 class FrrDriver(NetworkDriver):
@@ -260,21 +266,27 @@ class FrrDriver(NetworkDriver):
 
     def _apply(self, changes: list[reload.Change]) -> None:
         """Push changes one by one; raise at the first line the device refuses."""
-        device = self._connected()
-        device.config_mode()
-        try:
+        with self._configuration_mode() as send:
             for change in changes:
                 attempt: reload.Change | None = change
                 while attempt is not None:
                     commands = attempt.commands()
-                    refusal = _refusal(commands, device.send_config_set(
-                        commands, enter_config_mode=False, exit_config_mode=False, cmd_verify=True,
-                        read_timeout=self.timeout))
+                    refusal = _refusal(commands, send(commands))
                     if not refusal:
                         break
                     attempt = attempt.shortened()  # FRR removes some lines only by a shorter "no"
                     if attempt is None:
                         raise CommitError(f"{self.hostname}: {' / '.join(change.commands())}: {refusal}")
+
+    @contextmanager
+    def _configuration_mode(self) -> Iterator[Callable[[list[str]], str]]:
+        """Configuration mode on the session; yields a function that sends commands and returns
+        what the device printed."""
+        device = self._connected()
+        device.config_mode()
+        try:
+            yield lambda commands: device.send_config_set(commands, enter_config_mode=False, exit_config_mode=False,
+                                                          cmd_verify=True, read_timeout=self.timeout)
         finally:
             device.exit_config_mode()
 
@@ -283,13 +295,26 @@ class FrrDriver(NetworkDriver):
             self._apply(reload.changes(self._running(), target, replace=True))
 
     def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
-        if self._candidate is None:
-            raise CommitError(f"{self.hostname}: no candidate loaded")
         if self._revert_timer is not None:
             raise CommitError(f"{self.hostname}: a commit is waiting for confirmation")
         with self._lock:
+            self._rollback_point = self.commit_unsaved()
+            if revert_in:
+                self._revert_timer = threading.Timer(revert_in, self._revert)
+                self._revert_timer.daemon = True
+                self._revert_timer.start()
+            else:
+                self.save()
+
+    def commit_unsaved(self) -> str:
+        """Push the candidate as ``commit_config`` does (a refused line restores the previous
+        configuration), but leave the saved configuration alone; return the previous running
+        configuration. For orchestrators whose steps run in separate processes (Ansible tasks):
+        they confirm with :meth:`save` or go back with :meth:`restore`."""
+        if self._candidate is None:
+            raise CommitError(f"{self.hostname}: no candidate loaded")
+        with self._lock:
             running = self._running()
-            self._rollback_point = running
             try:
                 self._apply(self._changes(running))
                 self._check_taken()
@@ -297,12 +322,7 @@ class FrrDriver(NetworkDriver):
                 self._restore(running)
                 raise
             self._candidate = None
-            if revert_in:
-                self._revert_timer = threading.Timer(revert_in, self._revert)
-                self._revert_timer.daemon = True
-                self._revert_timer.start()
-            else:
-                self._save()
+            return running
 
     def _check_taken(self) -> None:
         """Re-read the device: every change must show, or the commit fails (FRR accepts a few
@@ -315,13 +335,13 @@ class FrrDriver(NetworkDriver):
     def _restore(self, running: str) -> None:
         """Back to ``running`` after a failed push; on a new session if the old one died."""
         try:
-            if not self.device or not self.device.is_alive():
+            if not self.is_alive()["is_alive"]:
                 self.close()
                 self.open()
             self._replace_running(running)
         except Exception as error:  # the device may be gone: its saved configuration is the old one
-            raise CommitError(f"{self.hostname}: push failed and the previous configuration could not be "
-                              f"restored ({error}); the saved configuration is unchanged") from error
+            raise RestoreError(f"{self.hostname}: push failed and the previous configuration could not be "
+                               f"restored ({error}); the saved configuration is unchanged") from error
 
     def _revert(self) -> None:
         with self._lock:
@@ -338,10 +358,17 @@ class FrrDriver(NetworkDriver):
                 raise CommitError(f"{self.hostname}: no commit is waiting for confirmation")
             self._revert_timer.cancel()
             self._revert_timer = None
-            self._save()
+            self.save()
 
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Make the running configuration the one the device boots with."""
         self._connected().send_command("write memory", read_timeout=self.timeout)
+
+    def restore(self, previous: str) -> None:
+        """Bring the running configuration back to ``previous`` and save it."""
+        with self._lock:
+            self._replace_running(previous)
+            self.save()
 
     def discard_config(self) -> None:
         self._candidate = None
@@ -354,8 +381,7 @@ class FrrDriver(NetworkDriver):
                 self._revert_timer = None
             if self._rollback_point is None:
                 raise CommitError(f"{self.hostname}: nothing to roll back to")
-            self._replace_running(self._rollback_point)
-            self._save()
+            self.restore(self._rollback_point)
 
     def get_bgp_neighbors(self) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -2,7 +2,8 @@
 # The main job on the built-in digital twin: validate and render the city's inventory, sync it into
 # a local NetBox and draw the topology from there, boot every
 # routed device unconfigured, provision them all from scratch (dry run, then commit with
-# verification), test the security policy's zone matrix, and leave the twin running.
+# verification), test the security policy's zone matrix, show the Ansible playbook's dry run, and
+# leave the twin running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 muronet=.venv/bin/muronet
@@ -23,6 +24,8 @@ step "dry run: what provisioning would change";  $muronet provision --lab --no-d
 step "provision: commit, verify, confirm";       $muronet provision --lab --commit --no-diff
 step "a second run changes nothing";             $muronet provision --lab --no-diff
 step "zone verification on the running twin";   $muronet lab verify
+step "Ansible: the same provisioning as a playbook, dry run (two facilities)"
+.venv/bin/ansible-playbook playbooks/provision.yml --check --diff --limit site_library,site_hospital
 step "nightly job: back up every router into git (secrets masked), audit the security policy"
 $muronet nightly --lab || echo "(the audit has findings: see the report)"
 cat <<TEXT
@@ -34,6 +37,7 @@ The twin is still running (state: ${MURONET_LAB_STATE:-/var/tmp/muronet-lab}; cr
   .venv/bin/muronet audit --live --lab                           audit the running twin, with drift
   build/nightly/report.html, build/backups/ (git)                the audit report and the backups
   build/topology/index.html (offline page), *.svg, *.png, *.drawio   the diagrams from NetBox
+  .venv/bin/ansible-playbook playbooks/provision.yml --check --diff   the same with Ansible (README, "Ansible")
   make lab-down                                                  stop the twin, leaving nothing behind
   make netbox-down                                               stop the local NetBox (http://127.0.0.1:8765)
 TEXT

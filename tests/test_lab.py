@@ -228,3 +228,27 @@ def test_a_clash_with_foreign_namespaces_is_refused_and_down_leaves_them_alone(c
         assert OOB_NAMESPACE in os.listdir("/var/run/netns")
     finally:
         subprocess.run(["ip", "netns", "del", OOB_NAMESPACE], check=False)
+
+
+def test_host_keys_are_published_for_standard_clients_and_withdrawn_exactly(tmp_path):
+    from lab.management import publish_known_hosts, withdraw_known_hosts
+
+    system = tmp_path / "ssh_known_hosts"
+    system.write_text("[10.0.0.1]:22 ssh-ed25519 AAAAother\n")  # someone else's line
+    first, second = tmp_path / "a/known_hosts", tmp_path / "b/known_hosts"
+    for folder, port in ((first, 22200), (second, 23200)):
+        folder.parent.mkdir()
+        folder.write_text(f"[127.0.0.1]:{port} ssh-ed25519 AAAA{port}\n")
+    publish_known_hosts(first, first.parent, system)
+    publish_known_hosts(second, second.parent, system)
+    publish_known_hosts(first, first.parent, system)  # again: replaces, does not duplicate
+    lines = system.read_text().splitlines()
+    assert len(lines) == 3 and sum("AAAA22200" in line for line in lines) == 1
+    withdraw_known_hosts(first.parent, created=False, system_file=system)
+    assert system.read_text().splitlines() == [lines[0], *(line for line in lines if "AAAA23200" in line)]
+    withdraw_known_hosts(second.parent, created=True, system_file=system)
+    assert system.read_text() == "[10.0.0.1]:22 ssh-ed25519 AAAAother\n"  # not ours to remove
+    system.write_text("")
+    publish_known_hosts(second, second.parent, system)
+    withdraw_known_hosts(second.parent, created=True, system_file=system)
+    assert not system.exists()  # the lab made it, nothing else is in it

@@ -11,6 +11,7 @@ import html
 import json
 import os
 import re
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -243,6 +244,29 @@ def test_nornir_reads_its_inventory_from_netbox(synced, reference, reference_ind
     assert (core.platform, core.hostname) == ("frr", str(mgmt.address.ip))
     assert "site__city-hall" in {g.name for g in core.groups}
 
+
+
+def test_ansible_reads_its_inventory_from_netbox_with_the_bundled_nb_inventory(synced, netbox, reference, tmp_path):
+    from conftest import REPO
+
+    url, token = netbox.connection()
+    source = (REPO / "playbooks/inventory/netbox.nb_inventory.yml").read_text()
+    config = tmp_path / "netbox.nb_inventory.yml"
+    config.write_text(source.replace("http://127.0.0.1:8765", url))
+    done = subprocess.run([str(REPO / ".venv/bin/ansible-inventory"), "-i", str(config), "--list"], cwd=REPO,
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "NETBOX_TOKEN": token,
+                                                                   "ANSIBLE_CONFIG": str(REPO / "ansible.cfg")})
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(done.stdout)
+    hostvars = listed["_meta"]["hostvars"]
+    assert set(hostvars) == {d.name for d in reference.devices}  # network devices only: no servers
+    assert hostvars["library-rt1"]["ansible_network_os"] == "frr.frr.frr"
+    # the variables the muronet.city actions use, as muronet's own inventory plugin sets them
+    assert {k: hostvars["library-rt1"][k] for k in ("muronet_platform", "muronet_site", "muronet_role")} == {
+        "muronet_platform": "frr", "muronet_site": "library", "muronet_role": "facility_edge"}
+    assert hostvars["library-rt1"]["ansible_host"] == "10.99.2.12"
+    assert "library-rt1" in listed["sites_library"]["hosts"] and "ch-core1" in listed["sites_city_hall"]["hosts"]
+    assert token not in done.stdout + done.stderr
 
 def test_zone_view_marks_a_device_joining_two_zones_without_approval(reference, tmp_path):
     from dataclasses import replace

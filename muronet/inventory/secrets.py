@@ -60,11 +60,14 @@ class ResolvedSecrets:
         self._root = inventory_root
         self._cache: dict[str, str] = {}
 
+    def _lookup(self, name: str) -> str:
+        if name not in self._refs:
+            raise SecretError(f"no secret reference named {name!r} in city.secrets")
+        return resolve(self._refs[name], self._root)
+
     def get(self, name: str) -> str:
         if name not in self._cache:
-            if name not in self._refs:
-                raise SecretError(f"no secret reference named {name!r} in city.secrets")
-            value = resolve(self._refs[name], self._root)
+            value = self._lookup(name)
             limit = MAX_LENGTH.get(name)
             if limit is not None and len(value) > limit:
                 # devices cut longer keys silently: the two ends would disagree
@@ -87,6 +90,28 @@ class ResolvedSecrets:
             if value:
                 text = text.replace(value, mask(name))
         return text
+
+
+class GivenSecrets(ResolvedSecrets):
+    """Secrets handed over by a caller that resolved them itself (Ansible: from its vault
+    variables), with the same length checks and scrubbing.
+
+    >>> secrets = GivenSecrets({"ospf_key": "k3y"})
+    >>> secrets.scrub(f"md5 {secrets.get('ospf_key')}")
+    'md5 <secret:ospf_key>'
+    >>> secrets.get("tacacs_key")
+    Traceback (most recent call last):
+    muronet.inventory.secrets.SecretError: secret tacacs_key was not given
+    """
+
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__({}, Path("."))
+        self._given = {name: str(value) for name, value in values.items()}
+
+    def _lookup(self, name: str) -> str:
+        if not self._given.get(name):
+            raise SecretError(f"secret {name} was not given")
+        return self._given[name]
 
 
 def resolve(ref: SecretRef, inventory_root: Path) -> str:

@@ -19,6 +19,7 @@ class Platform(ABC):
     template_dir: ClassVar[str]  # folder under templates/
     netmiko_device_type: ClassVar[str]
     napalm_driver: ClassVar[str]
+    ansible_network_os: ClassVar[str]  # network_cli's cliconf/terminal plugins for this platform
     # Does the configuration file carry the items the policy calls "host" items on this platform
     # (sshd, PAM, snmpd, firewall)? FRR keeps them on the Linux host, not in frr.conf.
     has_host_services: ClassVar[bool]

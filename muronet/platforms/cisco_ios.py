@@ -25,6 +25,7 @@ class CiscoIos(Platform):
     template_dir = "cisco_ios"
     netmiko_device_type = "cisco_ios"
     napalm_driver = "ios"
+    ansible_network_os = "cisco.ios.ios"
     has_host_services = False
 
     def interface_name(self, canonical: str) -> str:

@@ -14,6 +14,7 @@ class Frr(Platform):
     template_dir = "frr"
     netmiko_device_type = "cisco_ios"  # vtysh speaks enough IOS for Netmiko (see the notes)
     napalm_driver = "frr"
+    ansible_network_os = "frr.frr.frr"
     has_host_services = True
 
     def interface_name(self, canonical: str) -> str:

@@ -1,0 +1,25 @@
+"""Verify a device's routing state against what the inventory implies, as provisioning does."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from muronet.inventory.checked import shared_index
+from muronet.verify.check import problems
+from muronet.verify.expectations import expectations
+from napalm_frr.frr import FrrDriver
+
+
+def verify(driver: FrrDriver, inventory_dir: Path, name: str, settle: float, poll: float = 2.0) -> list[str]:
+    """The device's problems (OSPF neighbours not Full, BGP sessions down, zone prefixes missing from
+    their VRF) once they are gone or ``settle`` seconds have passed; [] when verified."""
+    index = shared_index(inventory_dir)
+    wanted = expectations(index, index.devices[name])
+    deadline = time.monotonic() + settle
+    while True:
+        found = problems(wanted, ospf=driver.get_ospf_neighbors(), bgp=driver.get_bgp_neighbors(),
+                         routes=driver.get_route_table())
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(poll)
