@@ -77,3 +77,26 @@ def test_installed_entry_point_runs_without_traceback(tmp_path):
     assert bad.returncode == 1
     assert "Traceback" not in bad.stdout + bad.stderr
     assert "bad.yaml:1: YAML syntax" in bad.stdout
+
+
+def test_ansible_vault_holds_every_secret_encrypted_and_names_a_missing_one(cli, tmp_path, monkeypatch):
+    import yaml
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    names = ["USERNAME", "PASSWORD", "ENABLE_SECRET", "LOCAL_ADMIN_SECRET", "TACACS_KEY", "SNMP_AUTH", "SNMP_PRIV",
+             "NTP_KEY", "OSPF_KEY", "BGP_LGWAN", "BGP_SECURITY_CLOUD"]
+    for name in names:
+        monkeypatch.setenv(f"MURONET_{name}", f"v-{name.lower()}-9f")
+    out, password = tmp_path / "vault.yml", tmp_path / "pw"
+    result = cli("ansible-vault", "--out", str(out), "--password-file", str(password))
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert text.startswith("$ANSIBLE_VAULT;1.1;AES256") and "v-ospf_key-9f" not in text + result.output
+    assert password.stat().st_mode & 0o777 == 0o600 and out.stat().st_mode & 0o777 == 0o600
+    vault = VaultLib([("default", VaultSecret(password.read_bytes().strip()))])
+    data = yaml.safe_load(vault.decrypt(out.read_bytes()))
+    assert data["vault_muronet_username"] == "v-username-9f"
+    assert data["vault_muronet_secrets"]["bgp_lgwan"] == "v-bgp_lgwan-9f" and len(data["vault_muronet_secrets"]) == 9
+    monkeypatch.delenv("MURONET_NTP_KEY")
+    result = cli("ansible-vault", "--out", str(out), "--password-file", str(password))
+    assert result.exit_code == 2 and "MURONET_NTP_KEY" in result.output
