@@ -67,11 +67,9 @@ def push(driver: FrrDriver, name: str, candidate: str, secrets: GivenSecrets, po
     if not diff or check_mode:
         driver.discard_config()
         return bool(diff) or (points.has(name) and not check_mode), diff
-    earlier = points.has(name)
-    if not earlier:  # an earlier unconfirmed push keeps the older, confirmed point
-        points.keep(name, driver.get_config(retrieve="running")["running"])
+    earlier = points.has(name)  # an earlier unconfirmed push keeps the older, confirmed point
     try:
-        driver.commit_unsaved()
+        driver.commit_unsaved(before_push=None if earlier else lambda running: points.keep(name, running))
     except RestoreError:
         raise  # the point stays: state=rolled_back can still bring the device back
     except Exception:

@@ -33,10 +33,13 @@ def group_name(nornir_group: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", nornir_group)
 
 
-def neighbours(index: InventoryIndex, device: Device) -> list[str]:
-    """Inventory devices at the far end of this device's cables (hosts and circuits left out)."""
-    found = {peer.peer[0] for (name, _), peer in index.cable_peers.items() if name == device.name}
-    return sorted(found & index.devices.keys())
+def neighbours(index: InventoryIndex) -> dict[str, list[str]]:
+    """Per device, the inventory devices at the far end of its cables (hosts and circuits left out)."""
+    found: dict[str, set[str]] = {}
+    for (name, _), peer in index.cable_peers.items():
+        if peer.peer[0] in index.devices:
+            found.setdefault(name, set()).add(peer.peer[0])
+    return {name: sorted(peers) for name, peers in found.items()}
 
 
 def ansible_inventory(inventory_dir: Path, endpoints_file: Path | None = None) -> AnsibleInventory:
@@ -45,11 +48,13 @@ def ansible_inventory(inventory_dir: Path, endpoints_file: Path | None = None) -
     index = shared_index(inventory_dir)
     endpoints = twin_endpoints(endpoints_file)["hosts"] if endpoints_file else None
     result = AnsibleInventory()
+    cabled = neighbours(index)
     for device in sorted(index.devices.values(), key=lambda d: d.name):
         if endpoints is not None and device.name not in endpoints:
             continue  # not managed in the twin
         endpoint = endpoints[device.name] if endpoints is not None else None
-        result.hostvars[device.name] = _hostvars(index, device, inventory_dir, endpoint)
+        result.hostvars[device.name] = {**_hostvars(index, device, inventory_dir, endpoint),
+                                        "muronet_neighbours": cabled.get(device.name, [])}
         for group in device_groups(index, device):
             result.groups.setdefault(group_name(group), []).append(device.name)
     return result
@@ -66,6 +71,5 @@ def _hostvars(index: InventoryIndex, device: Device, inventory_dir: Path, endpoi
         "muronet_role": str(device.role),
         "muronet_site": device.site,
         "muronet_zones": sorted(index.device_zones(device)),
-        "muronet_neighbours": neighbours(index, device),
         "muronet_inventory_dir": str(inventory_dir.resolve()),
     }

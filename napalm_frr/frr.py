@@ -306,15 +306,18 @@ class FrrDriver(NetworkDriver):
             else:
                 self.save()
 
-    def commit_unsaved(self) -> str:
+    def commit_unsaved(self, before_push: Callable[[str], None] | None = None) -> str:
         """Push the candidate as ``commit_config`` does (a refused line restores the previous
         configuration), but leave the saved configuration alone; return the previous running
-        configuration. For orchestrators whose steps run in separate processes (Ansible tasks):
-        they confirm with :meth:`save` or go back with :meth:`restore`."""
+        configuration, which ``before_push`` also gets before anything changes (to keep it where
+        a crash cannot lose it). For orchestrators whose steps run in separate processes (Ansible
+        tasks): they confirm with :meth:`save` or go back with :meth:`restore`."""
         if self._candidate is None:
             raise CommitError(f"{self.hostname}: no candidate loaded")
         with self._lock:
             running = self._running()
+            if before_push is not None:
+                before_push(running)
             try:
                 self._apply(self._changes(running))
                 self._check_taken()

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from ansible.module_utils.connection import ConnectionError as SessionError
+
 from napalm_frr.frr import FrrDriver
 
 
@@ -62,7 +64,5 @@ def _said(session: Any, command: str) -> str:
     error comes back as text too, so that the driver judges every refusal the same way."""
     try:
         return session.get(command=command)
-    except Exception as error:  # ansible.module_utils.connection.ConnectionError, without importing Ansible here
-        if type(error).__name__ != "ConnectionError":
-            raise
+    except SessionError as error:
         return str(error)

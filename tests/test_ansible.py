@@ -161,7 +161,8 @@ def test_ansible_backups_equal_the_nornir_backups_line_for_line(twin, tmp_path):
     for name in nornir:
         assert ansible[name].splitlines() == nornir[name].splitlines(), name
     assert SECRETS["MURONET_OSPF_KEY"] not in "".join(ansible.values())
-    assert results(run, "One commit")  # ran, and found nothing new to commit: the files are the same
+    (committed,) = results(run, "One commit").values()  # run once: nothing new to commit, the files are the same
+    assert committed["changed"] is False and committed["commit"] is None
     assert subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True
                           ).stdout == ""
 
