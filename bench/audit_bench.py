@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from multiprocessing import Pool
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,10 +30,9 @@ from muronet.inventory.index import InventoryIndex  # noqa: E402
 from muronet.render.engine import Renderer  # noqa: E402
 from muronet.validation import load_and_validate  # noqa: E402
 from policy.context import Settings  # noqa: E402
-from policy.engine import FAIL, audit_device, detect_platform  # noqa: E402
+from policy.engine import FAIL, audit_many, detect_platform  # noqa: E402
 
 BASES = ("ch-acc-1f", "ch-acc-2f", "ch-acc-3f", "ch-acc-4f", "ch-acc-5f", "ch-acc-srv", "ch-core1", "ch-core2")
-_STATE: dict[str, object] = {}
 
 
 def write_configs(folder: Path, count: int) -> None:
@@ -53,28 +51,16 @@ def write_configs(folder: Path, count: int) -> None:
         (folder / f"{name}~{n:04d}.cfg").write_text(text)  # audited as the device it was rendered for
 
 
-def _init() -> None:
+def run_muronet(files: list[Path], workers: int) -> tuple[float, int]:
+    """What ``muronet audit --from`` does after loading the inventory: read the files, recognise
+    their platform, run every rule (``audit_many``, on ``workers`` processes)."""
     inventory, _ = load_and_validate(REPO / "inventory")
     index = InventoryIndex(inventory)
-    _STATE.update(index=index, settings=Settings.from_inventory(index))
-
-
-def _audit(path: Path) -> int:
-    text = path.read_text()
-    device = path.stem.split("~")[0]  # its zone map is the inventory's: the zone rules run too
-    results = audit_device(device, text, detect_platform(text), _STATE["settings"], _STATE["index"])  # type: ignore[arg-type]
-    return sum(1 for r in results if r.status == FAIL)
-
-
-def run_muronet(files: list[Path], workers: int) -> tuple[float, int]:
+    settings = Settings.from_inventory(index)
     started = time.perf_counter()
-    if workers == 1:
-        _init()
-        found = sum(map(_audit, files))
-    else:
-        with Pool(workers, initializer=_init) as pool:
-            found = sum(pool.map(_audit, files, chunksize=25))
-    return time.perf_counter() - started, found
+    texts = [(path.stem.split("~")[0], path.read_text()) for path in files]  # the zone map is the inventory's
+    results = audit_many([(name, text, detect_platform(text)) for name, text in texts], settings, index, workers)
+    return time.perf_counter() - started, sum(1 for r in results if r.status == FAIL)
 
 
 def run_netlint(netlint: str, folder: Path) -> tuple[float, int]:

@@ -570,14 +570,14 @@ def _audited(texts: dict[str, str], platform: str | None, index: InventoryIndex,
     from datetime import date
 
     from policy.context import Settings
-    from policy.engine import apply_waivers, audit_device, detect_platform, load_waivers
+    from policy.engine import apply_waivers, audit_many, detect_platform, load_waivers
 
-    settings = Settings.from_inventory(index)
-    results = []
-    for name, text in sorted(texts.items()):
+    def platform_of(name: str, text: str) -> str | None:
         device = index.devices.get(name)
-        results += audit_device(name, text, platform or detect_platform(text) or (device.platform if device else None),
-                                settings, index)
+        return platform or detect_platform(text) or (device.platform if device else None)
+
+    configs = [(name, text, platform_of(name, text)) for name, text in sorted(texts.items())]
+    results = audit_many(configs, Settings.from_inventory(index), index)
     return apply_waivers(results, load_waivers(waivers), date.today()) if waivers.exists() else results
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from hier_config.exceptions import DuplicateChildError
 
 import policy.checks  # noqa: F401  (registers every check)
 from muronet.inventory.index import InventoryIndex
+from muronet.parallel import forked_map
 from muronet.platforms import get_platform
 from policy.catalog import Severity, rules
 from policy.context import DeviceAudit, Settings, line_index
@@ -21,6 +23,7 @@ from policy.registry import CHECKS, ZONE_RULES
 FAIL, WAIVED, NOT_APPLICABLE, NOT_EVALUATED, ERROR, PASS = (
     "fail", "waived", "not_applicable", "not_evaluated", "error", "pass")
 BLOCKING = (Severity.CRITICAL, Severity.HIGH)
+PARALLEL_THRESHOLD = 50  # configurations; below it starting processes costs more than it saves
 UNPARSEABLE = (ValueError, KeyError, DuplicateChildError)  # hier_config: unterminated banner, duplicate section…
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")  # what text never holds (\ufffd: undecodable)
 
@@ -82,6 +85,16 @@ def audit_device(name: str, text: str, platform: str | None, settings: Settings,
         return [Result(name, "PARSE", Severity.HIGH.value, ERROR, f"cannot be parsed as {platform}: {error}",
                        platform=platform)]
     return evaluate(DeviceAudit.of(name, platform, tree, line_index(text), settings, index))
+
+
+def audit_many(configs: Sequence[tuple[str, str, str | None]], settings: Settings,
+               index: InventoryIndex | None = None, workers: int = 0) -> list[Result]:
+    """Every rule's result for every (name, text, platform) of ``configs``, in their order; on
+    every core (``workers`` 0) when there are enough of them."""
+    def audit(config: tuple[str, str, str | None]) -> list[Result]:
+        return audit_device(*config, settings, index)
+
+    return [result for results in forked_map(audit, configs, workers, PARALLEL_THRESHOLD) for result in results]
 
 
 def evaluate(audit: DeviceAudit) -> list[Result]:

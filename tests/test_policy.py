@@ -17,7 +17,19 @@ from muronet.inventory.model import ApprovedPath
 from muronet.render.engine import Renderer
 from policy.catalog import rules
 from policy.context import Settings
-from policy.engine import ERROR, FAIL, NOT_APPLICABLE, NOT_EVALUATED, PASS, WAIVED, Waiver, apply_waivers, audit_device
+from policy.engine import (
+    ERROR,
+    FAIL,
+    NOT_APPLICABLE,
+    NOT_EVALUATED,
+    PARALLEL_THRESHOLD,
+    PASS,
+    WAIVED,
+    Waiver,
+    apply_waivers,
+    audit_device,
+    audit_many,
+)
 from policy.registry import CHECKS
 
 
@@ -249,6 +261,19 @@ def test_a_check_that_breaks_on_an_unforeseen_line_is_an_error_of_that_rule_only
     by_rule = {r.rule: r for r in results}
     assert by_rule["SEC-LOG-001"].status == ERROR and "IndexError" in by_rule["SEC-LOG-001"].message
     assert by_rule["SEC-LOG-002"].status == PASS and len(by_rule) == 47
+
+
+def test_a_whole_city_is_audited_on_every_core_with_the_serial_results_in_order(configs, settings,
+                                                                                reference_index):
+    city = [(name, text, None) for name, text in configs.items() if not name.startswith("ios:")]
+    planted, _ = _plant(configs["library-rt1"], "hostname library-rt1", "password zebra")
+    batch = [*city, ("library-rt1", planted, None), ("garbage", "\x00\x01" * 40, "frr")] * 3
+    assert len(batch) >= PARALLEL_THRESHOLD
+    parallel = audit_many(batch, settings, reference_index, workers=2)
+    assert parallel == audit_many(batch, settings, reference_index, workers=1)
+    found = [(r.device, r.rule) for r in _audit("library-rt1", planted, settings, reference_index) if r.status == FAIL]
+    assert found and [(r.device, r.rule) for r in parallel if r.status == FAIL] == found * 3
+    assert [r.device for r in parallel if r.status == ERROR] == ["garbage"] * 3
 
 
 def test_waivers_waive_until_they_expire(configs, settings, reference_index):

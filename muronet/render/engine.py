@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +12,7 @@ from muronet.inventory.index import InventoryIndex
 from muronet.inventory.loader import Inventory
 from muronet.inventory.model import Device
 from muronet.inventory.secrets import MaskedSecrets, SecretError, SecretSource
+from muronet.parallel import forked_map
 from muronet.platforms import get_platform
 from muronet.render.context import ContextBuilder
 
@@ -70,31 +68,9 @@ class Renderer:
     def render_many(self, devices: Iterable[Device], workers: int = 0) -> Iterator[Rendered]:
         """Render in order; with several workers (0 = one per core), in forked processes that
         inherit this renderer and the devices, so only index ranges and texts cross a process."""
-        devices = list(devices)
-        workers = workers or os.cpu_count() or 1
-        if workers == 1 or len(devices) < PARALLEL_THRESHOLD:
-            for device in devices:
-                yield Rendered(device.name, self.render(device))
-            return
-        global _FORKED
-        _FORKED = (self, devices)
-        size = max(1, len(devices) // (workers * 8))
-        chunks = [(start, min(start + size, len(devices))) for start in range(0, len(devices), size)]
-        try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for rendered in pool.map(_render_chunk, chunks):
-                    yield from rendered
-        finally:
-            _FORKED = None
+        return forked_map(lambda device: Rendered(device.name, self.render(device)), list(devices), workers,
+                          PARALLEL_THRESHOLD)
 
 
 # Below this many devices, starting processes costs more than it saves.
 PARALLEL_THRESHOLD = 300
-# What forked workers inherit: the renderer and the devices, so only index ranges and texts cross.
-_FORKED: tuple[Renderer, list[Device]] | None = None
-
-
-def _render_chunk(span: tuple[int, int]) -> list[Rendered]:
-    assert _FORKED is not None
-    renderer, devices = _FORKED
-    return [Rendered(d.name, renderer.render(d)) for d in devices[span[0]:span[1]]]
