@@ -18,8 +18,8 @@ Output = TypeVar("Output")
 _FORKED: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
-def forked_map(function: Callable[[Item], Output], items: Sequence[Item], workers: int = 0,
-               threshold: int = 100) -> Iterator[Output]:
+def forked_map(function: Callable[[Item], Output], items: Sequence[Item], workers: int,
+               threshold: int) -> Iterator[Output]:
     """``function`` of every item, in order. With several workers (0: one per core) and at least
     ``threshold`` items, in forked processes that inherit ``function`` and ``items``, so only index
     ranges and outputs cross a process (the function may be a closure).
