@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 import yaml_rs
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from muronet.inventory.issues import Issue, Location, PathPart
 from muronet.inventory.model import (
@@ -26,14 +26,17 @@ from muronet.inventory.model import (
     City,
     Device,
     DeviceType,
+    DeviceTypeName,
     Host,
     Prefix,
     Provider,
     Ring,
     Site,
+    Slug,
     Vlan,
     Zone,
     ZoneGateway,
+    ZoneName,
 )
 
 # key -> model of each entry. Lists are concatenated over files; mappings are merged by key.
@@ -50,6 +53,9 @@ LIST_KEYS: dict[str, type[BaseModel]] = {
     "approved_paths": ApprovedPath,
 }
 MAPPING_KEYS: dict[str, type[BaseModel]] = {"zones": Zone, "device_types": DeviceType, "rings": Ring}
+# What the names of a mapping's entries may be (zone names are printed into configurations).
+MAPPING_NAMES: dict[str, TypeAdapter[str]] = {
+    "zones": TypeAdapter(ZoneName), "device_types": TypeAdapter(DeviceTypeName), "rings": TypeAdapter(Slug)}
 SINGLETON_KEYS: dict[str, type[BaseModel] | type[str]] = {"city": City, "management_zone": str}
 ALL_KEYS = sorted([*LIST_KEYS, *MAPPING_KEYS, *SINGLETON_KEYS])
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -272,6 +278,11 @@ def _load_mapping(
         entry_location = location.child(str(name))
         if not isinstance(name, str):
             issues.append(Issue(entry_location, f"{key} names must be text, not {name!r}"))
+            continue
+        try:
+            MAPPING_NAMES[key].validate_python(name)
+        except ValidationError as error:
+            issues.append(Issue(entry_location, f"{key} name {name!r}: {error.errors()[0]['msg']}"))
             continue
         if (key, name) in seen:
             issues.append(Issue(entry_location, f"{key} entry {name!r} is defined twice",

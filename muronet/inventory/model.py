@@ -8,11 +8,14 @@ several entries at once (references, the IP plan, zone rules) lives in :mod:`mur
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Literal
+from pathlib import PurePosixPath
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,6 +23,7 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -27,6 +31,7 @@ from pydantic import (
 from muronet.inventory.ipfast import Address as IPv4Address
 from muronet.inventory.ipfast import Interface as IPv4Interface
 from muronet.inventory.ipfast import Network as IPv4Network
+from muronet.inventory.text import banner_problem, character_problem, config_text_problem
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")]
 Hostname = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,40}[a-z0-9]$")]
@@ -41,15 +46,61 @@ Endpoint = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9
 # Interface names as the device's platform spells them. Routed devices use Linux-style names
 # (eth1, eth1.300, vlan201, lo, mgmt0) so the digital twin can run them verbatim.
 InterfaceName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9/.:-]{0,40}$")]
+# A hardware model's ports in netutils' range syntax, e.g. "GigabitEthernet1/0/[1-24]".
+PortRange = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9/.:,\[\]-]{0,60}$")]
+CircuitId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{3,40}$")]
+DeviceTypeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,40}$")]
+
+
+def _checked(problem: Callable[[str], str | None]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        found = problem(value)
+        if found is not None:
+            raise ValueError(found)
+        return value
+    return check
+
+
+# Text printed inside a device command (descriptions, the SNMP location): one line a CLI types as is.
+ConfigText = Annotated[str, AfterValidator(_checked(config_text_problem)),
+                       AfterValidator(lambda value: re.sub(" {2,}", " ", value))]  # as the devices keep it
+# The login banner: several lines, none of which can end the banner.
+BannerText = Annotated[str, StringConstraints(min_length=20), AfterValidator(_checked(banner_problem))]
 
 
 _SUB_INTERFACE = re.compile(r".*\.(\d{1,4})")
 
 
 class Strict(BaseModel):
-    """Base for every inventory entry: unknown keys are errors, so typos never pass silently."""
+    """Base for every inventory entry: unknown keys are errors, so typos never pass silently, and
+    no text anywhere holds a line break or control character (only ``MULTILINE`` fields may break
+    lines), whichever field a template prints today or tomorrow."""
 
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+    MULTILINE: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        multiline = info.field_name in cls.MULTILINE
+        for text in _texts(value):
+            problem = character_problem(text, allow_newline=multiline)
+            if problem is not None:
+                raise ValueError(problem)
+        return value
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """The strings of a field's value (not of nested entries: they check their own)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
 
 
 class SiteKind(StrEnum):
@@ -105,10 +156,17 @@ class EnvSecret(Strict):
     env: Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
 
 
+def _inside_inventory(value: str) -> str:
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise ValueError("a vault file is named relative to the inventory folder, inside it")
+    return value
+
+
 class VaultSecret(Strict):
     """A secret read from a key of an Ansible Vault encrypted YAML file at run time."""
 
-    vault: str
+    vault: Annotated[str, AfterValidator(_inside_inventory)]
     key: str
 
 
@@ -189,12 +247,14 @@ REQUIRED_SECRETS = (
 
 
 class City(Strict):
+    MULTILINE = frozenset({"banner"})
+
     name_ja: str
     name_en: str
     domain: Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+$")]
     timezone: Literal["JST"] = "JST"
     asn: Asn
-    banner: Annotated[str, StringConstraints(min_length=20)]
+    banner: BannerText
     services: Services
     limits: Limits = Limits()
     ospf: OspfDesign
@@ -251,7 +311,7 @@ class ApprovedPath(Strict):
     name_ja: str
     via: Hostname  # the host or device that carries the path
     zones: list[ZoneName] = Field(min_length=1)
-    circuit: str | None = None
+    circuit: CircuitId | None = None
     flows: list[Flow] = Field(default_factory=list)
     description: str = ""
 
@@ -270,9 +330,9 @@ class Site(Strict):
     slug: Slug
     facility_id: Annotated[int, Field(ge=0, le=65535)]
     name_ja: str = Field(min_length=1)
-    name_romaji: str = Field(min_length=1)
+    name_romaji: ConfigText = Field(min_length=1)
     kind: SiteKind
-    address: str = Field(min_length=1)
+    address: ConfigText = Field(min_length=1)
     latitude: Annotated[float, Field(ge=42.2, le=42.5)]  # Muroran lies inside these bounds
     longitude: Annotated[float, Field(ge=140.8, le=141.2)]
     district: str = ""
@@ -301,7 +361,7 @@ class DeviceType(Strict):
     manufacturer: str
     model: str
     # Port names of the model (netutils range syntax, e.g. "GigabitEthernet1/0/[1-24]").
-    ports: list[str] = Field(default_factory=list)
+    ports: list[PortRange] = Field(default_factory=list)
 
 
 # --- devices ---------------------------------------------------------------------------------
@@ -321,7 +381,7 @@ class Vrrp(Strict):
 
 class Interface(Strict):
     name: InterfaceName
-    description: str = ""
+    description: ConfigText = ""
     role: InterfaceRole | None = None
     zone: ZoneName | None = None
     vrf: VrfName | None = None  # only to state it explicitly: derived from the zone otherwise
@@ -332,7 +392,7 @@ class Interface(Strict):
     native_vlan: VlanId | None = None
     ospf: OspfInterface | None = None
     vrrp: Vrrp | None = None
-    circuit: str | None = None  # id of the circuit terminating on this port
+    circuit: CircuitId | None = None  # id of the circuit terminating on this port
     shutdown: bool = False
 
     @model_validator(mode="after")
@@ -370,14 +430,14 @@ class Interface(Strict):
 class BgpNeighbor(Strict):
     address: IPv4Address
     remote_as: Asn
-    description: str
+    description: ConfigText
     zone: ZoneName
     password_secret: SecretName  # name of a reference in city.secrets
     import_prefixes: list[IPv4Network] = []  # what we accept, exact or longer (le 32)
     accept_default: bool = False
     export_prefixes: list[IPv4Network] = []
     max_prefixes: Annotated[int, Field(ge=1)]
-    circuit: str | None = None
+    circuit: CircuitId | None = None
 
 
 class Bgp(Strict):
@@ -390,10 +450,10 @@ class Device(Strict):
     site: Slug
     role: Role
     platform: Literal["frr", "cisco_ios"]
-    device_type: str
+    device_type: DeviceTypeName
     global_zone: ZoneName | None = None  # the zone routed in the default VRF, if any
     router_id: IPv4Address | None = None
-    description: str = ""
+    description: ConfigText = ""
     interfaces: list[Interface] = Field(min_length=1)
     bgp: Bgp | None = None
     tags: list[Slug] = Field(default_factory=list)
@@ -425,7 +485,7 @@ class Cable(Strict):
     kind: Literal["smf", "mmf", "cat6", "dac"]
     length_km: Annotated[float, Field(gt=0, le=200)] | None = None
     ring: Slug | None = None  # the fiber ring this span belongs to; spurs have none
-    label: str = ""
+    label: ConfigText = ""
 
     @model_validator(mode="after")
     def _fiber_has_length(self) -> Cable:
@@ -443,7 +503,7 @@ class Provider(Strict):
 
 
 class Circuit(Strict):
-    cid: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{3,40}$")]
+    cid: CircuitId
     provider: Slug
     kind: Literal["lgwan_access", "security_cloud"]
     bandwidth_mbps: Annotated[int, Field(ge=1)]

@@ -68,6 +68,10 @@ class ResolvedSecrets:
     def get(self, name: str) -> str:
         if name not in self._cache:
             value = self._lookup(name)
+            if not value or "?" in value or any(char.isspace() or not char.isprintable() for char in value):
+                # a device reads a space as the end of the secret, a line break as the next command,
+                # and a CLI answers "?" with help
+                raise SecretError(f"secret {name} holds whitespace, '?' or a control character (or is empty)")
             limit = MAX_LENGTH.get(name)
             if limit is not None and len(value) > limit:
                 # devices cut longer keys silently: the two ends would disagree

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from muronet.inventory.index import InventoryIndex
 from muronet.inventory.loader import Inventory
 from muronet.inventory.model import Device
 from muronet.inventory.secrets import MaskedSecrets, SecretError, SecretSource
+from muronet.inventory.text import character_problem
 from muronet.parallel import forked_map
 from muronet.platforms import get_platform
 from muronet.render.context import ContextBuilder
@@ -19,6 +21,28 @@ from muronet.render.context import ContextBuilder
 
 class RenderError(Exception):
     """A device could not be rendered; the message names the device and the cause."""
+
+
+def _unsafe(context: object, path: str = "") -> str | None:
+    """Where a render context holds a text that would end the command it is printed in (a line
+    break, a control character), and why. The model refuses such text already; this holds for
+    what it does not see (secrets, values computed in Python). Values are never shown: they may be
+    secrets."""
+    if isinstance(context, str):
+        if _PLAIN.fullmatch(context):
+            return None
+        problem = character_problem(context)
+        return f"{path} {problem}" if problem else None
+    items = context.items() if isinstance(context, dict) else enumerate(context) if isinstance(
+        context, list | tuple) else ()
+    for key, value in items:
+        found = _unsafe(value, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
+_PLAIN = re.compile(r"[\x20-\x7e]*")  # printable ASCII: the fast path for almost every value
 
 
 def default_templates_dir(inventory_dir: Path) -> Path:
@@ -56,9 +80,13 @@ class Renderer:
 
     def render(self, device: Device) -> str:
         name = template_name(device)
+        context = self.contexts.build(device)
+        unsafe = _unsafe(context)
+        if unsafe is not None:
+            raise RenderError(f"{device.name}: the render context's {unsafe}")
         try:
             template = self.environment.get_template(name)
-            return template.render(self.contexts.build(device))
+            return template.render(context)
         except TemplateNotFound as error:
             raise RenderError(f"{device.name}: no template {error.name} (role {device.role} on "
                               f"platform {device.platform})") from None
