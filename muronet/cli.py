@@ -342,10 +342,10 @@ def review(
             after is None):
         _fail("give one of --git BASE..HEAD, --before DIR --after DIR, and --pending", 2)
     wanted = _csv(formats, ("md", "json", "sarif"), "report formats")
-    loaded = _load(inventory, as_json)
-    if git is not None:
+    if git is not None:  # both revisions are validated there: an invalid head is the review's verdict
         doc, origins = _review_git(inventory, git)
     elif pending:
+        loaded = _load(inventory, as_json)
         index = InventoryIndex(loaded)
         chosen = _selected(index, limit)
         nr = _lab_nornir(inventory, state if lab else None, 20).filter(filter_func=lambda h: h.name in chosen)
@@ -354,7 +354,7 @@ def review(
                                                             ensure_ascii=False))), None
     else:
         assert before is not None and after is not None
-        doc, origins = _review_folders(InventoryIndex(loaded), before, after), None
+        doc, origins = _review_folders(InventoryIndex(_load(inventory, as_json)), before, after), None
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, render in (("md", lambda: markdown(doc)), ("json", lambda: json.dumps(doc, ensure_ascii=False, indent=1)),
@@ -377,16 +377,19 @@ def _review_git(inventory: Path, spec: str) -> tuple[dict[str, Any], Any]:
     import secrets
 
     from policy.context import Settings
-    from review.engine import review_change
-    from review.sources import SourceError, git_change
+    from review.engine import ChangeReview, review_change
+    from review.sources import InvalidRevision, SourceError, git_change
 
     try:
         change = git_change(inventory.resolve().parent, spec)
+    except InvalidRevision as error:  # the change breaks the inventory: nothing of it can be approved
+        return ChangeReview(f"git {spec}", [], error.problems).as_dict(secrets.token_bytes(16)), None
     except SourceError as error:
         _fail(str(error), 2)
     platforms = {d.name: d.platform for d in [*change.before.inventory.devices, *change.after.inventory.devices]}
     result = review_change(f"git {spec}", change.before.configs, change.after.configs, platforms,
-                           Settings.from_inventory(change.after.index), change.before.index, change.after.index)
+                           Settings.from_inventory(change.after.index), change.before.index, change.after.index,
+                           change.after.root / "templates")
     return result.as_dict(secrets.token_bytes(16)), change.origins
 
 
@@ -404,7 +407,7 @@ def _review_folders(index: InventoryIndex, before: Path, after: Path) -> dict[st
     platforms = {n: index.devices[n].platform if n in index.devices else detect_platform(t) or "cisco_ios"
                  for side in texts for n, t in side.items()}
     result = review_change(f"{before} → {after}", texts[0], texts[1], platforms, Settings.from_inventory(index),
-                           index, index)
+                           index, index, default_templates_dir(index.inventory.root))
     return result.as_dict(salt)
 
 
@@ -433,7 +436,8 @@ def _review_pending(nr: Any, index: InventoryIndex, intended: dict[str, str]) ->
     platforms = {name: index.devices[name].platform for name in running}
     before = {n: mask(get_platform(platforms[n]).without_device_lines(t), salt) for n, t in running.items()}
     after = {n: mask(intended[n], salt) for n in running}
-    review = review_change("pending", before, after, platforms, Settings.from_inventory(index), index, index)
+    review = review_change("pending", before, after, platforms, Settings.from_inventory(index), index, index,
+                           default_templates_dir(index.inventory.root))
     return review, review.as_dict(salt)
 
 

@@ -64,8 +64,6 @@ def _unreadable(text: str) -> str | None:
         return "empty configuration"
     if "\x00" in text or len(_CONTROL.findall(text)) > len(text) // 100:
         return "binary or garbage content, not a configuration"
-    if "hostname" not in text:
-        return "no hostname line: truncated or not a device configuration"
     return None
 
 
@@ -76,6 +74,8 @@ def audit_device(name: str, text: str, platform: str | None, settings: Settings,
     platform = platform or detect_platform(text)
     if problem is None and platform is None:
         problem = "platform not recognised (give --platform)"
+    if problem is None and not get_platform(platform).reads_as_configuration(text):  # type: ignore[arg-type]
+        problem = f"not a {platform} configuration: most lines are not {platform} commands"
     if problem is not None:
         return [Result(name, "PARSE", Severity.HIGH.value, ERROR, problem, platform=platform or "")]
     assert platform is not None

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from muronet.masking import SECRET_LINES
+from muronet.platforms import get_platform
+from muronet.render.vocabulary import Vocabulary
 from policy.acl import parse_entry
 from policy.context import DeviceAudit
 from policy.zonemap import address_zone, l3_interfaces, parse_route
@@ -21,6 +23,7 @@ CLASSES = {
     "weakened_control": "weakened control",
     "external_routing": "routing policy towards another organisation (LGWAN line, eBGP)",
     "secret": "secret in the change",
+    "unknown_command": "command no template produces",
 }
 
 
@@ -31,6 +34,7 @@ class Change:
     delta: ConfigDelta
     before: DeviceAudit
     after: DeviceAudit
+    vocabulary: Vocabulary | None = None  # what the platform's templates write at the top level
 
 
 @dataclass(frozen=True)
@@ -259,3 +263,19 @@ def secrets(change: Change) -> Iterator[Finding]:
         values = [found["secret"] for pattern in SECRET_LINES if (found := pattern.match(line.text))]
         if any(not _REFERENCE.fullmatch(value) for value in values):
             yield Finding("secret", "medium", "a secret is added or changed (value masked)", (line,))
+
+
+@classifier
+def unknown_commands(change: Change) -> Iterator[Finding]:
+    """Top-level commands the templates never write: not from the inventory, so a human decides.
+    Lines the device shows of itself (FRR's version line, its VRF namespaces) are not commands."""
+    vocabulary = change.vocabulary
+    if vocabulary is None:
+        return
+    platform = get_platform(change.delta.platform)
+    for line in change.delta.added:
+        if len(line.path) == 1 and not vocabulary.produces(line.text):
+            node = change.delta.after.get_child(equals=line.text)
+            if node is None or not platform.shows_of_itself(node):
+                yield Finding("unknown_command", "critical",
+                              f"adds `{line.text}`: no {platform.name} template writes this command", (line,))

@@ -4,10 +4,13 @@ change, and a risk for each device and for the whole change."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from muronet.inventory.index import InventoryIndex
 from muronet.masking import mask
+from muronet.platforms import get_platform
+from muronet.render.vocabulary import Vocabulary, read_vocabulary
 from policy.catalog import Severity
 from policy.context import DeviceAudit, Settings
 from policy.engine import FAIL, UNPARSEABLE, Result, evaluate
@@ -35,7 +38,7 @@ class DeviceReview:
         levels = [f.risk for f in self.findings]
         levels += ["critical" if r.severity == "critical" else "high" for r in self.blocking]
         levels += ["medium" for r in self.new if r not in self.blocking]
-        levels += ["high"] if self.error else []
+        levels += ["critical"] if self.error else []  # what cannot be read cannot be approved
         if self.changed_lines and not levels:
             levels.append("low")
         return max(levels, key=RISKS.index, default="none")
@@ -50,8 +53,10 @@ def _failures(results: list[Result]) -> dict[tuple[str, str], Result]:
 
 
 def review_device(name: str, platform: str, before: str, after: str, settings: Settings,
-                  index_before: InventoryIndex | None, index_after: InventoryIndex | None) -> DeviceReview:
-    """The review of one device's change (``before`` or ``after`` is "" for a device added or removed)."""
+                  index_before: InventoryIndex | None, index_after: InventoryIndex | None,
+                  vocabulary: Vocabulary | None = None) -> DeviceReview:
+    """The review of one device's change (``before`` or ``after`` is "" for a device added or removed);
+    with the platform's template ``vocabulary``, a top-level command no template writes is critical."""
     try:
         delta = config_delta(platform, before, after)
     except UNPARSEABLE as error:  # nothing can be said of it: a reviewer must look
@@ -62,7 +67,7 @@ def review_device(name: str, platform: str, before: str, after: str, settings: S
     if not delta.changed:
         return review
     change = Change(delta, DeviceAudit.of(name, platform, delta.before, delta.before_lines, settings, index_before),
-                    DeviceAudit.of(name, platform, delta.after, delta.after_lines, settings, index_after))
+                    DeviceAudit.of(name, platform, delta.after, delta.after_lines, settings, index_after), vocabulary)
     for classify in CLASSIFIERS:
         review.findings += classify(change)
     was = _failures(evaluate(change.before)) if before else {}
@@ -76,9 +81,12 @@ def review_device(name: str, platform: str, before: str, after: str, settings: S
 class ChangeReview:
     source: str
     devices: list[DeviceReview]
+    errors: list[str] = field(default_factory=list)  # why the change as a whole cannot be read
 
     @property
     def risk(self) -> str:
+        if self.errors:
+            return "critical"
         return max((d.risk for d in self.devices), key=RISKS.index, default="none")
 
     @property
@@ -94,6 +102,7 @@ class ChangeReview:
         changed = [d for d in self.devices if d.status != "unchanged"]
         return {
             "source": self.source, "risk": self.risk, "blocking": self.blocking,
+            "errors": [mask(e, salt) for e in self.errors],
             "summary": {"devices": len(self.devices), "changed": len(changed),
                         "by_risk": {r: sum(1 for d in changed if d.risk == r) for r in reversed(RISKS)}},
             "devices": [{
@@ -109,8 +118,12 @@ class ChangeReview:
 
 def review_change(source: str, before: dict[str, str], after: dict[str, str], platforms: dict[str, str],
                   settings: Settings, index_before: InventoryIndex | None,
-                  index_after: InventoryIndex | None) -> ChangeReview:
-    """The review of every device in either set of configurations."""
+                  index_after: InventoryIndex | None, templates: Path | None = None) -> ChangeReview:
+    """The review of every device in either set of configurations; ``templates``: the template
+    folder whose commands the change may add (None: any command)."""
     names = sorted(set(before) | set(after))
+    vocabularies = {p: read_vocabulary(templates / get_platform(p).template_dir) for p in set(platforms.values())
+                    } if templates is not None else {}
     return ChangeReview(source, [review_device(n, platforms[n], before.get(n, ""), after.get(n, ""), settings,
-                                               index_before, index_after) for n in names])
+                                               index_before, index_after, vocabularies.get(platforms[n]))
+                                 for n in names])

@@ -20,6 +20,8 @@ def markdown(doc: dict[str, Any]) -> str:
            "", "| risk | devices |", "|------|---------|"]
     out += [f"| {_ICON[r]} {r} | {', '.join(d['device'] for d in doc['devices'] if d['risk'] == r) or '—'} |"
             for r in reversed(RISKS) if r != "none"]
+    if doc.get("errors"):
+        out += ["", "### The change cannot be read", ""] + [f"- 🛑 {error}" for error in doc["errors"]]
     top = [d for d in doc["devices"] if d["risk"] in ("critical", "high")]
     if top:
         out += ["", "### Why", ""]
@@ -62,6 +64,14 @@ def sarif(doc: dict[str, Any], origins: Callable[[str, str], list[tuple[str, int
             results.append({"ruleId": finding["rule"], "level": "error" if finding["severity"] in ("critical", "high")
                             else "warning", "message": {"text": f"{device['device']}: {finding['message']}"},
                             "locations": locations(finding["line"])})
-    rules = [{"id": f"review/{kind}", "shortDescription": {"text": text}} for kind, text in CLASSES.items()]
+    for error in doc.get("errors", []):
+        file, _, rest = error.partition(":")
+        line, _, _message = rest.partition(":")
+        results.append({"ruleId": "review/unreadable", "level": "error", "message": {"text": error},
+                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": file},
+                                                            "region": {"startLine": int(line) if line.isdigit()
+                                                                       else 1}}}]})
+    rules = [{"id": f"review/{kind}", "shortDescription": {"text": text}} for kind, text in
+             [*CLASSES.items(), ("unreadable", "the change does not validate or cannot be read")]]
     return {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
             "runs": [{"tool": {"driver": {"name": "muronet review", "rules": rules}}, "results": results}]}

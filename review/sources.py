@@ -15,7 +15,7 @@ from pathlib import Path
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.issues import display_path, line_of
 from muronet.inventory.loader import Inventory
-from muronet.render.engine import Renderer
+from muronet.render.engine import Renderer, RenderError
 from muronet.validation import load_and_validate
 
 SourceLine = tuple[str, int]  # (file relative to the repository, line)
@@ -25,10 +25,19 @@ class SourceError(Exception):
     """A revision that cannot be read or rendered; the message says which and why."""
 
 
+class InvalidRevision(SourceError):
+    """A revision whose inventory does not validate or does not render: ``problems`` say where."""
+
+    def __init__(self, label: str, problems: list[str]) -> None:
+        super().__init__(f"{label}: the inventory does not validate: {problems[0]}")
+        self.label, self.problems = label, problems
+
+
 @dataclass
 class Revision:
     inventory: Inventory
     configs: dict[str, str]  # device → rendered configuration (secrets as vault references)
+    root: Path  # the folder holding its inventory/ and templates/
 
     @cached_property
     def index(self) -> InventoryIndex:
@@ -84,10 +93,20 @@ def _extract(repo: Path, revision: str, into: Path) -> Path:
 def render_revision(root: Path, label: str) -> Revision:
     """Every device of the inventory under ``root`` rendered (without secrets: references stay)."""
     inventory, issues = load_and_validate(root / "inventory")
-    if any(i.severity == "error" for i in issues):
-        raise SourceError(f"{label}: the inventory does not validate: {issues[0].format()}")
-    renderer = Renderer(inventory, root / "templates")
-    return Revision(inventory, {d.name: renderer.render(d) for d in inventory.devices})
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        raise InvalidRevision(label, [_at_repository(i.format(), root) for i in errors])
+    try:
+        renderer = Renderer(inventory, root / "templates")
+        return Revision(inventory, {d.name: renderer.render(d) for d in inventory.devices}, root)
+    except RenderError as error:
+        raise InvalidRevision(label, [str(error)]) from None
+
+
+def _at_repository(problem: str, root: Path) -> str:
+    """An issue's ``file:line`` relative to the revision's root (a temporary folder for a commit)."""
+    file, sep, rest = problem.partition(":")
+    return f"{_relative(Path(file), root)}{sep}{rest}"
 
 
 def _hunks(repo: Path, base: str, head: str | None) -> dict[str, list[int]]:
@@ -111,8 +130,30 @@ def git_change(repo: Path, spec: str) -> GitChange:
     base, dots, head = spec.partition("..")
     if not dots or not base:
         raise SourceError(f"--git wants BASE..HEAD (or BASE.. for the working tree), not {spec!r}")
+    base_commit, head_commit = _commit(repo, base), _commit(repo, head) if head else None
     folder = tempfile.TemporaryDirectory(prefix="muronet-review-")
     tmp = Path(folder.name)
-    before = render_revision(_extract(repo, base, tmp / "base"), base)
-    after = render_revision(_extract(repo, head, tmp / "head"), head) if head else render_revision(repo, "working tree")
-    return GitChange(before, after, _hunks(repo, base, head or None), folder)
+    try:
+        before = render_revision(_extract(repo, base_commit, tmp / "base"), base)
+    except InvalidRevision as error:  # the base is what was approved before: it must read
+        raise SourceError(str(error)) from None
+    # a head that does not validate raises InvalidRevision: the review blocks it
+    after = (render_revision(_extract(repo, head_commit, tmp / "head"), head) if head_commit
+             else render_revision(repo, "working tree"))
+    return GitChange(before, after, _hunks(repo, base_commit, head_commit), folder)
+
+
+def _commit(repo: Path, revision: str) -> str:
+    """The commit a revision names; never an option (``--output=…`` would make git write a file).
+
+    >>> _commit(Path("."), "--output=/tmp/x")
+    Traceback (most recent call last):
+    review.sources.SourceError: '--output=/tmp/x' is not a revision
+    """
+    if revision.startswith("-") or not revision.strip():
+        raise SourceError(f"{revision!r} is not a revision")
+    try:
+        found = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+    except SourceError:
+        raise SourceError(f"{revision!r}: no such commit in {repo}") from None
+    return found.decode().strip()

@@ -243,12 +243,25 @@ def test_a_device_outside_the_inventory_gets_device_rules_and_no_zone_verdict(co
     assert by_rule["SEC-MGMT-002"].status == FAIL
 
 
-@pytest.mark.parametrize("text", ["", "\x00\x01\x02binary\xff" * 50, "interface eth1\n ip address 10.0.0.1/31\n",
-                                  "lorem ipsum dolor sit amet\n" * 20, "hostname r1\nbanner motd ^C\ntruncated here",
-                                  "hostname r1\nrouter ospf\nexit\nrouter ospf\nexit\n"])
+@pytest.mark.parametrize("text", ["", "\x00\x01\x02binary\xff" * 50, "lorem ipsum dolor sit amet\n" * 20,
+                                  "hostname r1\nbanner motd ^C\ntruncated here",
+                                  "set interfaces ge-0/0/0 unit 0 family inet address 10.0.0.1/31\n" * 5])
 def test_garbage_is_a_per_device_error_not_a_crash(text, settings, reference_index):
     results = audit_device("library-rt1", text, "frr", settings, reference_index)
     assert [r.status for r in results] == [ERROR] and results[0].rule == "PARSE"
+
+
+@pytest.mark.parametrize("text", [
+    "interface eth1\n ip address 10.0.0.1/31\nexit\nline vty\n exec-timeout 0 0\nexit\n",  # no hostname, as on hosts
+    "hostname r1\nline vty\nexit\nrouter ospf\n ospf router-id 10.0.0.1\nexit\nline vty\n exec-timeout 0 0\nexit\n",
+])
+def test_what_frr_accepts_is_audited_without_a_hostname_and_with_sections_written_twice(text, settings,
+                                                                                       reference_index):
+    results = audit_device("library-rt1", text, "frr", settings, reference_index)
+    by_rule = {r.rule: r for r in results}
+    assert "PARSE" not in by_rule
+    planted = text.count("\n", 0, text.index("exec-timeout 0")) + 1
+    assert by_rule["SEC-MGMT-004"].status == FAIL and by_rule["SEC-MGMT-004"].line == planted
 
 
 def test_a_check_that_breaks_on_an_unforeseen_line_is_an_error_of_that_rule_only(configs, settings,

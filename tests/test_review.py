@@ -7,9 +7,11 @@ import json
 import subprocess
 
 import pytest
-from conftest import REPO, line_containing
+from conftest import REPO, edit, line_containing
 
+from muronet.platforms import get_platform
 from muronet.render.engine import Renderer
+from muronet.render.vocabulary import read_vocabulary
 from policy.context import Settings
 from review.engine import review_device
 
@@ -34,7 +36,7 @@ def _review(name, before, after, reference_index):
     platform = "cisco_ios" if name.startswith("ios:") else reference_index.devices[name].platform
     settings = Settings.from_inventory(reference_index)
     return review_device(name.removeprefix("ios:"), platform, before, after, settings, reference_index,
-                         reference_index)
+                         reference_index, read_vocabulary(REPO / "templates" / get_platform(platform).template_dir))
 
 
 ROUTE_LGWAN = "ip route 10.20.0.0/16 blackhole"
@@ -44,17 +46,17 @@ LINE_ACL = " 40 permit ip 10.224.16.0 0.0.15.255 10.20.0.0 0.0.255.255"
 CASES = [
     # new path between zones
     ("frr-route-into-internet", "ch-core1", "!", "vrf LGWAN\n ip route 10.30.0.0/16 10.20.255.1\nexit-vrf\n!",
-     {"zone_path"}, "critical"),
+     {"zone_path", "unknown_command"}, "critical"),
     ("frr-default-in-lgwan", "ch-lgwan-rt1", ROUTE_LGWAN, ROUTE_LGWAN + "\nip route 0.0.0.0/0 10.224.255.1",
      {"zone_path"}, "critical"),
     ("frr-leak-import-vrf", "ch-core1", "!", "vrf LGWAN\n ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET\n"
-     "exit-vrf\n!", {"zone_path"}, "critical"),
+     "exit-vrf\n!", {"zone_path", "unknown_command"}, "critical"),
     ("frr-redistribution", "library-rt1", " passive-interface default", " passive-interface default\n"
      " redistribute connected", {"zone_path"}, "high"),
     ("frr-tunnel", "library-rt1", "!", "interface gre1\n ip address 192.0.2.1/30\nexit\n!", {"zone_path"},
      "critical"),
     ("ios-nat", "ios:ch-inet-rt1", "!", "ip nat inside source list 10 interface GigabitEthernet0/0/5 overload\n!",
-     {"zone_path"}, "critical"),
+     {"zone_path", "unknown_command"}, "critical"),
     ("ios-policy-routing", "ios:ch-core1", "!", "route-map PBR permit 10\n set ip next-hop 203.0.113.1\n!",
      {"zone_path"}, "high"),
     ("frr-svi-joins-zone", "library-rt1", "!", "interface eth6 vrf LGWAN\n ip address 10.20.200.1/24\nexit\n!",
@@ -72,9 +74,13 @@ CASES = [
     # management exposure
     ("ios-telnet", "ch-acc-1f", " transport input ssh", " transport input telnet ssh", {"management_exposure"},
      "critical"),
-    ("ios-http", "ch-acc-1f", "no ip http server", "ip http server", {"management_exposure"}, "high"),
+    ("ios-http", "ch-acc-1f", "no ip http server", "ip http server", {"management_exposure", "unknown_command"},
+     "critical"),
     ("ios-community", "ch-acc-1f", "!\nip access-list standard VTY-MGMT", "snmp-server community s3cr3t-c0mm RO\n"
-     "!\nip access-list standard VTY-MGMT", {"management_exposure", "secret"}, "high"),
+     "!\nip access-list standard VTY-MGMT", {"management_exposure", "secret", "unknown_command"}, "critical"),
+    # commands no template writes (a hand edit, another tool, text that escaped its field)
+    ("frr-ip-forwarding", "library-rt1", "!", "ip forwarding\n!", {"unknown_command"}, "critical"),
+    ("ios-banner-escape", "ch-acc-1f", "^C", "^C\nip domain lookup", {"unknown_command"}, "critical"),
     ("frr-vty-acl-widened", "library-rt1", "access-list VTY-MGMT seq 5 permit 10.99.0.50/32",
      "access-list VTY-MGMT seq 5 permit 10.99.0.50/32\naccess-list VTY-MGMT seq 7 permit 10.40.0.0/16",
      {"management_exposure"}, "high"),
@@ -213,10 +219,10 @@ def test_review_of_two_folders_classes_masks_and_gates(cli, configs, tmp_path):
     (after / "ch-acc-1f.cfg").write_text(_edit(configs["ch-acc-1f"], "no ip http server",
                                                "no ip http server\nsnmp-server community Zz-leak-991 RW"))
     result = cli("review", "--before", str(before), "--after", str(after), "--out", str(tmp_path / "out"), "--json")
-    assert result.exit_code == 1  # SNMP-001 is a new high finding: blocking
+    assert result.exit_code == 1  # a command no template writes, and SNMP-001 a new high finding: blocking
     doc = json.loads(result.stdout)
     assert [(d["device"], {c["class"] for c in d["classes"]}) for d in doc["devices"]] == [
-        ("ch-acc-1f", {"management_exposure", "secret"})]
+        ("ch-acc-1f", {"management_exposure", "secret", "unknown_command"})]
     for report in ("review.md", "review.json", "review.sarif"):
         assert "Zz-leak-991" not in (tmp_path / "out" / report).read_text()
     assert "Zz-leak-991" not in result.stdout
@@ -227,7 +233,44 @@ def test_review_needs_exactly_one_source(cli, tmp_path):
     assert result.exit_code == 2 and "give one of" in result.output
 
 
-def test_a_configuration_that_cannot_be_parsed_is_a_risk_for_a_human_not_a_crash(configs, reference_index):
-    broken = configs["library-rt1"] + "router ospf\n network 10.40.106.0/24 area 1\nexit\n"  # a second section
-    review = _review("library-rt1", configs["library-rt1"], broken, reference_index)
-    assert review.status == "unreadable" and review.risk == "high" and "duplicate" in review.reasons()[0]
+def test_a_configuration_that_cannot_be_parsed_blocks_the_change(configs, reference_index, cli, tmp_path):
+    text = configs["ch-acc-1f"]
+    broken = text[:text.index("^C\n!\nline con 0")]  # cut inside the banner, as a truncated copy would be
+    review = _review("ch-acc-1f", configs["ch-acc-1f"], broken, reference_index)
+    assert review.status == "unreadable" and review.risk == "critical" and "banner" in review.reasons()[0]
+    before, after = tmp_path / "before", tmp_path / "after"
+    for folder, text in ((before, configs["ch-acc-1f"]), (after, broken)):
+        folder.mkdir()
+        (folder / "ch-acc-1f.cfg").write_text(text)
+    result = cli("review", "--before", str(before), "--after", str(after), "--out", str(tmp_path / "out"), "--json")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 1 and doc["blocking"] and doc["risk"] == "critical"
+    assert doc["devices"][0]["status"] == "unreadable"
+
+
+def test_a_change_that_breaks_the_inventory_blocks_with_the_file_and_line(cli, inventory_copy, tmp_path):
+    """The issue's injection, as a merge request: a line break in a description. The inventory of the
+    change no longer validates, so nothing of it can be approved: critical, exit 1, where it is."""
+    repo = inventory_copy.parent
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True)
+    path = inventory_copy / "facilities" / "library.yaml"
+    edit(path, 'description: "光ファイバー to ch-agg1"',
+         'description: "LAN\\nexit\\nip route 0.0.0.0/0 203.0.113.66\\ninterface eth9"')
+    result = cli("review", "--inventory", str(inventory_copy), "--git", "HEAD..", "--out", str(tmp_path / "out"),
+                 "--json")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 1 and doc["blocking"] and doc["risk"] == "critical", result.output
+    line = line_containing(path, "203.0.113.66")
+    assert any(e.startswith(f"inventory/facilities/library.yaml:{line}: ") and "line break" in e
+               for e in doc["errors"]), doc["errors"]
+    sarif = json.loads((tmp_path / "out" / "review.sarif").read_text())
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {"review/unreadable"}
+
+
+def test_a_revision_that_is_an_option_is_refused_before_git_sees_it(cli, tmp_path):
+    target = tmp_path / "written-by-git"
+    for spec in (f"--output={target}..HEAD", f"HEAD..--output={target}", "no-such-commit..HEAD"):
+        result = cli("review", "--git", spec, "--out", str(tmp_path / "out"))
+        assert result.exit_code == 2 and ("is not a revision" in result.output or "no such commit" in result.output)
+    assert not target.exists()

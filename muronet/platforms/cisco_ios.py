@@ -27,6 +27,15 @@ class CiscoIos(Platform):
     napalm_driver = "ios"
     ansible_network_os = "cisco.ios.ios"
     has_host_services = False
+    # First words of IOS / IOS-XE global configuration commands (those a running configuration shows)
+    command_words = frozenset(str.split(
+        "aaa access-list alias archive banner boot bridge call-home cdp class-map clock control-plane crypto "
+        "default device-tracking dot1x enable end errdisable exception event fhrp file flow hostname hw-module "
+        "interface ip ipv6 key l2 license line lldp logging login mac memory mls monitor multilink netconf no "
+        "ntp object-group parameter-map platform policy-map port-channel power privilege process redundancy "
+        "restconf rmon route-map router security service snmp snmp-server spanning-tree subscriber system "
+        "tacacs tacacs-server radius radius-server template track transceiver udld username vlan vrf vtp "
+        "version vstack wsma diagnostic license ethernet table-map telemetry qos"))
 
     def interface_name(self, canonical: str) -> str:
         """Map Linux-style names so a routed role changes platform by one field; IOS names stay.
