@@ -495,6 +495,8 @@ def audit(
 
     if (source is None) == (not live):
         _fail("give one of --from DIR and --live", 2)
+    if waivers is not None and not waivers.is_file():
+        _fail(f"--waivers {waivers}: no such file", 2)
     wanted = _csv(formats, ("html", "json", "junit", "md"), "report formats")
     loaded = _load(inventory, as_json)
     index = InventoryIndex(loaded)
@@ -574,15 +576,20 @@ def _audited(texts: dict[str, str], platform: str | None, index: InventoryIndex,
     from datetime import date
 
     from policy.context import Settings
-    from policy.engine import apply_waivers, audit_many, detect_platform, load_waivers
+    from policy.engine import apply_waivers, audit_many, detect_platform
+    from policy.waivers import load_waivers
 
     def platform_of(name: str, text: str) -> str | None:
         device = index.devices.get(name)
         return platform or detect_platform(text) or (device.platform if device else None)
 
+    loaded, issues = load_waivers(waivers) if waivers.exists() else ([], [])
+    if issues:  # a waiver that does not read must neither waive nor be ignored
+        for issue in issues:
+            err.print(issue.format(), markup=False)
+        _fail(f"the waivers file {waivers} has {len(issues)} error(s)", 2)
     configs = [(name, text, platform_of(name, text)) for name, text in sorted(texts.items())]
-    results = audit_many(configs, Settings.from_inventory(index), index)
-    return apply_waivers(results, load_waivers(waivers), date.today()) if waivers.exists() else results
+    return apply_waivers(audit_many(configs, Settings.from_inventory(index), index), loaded, date.today())
 
 
 @app.command()

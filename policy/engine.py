@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from pathlib import Path
 
-import yaml
 from hier_config.exceptions import DuplicateChildError
 
 import policy.checks  # noqa: F401  (registers every check)
@@ -19,6 +16,7 @@ from muronet.platforms import get_platform
 from policy.catalog import Severity, rules
 from policy.context import DeviceAudit, Settings, line_index
 from policy.registry import CHECKS, ZONE_RULES
+from policy.waivers import Waiver
 
 FAIL, WAIVED, NOT_APPLICABLE, NOT_EVALUATED, ERROR, PASS = (
     "fail", "waived", "not_applicable", "not_evaluated", "error", "pass")
@@ -123,27 +121,13 @@ def evaluate(audit: DeviceAudit) -> list[Result]:
     return results
 
 
-@dataclass(frozen=True)
-class Waiver:
-    device: str  # a name or glob
-    rule: str
-    reason: str
-    approver: str
-    expires: date
-
-
-def load_waivers(path: Path) -> list[Waiver]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [Waiver(**entry) for entry in document.get("waivers", [])]
-
-
 def apply_waivers(results: list[Result], waivers: list[Waiver], today: date) -> list[Result]:
     """Failures a valid waiver covers become ``waived``; an expired waiver waives nothing and says so."""
     for result in results:
         if result.status != FAIL:
             continue
         for waiver in waivers:
-            if waiver.rule == result.rule and fnmatch.fnmatchcase(result.device, waiver.device):
+            if waiver.covers(result.device, result.rule):
                 if waiver.expires >= today:
                     result.status = WAIVED
                     result.message += f" (waived until {waiver.expires} by {waiver.approver}: {waiver.reason})"

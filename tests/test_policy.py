@@ -25,12 +25,12 @@ from policy.engine import (
     PARALLEL_THRESHOLD,
     PASS,
     WAIVED,
-    Waiver,
     apply_waivers,
     audit_device,
     audit_many,
 )
 from policy.registry import CHECKS
+from policy.waivers import Waiver
 
 
 @pytest.fixture(scope="module")

@@ -136,7 +136,7 @@ def load_inventory(root: Path) -> tuple[Inventory, list[Issue]]:
     mapping_seen: dict[tuple[str, str], Location] = {}
     for file in files:
         inventory.files.append(file)
-        document = _read_document(file, issues)
+        document = read_document(file, issues)
         if document is None:
             continue
         for key, value in document.items():
@@ -158,7 +158,7 @@ def load_inventory(root: Path) -> tuple[Inventory, list[Issue]]:
     return inventory, issues
 
 
-def _read_document(file: Path, issues: list[Issue]) -> dict[Any, Any] | None:
+def read_document(file: Path, issues: list[Issue]) -> dict[Any, Any] | None:
     try:
         if file.stat().st_size > MAX_FILE_BYTES:
             issues.append(Issue(Location(file, (), 1), f"file larger than {MAX_FILE_BYTES} bytes"))
@@ -241,7 +241,7 @@ def _load_singleton(
             return
         setattr(inventory, key, value)
         return
-    entry = _validate(model, value, location, issues)  # type: ignore[arg-type]
+    entry = validate_entry(model, value, location, issues)  # type: ignore[arg-type]
     if entry is not None:
         setattr(inventory, key, entry)
         inventory._where[id(entry)] = location
@@ -255,7 +255,7 @@ def _load_list(inventory: Inventory, key: str, value: Any, location: Location, i
     target: list[Any] = getattr(inventory, key)
     for index, raw in enumerate(value):
         entry_location = location.child(index)
-        entry = _validate(model, raw, entry_location, issues)
+        entry = validate_entry(model, raw, entry_location, issues)
         if entry is not None:
             target.append(entry)
             inventory._where[id(entry)] = entry_location
@@ -289,13 +289,14 @@ def _load_mapping(
                                 related=(seen[(key, name)],)))
             continue
         seen[(key, name)] = entry_location
-        entry = _validate(model, raw, entry_location, issues)
+        entry = validate_entry(model, raw, entry_location, issues)
         if entry is not None:
             target[name] = entry
             inventory._where[id(entry)] = entry_location
 
 
-def _validate(model: type[BaseModel], raw: Any, location: Location, issues: list[Issue]) -> Any:
+def validate_entry(model: type[BaseModel], raw: Any, location: Location, issues: list[Issue]) -> Any:
+    """``raw`` as a ``model`` entry, or None with each of its problems added to ``issues``."""
     try:
         return model.model_validate(raw)
     except ValidationError as error:

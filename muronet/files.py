@@ -1,0 +1,99 @@
+"""Files and folders written safely, as a tool that runs as root and holds every device secret must.
+
+- ``write_atomic``: a file is replaced whole (readers never see half of it), through a new file
+  created exclusively beside it, so a symbolic link planted at the path is replaced, never followed;
+  its mode is set before a byte is written.
+- ``private_folder``: a state folder is created by muronet (mode 0700), or, if it exists, it must be
+  a real folder owned by the invoking user and writable by nobody else, on a path nobody else can
+  redirect (every parent owned by root or the user, and not writable by others unless sticky).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+class UnsafeFolder(RuntimeError):
+    """A folder muronet will not use: the message says whose it is and why."""
+
+
+def write_atomic(path: Path, data: str | bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` whole, replacing (not following) whatever is there.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> (folder / "target").write_text("kept"); (folder / "link").symlink_to(folder / "target")
+    4
+    >>> write_atomic(folder / "link", "new")
+    >>> (folder / "target").read_text(), (folder / "link").is_symlink()
+    ('kept', False)
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(descriptor, mode)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(payload)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def private_folder(path: Path, owner: int | None = None, mode: int = 0o700) -> Path:
+    """``path`` as a folder only ``owner`` (default: the invoking user) can change; created with
+    ``mode`` if missing. Returns the absolute path. Raises :class:`UnsafeFolder` otherwise."""
+    owner = os.geteuid() if owner is None else owner
+    path = Path(os.path.abspath(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_parents(path.parent)
+    try:
+        os.mkdir(path, mode)
+        created = True
+    except FileExistsError:
+        created = False
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeFolder(f"{path} is a symbolic link; a state folder must be a real folder")
+    if not stat.S_ISDIR(info.st_mode):
+        raise UnsafeFolder(f"{path} exists and is not a folder")
+    if created and info.st_uid != owner:
+        os.chown(path, owner, -1)
+        info = os.lstat(path)
+    if info.st_uid != owner:
+        raise UnsafeFolder(f"{path} belongs to {_user(info.st_uid)}, not to {_user(owner)}: muronet does not use "
+                           "a state folder someone else made; remove it or choose another")
+    if info.st_mode & 0o022:
+        raise UnsafeFolder(f"{path} is writable by group or others (mode {stat.S_IMODE(info.st_mode):o}); "
+                           f"chmod go-w {path}, or remove it and let muronet create it")
+    if created or stat.S_IMODE(info.st_mode) != mode:
+        os.chmod(path, mode)
+    return path
+
+
+def _check_parents(folder: Path) -> None:
+    """No parent may let another user swap the path: each is owned by root or the invoking user,
+    and writable by others only with the sticky bit (as /tmp and /var/tmp are)."""
+    me = os.geteuid()
+    for parent in [folder, *folder.parents]:
+        try:
+            info = os.stat(parent)
+        except FileNotFoundError:
+            continue
+        writable_by_others = info.st_mode & 0o022
+        if info.st_uid not in (0, me) or (writable_by_others and not info.st_mode & stat.S_ISVTX):
+            raise UnsafeFolder(f"{parent} can be changed by {_user(info.st_uid)} or others (mode "
+                               f"{stat.S_IMODE(info.st_mode):o}): a state folder below it is not safe")
+
+
+def _user(uid: int) -> str:
+    import pwd
+
+    try:
+        return f"user {pwd.getpwuid(uid).pw_name}"
+    except KeyError:
+        return f"uid {uid}"
