@@ -34,9 +34,11 @@ class Waiver(Strict):
     expires: date
 
     def covers(self, device: str, rule: str) -> bool:
-        """>>> Waiver(device="fire-*", rule="SEC-L2-003", reason="r", approver="a", expires="2027-03-31").covers(
-        ...     "fire-bokoi-rt1", "SEC-L2-003")
-        True
+        """Whether the waiver names this device (a name or glob) and rule.
+
+        >>> w = Waiver(device="fire-*", rule="SEC-L2-003", reason="r", approver="a", expires="2027-03-31")
+        >>> w.covers("fire-bokoi-rt1", "SEC-L2-003"), w.covers("library-rt1", "SEC-L2-003")
+        (True, False)
         """
         return rule == self.rule and fnmatch.fnmatchcase(device, self.device)
 
