@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 
 from policy.catalog import rules
 from policy.engine import ERROR, FAIL, WAIVED, Result, blocking
@@ -71,8 +71,8 @@ def junit(results: list[Result]) -> str:
 
 
 def html(doc: dict[str, Any]) -> str:
-    environment = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                              autoescape=select_autoescape(["html"]))
+    # report.html.j2 ends in .j2: select_autoescape(["html"]) would not apply; every value is escaped
+    environment = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True)
     per_rule = Counter(f["rule"] for f in doc["findings"] if f["status"] == FAIL)
     return environment.get_template("report.html.j2").render(doc=doc, rules=rules(), per_rule=per_rule)
 

@@ -24,8 +24,33 @@ RING_COLORS = {"west": "#1565c0", "central": "#2e7d32", "east": "#ef6c00", "nort
 ZONE_COLORS = {"MYNUMBER": "#c62828", "LGWAN": "#ef6c00", "INTERNET": "#1565c0", "REGIONAL": "#2e7d32"}
 
 
+class Markup(str):
+    """A label muronet itself writes as Graphviz's HTML-like markup (the legend); nothing else is."""
+
+
+def _text(value: object) -> object:
+    """Names and labels come from the inventory or from NetBox, which anyone with write access
+    fills: they are text, never DOT escapes (``\\``) or HTML-like labels (``<…>``)."""
+    return graphviz.escape(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+class _Graph(graphviz.Graph):
+    """A Graphviz graph whose every name, label and attribute is escaped as text."""
+
+    def node(self, name: str, label: str | None = None, _attributes=None, **attrs) -> None:  # type: ignore[override]
+        super().node(_text(name), _text(label), _attributes=_attributes, **{k: _text(v) for k, v in attrs.items()})
+
+    def edge(self, tail_name: str, head_name: str, label: str | None = None, _attributes=None,  # type: ignore[override]
+             **attrs) -> None:
+        super().edge(_text(tail_name), _text(head_name), _text(label), _attributes=_attributes,
+                     **{k: _text(v) for k, v in attrs.items()})
+
+    def attr(self, kw: str | None = None, _attributes=None, **attrs) -> None:  # type: ignore[override]
+        super().attr(kw, _attributes=_attributes, **{k: _text(v) for k, v in attrs.items()})
+
+
 def _graph(name: str, engine: str = "dot", **attrs: str) -> graphviz.Graph:
-    graph = graphviz.Graph(name, engine=engine)
+    graph = _Graph(name, engine=engine)
     graph.attr(fontname=FONT, fontsize="12", **attrs)
     graph.attr("node", fontname=FONT, fontsize="10")
     graph.attr("edge", fontname=FONT, fontsize="8")
@@ -130,8 +155,9 @@ def geographic(graph: PhysicalGraph) -> graphviz.Graph:
 def _legend(view: graphviz.Graph, x: float, y: float) -> None:
     rows = "".join(f'<TR><TD><FONT COLOR="{color}">━━</FONT></TD><TD ALIGN="LEFT">ring {ring}</TD></TR>'
                    for ring, color in RING_COLORS.items())
-    view.node("legend", f'<<TABLE BORDER="0" CELLBORDER="0">{rows}<TR><TD><FONT COLOR="#ef6c00">┅┅</FONT></TD>'
-              '<TD ALIGN="LEFT">provider circuit</TD></TR></TABLE>>', shape="box", pos=f"{x:.2f},{y:.2f}!")
+    view.node("legend", Markup(f'<<TABLE BORDER="0" CELLBORDER="0">{rows}<TR><TD><FONT COLOR="#ef6c00">┅┅</FONT>'
+                               '</TD><TD ALIGN="LEFT">provider circuit</TD></TR></TABLE>>'), shape="box",
+              pos=f"{x:.2f},{y:.2f}!")
 
 
 def zones(graph: PhysicalGraph) -> graphviz.Graph:

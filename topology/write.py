@@ -113,7 +113,8 @@ def page(graph: PhysicalGraph, svgs: dict[str, str]) -> str:
     panes = "".join(f'<div class="pane" id="pane-{name}">{_XML_DECLARATION.sub("", svg)}</div>'
                     for name, svg in svgs.items())
     script = (VENDOR / "svg-pan-zoom.min.js").read_text(encoding="utf-8")
-    data = json.dumps(_site_details(graph), ensure_ascii=False).replace("</", "<\\/")
+    # inside <script>: no "<" at all, so neither "</script>" nor "<!--" can end or bend it
+    data = json.dumps(_site_details(graph), ensure_ascii=False).replace("<", "\\u003c")
     return _PAGE.format(source=html.escape(graph.source), tabs=tabs, panes=panes, script=script, data=data)
 
 
