@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from muronet.files import write_atomic
 from muronet.inventory.checked import shared_index
 from muronet.inventory.secrets import GivenSecrets
 from muronet.render.engine import Renderer, default_templates_dir
@@ -36,10 +37,7 @@ class RollbackPoints:
 
     def keep(self, name: str, running: str) -> None:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = self._path(name).with_suffix(".tmp")
-        tmp.write_bytes(self.encrypt(running))
-        tmp.chmod(0o600)
-        tmp.replace(self._path(name))
+        write_atomic(self._path(name), self.encrypt(running), mode=0o600)
 
     def read(self, name: str) -> str:
         return self.decrypt(self._path(name).read_bytes())

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from muronet.files import write_atomic
 from muronet.inventory.loader import Inventory
 from muronet.inventory.secrets import resolve
 
@@ -44,7 +45,4 @@ def write_vault(variables: dict[str, object], out: Path, password_file: Path) ->
 
     vault = VaultLib([("default", VaultSecret(password(password_file)))])
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(vault.encrypt(yaml.safe_dump(variables, allow_unicode=True, sort_keys=True)))
-    tmp.chmod(0o600)
-    tmp.replace(out)
+    write_atomic(out, vault.encrypt(yaml.safe_dump(variables, allow_unicode=True, sort_keys=True)), mode=0o600)

@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from muronet.files import write_atomic
 from muronet.masking import mask
 
 
@@ -41,9 +42,8 @@ def open_repo(repo: Path) -> bytes:
     if not (repo / ".git").exists():
         _git(repo, "init", "-q", "-b", "main")
     salt_file = repo / ".git" / "muronet-salt"
-    if not salt_file.exists():
-        salt_file.write_bytes(secrets.token_bytes(32))
-        salt_file.chmod(0o600)
+    if not salt_file.exists():  # whoever holds the salt can test guesses against the placeholders
+        write_atomic(salt_file, secrets.token_bytes(32), mode=0o600)
     return salt_file.read_bytes()
 
 
@@ -53,7 +53,7 @@ def write_masked(repo: Path, salt: bytes, name: str, text: str) -> bool:
     masked = mask(text, salt)
     if path.exists() and path.read_text(encoding="utf-8") == masked:
         return False
-    path.write_text(masked, encoding="utf-8")
+    write_atomic(path, masked)
     return True
 
 

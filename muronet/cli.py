@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
 
+from muronet.files import write_atomic
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.issues import Issue
 from muronet.inventory.loader import Inventory
@@ -304,7 +305,7 @@ def provision(
             _fail("the pending change is critical (review above); nothing was pushed. Give --accept-risk "
                   "\"reason\" to commit it anyway", 2)
     report = run_provision(nr, index, configs, commit_changes=commit, revert_in=revert_in, settle=settle)
-    document = json.loads(secrets.scrub(json.dumps(report.as_dict(), ensure_ascii=False)))
+    document = secrets.scrub_data(report.as_dict())
     if review is not None:
         document["review"] = {"risk": review["risk"], "accepted_risk": accept_risk, "log": str(
             _log_commit(log_dir, {"accepted_risk": accept_risk, "review": review, "provision": document}))}
@@ -350,8 +351,7 @@ def review(
         chosen = _selected(index, limit)
         nr = _lab_nornir(inventory, state if lab else None, 20).filter(filter_func=lambda h: h.name in chosen)
         configs, scrubber = _intended_configs(loaded, inventory, None, sorted(nr.inventory.hosts))
-        doc, origins = json.loads(scrubber.scrub(json.dumps(_review_pending(nr, index, configs)[1],
-                                                            ensure_ascii=False))), None
+        doc, origins = scrubber.scrub_data(_review_pending(nr, index, configs)[1]), None
     else:
         assert before is not None and after is not None
         doc, origins = _review_folders(InventoryIndex(_load(inventory, as_json)), before, after), None
@@ -361,7 +361,7 @@ def review(
                          ("sarif", lambda: json.dumps(sarif(doc, origins), ensure_ascii=False, indent=1))):
         if name in wanted:
             path = out_dir / {"md": "review.md", "json": "review.json", "sarif": "review.sarif"}[name]
-            path.write_text(render(), encoding="utf-8")
+            write_atomic(path, render())
             written[name] = path
     if as_json:
         _emit_json(doc)
@@ -417,7 +417,7 @@ def _log_commit(folder: Path, entry: dict[str, Any]) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"commit-{datetime.now().strftime('%Y%m%dT%H%M%S%f')}.json"
-    path.write_text(json.dumps(entry, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_atomic(path, json.dumps(entry, ensure_ascii=False, indent=1), mode=0o600)
     return path
 
 
@@ -455,8 +455,8 @@ def _print_provision(document: dict[str, Any], show_diff: bool) -> None:
     for device in document["devices"]:
         if device["detail"]:
             out.print(f"{device['name']}: {device['outcome']}", markup=False)
-            for line in device["detail"]:
-                out.print(f"  - {line}", markup=False)
+            for line in device["detail"]:  # scrubbed whole, then shortened for the screen
+                out.print(f"  - {line if len(line) <= 500 else line[:500] + ' …'}", markup=False)
     phases = ", ".join(f"{k} {v} s" for k, v in document["seconds"].items())
     out.print(f"time: {phases}", markup=False)
     if "review" in document:

@@ -1,42 +1,171 @@
-"""Secrets out of configuration text: every password, secret, key and community is replaced by a
-placeholder carrying a short keyed hash, so a changed secret still shows as a change and the value
-never lands in a backup, report, log or diff."""
+"""Secrets out of configuration text: every password, secret, key and community is replaced by one
+placeholder format, ``<secret:sha-HASH>`` (an HMAC under a salt), so that a changed secret still
+shows as a change while the value never lands in a backup, report, log or diff. Rendered files name
+their secrets instead: ``<secret:NAME>``. ``PLACEHOLDER`` matches both.
+
+The filters are NAPALM's for Cisco (``napalm.base.constants.CISCO_SANITIZE_FILTERS``, which covers
+Oxidized's IOS model and netutils' examples), in NAPALM's own format (a pattern and a replacement
+naming the secret ``<removed>``), with two of them made precise (a community's access and ACL, and
+an SNMPv3 host's user name, are not secrets, and the audit reads them) and the forms they miss added:
+SNMPv3 user keys, NTP keys, pre-shared keys, RADIUS server keys, and every FRR secret form.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 
-# (line pattern, group holding the secret) for IOS and FRR; a type digit before a value is kept.
-SECRET_LINES = [
-    re.compile(r"^\s*(?:no )?(?:enable )?(?:secret|password)(?: \d+)? (?P<secret>\S+)"),
-    re.compile(r"^\s*(?:no )?username \S+ .*?(?:secret|password)(?: \d+)? (?P<secret>\S+)"),
-    re.compile(r"^\s*(?:no )?ip ospf message-digest-key \d+ md5(?: \d)? (?P<secret>\S+)"),
-    re.compile(r"^\s*(?:no )?ip ospf authentication-key(?: \d)? (?P<secret>\S+)"),
-    re.compile(r"^\s*(?:no )?neighbor \S+ password(?: \d)? (?P<secret>\S+)"),
-    re.compile(r"^\s*(?:no )?key-string(?: \d)? (?P<secret>\S+)"),
-    re.compile(r"^\s*(?:no )?(?:tacacs-server|radius-server) .*key(?: \d)? (?P<secret>\S+)"),
-    re.compile(r"^\s*(?:no )?key(?: \d)? (?P<secret>\S+)$"),  # inside "tacacs server NAME"
-    re.compile(r"^\s*(?:no )?snmp-server community (?P<secret>\S+)"),
-    re.compile(r"^\s*(?:no )?snmp-server user \S+ \S+ v3 auth \S+ (?P<secret>\S+)"),
-    re.compile(r"^\s*(?:no )?snmp-server user \S+ \S+ v3 auth \S+ \S+ priv \S+(?: \d+)? (?P<secret>\S+)"),
-    re.compile(r"^\s*(?:no )?ntp authentication-key \d+ \S+ (?P<secret>\S+)"),
-]
+from napalm.base.constants import CISCO_SANITIZE_FILTERS
+
 PLACEHOLDER = re.compile(r"<secret:[^>]*>")  # a masked secret, or a template's reference to one
+_REPLACED_BY_OURS = (
+    r"^(snmp-server community).*$",  # kept the access (RO/RW) and ACL words: ours keeps them
+    r"^(snmp-server host \S+( vrf \S+)?( version (1|2c|3))?)\s+\S+((\s+\S*)*)\s*$",  # masked v3's "priv"
+)
+MORE_FILTERS = {
+    # Cisco IOS / IOS-XE
+    r"^(snmp-server community) (\S+)(.*)$": r"\1 <removed>\3",
+    r"^(snmp-server host \S+(?: vrf \S+)?(?: informs| traps)?(?: version (?:1|2c))?) "
+    r"(?!(?:vrf|informs|traps|version) )(\S+)(.*)$": r"\1 <removed>\3",
+    r"^(snmp-server user \S+ \S+(?: remote \S+)? v3(?: encrypted)? auth \S+) (\S+)( priv (?:3des|des|aes(?: \d+)?))"
+    r" (\S+)(.*)$": r"\1 <removed>\3 <removed>\5",
+    r"^(snmp-server user \S+ \S+(?: remote \S+)? v3(?: encrypted)? auth \S+) (\S+)(.*)$": r"\1 <removed>\3",
+    r"^(ntp authentication-key \d+ \S+) (\S+)(.*)$": r"\1 <removed>\3",
+    r"^(\s*pre-shared-key(?: (?:local|remote))?(?: \d)?) (\S+)$": r"\1 <removed>",
+    r"^(\s*pre-shared-key address \S+(?: \S+)? key(?: \d)?) (\S+)$": r"\1 <removed>",
+    r"^(crypto isakmp key(?: \d)?) (\S+) (.*)$": r"\1 <removed> \3",
+    r"^(\s*server-key(?: \d)?) (\S+)$": r"\1 <removed>",  # radius server blocks (NAPALM has their "key")
+    r"^((?:radius|tacacs)-server (?:.+ )?key(?: \d)?) (\S+)$": r"\1 <removed>",
+    r"^(\s+authentication (?:text|md5 key-string)(?: \d)?) (\S+)(.*)$": r"\1 <removed>\3",
+    # FRR (vtysh): vty and enable passwords, OSPF, OSPFv3, BGP, IS-IS, RIP keys, key chains
+    r"^(\s*(?:enable )?password(?: \d)?) (\S+)$": r"\1 <removed>",
+    r"^(\s*ip ospf message-digest-key \d+ md5(?: \d)?) (\S+)$": r"\1 <removed>",
+    r"^(\s*ip ospf authentication-key(?: \d)?) (\S+)$": r"\1 <removed>",
+    r"^(\s*area \S+ virtual-link \S+ (?:message-digest-key \d+ md5|authentication-key)) (\S+)(.*)$":
+        r"\1 <removed>\3",
+    r"^(\s*ipv6 ospf6 authentication key-id \d+ hash-algo \S+ key) (\S+)$": r"\1 <removed>",
+    r"^(\s*neighbor \S+ password(?: \d)?) (\S+)$": r"\1 <removed>",
+    r"^(\s*(?:area|domain)-password (?:clear|md5)) (\S+)(.*)$": r"\1 <removed>\3",
+    r"^(\s*isis password (?:clear|md5)) (\S+)$": r"\1 <removed>",
+    r"^(\s*ip rip authentication string) (\S+)$": r"\1 <removed>",
+    r"^(\s*key-string(?: \d)?) (\S+)$": r"\1 <removed>",
+}
+
+
+@dataclass(frozen=True)
+class _Filter:
+    pattern: re.Pattern[str]
+    secrets: tuple[tuple[int | None, int | None], ...]  # per secret: the groups around it (None: the match's edge)
+    multiline: bool  # spans lines (a key inside a "tacacs server" block): run over the whole text
+
+
+@cache
+def _filters() -> tuple[_Filter, ...]:
+    """NAPALM's filters (but the two ours replace), then ours, each read as spans between groups."""
+    chosen = {k: v for k, v in CISCO_SANITIZE_FILTERS.items() if k not in _REPLACED_BY_OURS} | MORE_FILTERS
+    return tuple(_Filter(re.compile(pattern, re.M), _spans(replacement), "\\n" in pattern)
+                 for pattern, replacement in chosen.items())
+
+
+# Lines that can hold a secret: the filters run only on these (a configuration has few of them).
+_CANDIDATE = re.compile(r"^(\s*)(no )?(.*(?:password|secret|key|community|snmp-server|wpa-psk|authentication).*)$",
+                        re.M)
+
+
+def _spans(replacement: str) -> tuple[tuple[int | None, int | None], ...]:
+    """Which groups surround each ``<removed>`` of a replacement: ``\\1 <removed> \\3`` → ((1, 3),).
+
+    >>> _spans(r"\\1 <removed> \\3 <removed> \\4\\5")
+    ((1, 3), (3, 4))
+    """
+    tokens = re.findall(r"\\(\d+)|(<removed>)", replacement)
+    found, previous = [], None
+    for n, (group, removed) in enumerate(tokens):
+        if removed:
+            following = next((int(g) for g, _ in tokens[n + 1:] if g), None)
+            found.append((previous, following))
+        else:
+            previous = int(group)
+    return tuple(found)
+
+
+def _matched(rule: _Filter, match: re.Match[str], shift: int, masked: bool) -> Iterator[tuple[int, int]]:
+    text = match.string
+    for before, after in rule.secrets:
+        start = match.end(before) if before is not None else match.start()
+        end = match.start(after) if after is not None and match.start(after) >= 0 else match.end()
+        value = text[start:end]
+        stripped = value.strip()
+        if stripped and (masked or not PLACEHOLDER.search(stripped)):  # masked once is enough
+            offset = start + len(value) - len(value.lstrip())
+            yield shift + offset, shift + offset + len(stripped)
+
+
+def _secret_spans(config: str, masked: bool = False) -> Iterator[tuple[int, int]]:
+    """Where each secret of ``config`` is (start, end), possibly found twice; a removal (``no …``)
+    holds its secret as the line it removes does. ``masked``: placeholders count as secrets too."""
+    rules = _filters()
+    for rule in rules:
+        if rule.multiline:
+            for match in rule.pattern.finditer(config):
+                yield from _matched(rule, match, 0, masked)
+    for candidate in _CANDIDATE.finditer(config):
+        indent, negated, rest = candidate.groups()
+        line = indent + rest
+        shift = candidate.start() + (len(negated) if negated else 0)
+        for rule in rules:
+            if not rule.multiline and (match := rule.pattern.match(line)):
+                yield from _matched(rule, match, shift, masked)
+
+
+def placeholder(secret: str, salt: bytes) -> str:
+    """The one placeholder format: a keyed hash, equal for equal secrets under one salt.
+
+    >>> placeholder("public", b"k")
+    '<secret:sha-bb4c4d26>'
+    """
+    return f"<secret:sha-{hmac.new(salt, secret.encode(), hashlib.sha256).hexdigest()[:8]}>"
+
+
+def _chosen(config: str, masked: bool = False) -> list[tuple[int, int]]:
+    """The secrets' spans, in order; where two filters found the same secret, the narrower span
+    (``password 7 X``: the secret is ``X``, and the audit still reads that it is of type 7)."""
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(set(_secret_spans(config, masked)), key=lambda span: span[1] - span[0]):
+        if all(end <= other_start or start >= other_end for other_start, other_end in chosen):
+            chosen.append((start, end))
+    return sorted(chosen)
 
 
 def mask(config: str, salt: bytes) -> str:
-    """``config`` with every secret replaced by ``<secret:sha-HASH>`` (HMAC-SHA256 under ``salt``).
+    """``config`` with every secret replaced by its placeholder.
 
-    >>> mask("username admin privilege 15 secret 9 $9$abc\\nsnmp-server community public RO\\n", b"k")
-    'username admin privilege 15 secret 9 <secret:sha-bf51bb33>\\nsnmp-server community <secret:sha-bb4c4d26> RO\\n'
+    >>> mask("username admin privilege 15 secret 9 $9$abc\\nsnmp-server community public RO 10\\n", b"k")
+    'username admin privilege 15 secret 9 <secret:sha-bf51bb33>\\nsnmp-server community <secret:sha-bb4c4d26> RO 10\\n'
+    >>> mask("router bgp 64512\\n neighbor 10.0.0.1 password 7 0822455D0A16\\nexit\\n", b"k").split("\\n")[1]
+    ' neighbor 10.0.0.1 password 7 <secret:sha-d8808879>'
     """
-    lines = []
-    for line in config.splitlines(keepends=True):
-        for pattern in SECRET_LINES:
-            while (found := pattern.match(line)) and not PLACEHOLDER.match(found["secret"]):
-                digest = hmac.new(salt, found["secret"].encode(), hashlib.sha256).hexdigest()[:8]
-                line = line[:found.start("secret")] + f"<secret:sha-{digest}>" + line[found.end("secret"):]
-        lines.append(line)
-    return "".join(lines)
+    out, position = [], 0
+    for start, end in _chosen(config):
+        out += [config[position:start], placeholder(config[start:end], salt)]
+        position = end
+    out.append(config[position:])
+    return "".join(out)
+
+
+def secrets_in(line: str) -> list[str]:
+    """The secrets one configuration line holds, indented or not: values, placeholders of masked
+    values (``<secret:sha-…>``) and references (``<secret:NAME>``).
+
+    >>> secrets_in("ip ospf message-digest-key 1 md5 k3y"), secrets_in("ip ospf cost 10")
+    (['k3y'], [])
+    """
+    for text in (line, " " + line):  # NAPALM's filters want an indented line inside a section
+        found = [text[start:end] for start, end in _chosen(text, masked=True)]
+        if found:
+            return found
+    return []

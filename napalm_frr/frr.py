@@ -21,8 +21,6 @@ Optional arguments: ``port`` and Netmiko's host-key options (``ssh_strict``,
 from __future__ import annotations
 
 import difflib
-import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -43,18 +41,13 @@ from napalm.base.exceptions import (
 from netmiko import ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
 
+from muronet.masking import mask
 from napalm_frr import reload
 
 _NETMIKO_OPTIONS = ("port", "ssh_strict", "system_host_keys", "alt_host_keys", "alt_key_file", "conn_timeout")
 _VERSION = re.compile(r"^FRRouting (\S+) \((\S+)\)", re.M)
 _VRF_LINE = re.compile(r"^vrf (\S+) id ", re.M)  # "vrf LGWAN id 1 netns /run/netns/LGWAN"
 # Lines that carry a secret, and the part of them a report shows instead.
-SANITIZE_FILTERS = {
-    r"^(\s*ip ospf message-digest-key \d+ md5) \S+": r"\1",
-    r"^(\s*ip ospf authentication-key) \S+": r"\1",
-    r"^(\s*neighbor \S+ password) \S+": r"\1",
-    r"^(\s*(?:enable )?password) \S+": r"\1",
-}
 _FINGERPRINT_KEY = secrets.token_bytes(32)  # per process: a fingerprint cannot be guessed offline
 # vtysh answers an accepted configuration line with nothing but the next prompt; anything else it
 # prints is a refusal ("% Unknown command", "BGP is already running; AS is 65021", "Please remove
@@ -434,20 +427,12 @@ def _refusal(commands: list[str], output: str) -> str:
 
 
 def sanitize(config: str) -> str:
-    """``config`` with every secret replaced by ``<secret sha:…>``: a keyed fingerprint that
+    """``config`` with every secret replaced by muronet's placeholder: a keyed fingerprint that
     differs when the secret differs (a diff still shows a changed key) and reveals nothing.
 
     >>> sanitize(" ip ospf message-digest-key 1 md5 s3cret")[:46]
-    ' ip ospf message-digest-key 1 md5 <secret sha:'
+    ' ip ospf message-digest-key 1 md5 <secret:sha-'
     >>> "s3cret" in sanitize(" neighbor 10.0.0.1 password s3cret")
     False
     """
-    for pattern, keep in SANITIZE_FILTERS.items():
-        config = re.sub(pattern + r"(?=\s|$)", lambda m, keep=keep: _masked(m, keep), config, flags=re.M)
-    return config
-
-
-def _masked(match: re.Match[str], keep: str) -> str:
-    secret = match.group(0)[len(match.expand(keep)):].strip()
-    digest = hmac.new(_FINGERPRINT_KEY, secret.encode(), hashlib.sha256).hexdigest()[:8]
-    return f"{match.expand(keep)} <secret sha:{digest}>"
+    return mask(config, _FINGERPRINT_KEY)

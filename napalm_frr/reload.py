@@ -16,7 +16,6 @@ import importlib.util
 import logging
 import re
 import subprocess
-import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -93,12 +92,33 @@ def clean(config: str) -> str:
     return "\n".join(line for line in config.splitlines() if not _HEADER.match(line)).strip() + "\n"
 
 
-def _load(text: str, folder: Path, name: str):
+@cache
+def _piped_vtysh() -> type:
+    """frr-reload's ``Vtysh``, fed through a pipe: a configuration with its secrets never touches a
+    file, not even a private temporary one."""
     module = _frr_reload()
-    path = folder / name
-    path.write_text(clean(text))
-    config = module.Config(module.Vtysh(bindir=str(Path(VTYSH).parent)))
-    config.load_from_file(str(path))
+
+    class PipedVtysh(module.Vtysh):  # type: ignore[name-defined,misc]
+        def __init__(self, text: str) -> None:
+            super().__init__(bindir=str(Path(VTYSH).parent))
+            self.text = text
+
+        def mark_file(self, filename: str, stdin: object = None) -> str:
+            child = self._call(["-m", "-f", "/dev/stdin"], stdout=subprocess.PIPE, stdin=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+            stdout, stderr = child.communicate(self.text.encode("utf-8"))
+            if child.returncode != 0:
+                raise module.VtyshException(f"vtysh (mark file) exited with status {child.returncode}:\n"
+                                            f"{stderr.decode(errors='replace')}")
+            return stdout.decode("utf-8")
+
+    return PipedVtysh
+
+
+def _load(text: str):
+    module = _frr_reload()
+    config = module.Config(_piped_vtysh()(clean(text)))
+    config.load_from_file("/dev/stdin")
     return config
 
 
@@ -130,10 +150,8 @@ def changes(running: str, candidate: str, replace: bool = True) -> list[Change]:
     """What turns ``running`` into ``candidate``: removals first, then additions. A merge
     (``replace=False``) only adds."""
     module = _frr_reload()
-    with tempfile.TemporaryDirectory(prefix="napalm-frr-") as folder:
-        new = _load(candidate, Path(folder), "candidate.conf")
-        old = _load(running, Path(folder), "running.conf")
-        to_add, to_delete = module.compare_context_objects(new, old)
+    new, old = _load(candidate), _load(running)
+    to_add, to_delete = module.compare_context_objects(new, old)
     removals = [Change(tuple(k), line, True) for k, line in to_delete if line != "!"] if replace else []
     if replace:
         removals += _kept_by_frr_reload(new, old)
@@ -148,10 +166,8 @@ def syntax_errors(config: str) -> list[str]:
     >>> syntax_errors("interface eth1\\n ip ospf frobnicate\\nexit\\n")
     ['line 2: ip ospf frobnicate: % Unknown command']
     """
-    with tempfile.NamedTemporaryFile("w", suffix=".conf", prefix="napalm-frr-") as file:
-        file.write(clean(config))
-        file.flush()
-        check = subprocess.run([VTYSH, "--dryrun", "--inputfile", file.name], capture_output=True, text=True)
+    check = subprocess.run([VTYSH, "--dryrun", "--inputfile", "/dev/stdin"], input=clean(config),
+                           capture_output=True, text=True)
     # vtysh's exit status reflects only the last line: read what it says about every line,
     # e.g. "line 2: % Unknown command[17]:  ip ospf frobnicate".
     problems = []
@@ -168,8 +184,7 @@ def canonical(config: str) -> str:
     """``config`` as a reviewer compares it: FRR's contexts in sorted order, each with its lines
     sorted, without vtysh's header and the device's own lines (version, VRF namespaces). Two
     configurations FRR treats alike read alike, so a diff shows only what changes."""
-    with tempfile.TemporaryDirectory(prefix="napalm-frr-") as folder:
-        parsed = _load(config, Path(folder), "config.conf")
+    parsed = _load(config)
     blocks = []
     for keys, context in sorted(parsed.contexts.items()):
         lines = [line for line in context.lines if line != "!"

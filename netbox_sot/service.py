@@ -164,11 +164,14 @@ class LocalNetBox:
         _run(_as_postgres(PG_BIN / "pg_ctl", "-D", self.pgdata, "-l", self.logs / "postgres.log", "-w",
                           "-o", options, "start"), f"start PostgreSQL (log: {self.logs / 'postgres.log'})")
         if fresh:
-            self._psql_as_postgres(f"CREATE ROLE netbox LOGIN PASSWORD '{secret['db_password']}'")
+            password = secret["db_password"].replace("'", "''")
+            self._psql_as_postgres(f"CREATE ROLE netbox LOGIN PASSWORD '{password}'")
 
     def _psql_as_postgres(self, sql: str, database: str = "postgres") -> str:
+        """Run SQL as PostgreSQL's superuser; the SQL goes through a pipe, never the command line
+        (``ps`` shows every process's arguments to every user)."""
         return _run(_as_postgres(PG_BIN / "psql", "-h", self.run, "-p", str(self.pg_port), "-d", database,
-                                 "-v", "ON_ERROR_STOP=1", "-At", "-c", sql), "psql").strip()
+                                 "-v", "ON_ERROR_STOP=1", "-At", "-f", "-"), "psql", input=sql).strip()
 
     def _redis_up(self, progress: Progress) -> None:
         if _pid_alive(_read_pid(self.redis_pid)):

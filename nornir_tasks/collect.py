@@ -19,7 +19,7 @@ def collect(nr: Nornir) -> tuple[dict[str, str], dict[str, str]]:
         for name, multi in nr.run(task=running_config).items():
             if multi.failed:
                 error = multi[0].exception
-                errors[name] = " ".join(str(error or multi[0].result).split())[:300]
+                errors[name] = " ".join(str(error or multi[0].result).split())  # whole: callers mask it
             else:
                 configs[name] = multi[0].result
     finally:

@@ -118,9 +118,10 @@ def rollback(task: Task) -> Result:
 
 
 def _error(result: Any) -> str:
-    """The one line a report shows for a failed host: the exception's message."""
+    """The one line a report shows for a failed host: the exception's message, whole (the caller
+    scrubs secrets from it before anything shortens it)."""
     text = str(result.exception) if result.exception is not None else str(result.result)
-    return " ".join(text.split())[:500] or type(result.exception).__name__
+    return " ".join(text.split()) or type(result.exception).__name__
 
 
 def _split(results: AggregatedResult) -> tuple[dict[str, Any], dict[str, str]]:

@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 from jinja2 import Environment, FileSystemLoader
 
+from muronet.files import write_atomic
 from policy.catalog import rules
 from policy.engine import ERROR, FAIL, WAIVED, Result, blocking
 
@@ -85,6 +86,6 @@ def write(doc: dict[str, Any], results: list[Result], folder: Path, formats: lis
     written = {}
     for name in formats:
         filename, render = writers[name]
-        (folder / filename).write_text(render(), encoding="utf-8")
+        write_atomic(folder / filename, render())
         written[name] = folder / filename
     return written

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from muronet.masking import SECRET_LINES
+from muronet.masking import secrets_in
 from muronet.platforms import get_platform
 from muronet.render.vocabulary import Vocabulary
 from policy.acl import parse_entry
@@ -260,8 +260,7 @@ def external_routing(change: Change) -> Iterator[Finding]:
 @classifier
 def secrets(change: Change) -> Iterator[Finding]:
     for line in change.delta.added:
-        values = [found["secret"] for pattern in SECRET_LINES if (found := pattern.match(line.text))]
-        if any(not _REFERENCE.fullmatch(value) for value in values):
+        if any(not _REFERENCE.fullmatch(value) for value in secrets_in(line.text)):
             yield Finding("secret", "medium", "a secret is added or changed (value masked)", (line,))
 
 

@@ -80,7 +80,7 @@ def test_dry_run_shows_every_diff_masks_secrets_and_pushes_nothing(state):
     assert report["committed"] is False and report["summary"]["would change"] == 50
     library = next(d for d in report["devices"] if d["name"] == "library-rt1")
     assert library["diff"].startswith("--- running\n+++ candidate\n")
-    assert "+ ip ospf message-digest-key 1 md5 <secret sha:" in library["diff"]
+    assert "+ ip ospf message-digest-key 1 md5 <secret:sha-" in library["diff"]
     text = json.dumps(report)
     assert not any(value in text for value in SECRETS.values())
     assert running("library-rt1") == before  # nothing pushed

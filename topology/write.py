@@ -11,6 +11,7 @@ from xml.sax.saxutils import quoteattr
 
 import graphviz
 
+from muronet.files import write_atomic
 from topology import views
 from topology.graph import PhysicalGraph
 from topology.mermaid import fiber_map
@@ -30,7 +31,7 @@ def write_all(graph: PhysicalGraph, folder: Path, formats: tuple[str, ...] = FOR
             (folder / "sites").mkdir(exist_ok=True)
             for slug in graph.sites:
                 path = folder / "sites" / f"{slug}.svg"
-                path.write_bytes(views.site(graph, slug).pipe(format="svg"))
+                write_atomic(path, views.site(graph, slug).pipe(format="svg"))
                 written.append(path)
             continue
         view = views.VIEWS[name](graph)
@@ -40,7 +41,7 @@ def write_all(graph: PhysicalGraph, folder: Path, formats: tuple[str, ...] = FOR
             written.append(_write(folder / f"{name}.svg", svgs[name]))
         if "png" in formats:
             path = folder / f"{name}.png"
-            path.write_bytes(view.pipe(format="png"))
+            write_atomic(path, view.pipe(format="png"))
             written.append(path)
         if "drawio" in formats:
             written.append(_write(folder / f"{name}.drawio", drawio(view)))
@@ -52,7 +53,7 @@ def write_all(graph: PhysicalGraph, folder: Path, formats: tuple[str, ...] = FOR
 
 
 def _write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text)
     return path
 
 
