@@ -3,8 +3,12 @@
 OpenSSH's ``sshd`` listens on 127.0.0.1, one port per router (one sshd serves at most 16
 sockets, so there is one sshd per 16 routers); ``Match LocalPort`` sends each login into that
 router's ``vtysh``. The lab generates its own host key and pins it in ``ssh/known_hosts`` for
-clients that check host keys. The login account is the one named by the inventory's credentials;
-it exists only while the lab is up.
+clients that check host keys.
+
+The login account is the one named by the inventory's credentials; it exists only while the lab is
+up, carries the lab's marker (so ``lab down`` deletes no account it did not make), and has no
+shell: its login program (root's, in a folder only root can change) opens a router's CLI, and only
+for a login through this lab's sshd on that router's port.
 """
 
 from __future__ import annotations
@@ -20,11 +24,16 @@ import subprocess
 import time
 from pathlib import Path
 
+from muronet.files import write_atomic
+
 MAX_PORTS_PER_SSHD = 16
 SSHD = "/usr/sbin/sshd"
 # Clients that read only the standard files (Ansible's network_cli, over libssh or paramiko) find
 # the twin's pinned keys here while it is up; each line names its lab, so down removes exactly those.
 SYSTEM_KNOWN_HOSTS = Path("/etc/ssh/ssh_known_hosts")
+# The login program and its port map, outside the private state folder so that the login
+# account can run it; root owns the folder and everything in it.
+PUBLIC_ROOT = Path("/run/muronet-twin")
 
 
 class ManagementError(RuntimeError):
@@ -67,28 +76,33 @@ def user_exists(name: str) -> bool:
     return True
 
 
-def create_user(name: str, password: str) -> None:
-    """A system account in FRR's groups (vtysh needs them), shell /bin/sh for ForceCommand."""
+def create_user(name: str, password: str, login_program: Path, marker: str) -> None:
+    """A system account in FRR's groups (vtysh needs them) whose only program is the lab's login
+    program, marked as the lab's in its comment field."""
     groups = ",".join(g for g in ("frrvty", "frr") if _group_exists(g))
-    _run("useradd", "--system", "--no-create-home", "--home-dir", "/", "--shell", "/bin/sh",
-         "--groups", groups, name)
+    _run("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", str(login_program),
+         "--comment", marker, "--groups", groups, name)
     _run("chpasswd", stdin=f"{name}:{password}\n")
 
 
-def delete_user(name: str) -> None:
-    """Remove the lab's login account, ending its sessions first (found by the account's UID)."""
-    if not user_exists(name):
-        return
-    uid = pwd.getpwnam(name).pw_uid
+def delete_user(name: str, marker: str) -> bool:
+    """Remove the lab's login account, ending its sessions first (found by the account's UID).
+    An account without the lab's marker is not the lab's: it is left alone (False)."""
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        return False
+    if account.pw_gecos != marker:
+        return False
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        pids = processes_of(uid)
-        for pid in pids:
+        for pid in processes_of(account.pw_uid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
         deadline = time.monotonic() + 3
-        while processes_of(uid) and time.monotonic() < deadline:
+        while processes_of(account.pw_uid) and time.monotonic() < deadline:
             time.sleep(0.05)
     _run("userdel", name)
+    return True
 
 
 def processes_of(uid: int) -> list[int]:
@@ -123,37 +137,52 @@ def write_host_key(ssh_dir: Path) -> Path:
 def write_known_hosts(ssh_dir: Path, key: Path, ports: dict[str, int]) -> Path:
     public = Path(f"{key}.pub").read_text().split()
     known = ssh_dir / "known_hosts"
-    known.write_text("".join(f"[127.0.0.1]:{port} {public[0]} {public[1]}\n" for port in sorted(ports.values())))
+    write_atomic(known, "".join(f"[127.0.0.1]:{port} {public[0]} {public[1]}\n" for port in sorted(ports.values())))
     return known
 
 
-def write_wrapper(ssh_dir: Path) -> Path:
-    """Login shell of every port: the router's vtysh, or one command when ssh gives one."""
-    wrapper = ssh_dir / "vtysh-login"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        "# $1: the router; muronet's sshd configuration passes it per port.\n"
-        "export VTYSH_HISTFILE=/dev/null\n"
-        "# FRR 8.4's vtysh cannot show the saved configuration; a device's CLI can.\n"
-        'if [ "$SSH_ORIGINAL_COMMAND" = "show startup-config" ]; then exec cat "/etc/frr/$1/frr.conf"; fi\n'
-        'if [ -n "$SSH_ORIGINAL_COMMAND" ]; then exec /usr/bin/vtysh -N "$1" -c "$SSH_ORIGINAL_COMMAND"; fi\n'
-        "# Automation asks for an 80-column terminal (Ansible's network_cli); readline would wrap the echo\n"
-        "# of a longer line and garble it. A wide terminal keeps every echo on one line.\n"
-        '[ -t 0 ] && stty cols 1000 2>/dev/null\n'
-        'exec /usr/bin/vtysh -N "$1"\n'
-    )
-    wrapper.chmod(0o755)
-    return wrapper
+# sshd runs the account's shell as `SHELL -c FORCECOMMAND`; here the shell is this program and the
+# forced command the router's name. It refuses anything else: an interactive shell, another
+# command, a login through any other sshd or port. Data arrive as arguments and environment
+# variables and are only compared and quoted, never evaluated.
+LOGIN_PROGRAM = """#!/bin/sh
+# The muronet twin's login program: the lab account's only program. It opens one router's CLI.
+refuse() { echo "muronet twin: $1" >&2; exit 1; }
+[ "$#" -eq 2 ] && [ "$1" = "-c" ] || refuse "this account only opens a router's CLI"
+router=$2
+set -f  # the variables below are split into words, never expanded as file names
+case "$router" in ''|*[!a-z0-9-]*) refuse "no such router";; esac
+set -- $SSH_CONNECTION
+[ -n "$4" ] && [ "$3" = "127.0.0.1" ] || refuse "log in through the twin's management port"
+grep -qx "$router $4" "$(dirname "$0")/ports" || refuse "this port does not lead to $router"
+export VTYSH_HISTFILE=/dev/null
+# FRR 8.4's vtysh cannot show the saved configuration; a device's CLI can.
+if [ "$SSH_ORIGINAL_COMMAND" = "show startup-config" ]; then exec cat "/etc/frr/$router/frr.conf"; fi
+if [ -n "$SSH_ORIGINAL_COMMAND" ]; then exec /usr/bin/vtysh -N "$router" -c "$SSH_ORIGINAL_COMMAND"; fi
+# Automation asks for an 80-column terminal (Ansible's network_cli); readline would wrap the echo
+# of a longer line and garble it. A wide terminal keeps every echo on one line.
+[ -t 0 ] && stty cols 1000 2>/dev/null
+exec /usr/bin/vtysh -N "$router"
+"""
 
 
-def sshd_configs(ssh_dir: Path, key: Path, wrapper: Path, ports: dict[str, int], user: str,
-                 banner: str = "") -> list[Path]:
+def write_login_program(public_dir: Path, ports: dict[str, int]) -> Path:
+    """The login program and its port map in ``public_dir``: root's, readable by the account."""
+    public_dir.mkdir(mode=0o755, parents=True, exist_ok=False)
+    os.chmod(public_dir, 0o755)
+    write_atomic(public_dir / "ports", "".join(f"{r} {p}\n" for r, p in sorted(ports.items())), mode=0o644)
+    program = public_dir / "login"
+    write_atomic(program, LOGIN_PROGRAM, mode=0o755)
+    return program
+
+
+def sshd_configs(ssh_dir: Path, key: Path, ports: dict[str, int], user: str, banner: str = "") -> list[Path]:
     """One sshd configuration per group of at most 16 routers; ``banner`` is shown before login
     (the host's job on FRR: vtysh does not keep a banner in its configuration)."""
     routers = sorted(ports, key=ports.__getitem__)
     configs = []
     banner_file = ssh_dir / "banner"
-    banner_file.write_text(banner.strip() + "\n" if banner.strip() else "")
+    write_atomic(banner_file, banner.strip() + "\n" if banner.strip() else "")
     for n in range(0, len(routers), MAX_PORTS_PER_SSHD):
         group = routers[n:n + MAX_PORTS_PER_SSHD]
         path = ssh_dir / f"sshd-{n // MAX_PORTS_PER_SSHD}.conf"
@@ -163,22 +192,44 @@ def sshd_configs(ssh_dir: Path, key: Path, wrapper: Path, ports: dict[str, int],
                  f"AllowUsers {user}",
                  "PermitRootLogin no", "PasswordAuthentication yes", "KbdInteractiveAuthentication no",
                  "PubkeyAuthentication no", "UsePAM yes", "X11Forwarding no", "AllowTcpForwarding no",
-                 "AllowAgentForwarding no", "PermitTunnel no", "PrintMotd no", "MaxStartups 200",
-                 "MaxSessions 20", "LoginGraceTime 30", "ClientAliveInterval 30",
+                 "AllowAgentForwarding no", "AllowStreamLocalForwarding no", "PermitTunnel no",
+                 "PermitUserEnvironment no", "PermitUserRC no", "DisableForwarding yes", "PrintMotd no",
+                 "MaxStartups 200", "MaxSessions 20", "LoginGraceTime 30", "ClientAliveInterval 30",
                  "Ciphers aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes128-ctr",
                  "MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512,hmac-sha2-256",
-                 "Subsystem sftp internal-sftp", *([f"Banner {banner_file}"] if banner.strip() else [])]
-        lines += [line for r in group for line in (f"Match LocalPort {ports[r]}", f"    ForceCommand {wrapper} {r}")]
-        path.write_text("\n".join(lines) + "\n")
+                 *([f"Banner {banner_file}"] if banner.strip() else [])]
+        lines += [line for r in group for line in (f"Match LocalPort {ports[r]}", f"    ForceCommand {r}")]
+        write_atomic(path, "\n".join(lines) + "\n", mode=0o600)
         configs.append(path)
     return configs
 
 
-def start_sshd(config: Path) -> Path:
+def start_sshd(config: Path) -> tuple[int, int]:
+    """Start one sshd; return its PID and start time (what ``down`` checks before it signals)."""
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation directory
     _run(SSHD, "-t", "-f", str(config))
     _run(SSHD, "-f", str(config))
-    return Path(next(line.split(" ", 1)[1] for line in config.read_text().splitlines() if line.startswith("PidFile")))
+    pidfile = config.with_suffix(".pid")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(pidfile.read_text().strip())
+            return pid, start_time(pid)
+        time.sleep(0.02)
+    raise ManagementError(f"sshd did not write {pidfile}")
+
+
+def start_time(pid: int) -> int:
+    """A process's start time in clock ticks since boot: with its PID, it names one process ever."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+
+
+def is_our_sshd(pid: int, started: int, config: Path) -> bool:
+    """Whether ``pid`` is still the sshd this lab started: same start time, our configuration."""
+    try:
+        return start_time(pid) == started and str(config).encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError, IndexError):
+        return False
 
 
 def _tag(folder: Path) -> str:
@@ -208,16 +259,12 @@ def _rewrite(system_file: Path, tag: str, ours: list[str]) -> None:
     kept = [line for line in (system_file.read_text().splitlines() if system_file.exists() else [])
             if not line.endswith(f" {tag}")]
     system_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = system_file.with_name(system_file.name + ".muronet-tmp")
-    tmp.write_text("".join(f"{line}\n" for line in kept + ours))
-    tmp.chmod(0o644)
-    tmp.replace(system_file)
+    write_atomic(system_file, "".join(f"{line}\n" for line in kept + ours), mode=0o644)
 
 
 def write_endpoints(ssh_dir: Path, ports: dict[str, int], known_hosts: Path) -> Path:
     """Where each router's management answers, for inventories (Nornir's ``endpoints_file``)."""
     path = ssh_dir / "endpoints.json"
-    path.write_text(json.dumps({"known_hosts": str(known_hosts),
-                                "hosts": {r: {"hostname": "127.0.0.1", "port": p} for r, p in sorted(ports.items())}},
-                               indent=1))
+    hosts = {r: {"hostname": "127.0.0.1", "port": p} for r, p in sorted(ports.items())}
+    write_atomic(path, json.dumps({"known_hosts": str(known_hosts), "hosts": hosts}, indent=1))
     return path

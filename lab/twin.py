@@ -1,16 +1,28 @@
 """Build, inspect and tear down the twin on this machine (needs root).
 
+The state folder is root's alone (mode 0700, refused if anyone else owns it or can write to it):
+it holds ``state.json``, the routers' files and the SSH host key. FRR reaches its files through
+bind mounts at its compiled-in path spaces (``/etc/frr/R``, ``/var/run/frr/R``), so it needs no way
+into the folder, and the file root's init script sources (``daemons``) is root's, in a folder only
+root can change.
+
 Everything the twin creates outside its state folder is recorded in ``state.json`` *before* it
-is created: network namespaces, bind mounts, the two FRR path-space symlinks per router. ``down``
-undoes exactly that list, so a lab that died half-way is always removable, and ``up`` on such a
-lab first removes the remains. Processes are stopped by their PID files, never by name.
+is created: network namespaces, mount points and bind mounts, the login account, the login
+program's folder. ``down`` undoes exactly that list, so a lab that died half-way is always
+removable, and ``up`` on such a lab first removes the remains. ``down`` acts only on what it can
+prove is the lab's: a process by its PID *and* its command line *and* its network namespace (an FRR
+daemon) or start time (an sshd), an account by the lab's marker, mounts at the lab's own paths. No
+string is given to a shell to parse.
 """
 
 from __future__ import annotations
 
 import contextlib
+import grp
+import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,6 +33,7 @@ from pathlib import Path
 
 from lab import management
 from lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment
+from muronet.files import UnsafeFolder, private_folder, write_atomic
 
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
@@ -40,13 +53,15 @@ class LabError(RuntimeError):
 class LabState:
     routers: list[str] = field(default_factory=list)
     namespaces: list[str] = field(default_factory=list)
+    mount_points: list[str] = field(default_factory=list)  # folders made to mount on (FRR's path spaces)
     mounts: list[str] = field(default_factory=list)
-    symlinks: list[str] = field(default_factory=list)
     created_gr_file: bool = False
     created_crashlog_dir: bool = False
     user: str = ""
     user_created: bool = False
-    sshd_pidfiles: list[str] = field(default_factory=list)
+    marker: str = ""  # the login account's comment field: what proves the account is the lab's
+    public_dir: str = ""  # the login program's folder
+    sshd: dict[str, list[int]] = field(default_factory=dict)  # configuration → [PID, start time]
     published_known_hosts: bool = False  # the pinned keys are in management.SYSTEM_KNOWN_HOSTS
     created_system_known_hosts: bool = False
     ports: dict[str, int] = field(default_factory=dict)
@@ -55,13 +70,16 @@ class LabState:
     @classmethod
     def read(cls, folder: Path) -> LabState | None:
         path = folder / "state.json"
-        return cls(**json.loads(path.read_text())) if path.exists() else None
+        if not path.exists():
+            return None
+        try:
+            return cls(**json.loads(path.read_text()))
+        except (ValueError, TypeError) as error:
+            raise LabError(f"{path} is not a state file of this muronet ({error}); remove the lab's remains "
+                           "by hand") from None
 
     def write(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / "state.json.tmp"
-        tmp.write_text(json.dumps(asdict(self), indent=1))
-        tmp.replace(folder / "state.json")
+        write_atomic(folder / "state.json", json.dumps(asdict(self), indent=1), mode=0o600)
 
 
 def _run(*command: str, stdin: str | None = None) -> None:
@@ -70,12 +88,22 @@ def _run(*command: str, stdin: str | None = None) -> None:
         raise LabError(f"{' '.join(command[:4])}…: {done.stderr.strip() or done.stdout.strip()}")
 
 
-def _require_reachable_by_frr(folder: Path) -> None:
-    """FRR's daemons run as user frr and read their files under the state folder."""
-    for path in [folder, *folder.parents]:
-        if path.exists() and not os.stat(path).st_mode & 0o001:
-            raise LabError(f"user frr cannot enter {path} (mode {oct(os.stat(path).st_mode & 0o777)}); "
-                           "put the state folder where every parent is world-executable")
+def state_folder(folder: Path, create: bool = False) -> Path:
+    """The lab's state folder, checked: root's own, writable by nobody else (created so if asked)."""
+    try:
+        return private_folder(folder, create=create)
+    except UnsafeFolder as error:
+        raise LabError(str(error)) from None
+    except FileNotFoundError:
+        raise LabError(f"no twin state in {folder}") from None
+
+
+def _digest(folder: Path) -> str:
+    return hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+
+
+def _marker(folder: Path) -> str:
+    return f"muronet twin {_digest(folder)}"
 
 
 def _require_root() -> None:
@@ -94,8 +122,7 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
     ``boot_configs[router]`` (the lab peers' too), and SSH management on 127.0.0.1 for the login
     ``credentials``, showing ``banner`` before login."""
     _require_root()
-    folder = folder.resolve()
-    _require_reachable_by_frr(folder)
+    folder = state_folder(folder, create=True)
     if LabState.read(folder) is not None:
         down(folder)  # remains of an earlier lab, complete or not
     if management.user_exists(credentials[0]):
@@ -123,13 +150,15 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
     return state
 
 
+# a backup VRRP macvlan is down (protodown): its connected route must not win
+_SYSCTLS = ("net.ipv4.ip_forward=1 net.ipv6.conf.all.disable_ipv6=1 net.ipv4.conf.all.ignore_routes_with_linkdown=1 "
+            "net.ipv4.conf.default.ignore_routes_with_linkdown=1")
+
+
 def _create_namespaces(plan: LabPlan) -> None:
     _run("ip", "-batch", "-", stdin="".join(f"netns add {ns}\n" for ns in plan.namespaces))
-    for ns in plan.namespaces:
-        _run("ip", "netns", "exec", ns, "sh", "-c",
-             "ip link set lo up && sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.disable_ipv6=1 "
-             # a backup VRRP macvlan is down (protodown): its connected route must not win
-             "net.ipv4.conf.all.ignore_routes_with_linkdown=1 net.ipv4.conf.default.ignore_routes_with_linkdown=1")
+    _run("ip", "-batch", "-", stdin="".join(f"netns exec {ns} ip link set lo up\n"
+                                           f"netns exec {ns} sysctl -qw {_SYSCTLS}\n" for ns in plan.namespaces))
 
 
 def _create_links(plan: LabPlan) -> None:
@@ -189,26 +218,33 @@ def _daemons_file() -> str:
 
 
 def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabState) -> None:
+    """The router's files in the state folder, mounted at FRR's path spaces: ``etc`` is root's (the
+    init script sources ``daemons`` from it as root; watchfrr, root too, saves ``frr.conf``), group
+    frr may read it; ``run`` is frr's."""
     home = folder / "routers" / router.name
     etc, run, netns, crashlog = home / "etc", home / "run", home / "netns", home / "crashlog"
     for path in (etc, run, netns, crashlog):
         path.mkdir(parents=True, exist_ok=True)
-    shutil.chown(crashlog, "frr", "frr")
-    (etc / "daemons").write_text(_daemons_file())
-    (etc / "vtysh.conf").write_text(f"hostname {router.name}\nservice integrated-vtysh-config\n")
-    (etc / "frr.conf").write_text(boot_config)
-    shutil.chown(etc, "frr", "frr")
+    frr = grp.getgrnam("frr").gr_gid
+    os.chown(etc, 0, frr)
+    etc.chmod(0o750)
+    write_atomic(etc / "daemons", _daemons_file(), mode=0o644)
+    for name, text in (("vtysh.conf", f"hostname {router.name}\nservice integrated-vtysh-config\n"),
+                       ("frr.conf", boot_config)):
+        write_atomic(etc / name, text, mode=0o640)
+        os.chown(etc / name, 0, frr)
     shutil.chown(run, "frr", "frr")
-    for path in etc.iterdir():
-        shutil.chown(path, "frr", "frr")
-        path.chmod(0o640)
-    for link, target in ((FRR_ETC / router.name, etc), (FRR_RUN / router.name, run)):
-        state.symlinks.append(str(link))
+    run.chmod(0o750)
+    shutil.chown(crashlog, "frr", "frr")
+    for point, source in ((FRR_ETC / router.name, etc), (FRR_RUN / router.name, run)):
+        if point.is_symlink() or point.exists():
+            raise LabError(f"{point} exists and is not this lab's")
+        state.mount_points.append(str(point))
+        state.mounts.append(str(point))
         state.write(folder)
-        if link.is_symlink() or link.exists():
-            raise LabError(f"{link} exists and is not this lab's")
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(target)
+        point.parent.mkdir(parents=True, exist_ok=True)
+        point.mkdir(mode=0o750)
+        _run("mount", "--bind", str(source), str(point))
     # The router's FRR sees only its own VRF namespaces, under the VRF names.
     for vrf in router.vrfs:
         point = netns / vrf
@@ -218,38 +254,42 @@ def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabSt
         _run("mount", "--bind", str(NETNS_DIR / router.vrf_namespace(vrf)), str(point))
 
 
+# Run in the router's network namespace and a mount namespace of its own, in which /var/run/netns
+# holds only its VRFs and FRR's compiled-in crash-log folder is the router's own. A constant
+# script: the paths and the name arrive as positional parameters, which the shell never parses.
+_BOOT = ('mount --rbind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && hostname "$3" && '
+         'exec /usr/lib/frr/frrinit.sh start "$3"')
+
+
 def _start_frr(router: Router, folder: Path) -> None:
-    """Start FRR in the router's namespace, with a private mount namespace in which /var/run/netns
-    holds only its VRFs and FRR's compiled-in crash-log folder is the router's own."""
     home = folder / "routers" / router.name
-    script = (f"mount --rbind {home / 'netns'} {NETNS_DIR} && mount --bind {home / 'crashlog'} {CRASHLOG_DIR} && "
-              f"hostname {router.name} && exec {FRR_INIT} start {router.name}")
     _run("ip", "netns", "exec", router.name, "unshare", "--mount", "--uts", "--propagation", "private",
-         "sh", "-c", script)
+         "sh", "-c", _BOOT, "muronet-boot", str(home / "netns"), str(home / "crashlog"), router.name)
 
 
 def _start_management(plan: LabPlan, folder: Path, state: LabState, credentials: tuple[str, str],
                       base_port: int, banner: str) -> None:
     user, password = credentials
-    state.user, state.user_created = user, True
-    state.write(folder)
-    management.create_user(user, password)
     ssh_dir = folder / "ssh"
-    ssh_dir.mkdir(exist_ok=True)
-    ssh_dir.chmod(0o755)
+    ssh_dir.mkdir(mode=0o700, exist_ok=True)
     key = management.write_host_key(ssh_dir)
     state.ports = management.allocate_ports([r.name for r in plan.routers], base_port)
+    state.public_dir = str(management.PUBLIC_ROOT / _digest(folder))
+    state.user, state.user_created, state.marker = user, True, _marker(folder)
+    state.write(folder)
+    program = management.write_login_program(Path(state.public_dir), state.ports)
+    management.create_user(user, password, program, state.marker)
     known_hosts = management.write_known_hosts(ssh_dir, key, state.ports)
     management.write_endpoints(ssh_dir, state.ports, known_hosts)
     state.published_known_hosts = True
     state.created_system_known_hosts = not management.SYSTEM_KNOWN_HOSTS.exists()
     state.write(folder)
     management.publish_known_hosts(known_hosts, folder)
-    wrapper = management.write_wrapper(ssh_dir)
-    for config in management.sshd_configs(ssh_dir, key, wrapper, state.ports, user, banner):
-        state.sshd_pidfiles.append(str(config.with_suffix(".pid")))
+    for config in management.sshd_configs(ssh_dir, key, state.ports, user, banner):
+        state.sshd[str(config)] = [0, 0]  # the intent, before the process exists
         state.write(folder)
-        management.start_sshd(config)
+        state.sshd[str(config)] = list(management.start_sshd(config))
+        state.write(folder)
 
 
 # --- restart -------------------------------------------------------------------------------------
@@ -259,7 +299,7 @@ def restart(folder: Path, router: str) -> int:
     """Power-cycle one router: stop its FRR by PID, boot it again from its saved configuration.
     Returns how many processes were stopped."""
     _require_root()
-    folder = folder.resolve()
+    folder = state_folder(folder)
     state = LabState.read(folder)
     if state is None or router not in state.routers:
         raise LabError(f"{router} is not a router of the twin in {folder}")
@@ -270,7 +310,8 @@ def restart(folder: Path, router: str) -> int:
 
 def stop_router(folder: Path, router: str) -> int:
     """Kill one router's FRR at once, as a power failure would (tests use it mid-commit)."""
-    pids = [pid for d in DAEMONS if (pid := _pid(folder.resolve(), router, d))]
+    folder = state_folder(folder)
+    pids = [pid for d in DAEMONS if (pid := _pid(folder, router, d))]
     for pid in pids:
         _signal(pid, signal.SIGKILL)
     deadline = time.monotonic() + 5
@@ -283,20 +324,27 @@ def stop_router(folder: Path, router: str) -> int:
 
 
 def _pid(folder: Path, router: str, daemon: str) -> int | None:
+    """The PID of a router's daemon, if that process provably is it. FRR (user frr) writes the PID
+    files, and PIDs are reused: the process must run that daemon for this path space, in the mount
+    namespace this lab's boot made for that router (its VRF folder mounted on /var/run/netns),
+    which holds even after someone deleted the router's network namespace."""
+    home = folder / "routers" / router
     try:
-        pid = int((folder / "routers" / router / "run" / f"{daemon}.pid").read_text().strip())
+        pid = int((home / "run" / f"{daemon}.pid").read_text().strip())
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        mounts = Path(f"/proc/{pid}/mountinfo").read_text().splitlines()
     except (OSError, ValueError):
         return None
-    # A PID file can outlive its process and the PID be reused: check it is this router's daemon.
-    try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return None
-    return pid if argv[0].endswith(daemon.encode()) and router.encode() in argv else None
+    netns = os.path.realpath(NETNS_DIR)  # /var/run is /run: mountinfo names the real path
+    booted = any(len(f := line.split()) > 4 and f[4] == netns and str(home / "netns").endswith(f[3])
+                 and f[3].endswith(f"/routers/{router}/netns") for line in mounts)
+    return pid if booted and argv[0].endswith(daemon.encode()) and router.encode() in argv else None
 
 
 def status(folder: Path) -> dict[str, object]:
-    folder = folder.resolve()
+    if not Path(folder).exists():
+        return {"state": "down", "routers": {}}
+    folder = state_folder(folder)
     state = LabState.read(folder)
     if state is None:
         return {"state": "down", "routers": {}}
@@ -306,49 +354,51 @@ def status(folder: Path) -> dict[str, object]:
         running = [d for d in DAEMONS if _pid(folder, router, d)]
         routers[router] = {"namespace": router in existing, "daemons": running,
                            "ok": router in existing and len(running) == len(DAEMONS)}
-    sshd = {Path(p).stem: _sshd_pid(Path(p)) is not None for p in state.sshd_pidfiles}
+    sshd = {Path(config).stem: management.is_our_sshd(pid, started, Path(config))
+            for config, (pid, started) in state.sshd.items()}
     healthy = state.complete and all(r["ok"] for r in routers.values()) and all(sshd.values())
     return {"state": "up" if healthy else "degraded", "routers": routers, "sshd": sshd,
             "ports": state.ports, "known_hosts": str(folder / "ssh" / "known_hosts"),
             "namespaces_missing": sorted(set(state.namespaces) - existing)}
 
 
-def _sshd_pid(pidfile: Path) -> int | None:
-    """The sshd listener of this lab (its command line names our configuration)."""
-    try:
-        pid = int(pidfile.read_text().strip())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
-        return None
-    return pid if b"sshd" in cmdline and str(pidfile.with_suffix(".conf")).encode() in cmdline else None
-
-
 # --- down --------------------------------------------------------------------------------------
 
 
 def down(folder: Path) -> int:
-    """Undo everything state.json lists; return how many processes were stopped."""
+    """Undo everything state.json lists that is provably the lab's; return how many processes
+    were stopped."""
     _require_root()
-    folder = folder.resolve()
+    if not Path(folder).exists():
+        return 0
+    folder = state_folder(folder)  # a folder anyone else owns or can write to is never acted on
     state = LabState.read(folder)
     if state is None:
         return 0
-    sshd = [pid for p in state.sshd_pidfiles if (pid := _sshd_pid(Path(p)))]
+    sshd = [pid for config, (pid, started) in state.sshd.items()
+            if management.is_our_sshd(pid, started, Path(config))]
     for pid in sshd:
         _signal(pid, signal.SIGTERM)
     stopped = len(sshd) + _stop_processes(folder, state.routers)
-    if state.user_created and state.user:
-        management.delete_user(state.user)
+    if state.user_created and state.user and state.marker == _marker(folder):
+        management.delete_user(state.user, state.marker)
     if state.published_known_hosts:
         management.withdraw_known_hosts(folder, state.created_system_known_hosts)
+    ours = {str(base / r) for r in state.routers for base in (FRR_ETC, FRR_RUN)}
+    mounted = _mount_points()
     for mount in reversed(state.mounts):
-        if os.path.ismount(mount):
+        if (mount in ours or mount.startswith(f"{folder}/")) and os.path.realpath(mount) in mounted:
             _run("umount", mount)
+    mounted = _mount_points()
+    for point in state.mount_points:
+        if point in ours and os.path.isdir(point) and os.path.realpath(point) not in mounted:
+            with contextlib.suppress(OSError):  # an empty folder only: the one the lab made
+                os.rmdir(point)
+    if state.public_dir == str(management.PUBLIC_ROOT / _digest(folder)):
+        shutil.rmtree(state.public_dir, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            management.PUBLIC_ROOT.rmdir()  # if no other lab uses it
     _delete_namespaces(state.namespaces)
-    for link in state.symlinks:
-        path = Path(link)
-        if path.is_symlink() and str(path.readlink()).startswith(str(folder)):
-            path.unlink()
     if state.created_gr_file and GR_FILE.exists():
         GR_FILE.unlink()
     if state.created_crashlog_dir and CRASHLOG_DIR.is_dir() and not any(CRASHLOG_DIR.iterdir()):
@@ -357,6 +407,16 @@ def down(folder: Path) -> int:
     shutil.rmtree(folder / "ssh", ignore_errors=True)  # a new lab gets a new host key
     (folder / "state.json").unlink()
     return stopped
+
+
+def _mount_points() -> set[str]:
+    """Every mount point of this mount namespace (a bind mount within one file system is one that
+    ``os.path.ismount`` does not see)."""
+    points = set()
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        point = line.split()[4]
+        points.add(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), point))
+    return points
 
 
 def _delete_namespaces(namespaces: list[str]) -> None:
@@ -379,14 +439,21 @@ def _existing(namespaces: list[str]) -> list[str]:
 
 
 def _stop_processes(folder: Path, routers: list[str]) -> int:
-    pids = [pid for r in routers for d in DAEMONS if (pid := _pid(folder, r, d))]
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in pids:
-            _signal(pid, sig)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
-            time.sleep(0.05)
-    return len(pids)
+    """Stop every provable daemon of the routers; watchfrr may restart a daemon while it dies, so
+    look again until none is left."""
+    stopped: set[int] = set()
+    for _ in range(5):
+        pids = [pid for r in routers for d in DAEMONS if (pid := _pid(folder, r, d))]
+        if not pids:
+            break
+        stopped.update(pids)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in pids:
+                _signal(pid, sig)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+                time.sleep(0.05)
+    return len(stopped)
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:

@@ -764,7 +764,10 @@ def lab_status(inventory: InventoryOption = Path("inventory"), state: StateOptio
     """Which routers run, with which FRR daemons. Exit 1 unless the twin is up and healthy."""
     from lab import twin
 
-    report = twin.status(state)
+    try:
+        report = twin.status(state)
+    except twin.LabError as error:
+        _fail(f"lab status: {error}", 1)
     if as_json:
         _emit_json(report)
     else:
@@ -785,10 +788,12 @@ def lab_ssh(
     state: StateOption = DEFAULT_LAB_STATE,
 ) -> None:
     """Log in to a twin router's CLI over SSH, checking its host key against the lab's known_hosts."""
-    endpoints_file = state / "ssh" / "endpoints.json"
-    if not endpoints_file.exists():
-        _fail(f"{endpoints_file} not found: the twin is not up (muronet lab up)", 1)
-    endpoints = json.loads(endpoints_file.read_text())
+    from muronet.inventory.checked import InventoryError, twin_endpoints
+
+    try:
+        endpoints = twin_endpoints(state / "ssh" / "endpoints.json")
+    except InventoryError as error:
+        _fail(str(error), 1)
     endpoint = endpoints["hosts"].get(host)
     if endpoint is None:
         _fail(f"{host} is not a router of the twin (known: {', '.join(sorted(endpoints['hosts']))})", 2)
@@ -814,8 +819,11 @@ def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOptio
     from lab.plan import build_plan
     from lab.verify import endpoints, run_matrix, table_violations
 
-    if twin.status(state)["state"] == "down":
-        _fail(f"the twin is not up (no {state}/state.json): muronet lab up", 2)
+    try:
+        if twin.status(state)["state"] == "down":
+            _fail(f"the twin is not up (no {state}/state.json): muronet lab up", 2)
+    except twin.LabError as error:
+        _fail(f"lab verify: {error}", 1)
     loaded = _load(inventory, as_json)
     index = InventoryIndex(loaded)
     plan = build_plan(index)

@@ -44,18 +44,22 @@ def write_atomic(path: Path, data: str | bytes, mode: int = 0o644) -> None:
         raise
 
 
-def private_folder(path: Path, owner: int | None = None, mode: int = 0o700) -> Path:
+def private_folder(path: Path, owner: int | None = None, mode: int = 0o700, create: bool = True) -> Path:
     """``path`` as a folder only ``owner`` (default: the invoking user) can change; created with
-    ``mode`` if missing. Returns the absolute path. Raises :class:`UnsafeFolder` otherwise."""
+    ``mode`` if missing (with ``create``). Returns the absolute path. Raises :class:`UnsafeFolder`
+    otherwise, and FileNotFoundError for a missing folder that is not to be created."""
     owner = os.geteuid() if owner is None else owner
     path = Path(os.path.abspath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
     _check_parents(path.parent)
-    try:
-        os.mkdir(path, mode)
-        created = True
-    except FileExistsError:
-        created = False
+    created = False
+    if create:
+        try:
+            os.mkdir(path, mode)
+            created = True
+        except FileExistsError:
+            pass
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode):
         raise UnsafeFolder(f"{path} is a symbolic link; a state folder must be a real folder")
@@ -72,6 +76,32 @@ def private_folder(path: Path, owner: int | None = None, mode: int = 0o700) -> P
                            f"chmod go-w {path}, or remove it and let muronet create it")
     if created or stat.S_IMODE(info.st_mode) != mode:
         os.chmod(path, mode)
+    return path
+
+
+def trusted_file(path: Path) -> Path:
+    """``path`` if it can be trusted as the invoking user's own (what it says is acted on: ports to
+    send a password to, host keys to accept): a regular file owned by the user or root, writable by
+    nobody else, in a folder nobody else can change. Raises :class:`UnsafeFolder` otherwise.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp()); (folder / "f").write_text("{}")
+    2
+    >>> trusted_file(folder / "f") == folder / "f"
+    True
+    >>> (folder / "f").chmod(0o666); trusted_file(folder / "f")
+    Traceback (most recent call last):
+    muronet.files.UnsafeFolder: ... is writable by group or others (mode 666): muronet does not trust it
+    """
+    path = Path(os.path.abspath(path))
+    _check_parents(path.parent)
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFolder(f"{path} is not a regular file")
+    if info.st_uid not in (0, os.geteuid()):
+        raise UnsafeFolder(f"{path} belongs to {_user(info.st_uid)}: muronet does not trust it")
+    if info.st_mode & 0o022:
+        raise UnsafeFolder(f"{path} is writable by group or others (mode {stat.S_IMODE(info.st_mode):o}): "
+                           "muronet does not trust it")
     return path
 
 

@@ -1,6 +1,12 @@
 """A real local NetBox for the project: NetBox from PyPI in its own Python 3.12 venv, PostgreSQL 15
 and Redis from Debian, every daemon on 127.0.0.1 (``muronet netbox up|status|down``).
 
+Each daemon keeps its files in a folder of its own that only it can change: the state folder is
+root's (mode 0700: NetBox's ``configuration.py``, which gunicorn imports as root, the secrets, the
+logs), PostgreSQL's cluster is user postgres's (``STATE-postgres``), Redis runs as user redis with a
+password (``STATE-redis``: any local user can reach 127.0.0.1, and a Redis anyone can talk to writes
+files wherever its user may). An existing folder someone else owns or can write to is refused.
+
 The first start migrates an empty database (≈ 5–6 min of Python CPU here) and keeps a dump of it in
 the cache folder, so every later start restores it in seconds. The venv lives in the cache too.
 Secrets (database password, Django secret key, token pepper, the API token) are generated per state
@@ -13,6 +19,7 @@ import glob
 import gzip
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -23,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+
+from muronet.files import UnsafeFolder, private_folder, write_atomic
 
 NETBOX_VERSION = "4.7.3"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -78,8 +87,18 @@ class LocalNetBox:
         return self.cache / f"netbox-{NETBOX_VERSION}-migrated.sql.gz"
 
     @property
+    def pg_state(self) -> Path:
+        """PostgreSQL's folder (user postgres's): the cluster, its socket and its log."""
+        return self.state.with_name(self.state.name + "-postgres")
+
+    @property
     def pgdata(self) -> Path:
-        return self.state / "pgdata"
+        return self.pg_state / "data"
+
+    @property
+    def redis_state(self) -> Path:
+        """Redis's folder (user redis's): its configuration (with its password), PID file and log."""
+        return self.state.with_name(self.state.name + "-redis")
 
     @property
     def run(self) -> Path:
@@ -107,36 +126,48 @@ class LocalNetBox:
 
     @property
     def redis_pid(self) -> Path:
-        return self.run / "redis.pid"
+        return self.redis_state / "redis.pid"
 
     # --- up -----------------------------------------------------------------------------------
     def up(self, progress: Progress = print) -> dict[str, str]:
         """Start everything that is not running yet; returns ``{"url", "token"}``."""
-        self.state.mkdir(parents=True, exist_ok=True)
-        self.state.chmod(0o755)  # postgres must reach pgdata/ and run/
-        self.logs.mkdir(exist_ok=True)
+        self._folders()
         secret = self._secrets()
         self._install(progress)
         self._postgres_up(secret, progress)
-        self._redis_up(progress)
+        self._redis_up(secret, progress)
         self._write_configuration(secret)
         self._database(secret, progress)
         token = self._api_token(secret)
         self._gunicorn_up(token, progress)
         return {"url": self.url, "token": token}
 
+    def _folders(self) -> None:
+        """Each daemon's folder, created as its own or checked to be (see the module's docstring)."""
+        try:
+            private_folder(self.state)
+            private_folder(self.pg_state, owner=pwd.getpwnam("postgres").pw_uid)
+            private_folder(self.redis_state, owner=pwd.getpwnam("redis").pw_uid)
+        except UnsafeFolder as error:
+            raise ServiceError(str(error)) from None
+        except KeyError as error:
+            raise ServiceError(f"no system user {error}: install Debian's postgresql-15 and redis-server "
+                               "(make setup)") from None
+        for folder in (self.logs, self.run):
+            folder.mkdir(mode=0o700, exist_ok=True)
+
     def _secrets(self) -> dict[str, str]:
-        if self.secrets_file.exists():
-            return json.loads(self.secrets_file.read_text())
-        values = {"db_password": secrets.token_urlsafe(24), "secret_key": secrets.token_urlsafe(60),
-                  "pepper": secrets.token_urlsafe(60)}
-        self.secrets_file.touch(mode=0o600)
-        self.secrets_file.write_text(json.dumps(values))
+        values = json.loads(self.secrets_file.read_text()) if self.secrets_file.exists() else {}
+        fresh = {"db_password": secrets.token_urlsafe(24), "secret_key": secrets.token_urlsafe(60),
+                 "pepper": secrets.token_urlsafe(60), "redis_password": secrets.token_urlsafe(24)}
+        if not fresh.keys() <= values.keys():
+            values = {**fresh, **values}
+            write_atomic(self.secrets_file, json.dumps(values), mode=0o600)
         return values
 
     def _save_secret(self, secret: dict[str, str], **values: str) -> None:
         secret.update(values)
-        self.secrets_file.write_text(json.dumps(secret))
+        write_atomic(self.secrets_file, json.dumps(secret), mode=0o600)
 
     def _install(self, progress: Progress) -> None:
         if (self.venv / "bin" / "gunicorn").exists() and (self.venv / "bin" / "netbox").exists():
@@ -151,18 +182,16 @@ class LocalNetBox:
         fresh = not (self.pgdata / "PG_VERSION").exists()
         if fresh:
             progress(f"creating a PostgreSQL 15 cluster in {self.pgdata}")
-            for folder in (self.pgdata, self.run, self.logs):  # root writes there too
-                folder.mkdir(parents=True, exist_ok=True)
-                shutil.chown(folder, "postgres", "postgres")
-            self.pgdata.chmod(0o700)
+            shutil.rmtree(self.pgdata, ignore_errors=True)  # what a failed initdb left
             _run(_as_postgres(PG_BIN / "initdb", "-D", self.pgdata, "-U", "postgres", "--auth-local=peer",
                               "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"), "initdb")
         if _pid_alive(_postmaster_pid(self.pgdata)):
             return
         progress(f"starting PostgreSQL on 127.0.0.1:{self.pg_port}")
-        options = f"-p {self.pg_port} -k {self.run} -c listen_addresses=127.0.0.1"
-        _run(_as_postgres(PG_BIN / "pg_ctl", "-D", self.pgdata, "-l", self.logs / "postgres.log", "-w",
-                          "-o", options, "start"), f"start PostgreSQL (log: {self.logs / 'postgres.log'})")
+        log = self.pg_state / "postgres.log"
+        options = f"-p {self.pg_port} -k {self.pg_state} -c listen_addresses=127.0.0.1"
+        _run(_as_postgres(PG_BIN / "pg_ctl", "-D", self.pgdata, "-l", log, "-w", "-o", options, "start"),
+             f"start PostgreSQL (log: {log})")
         if fresh:
             password = secret["db_password"].replace("'", "''")
             self._psql_as_postgres(f"CREATE ROLE netbox LOGIN PASSWORD '{password}'")
@@ -170,23 +199,42 @@ class LocalNetBox:
     def _psql_as_postgres(self, sql: str, database: str = "postgres") -> str:
         """Run SQL as PostgreSQL's superuser; the SQL goes through a pipe, never the command line
         (``ps`` shows every process's arguments to every user)."""
-        return _run(_as_postgres(PG_BIN / "psql", "-h", self.run, "-p", str(self.pg_port), "-d", database,
+        return _run(_as_postgres(PG_BIN / "psql", "-h", self.pg_state, "-p", str(self.pg_port), "-d", database,
                                  "-v", "ON_ERROR_STOP=1", "-At", "-f", "-"), "psql", input=sql).strip()
 
-    def _redis_up(self, progress: Progress) -> None:
-        if _pid_alive(_read_pid(self.redis_pid)):
+    def _redis_pid(self) -> int | None:
+        """Redis's PID, if its PID file (which user redis writes) names this Redis: user redis's
+        redis-server on our port."""
+        pid = _read_pid(self.redis_pid)
+        if not _pid_alive(pid):
+            return None
+        try:
+            owner = Path(f"/proc/{pid}").stat().st_uid
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return None
+        ours = owner == pwd.getpwnam("redis").pw_uid and b"redis-server" in argv
+        return pid if ours and f":{self.redis_port}".encode() in argv else None
+
+    def _redis_up(self, secret: dict[str, str], progress: Progress) -> None:
+        if self._redis_pid():
             return
-        progress(f"starting Redis on 127.0.0.1:{self.redis_port}")
-        self.run.mkdir(exist_ok=True)
-        _run(["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
-              "--appendonly", "no", "--daemonize", "yes", "--pidfile", str(self.redis_pid),
-              "--logfile", str(self.logs / "redis.log"), "--dir", str(self.run)], "start Redis")
-        _wait(lambda: _pid_alive(_read_pid(self.redis_pid)), 10, "Redis did not write its PID file")
+        progress(f"starting Redis (user redis) on 127.0.0.1:{self.redis_port}")
+        config = self.redis_state / "redis.conf"
+        write_atomic(config, "\n".join([
+            f"port {self.redis_port}", "bind 127.0.0.1", "protected-mode yes",
+            f"requirepass {secret['redis_password']}",
+            'save ""', "appendonly no", "daemonize yes", f"pidfile {self.redis_pid}",
+            f"logfile {self.redis_state / 'redis.log'}", f"dir {self.redis_state}", ""]), mode=0o600)
+        shutil.chown(config, "redis", "redis")
+        _run(["runuser", "-u", "redis", "--", "redis-server", str(config)], "start Redis")
+        _wait(lambda: self._redis_pid() is not None, 10, f"Redis did not start (log: {self.redis_state / 'redis.log'})")
 
     def _write_configuration(self, secret: dict[str, str]) -> None:
         conf = self.root / "conf"
-        conf.mkdir(parents=True, exist_ok=True)
-        redis = {"HOST": "127.0.0.1", "PORT": self.redis_port, "USERNAME": "", "PASSWORD": "", "SSL": False}
+        conf.mkdir(mode=0o700, parents=True, exist_ok=True)
+        redis = {"HOST": "127.0.0.1", "PORT": self.redis_port, "USERNAME": "", "PASSWORD": secret["redis_password"],
+                 "SSL": False}
         text = f"""# Written by `muronet netbox up`; regenerated on every start.
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 DATABASES = {{"default": {{"ENGINE": "django.db.backends.postgresql", "NAME": "netbox", "USER": "netbox",
@@ -200,9 +248,7 @@ ISOLATED_DEPLOYMENT = True
 TIME_ZONE = "Asia/Tokyo"
 MAX_PAGE_SIZE = 5000
 """
-        path = conf / "configuration.py"
-        path.touch(mode=0o600)
-        path.write_text(text)
+        write_atomic(conf / "configuration.py", text, mode=0o600)  # imported as root: root's alone
 
     def _database(self, secret: dict[str, str], progress: Progress) -> None:
         if self._psql_as_postgres("SELECT 1 FROM pg_database WHERE datname = 'netbox'") == "1":
@@ -286,7 +332,7 @@ MAX_PAGE_SIZE = 5000
     def status(self) -> dict[str, object]:
         """What runs, by PID, and whether the API answers with the project's token."""
         secret = json.loads(self.secrets_file.read_text()) if self.secrets_file.exists() else {}
-        processes = {"postgres": _postmaster_pid(self.pgdata), "redis": _read_pid(self.redis_pid),
+        processes = {"postgres": _postmaster_pid(self.pgdata), "redis": self._redis_pid(),
                      "gunicorn": _read_pid(self.gunicorn_pid)}
         running = {name: pid for name, pid in processes.items() if _pid_alive(pid)}
         answers = bool(secret.get("token")) and "gunicorn" in running and self._answers(secret["token"])
@@ -297,19 +343,21 @@ MAX_PAGE_SIZE = 5000
     def down(self, purge: bool = False) -> list[str]:
         """Stop gunicorn, Redis and PostgreSQL by their PIDs; with ``purge``, delete the state folder."""
         stopped = []
-        for name, pid_file in (("gunicorn", self.gunicorn_pid), ("redis", self.redis_pid)):
-            pid = _read_pid(pid_file)
+        for name, pid in (("gunicorn", _read_pid(self.gunicorn_pid) if self.state.is_dir() else None),
+                          ("redis", self._redis_pid())):
             if _pid_alive(pid):
                 _stop(pid)  # type: ignore[arg-type]
                 stopped.append(f"{name} ({pid})")
-            pid_file.unlink(missing_ok=True)
+        self.gunicorn_pid.unlink(missing_ok=True)
         pid = _postmaster_pid(self.pgdata)
         if _pid_alive(pid):
             _run(_as_postgres(PG_BIN / "pg_ctl", "-D", self.pgdata, "-m", "fast", "-w", "stop"), "stop PostgreSQL")
             _wait(lambda: not _pid_alive(pid), 20, f"PostgreSQL ({pid}) did not stop")
             stopped.append(f"postgres ({pid})")
-        if purge and self.state.exists():
-            shutil.rmtree(self.state)
+        if purge:
+            for folder in (self.state, self.pg_state, self.redis_state):
+                if folder.is_dir() and not folder.is_symlink():
+                    shutil.rmtree(folder)
         return stopped
 
     def connection(self) -> tuple[str, str]:

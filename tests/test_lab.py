@@ -90,10 +90,12 @@ def _leftovers(state: Path, routers: list[str]) -> dict[str, list[str]]:
         if argv[0].startswith(b"/usr/lib/frr/") and any(r.encode() in argv for r in routers):
             procs.append(pid)
     mounts = [line for line in Path("/proc/mounts").read_text().splitlines() if str(state) in line]
-    links = [p for r in routers for p in (f"/etc/frr/{r}", f"/var/run/frr/{r}") if os.path.lexists(p)]
+    spaces = [p for r in routers for p in (f"/etc/frr/{r}", f"/var/run/frr/{r}") if os.path.lexists(p)]
+    mounts += [line for line in Path("/proc/mounts").read_text().splitlines() if " /etc/frr/" in line
+               or " /var/run/frr/" in line or " /run/frr/" in line]
     return {"netns": [n for n in netns if n in routers or n == OOB_NAMESPACE or n.startswith(tuple(routers))],
-            "processes": procs, "mounts": mounts, "symlinks": links,
-            "files": _frr_files_outside_state()}
+            "processes": procs, "mounts": mounts, "path_spaces": spaces,
+            "files": _frr_files_outside_state() + [str(p) for p in Path("/run/muronet-twin").glob("*")]}
 
 
 def _frr_files_outside_state() -> list[str]:
@@ -137,6 +139,50 @@ def _ssh_checks(state: Path, routers: list[str]) -> None:
     shown = subprocess.run([str(muronet), "lab", "ssh", "--state", str(state), "ch-lgwan-rt1", "show", "version"],
                            cwd=REPO, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert "FRRouting 8.4" in shown.stdout, shown.stderr
+    _no_shell_anywhere(state, env, port, known)
+
+
+def _ssh(port: int, known_hosts: Path, env: dict[str, str], command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["ssh", "-o", f"UserKnownHostsFile={known_hosts}", "-o", "GlobalKnownHostsFile=/dev/null",
+                           "-o", "StrictHostKeyChecking=yes", "-o", "PubkeyAuthentication=no", "-p", str(port),
+                           f"{LOGIN['MURONET_USERNAME']}@127.0.0.1", command],
+                          env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+
+
+def _no_shell_anywhere(state: Path, env: dict[str, str], port: int, known: Path) -> None:
+    """The lab's account has no shell: its only program opens a router's CLI, through the lab's
+    own sshd on that router's port, and nothing else, wherever and however one logs in."""
+    import pwd
+
+    account = pwd.getpwnam(LOGIN["MURONET_USERNAME"])
+    assert account.pw_shell.startswith("/run/muronet-twin/") and account.pw_shell.endswith("/login")
+    assert account.pw_shell not in Path("/etc/shells").read_text().split()
+    assert os.stat(account.pw_shell).st_uid == 0 and not os.stat(account.pw_shell).st_mode & 0o022
+    assert "% Unknown command" in _ssh(port, known, env, "id").stdout  # a command goes to the CLI, not a shell
+    as_account = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--init-groups"]
+    for argv, said in (([account.pw_shell], "only opens a router's CLI"),  # a login shell: refused
+                       ([account.pw_shell, "-c", "/bin/sh -i"], "no such router"),
+                       ([account.pw_shell, "-c", "ch-core1"], "management port")):  # not through sshd
+        refused = subprocess.run([*as_account, *argv], capture_output=True, text=True,
+                                 env={"PATH": "/usr/bin:/bin"}, timeout=30)
+        assert refused.returncode == 1 and said in refused.stderr, (argv, refused)
+    # another sshd on this machine (the system's, say) lets the account in: the program refuses it
+    other = state / "other-sshd"
+    other.mkdir()
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other / "key")], check=True)
+    free = 22190
+    (other / "sshd.conf").write_text(f"ListenAddress 127.0.0.1:{free}\nHostKey {other / 'key'}\n"
+                                     f"PidFile {other / 'sshd.pid'}\nAllowUsers {LOGIN['MURONET_USERNAME']}\n"
+                                     "PasswordAuthentication yes\nUsePAM yes\n")
+    (other / "known").write_text(f"[127.0.0.1]:{free} {(other / 'key.pub').read_text()}")
+    subprocess.run(["/usr/sbin/sshd", "-f", str(other / "sshd.conf")], check=True)
+    try:
+        for command in ("id", "ch-core1"):
+            refused = _ssh(free, other / "known", env, command)
+            assert refused.returncode != 0 and "muronet twin:" in refused.stderr, refused
+            assert "uid=" not in refused.stdout
+    finally:
+        os.kill(int((other / "sshd.pid").read_text()), 15)
 
 
 @pytest.fixture
@@ -188,7 +234,7 @@ def test_whole_city_boots_recovers_from_a_half_torn_lab_and_goes_down_without_a_
     finally:
         down = cli("lab", "down", "--state", str(state))
     assert down.exit_code == 0
-    assert _leftovers(state, routers) == {"netns": [], "processes": [], "mounts": [], "symlinks": [],
+    assert _leftovers(state, routers) == {"netns": [], "processes": [], "mounts": [], "path_spaces": [],
                                           "files": files_before}
     assert not (state / "state.json").exists() and not (state / "ssh").exists()
     assert subprocess.run(["id", LOGIN["MURONET_USERNAME"]], capture_output=True).returncode != 0
@@ -205,15 +251,81 @@ def test_lab_up_without_login_credentials_is_refused(cli, monkeypatch, tmp_path)
     assert result.exit_code == 2 and "MURONET_PASSWORD is not set" in result.output
 
 
+@pytest.fixture
+def someone_else():
+    """Another account on the machine, with a process running as it: what `lab down` must spare."""
+    name = "muronet-victim"
+    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name], check=True)
+    uid = int(subprocess.run(["id", "-u", name], capture_output=True, text=True).stdout)
+    process = subprocess.Popen(["setpriv", f"--reuid={uid}", "--regid=65534", "--clear-groups", "sleep", "600"])
+    yield name, uid, process
+    process.kill()
+    process.wait()
+    subprocess.run(["userdel", name], check=False)
+
+
+def _planted_state(folder: Path, user: str, marker: str = "") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "state.json").write_text(json.dumps({"routers": [], "namespaces": [], "user": user,
+                                                   "user_created": True, "marker": marker}))
+
+
 @needs_root
-def test_state_folder_unreachable_by_frr_is_refused_at_once(cli, tmp_path, monkeypatch):
-    for name, value in LOGIN.items():
-        monkeypatch.setenv(name, value)
-    hidden = tmp_path / "private"
-    hidden.mkdir(mode=0o700)
-    result = cli("lab", "up", "--state", str(hidden / "lab"))
-    assert result.exit_code == 1 and "user frr cannot enter" in result.output
-    assert subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout == ""
+def test_a_state_folder_someone_else_made_is_refused_and_nothing_it_names_is_touched(cli, tmp_path, someone_else):
+    """The issue's attack: a folder another user owns, whose state.json names an account. `lab down`
+    would have killed that account's processes and deleted it."""
+    name, uid, process = someone_else
+    base = Path(tempfile.mkdtemp(prefix="muronet-test-", dir="/var/tmp"))
+    try:
+        planted = base / "planted"
+        _planted_state(planted, name)
+        os.chown(planted, uid, -1)
+        for command in (["lab", "down"], ["lab", "status"], ["lab", "restart", "x"]):
+            result = cli(*command, "--state", str(planted))
+            assert result.exit_code == 1 and f"belongs to user {name}" in result.output, result.output
+        writable = base / "writable"
+        _planted_state(writable, name)
+        writable.chmod(0o777)
+        result = cli("lab", "down", "--state", str(writable))
+        assert result.exit_code == 1 and "writable by group or others" in result.output
+        linked = base / "linked"
+        linked.symlink_to(writable)
+        assert "symbolic link" in cli("lab", "down", "--state", str(linked)).output
+        # a state of our own that names an account without the lab's marker: the account stays
+        from lab.twin import _marker
+
+        ours = base / "ours"
+        ours.mkdir(mode=0o700)
+        _planted_state(ours, name, _marker(ours))
+        assert cli("lab", "down", "--state", str(ours)).exit_code == 0
+        assert process.poll() is None, "a process of another account was killed"
+        assert subprocess.run(["id", name], capture_output=True).returncode == 0, "an account was deleted"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@needs_root
+def test_lab_up_refuses_a_state_folder_it_cannot_own(cli, monkeypatch, someone_else):
+    for key, value in LOGIN.items():
+        monkeypatch.setenv(key, value)
+    name, uid, _ = someone_else
+    base = Path(tempfile.mkdtemp(prefix="muronet-test-", dir="/var/tmp"))
+    try:
+        (base / "theirs").mkdir()
+        os.chown(base / "theirs", uid, -1)
+        result = cli("lab", "up", "--state", str(base / "theirs"))
+        assert result.exit_code == 1 and f"belongs to user {name}" in result.output
+        shared = base / "shared-parent"
+        shared.mkdir()
+        shared.chmod(0o777)  # not sticky: anyone could swap the state folder below it
+        result = cli("lab", "up", "--state", str(shared / "lab"))
+        assert result.exit_code == 1 and "can be changed by" in result.output
+        assert subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout == ""
+    finally:
+        if (base / "shared-parent" / "lab" / "state.json").exists():  # refused too late: take it down
+            (base / "shared-parent").chmod(0o755)
+            cli("lab", "down", "--state", str(base / "shared-parent" / "lab"))
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @needs_root

@@ -11,9 +11,12 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import requests
@@ -74,6 +77,45 @@ def test_status_names_every_running_process_and_the_api_answers(netbox, cli):
     assert all(_pid_alive(pid) for pid in report["running"].values())
     assert report["api"] == "answering" and report["url"] == "http://127.0.0.1:8766"
     assert netbox.connection()[1] not in result.output  # the token itself is never printed
+
+
+def test_each_daemon_runs_as_its_own_user_in_a_folder_only_it_can_change(netbox):
+    import pwd
+    import socket
+    import stat
+
+    running = netbox.status()["running"]
+    owners = {name: pwd.getpwuid(Path(f"/proc/{pid}").stat().st_uid).pw_name for name, pid in running.items()}
+    assert owners["postgres"] == "postgres" and owners["redis"] == "redis"
+    for folder, owner in ((netbox.state, "root"), (netbox.pg_state, "postgres"), (netbox.redis_state, "redis")):
+        info = folder.stat()
+        assert pwd.getpwuid(info.st_uid).pw_name == owner and stat.S_IMODE(info.st_mode) == 0o700, folder
+    configuration = netbox.root / "conf" / "configuration.py"  # imported as root by gunicorn
+    assert configuration.stat().st_uid == 0 and stat.S_IMODE(configuration.stat().st_mode) == 0o600
+    with socket.create_connection(("127.0.0.1", netbox.redis_port), timeout=5) as redis:  # any local user could
+        redis.sendall(b"CONFIG GET dir\r\n")
+        assert redis.recv(200).startswith(b"-NOAUTH")
+    for pid in running.values():  # no password in any process's arguments
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes()
+        assert not any(value.encode() in argv for value in json.loads(netbox.secrets_file.read_text()).values())
+
+
+def test_a_netbox_state_folder_someone_else_owns_is_refused_before_anything_starts(tmp_path):
+    from netbox_sot.service import ServiceError
+
+    base = Path(tempfile.mkdtemp(prefix="muronet-test-", dir="/var/tmp"))
+    try:
+        theirs = base / "netbox"
+        theirs.mkdir()
+        os.chown(theirs, 65534, 65534)  # nobody's
+        (theirs / "root" / "conf").mkdir(parents=True)
+        (theirs / "root" / "conf" / "configuration.py").write_text("import os; os.system('touch /tmp/pwned')\n")
+        with pytest.raises(ServiceError, match="belongs to user nobody"):
+            LocalNetBox(state=theirs, cache=tmp_path / "cache", http_port=8799, pg_port=5499,
+                        redis_port=6399).up(progress=lambda message: None)
+        assert not (base / "netbox-postgres").exists() and not (tmp_path / "cache").exists()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_first_sync_creates_everything_and_a_second_changes_nothing(synced, reference, cli):

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from muronet.files import UnsafeFolder, trusted_file
 from muronet.inventory.index import InventoryIndex
 from muronet.validation import load_and_validate
 
@@ -32,7 +33,15 @@ def shared_index(inventory_dir: Path) -> InventoryIndex:
 
 def twin_endpoints(path: Path) -> dict[str, Any]:
     """The twin's ``ssh/endpoints.json``: per router its management address and port, and the
-    pinned host keys."""
+    pinned host keys. The login password goes where it says, so it must be the user's own file
+    (see :func:`muronet.files.trusted_file`), as must the host keys it names."""
     if not path.exists():
         raise InventoryError(f"{path} not found: is the twin up? (muronet lab up)")
-    return json.loads(path.read_text())
+    try:
+        document = json.loads(trusted_file(path).read_text())
+        trusted_file(Path(document["known_hosts"]))
+        return document
+    except UnsafeFolder as error:
+        raise InventoryError(f"the twin's endpoints are not to be trusted: {error}") from None
+    except (ValueError, KeyError, TypeError, OSError) as error:
+        raise InventoryError(f"{path}: not the twin's endpoints file ({error})") from None
