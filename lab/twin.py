@@ -88,8 +88,14 @@ def _run(*command: str, stdin: str | None = None) -> None:
         raise LabError(f"{' '.join(command[:4])}…: {done.stderr.strip() or done.stdout.strip()}")
 
 
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/._+-]+")
+
+
 def state_folder(folder: Path, create: bool = False) -> Path:
-    """The lab's state folder, checked: root's own, writable by nobody else (created so if asked)."""
+    """The lab's state folder, checked: root's own, writable by nobody else (created so if asked),
+    named plainly (its path goes into sshd's and FRR's configuration files)."""
+    if not _PLAIN_PATH.fullmatch(str(folder)):
+        raise LabError(f"{str(folder)!r}: a state folder's path may hold only letters, digits and / . _ + -")
     try:
         return private_folder(folder, create=create)
     except UnsafeFolder as error:

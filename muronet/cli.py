@@ -554,6 +554,9 @@ def _audit_sources(inventory: Path, source: Path | None, lab: bool, state: Path)
     return texts, [Result(name, "PARSE", "high", ERROR, f"unreachable: {message}") for name, message in failed.items()]
 
 
+MAX_CONFIG_BYTES = 16 * 2**20  # the largest IOS configurations are a few MiB
+
+
 def _read_configs(folder: Path) -> tuple[dict[str, str], list[Any]]:
     """Every ``<device>.cfg`` of ``folder``; a file that cannot be read is a per-device error."""
     from policy.engine import ERROR, Result
@@ -562,9 +565,14 @@ def _read_configs(folder: Path) -> tuple[dict[str, str], list[Any]]:
     errors: list[Any] = []
     for path in sorted(folder.glob("*.cfg")):
         try:
+            if path.is_symlink() or not path.is_file():  # a link planted to make root read /etc/shadow
+                raise OSError("not a regular file")
+            if path.stat().st_size > MAX_CONFIG_BYTES:
+                raise OSError(f"larger than {MAX_CONFIG_BYTES // 2**20} MiB: not a device configuration")
             texts[path.stem] = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            errors.append(Result(path.stem, "PARSE", "high", ERROR, f"{path}: cannot read ({error})"))
+            reason = error.strerror or str(error) if isinstance(error, OSError) else str(error)
+            errors.append(Result(path.stem, "PARSE", "high", ERROR, f"{path}: cannot read ({reason})"))
     if not texts and not errors:
         _fail(f"no <device>.cfg file in {folder}", 2)
     return texts, errors

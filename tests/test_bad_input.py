@@ -93,6 +93,20 @@ def test_a_duplicate_section_and_no_hostname_are_read_as_frr_reads_them(configs,
     assert doc["findings"][0]["line"] == text.count("\n", 0, text.index("exec-timeout 0")) + 1
 
 
+def test_a_link_or_a_huge_file_in_an_audited_folder_is_a_per_device_error(configs, tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$not-for-the-report:19000:0:99999:7:::\n")
+    folder = _audit_folder(tmp_path, {"library-rt1.cfg": configs["library-rt1"]})
+    (folder / "planted.cfg").symlink_to(secret)
+    with open(folder / "huge.cfg", "wb") as huge:
+        huge.truncate(17 * 2**20)
+    result = _run("audit", "--from", str(folder), "--out", str(tmp_path / "out"), "--json")
+    doc = json.loads(result.stdout)
+    errors = {f["device"]: f["message"] for f in doc["findings"] if f["status"] == "error"}
+    assert "not a regular file" in errors["planted"] and "larger than 16 MiB" in errors["huge"]
+    assert "not-for-the-report" not in (tmp_path / "out" / "report.html").read_text() + result.stdout
+
+
 # --- render --out -------------------------------------------------------------------------------------
 
 
@@ -200,3 +214,41 @@ def test_fuzz_validate_an_inventory_file(name, text, append, tmp_path):
             path.unlink()
         else:
             path.write_bytes(original)
+
+
+def test_a_vault_file_outside_the_inventory_is_refused(tmp_path):
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    city = inventory / "city.yaml"
+    city.write_text(city.read_text().replace("{env: MURONET_PASSWORD}", "{vault: ../../../etc/shadow, key: root}"))
+    result = _run("validate", "--inventory", str(inventory))
+    assert result.exit_code == 1 and "city.yaml:" in result.output and "inside it" in result.output
+
+
+def test_twin_endpoints_someone_else_could_write_are_not_trusted(tmp_path):
+    """The twin's endpoints say where the login password goes: a file others can write could send it
+    to a port of theirs, with host keys of theirs."""
+    from muronet.inventory.checked import InventoryError, twin_endpoints
+
+    known = tmp_path / "known_hosts"
+    known.write_text("")
+    endpoints = tmp_path / "endpoints.json"
+    endpoints.write_text(json.dumps({"known_hosts": str(known), "hosts": {}}))
+    assert twin_endpoints(endpoints)["hosts"] == {}
+    for target in (endpoints, known):
+        target.chmod(0o666)
+        with pytest.raises(InventoryError, match="not to be trusted"):
+            twin_endpoints(endpoints)
+        target.chmod(0o644)
+
+
+def test_a_failed_device_s_error_is_kept_whole_until_its_secrets_are_scrubbed():
+    from types import SimpleNamespace
+
+    from muronet.inventory.secrets import GivenSecrets
+    from nornir_tasks.provision import _error
+
+    secrets = GivenSecrets({"ospf_key": "k3y-at-the-cut"})
+    message = "refused: " + "x" * 495 + f" ip ospf message-digest-key 1 md5 {secrets.get('ospf_key')}"
+    text = _error(SimpleNamespace(exception=RuntimeError(message), result=None))
+    assert "k3y" not in secrets.scrub(text) and "<secret:ospf_key>" in secrets.scrub(text)

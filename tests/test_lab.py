@@ -140,6 +140,11 @@ def _ssh_checks(state: Path, routers: list[str]) -> None:
                            cwd=REPO, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert "FRRouting 8.4" in shown.stdout, shown.stderr
     _no_shell_anywhere(state, env, port, known)
+    for router in ("ch-core1", "library-rt1"):  # what root's init script sources: root's, in root's folder
+        etc = Path(f"/etc/frr/{router}")
+        assert etc.stat().st_uid == 0 and not etc.stat().st_mode & 0o022
+        assert (etc / "daemons").stat().st_uid == 0 and not (etc / "daemons").stat().st_mode & 0o022
+    assert (state.stat().st_uid, state.stat().st_mode & 0o777) == (0, 0o700)
 
 
 def _ssh(port: int, known_hosts: Path, env: dict[str, str], command: str) -> subprocess.CompletedProcess:
@@ -291,6 +296,8 @@ def test_a_state_folder_someone_else_made_is_refused_and_nothing_it_names_is_tou
         linked = base / "linked"
         linked.symlink_to(writable)
         assert "symbolic link" in cli("lab", "down", "--state", str(linked)).output
+        quoted = cli("lab", "up", "--state", f"{base}/x; touch {base}/pwned")
+        assert quoted.exit_code == 1 and "may hold only" in quoted.output and not (base / "pwned").exists()
         # a state of our own that names an account without the lab's marker: the account stays
         from lab.twin import _marker
 
