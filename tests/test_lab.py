@@ -276,7 +276,8 @@ def _planted_state(folder: Path, user: str, marker: str = "") -> None:
 
 
 @needs_root
-def test_a_state_folder_someone_else_made_is_refused_and_nothing_it_names_is_touched(cli, tmp_path, someone_else):
+def test_a_state_folder_someone_else_made_is_refused_and_nothing_it_names_is_touched(cli, tmp_path, someone_else,
+                                                                                      monkeypatch):
     """The issue's attack: a folder another user owns, whose state.json names an account. `lab down`
     would have killed that account's processes and deleted it."""
     name, uid, process = someone_else
@@ -296,6 +297,8 @@ def test_a_state_folder_someone_else_made_is_refused_and_nothing_it_names_is_tou
         linked = base / "linked"
         linked.symlink_to(writable)
         assert "symbolic link" in cli("lab", "down", "--state", str(linked)).output
+        for key, value in LOGIN.items():
+            monkeypatch.setenv(key, value)
         quoted = cli("lab", "up", "--state", f"{base}/x; touch {base}/pwned")
         assert quoted.exit_code == 1 and "may hold only" in quoted.output and not (base / "pwned").exists()
         # a state of our own that names an account without the lab's marker: the account stays

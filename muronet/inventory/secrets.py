@@ -100,7 +100,7 @@ class ResolvedSecrets:
         before it is serialised: a secret holding ``"`` or ``\\`` is found as written, not as JSON
         escapes it.
 
-        >>> secrets = GivenSecrets({"bgp_lgwan": 'q"u\\ote'})
+        >>> secrets = GivenSecrets({"bgp_lgwan": 'q"u\\\\ote'})
         >>> secrets.scrub_data({"diff": [f"password {secrets.get('bgp_lgwan')}"]})
         {'diff': ['password <secret:bgp_lgwan>']}
         """
