@@ -69,6 +69,17 @@ def failed(run: dict) -> set[str]:
     return {host for host, stats in run["stats"].items() if stats["failures"] or stats["unreachable"]}
 
 
+def why_failed(run: dict) -> dict[str, str]:
+    """Per failed host, the message of its failed task (what a flaky run needs to be understood)."""
+    found = {}
+    for play in run["plays"]:
+        for entry in play["tasks"]:
+            for host, result in entry["hosts"].items():
+                if result.get("failed") or result.get("unreachable"):
+                    found[host] = f"{entry['task']['name']}: {result.get('msg', '')}"[:500]
+    return found
+
+
 def results(run: dict, task: str) -> dict[str, dict]:
     """Per host, the result of the task whose name starts with ``task``."""
     found: dict[str, dict] = {}
@@ -155,7 +166,7 @@ def test_ansible_backups_equal_the_nornir_backups_line_for_line(twin, tmp_path):
     for path in repo.glob("*.cfg"):
         path.unlink()
     code, run = playbook(twin, "backup.yml", "-e", f"backup_repo={repo}")
-    assert code == 0, failed(run)
+    assert code == 0, why_failed(run)
     ansible = {p.name: p.read_text() for p in repo.glob("*.cfg")}
     assert ansible.keys() == nornir.keys()
     for name in nornir:
