@@ -18,6 +18,7 @@ from muronet.files import write_atomic
 from muronet.inventory.checked import shared_index
 from muronet.inventory.secrets import GivenSecrets
 from muronet.render.engine import Renderer, default_templates_dir
+from napalm_frr import frr
 from napalm_frr.frr import FrrDriver, RestoreError
 
 
@@ -67,7 +68,7 @@ def push(driver: FrrDriver, name: str, candidate: str, secrets: GivenSecrets, po
         return bool(diff) or (points.has(name) and not check_mode), diff
     earlier = points.has(name)  # an earlier unconfirmed push keeps the older, confirmed point
     try:
-        driver.commit_unsaved(before_push=None if earlier else lambda running: points.keep(name, running))
+        frr.commit_unsaved(driver, before_push=None if earlier else lambda running: points.keep(name, running))
     except RestoreError:
         raise  # the point stays: state=rolled_back can still bring the device back
     except Exception:
@@ -81,7 +82,7 @@ def confirm(driver: FrrDriver, name: str, points: RollbackPoints) -> bool:
     """Save a pushed change; False when nothing was waiting for confirmation."""
     if not points.has(name):
         return False
-    driver.save()
+    frr.save(driver)
     points.drop(name)
     return True
 
@@ -90,6 +91,6 @@ def roll_back(driver: FrrDriver, name: str, points: RollbackPoints) -> bool:
     """Back to the configuration before the pushed change, saved; False when nothing was pushed."""
     if not points.has(name):
         return False
-    driver.restore(points.read(name))
+    frr.restore(driver, points.read(name))
     points.drop(name)
     return True

@@ -8,6 +8,7 @@ from pathlib import Path
 from muronet.inventory.checked import shared_index
 from muronet.verify.check import problems
 from muronet.verify.expectations import expectations
+from napalm_frr import frr
 from napalm_frr.frr import FrrDriver
 
 
@@ -18,8 +19,8 @@ def verify(driver: FrrDriver, inventory_dir: Path, name: str, settle: float, pol
     wanted = expectations(index, index.devices[name])
     deadline = time.monotonic() + settle
     while True:
-        found = problems(wanted, ospf=driver.get_ospf_neighbors(), bgp=driver.get_bgp_neighbors(),
-                         routes=driver.get_route_table())
+        found = problems(wanted, ospf=frr.ospf_neighbors(driver), bgp=driver.get_bgp_neighbors(),
+                         routes=frr.route_table(driver))
         if not found or time.monotonic() >= deadline:
             return found
         time.sleep(poll)

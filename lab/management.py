@@ -80,7 +80,7 @@ def create_user(name: str, password: str, login_program: Path, marker: str) -> N
     """A system account in FRR's groups (vtysh needs them) whose only program is the lab's login
     program, marked as the lab's in its comment field."""
     groups = ",".join(g for g in ("frrvty", "frr") if _group_exists(g))
-    _run("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", str(login_program),
+    _run("useradd", "--system", "--no-create-home", "--home-dir", "/", "--shell", str(login_program),
          "--comment", marker, "--groups", groups, name)
     _run("chpasswd", stdin=f"{name}:{password}\n")
 
@@ -143,32 +143,81 @@ def write_known_hosts(ssh_dir: Path, key: Path, ports: dict[str, int]) -> Path:
 
 # sshd runs the account's shell as `SHELL -c FORCECOMMAND`; here the shell is this program and the
 # forced command the router's name. It refuses anything else: an interactive shell, another
-# command, a login through any other sshd or port. Data arrive as arguments and environment
-# variables and are only compared and quoted, never evaluated.
-LOGIN_PROGRAM = """#!/bin/sh
+# command, a login through any other sshd or port. It offers what a router's own host would beside
+# its CLI: the saved configuration, a configuration applied whole from standard input (as FRR reads
+# a file), and the device agent's commands (commit-confirm, system status, LLDP, ping, traceroute).
+# Data arrive as arguments and environment variables and are only compared, never evaluated.
+LOGIN_PROGRAM = """#!/usr/bin/python3 -I
 # The muronet twin's login program: the lab account's only program. It opens one router's CLI.
-refuse() { echo "muronet twin: $1" >&2; exit 1; }
-[ "$#" -eq 2 ] && [ "$1" = "-c" ] || refuse "this account only opens a router's CLI"
-router=$2
-set -f  # the variables below are split into words, never expanded as file names
-case "$router" in ''|*[!a-z0-9-]*) refuse "no such router";; esac
-set -- $SSH_CONNECTION
-[ -n "$4" ] && [ "$3" = "127.0.0.1" ] || refuse "log in through the twin's management port"
-grep -qx "$router $4" "$(dirname "$0")/ports" || refuse "this port does not lead to $router"
-export VTYSH_HISTFILE=/dev/null
-# FRR 8.4's vtysh cannot show the saved configuration; a device's CLI can.
-if [ "$SSH_ORIGINAL_COMMAND" = "show startup-config" ]; then exec cat "/etc/frr/$router/frr.conf"; fi
-if [ -n "$SSH_ORIGINAL_COMMAND" ]; then exec /usr/bin/vtysh -N "$router" -c "$SSH_ORIGINAL_COMMAND"; fi
+import json
+import os
+import socket
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+AGENT = ("commit-confirm", "ping", "traceroute")
+
+
+def refuse(message):
+    sys.stderr.write("muronet twin: " + message + "\\n")
+    sys.exit(1)
+
+
+def agent(router, words, data):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(os.path.join(HERE, "agent.sock"))
+        connection.sendall(json.dumps({"router": router, "words": words, "input": data}).encode() + b"\\n")
+        answer = b""
+        while not answer.endswith(b"\\n"):
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    reply = json.loads(answer)
+    sys.stdout.write(reply["stdout"])
+    sys.stderr.write(reply["stderr"])
+    sys.exit(reply["code"])
+
+
+args = sys.argv[1:]
+if len(args) != 2 or args[0] != "-c":
+    refuse("this account only opens a router's CLI")
+router = args[1]
+if not router or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in router):
+    refuse("no such router")
+connection = os.environ.get("SSH_CONNECTION", "").split()
+if len(connection) != 4 or connection[2] != "127.0.0.1":
+    refuse("log in through the twin's management port")
+with open(os.path.join(HERE, "ports")) as listing:
+    ports = dict(line.split() for line in listing if line.strip())
+if ports.get(router) != connection[3]:
+    refuse("this port does not lead to " + router)
+os.environ["VTYSH_HISTFILE"] = "/dev/null"
+command = os.environ.get("SSH_ORIGINAL_COMMAND", "")
+words = command.split()
+if command == "show startup-config":  # FRR 8.4's vtysh cannot show the saved configuration
+    os.execv("/bin/cat", ["cat", "/etc/frr/" + router + "/frr.conf"])
+if command == "apply configuration":  # what vtysh says of the lines, refusals with theirs, in order
+    os.dup2(1, 2)
+    os.execv("/usr/bin/vtysh", ["vtysh", "-N", router, "-f", "/dev/stdin"])
+SHOWN = (["show", "system", "status"], ["show", "lldp", "neighbors"], ["show", "interfaces", "counters"],
+         ["show", "arp"], ["show", "ntp"])
+if words[:1] and words[0] in AGENT or words in SHOWN:
+    agent(router, words, sys.stdin.read() if words[:2] == ["commit-confirm", "arm"] else "")
+if command:
+    os.execv("/usr/bin/vtysh", ["vtysh", "-N", router, "-c", command])
 # Automation asks for an 80-column terminal (Ansible's network_cli); readline would wrap the echo
 # of a longer line and garble it. A wide terminal keeps every echo on one line.
-[ -t 0 ] && stty cols 1000 2>/dev/null
-exec /usr/bin/vtysh -N "$router"
+if sys.stdin.isatty():
+    import subprocess
+    subprocess.run(["stty", "cols", "1000"], stderr=subprocess.DEVNULL)
+os.execv("/usr/bin/vtysh", ["vtysh", "-N", router])
 """
 
 
 def write_login_program(public_dir: Path, ports: dict[str, int]) -> Path:
     """The login program and its port map in ``public_dir``: root's, readable by the account."""
-    public_dir.mkdir(mode=0o755, parents=True, exist_ok=False)
+    public_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
     os.chmod(public_dir, 0o755)
     write_atomic(public_dir / "ports", "".join(f"{r} {p}\n" for r, p in sorted(ports.items())), mode=0o644)
     program = public_dir / "login"

@@ -105,6 +105,7 @@ class LabPlan:
     segments: list[Segment] = field(default_factory=list)
     peers: list[CircuitPeer] = field(default_factory=list)
     oob_host: IPv4Interface | None = None  # the OOB bridge answers as the automation host
+    ntp_servers: list[IPv4Interface] = field(default_factory=list)  # and as the city's NTP servers
 
     @property
     def namespaces(self) -> list[str]:
@@ -143,9 +144,18 @@ def build_plan(index: InventoryIndex) -> LabPlan:
         plan.links.extend(_cable_links(index, routers, a_end, b_end))
     plan.segments = _segments(index, routers)
     plan.oob_host = management_host(index)
+    plan.ntp_servers = ntp_servers(index)
     plan.peers = [_circuit_peer(index, routers, c) for c in sorted(index.inventory.circuits, key=lambda c: c.cid)
                   if split_endpoint(c.termination)[0] in routers]
     return plan
+
+
+def ntp_servers(index: InventoryIndex) -> list[IPv4Interface]:
+    """The management addresses of the city's NTP servers (``city.services.ntp``)."""
+    city = index.inventory.city
+    names = set(city.services.ntp) if city else set()
+    return [i.address for h in index.inventory.hosts if h.name in names for i in h.interfaces
+            if i.zone == index.inventory.management_zone]
 
 
 def management_host(index: InventoryIndex) -> IPv4Interface | None:

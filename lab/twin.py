@@ -62,6 +62,9 @@ class LabState:
     marker: str = ""  # the login account's comment field: what proves the account is the lab's
     public_dir: str = ""  # the login program's folder
     sshd: dict[str, list[int]] = field(default_factory=dict)  # configuration → [PID, start time]
+    lldpd: dict[str, list[int]] = field(default_factory=dict)  # router → [PID, start time]
+    chronyd: dict[str, list[int]] = field(default_factory=dict)  # router (or "server") → [PID, start time]
+    agent: list[int] = field(default_factory=list)  # the device agent's [PID, start time]
     published_known_hosts: bool = False  # the pinned keys are in management.SYSTEM_KNOWN_HOSTS
     created_system_known_hosts: bool = False
     ports: dict[str, int] = field(default_factory=dict)
@@ -150,7 +153,10 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
     state.write(folder)
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda r: _start_frr(r, folder), frr_routers))
+    _start_lldpd(plan, folder, state)
+    _start_chrony(plan, folder, state)
     _start_management(plan, folder, state, credentials, base_port, banner)
+    _start_agent(plan, folder, state)
     state.complete = True
     state.write(folder)
     return state
@@ -183,7 +189,8 @@ def _create_links(plan: LabPlan) -> None:
     for port in plan.oob_ports:
         by_namespace.setdefault(port.namespace, []).append(port.name)
     lines = [f"link set {OOB_BRIDGE} up", *(f"link set {p} master {OOB_BRIDGE} up" for p in oob),
-             *([f"addr add {plan.oob_host} dev {OOB_BRIDGE}"] if plan.oob_host else [])]
+             *([f"addr add {plan.oob_host} dev {OOB_BRIDGE}"] if plan.oob_host else []),
+             *(f"addr add {address} dev {OOB_BRIDGE}" for address in plan.ntp_servers if address != plan.oob_host)]
     _run("ip", "-n", OOB_NAMESPACE, "-batch", "-", stdin="".join(line + "\n" for line in lines))
     for ns, names in by_namespace.items():
         if ns != OOB_NAMESPACE:
@@ -280,7 +287,6 @@ def _start_management(plan: LabPlan, folder: Path, state: LabState, credentials:
     ssh_dir.mkdir(mode=0o700, exist_ok=True)
     key = management.write_host_key(ssh_dir)
     state.ports = management.allocate_ports([r.name for r in plan.routers], base_port)
-    state.public_dir = str(management.PUBLIC_ROOT / _digest(folder))
     state.user, state.user_created, state.marker = user, True, _marker(folder)
     state.write(folder)
     program = management.write_login_program(Path(state.public_dir), state.ports)
@@ -296,6 +302,100 @@ def _start_management(plan: LabPlan, folder: Path, state: LabState, credentials:
         state.write(folder)
         state.sshd[str(config)] = list(management.start_sshd(config))
         state.write(folder)
+
+
+LLDPD_CONFIG = "configure lldp portidsubtype ifname\nconfigure lldp tx-interval 2\n"
+_LLDPD = 'hostname "$1" && exec lldpd -d -u "$2" -O "$3" -I "eth*"'
+
+
+def _start_lldpd(plan: LabPlan, folder: Path, state: LabState) -> None:
+    """lldpd in every router's namespace (named as the router, on its ports, not the out-of-band one)."""
+    # lldpcli runs as user _lldpd: its configuration and the control sockets live in the public
+    # folder (root's, mode 0755), not the private one
+    state.public_dir = str(management.PUBLIC_ROOT / _digest(folder))
+    sockets = Path(state.public_dir) / "lldp"
+    state.write(folder)
+    sockets.mkdir(mode=0o755, parents=True, exist_ok=True)
+    os.chmod(Path(state.public_dir), 0o755)
+    config = sockets / "lldpd.conf"
+    write_atomic(config, LLDPD_CONFIG, mode=0o644)
+    for router in plan.routers:
+        home = folder / "routers" / router.name
+        state.lldpd[router.name] = [0, 0]  # the intent, before the process exists
+        state.write(folder)
+        with open(home / "lldpd.log", "ab") as log:
+            process = subprocess.Popen(["ip", "netns", "exec", router.name, "unshare", "--uts", "sh", "-c", _LLDPD,
+                                        "muronet-lldpd", router.name, str(sockets / router.name), str(config)],
+                                       stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        state.lldpd[router.name] = [process.pid, management.start_time(process.pid)]
+    state.write(folder)
+
+
+def _start_chrony(plan: LabPlan, folder: Path, state: LabState) -> None:
+    """NTP as the city has it: the OOB bridge answers as the city's NTP servers (one chronyd of
+    local stratum 8), and every router's host follows them from its management VRF. No chronyd
+    touches this machine's clock (``-x``)."""
+    if not plan.ntp_servers or not shutil.which("chronyd"):
+        return
+    folder_ntp = Path(state.public_dir) / "ntp"  # chronyd wants its socket folder chrony's own
+    folder_ntp.mkdir(mode=0o750, exist_ok=True)
+    shutil.chown(folder_ntp, "_chrony", "_chrony")
+    servers = "".join(f"server {a.ip} iburst minpoll 0 maxpoll 4\n" for a in plan.ntp_servers)
+    instances = [("server", OOB_NAMESPACE, "local stratum 8\nallow 10.0.0.0/8\n")]
+    instances += [(r.name, _management_namespace(plan, r), f"{servers}port 0\n") for r in plan.routers]
+    for name, namespace, body in instances:
+        config = folder_ntp / f"{name}.conf"
+        write_atomic(config, f"{body}cmdport 0\nbindcmdaddress {folder_ntp / name}.sock\n"
+                             f"pidfile {folder_ntp / name}.pid\n", mode=0o644)
+        state.chronyd[name] = [0, 0]
+        state.write(folder)
+        with open(folder / "routers" / "chronyd.log", "ab") as log:
+            process = subprocess.Popen(["ip", "netns", "exec", namespace, "chronyd", "-x", "-d", "-f", str(config)],
+                                       stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        state.chronyd[name] = [process.pid, management.start_time(process.pid)]
+    state.write(folder)
+
+
+def _management_namespace(plan: LabPlan, router: Router) -> str:
+    return next(p.namespace for p in plan.oob_ports if p.namespace in router.namespaces)
+
+
+def _start_agent(plan: LabPlan, folder: Path, state: LabState) -> None:
+    """The device agent (lab/agent.py) for every router, on a socket beside the login program."""
+    import pwd
+    import sys
+
+    account = pwd.getpwnam(state.user)
+    write_atomic(folder / "agent.json", json.dumps({
+        "routers": {r.name: list(r.vrfs) for r in plan.routers}, "uid": account.pw_uid,
+        "lldp": {r.name: str(Path(state.public_dir) / "lldp" / r.name) for r in plan.routers},
+        "ntp": {r.name: str(Path(state.public_dir) / "ntp" / f"{r.name}.sock") for r in plan.routers
+                if r.name in state.chronyd}}), mode=0o600)
+    socket_path = Path(state.public_dir) / "agent.sock"
+    state.agent = [0, 0]
+    state.write(folder)
+    with open(folder / "agent.out", "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "lab.agent", "--state", str(folder), "--socket",
+                                    str(socket_path), "--group", str(account.pw_gid)],
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+                                   cwd=Path(__file__).resolve().parent.parent)
+    state.agent = [process.pid, management.start_time(process.pid)]
+    state.write(folder)
+    deadline = time.monotonic() + 10
+    while not socket_path.exists():
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise LabError(f"the device agent did not start (log: {folder / 'agent.out'})")
+        time.sleep(0.02)
+
+
+def _is_ours(entry: list[int], *marks: str) -> bool:
+    """Whether [PID, start time] still is the process the lab started, its command line naming ``marks``."""
+    pid, started = [*entry, 0, 0][:2]
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return pid > 0 and management.start_time(pid) == started and all(m.encode() in argv for m in marks)
+    except (OSError, ValueError, IndexError):
+        return False
 
 
 # --- restart -------------------------------------------------------------------------------------
@@ -385,7 +485,17 @@ def down(folder: Path) -> int:
             if management.is_our_sshd(pid, started, Path(config))]
     for pid in sshd:
         _signal(pid, signal.SIGTERM)
-    stopped = len(sshd) + _stop_processes(folder, state.routers)
+    helpers = [entry[0] for entry in [state.agent] if _is_ours(entry, "lab.agent", str(folder))]
+    helpers += [entry[0] for router, entry in state.lldpd.items()
+                if _is_ours(entry, "lldpd")]  # lldpd retitles itself: PID and start time name it
+    helpers += [entry[0] for name, entry in state.chronyd.items()
+                if _is_ours(entry, "chronyd", f"/{name}.conf")]
+    for pid in helpers:
+        _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in [*sshd, *helpers]):
+        time.sleep(0.05)
+    stopped = len(sshd) + len(helpers) + _stop_processes(folder, state.routers)
     if state.user_created and state.user and state.marker == _marker(folder):
         management.delete_user(state.user, state.marker)
     if state.published_known_hosts:

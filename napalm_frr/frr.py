@@ -1,18 +1,30 @@
-"""NAPALM driver for FRRouting, over SSH into vtysh (Netmiko underneath).
+"""NAPALM driver for FRRouting, over one SSH login into the router's CLI (vtysh).
 
-FRR's vtysh speaks enough of the IOS dialect for Netmiko's ``cisco_ios`` type (show commands,
-configuration mode); the getters use FRR's JSON output where it has one and return NAPALM's
-result shapes, so reports work across platforms.
+**Session.** One SSH login per device: Netmiko's ``cisco_ios`` type drives vtysh for show commands
+(FRR's JSON where it has one); the router's own host answers *device commands* on exec channels of
+the same SSH connection: ``show startup-config``, ``apply configuration`` (a configuration applied
+whole from standard input, as FRR reads a file), ``commit-confirm …``, and ``show system status``,
+``show lldp neighbors``, ``show interfaces counters``, ``show arp``, ``ping``, ``traceroute`` for the
+getters that FRR itself does not answer. The twin's routers offer them (``lab/agent.py``); the
+README's driver section says what a Linux host running FRR needs to offer them.
 
-Configuration follows NAPALM's candidate model. ``load_replace_candidate`` /
-``load_merge_candidate`` keep the candidate here (its syntax checked by the local vtysh);
-``compare_config`` shows the unified diff of what would change; ``commit_config`` pushes exactly
-the line-level changes that FRR's own reload logic computes (``napalm_frr.reload``), line by line,
-stopping at the first line the device rejects and restoring the configuration it had before.
-The saved (startup) configuration is written only when a commit is final: at once, or at
-``confirm_commit`` after ``commit_config(revert_in=N)``, which otherwise rolls back by itself after
-N seconds. A device that restarts therefore always comes back with its last confirmed
-configuration. The revert timer lives in this process.
+**Candidates are canonical.** ``load_replace_candidate`` has FRR itself render the candidate (a
+scratch FRR on the automation host, ``napalm_frr.scratch``): abbreviations, defaults spelled out,
+sections written twice, comments and capitals all come back as FRR's one form, and a line FRR's
+parser refuses is refused before anything is pushed, with FRR's message and the line. Diffs and
+pushes are then between two texts FRR wrote.
+
+**Commits are judged by the device.** ``commit_config`` applies the line changes FRR's reload logic
+computes, reads the running configuration back and repeats until nothing is left (``reload.converge``).
+A commit succeeds exactly when the device runs the canonical candidate; a line FRR refuses, or a
+change that does not stay, restores the configuration from before the commit. FRR's warnings
+(deprecations, "reset the session to take effect") are kept in ``self.warnings``.
+
+**Commit-confirm lives on the device.** ``commit_config(revert_in=N)`` arms the device's own timer
+with the configuration to go back to, then pushes: if nobody confirms within N seconds (the
+committing process died, the management path broke), the device restores it by itself.
+``confirm_commit`` and ``has_pending_commit`` ask the device, so another process, with another
+driver instance, can confirm. The saved configuration is written only when a commit is final.
 
 Optional arguments: ``port`` and Netmiko's host-key options (``ssh_strict``,
 ``system_host_keys``, ``alt_host_keys``, ``alt_key_file``); host keys are checked by default.
@@ -25,8 +37,6 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,28 +52,24 @@ from netmiko import ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
 
 from muronet.masking import mask
-from napalm_frr import reload
+from napalm_frr import getters, reload, scratch
 
 _NETMIKO_OPTIONS = ("port", "ssh_strict", "system_host_keys", "alt_host_keys", "alt_key_file", "conn_timeout")
-_VERSION = re.compile(r"^FRRouting (\S+) \((\S+)\)", re.M)
 _VRF_LINE = re.compile(r"^vrf (\S+) id ", re.M)  # "vrf LGWAN id 1 netns /run/netns/LGWAN"
-# Lines that carry a secret, and the part of them a report shows instead.
 _FINGERPRINT_KEY = secrets.token_bytes(32)  # per process: a fingerprint cannot be guessed offline
-# vtysh answers an accepted configuration line with nothing but the next prompt; anything else it
-# prints is a refusal ("% Unknown command", "BGP is already running; AS is 65021", "Please remove
-# all ip ospf area x.x.x.x commands first."), except these notices: a reference to a route-map or
-# list defined further down the same change is fine, and removing a vty password is what we want.
-NOTICES = re.compile(r"^(For this router-id change to take effect|.*use .clear ip ospf process."
-                     r"|The (route-map|prefix-list|access-list) '\S+' does not exist\."
-                     r"|Please be aware that removing the password is a security risk)")
-_PROMPT = re.compile(r"^[\w.-]+(\([\w-]+\))?#")
 
 
 class RestoreError(CommitError):
     """A push failed and the configuration before it could not be put back."""
 
 
+class DeviceCommandError(RuntimeError):
+    """A device command (an exec channel of the session) failed or is not offered."""
+
+
 class FrrDriver(NetworkDriver):
+    platform = "frr"
+
     def __init__(self, hostname: str, username: str, password: str, timeout: int = 60,
                  optional_args: dict[str, Any] | None = None) -> None:
         self.hostname = hostname
@@ -74,11 +80,12 @@ class FrrDriver(NetworkDriver):
         self.netmiko_options = {"ssh_strict": True, "system_host_keys": True,
                                 **{k: v for k, v in options.items() if k in _NETMIKO_OPTIONS}}
         self.device: Any = None
-        self._candidate: str | None = None
+        self._candidate: str | None = None  # as given
+        self._canonical: str | None = None  # FRR's rendering of a replace candidate
         self._replace = True
         self._rollback_point: str | None = None  # running configuration before the last commit
-        self._revert_timer: threading.Timer | None = None
-        self._lock = threading.RLock()  # the revert timer and the caller share one session
+        self.warnings: list[str] = []  # what FRR said of the last candidate and commit
+        self._lock = threading.RLock()
 
     # --- session ---------------------------------------------------------------------------------
 
@@ -91,10 +98,7 @@ class FrrDriver(NetworkDriver):
             raise ConnectionException(f"{self.hostname}: {error}") from error
 
     def close(self) -> None:
-        if self._revert_timer is not None:
-            self._revert_timer.cancel()  # closing does not confirm: roll back now
-            self._revert_timer = None
-            self.rollback()
+        # an unconfirmed commit stays armed on the device: its own timer decides, not this process
         if self.device is not None:
             self.device.disconnect()
             self.device = None
@@ -118,89 +122,44 @@ class FrrDriver(NetworkDriver):
         except json.JSONDecodeError as error:
             raise ValueError(f"{self.hostname}: {command!r} did not return JSON: {text[:200]}") from error
 
+    def _device(self, command: str, stdin: str | None = None) -> tuple[int, str, str]:
+        """A device command on an exec channel of this session's SSH connection (no second login):
+        its exit status, output and errors."""
+        with self._lock:
+            transport = self._connected().remote_conn_pre.get_transport()
+        channel = transport.open_session(timeout=self.timeout)
+        try:
+            channel.settimeout(self.timeout)
+            channel.exec_command(command)
+            if stdin is not None:
+                channel.sendall(stdin.encode())
+            channel.shutdown_write()
+            out, err = bytearray(), bytearray()
+            while True:
+                if channel.recv_ready():
+                    out += channel.recv(65536)
+                elif channel.recv_stderr_ready():
+                    err += channel.recv_stderr(65536)
+                elif channel.exit_status_ready() and not channel.recv_ready() and not channel.recv_stderr_ready():
+                    break
+                else:
+                    channel.status_event.wait(0.01)
+            return channel.recv_exit_status(), out.decode(errors="replace"), err.decode(errors="replace")
+        finally:
+            channel.close()
+
+    def _device_json(self, command: str) -> Any:
+        code, out, err = self._device(command)
+        if code != 0:
+            raise DeviceCommandError(f"{self.hostname}: {command}: {err.strip() or f'exit {code}'}")
+        return json.loads(out) if out.strip() else {}
+
     def cli(self, commands: list[str], encoding: str = "text") -> dict[str, str]:
         if encoding != "text":
             raise NotImplementedError("FRR's cli() returns text; use a command's ' json' form for JSON")
         return {command: self._send(command) for command in commands}
 
-    # --- getters ---------------------------------------------------------------------------------
-
-    def _vrfs(self) -> list[str]:
-        """The default VRF and every other VRF the router has."""
-        return ["default", *sorted(_VRF_LINE.findall(self._send("show vrf")))]
-
-    def get_facts(self) -> dict[str, Any]:
-        version = _VERSION.search(self._send("show version"))
-        interfaces = sorted(self.get_interfaces())
-        return {
-            "uptime": -1.0,  # vtysh does not report the system's uptime
-            "vendor": "FRRouting",
-            "os_version": version.group(1) if version else "",
-            "serial_number": "",
-            "model": "FRR",
-            "hostname": version.group(2) if version else "",
-            "fqdn": version.group(2) if version else "",
-            "interface_list": interfaces,
-        }
-
-    def _interfaces_by_vrf(self) -> dict[str, dict[str, Any]]:
-        """Interfaces of every VRF; each VRF namespace has its own ``lo``, reported once (default)."""
-        found: dict[str, dict[str, Any]] = {}
-        for vrf in self._vrfs():
-            for name, data in self._json(f"show interface vrf {vrf} json").items():
-                if vrf != "default" and name == "lo":
-                    continue
-                found[name] = data
-        return found
-
-    def get_interfaces(self) -> dict[str, dict[str, Any]]:
-        return {
-            name: {
-                "is_up": data.get("operationalStatus") == "up",
-                "is_enabled": data.get("administrativeStatus") == "up",
-                "description": data.get("description", ""),
-                "last_flapped": -1.0,
-                "speed": float(data.get("speed") or 0),
-                "mtu": int(data.get("mtu") or 0),
-                "mac_address": data.get("hardwareAddress", "") or "",
-            }
-            for name, data in sorted(self._interfaces_by_vrf().items())
-        }
-
-    def get_interfaces_ip(self) -> dict[str, dict[str, dict[str, dict[str, int]]]]:
-        result: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
-        for name, data in sorted(self._interfaces_by_vrf().items()):
-            for entry in data.get("ipAddresses", []):
-                address, _, length = entry["address"].partition("/")
-                family = "ipv6" if ":" in address else "ipv4"
-                if family == "ipv6" and address.startswith("fe80"):
-                    continue
-                result.setdefault(name, {}).setdefault(family, {})[address] = {"prefix_length": int(length)}
-        return result
-
-    # Not in NAPALM's base interface: what verification after a commit needs.
-
-    def get_ospf_neighbors(self) -> dict[str, list[dict[str, str]]]:
-        """OSPF neighbours per VRF ("global" for the default): address, state, interface."""
-        found: dict[str, list[dict[str, str]]] = {}
-        for vrf in self._vrfs():
-            data = self._json(f"show ip ospf vrf {vrf} neighbor json")
-            data = data.get(vrf, data)  # FRR nests the answer under the VRF name
-            neighbors = [{"router_id": rid, "address": n.get("ifaceAddress", ""), "state": n.get("nbrState", ""),
-                          "interface": n.get("ifaceName", "").split(":")[0]}
-                         for rid, entries in data.get("neighbors", {}).items() for n in entries]
-            found["global" if vrf == "default" else vrf] = neighbors
-        return found
-
-    def get_route_table(self) -> dict[str, dict[str, list[str]]]:
-        """Installed IPv4 routes per VRF ("global" for the default): prefix → protocols."""
-        tables: dict[str, dict[str, list[str]]] = {}
-        for vrf in self._vrfs():
-            routes = self._json(f"show ip route vrf {vrf} json")
-            tables["global" if vrf == "default" else vrf] = {
-                prefix: sorted({r.get("protocol", "") for r in entries if r.get("installed") or r.get("selected")})
-                for prefix, entries in routes.items()}
-        return tables
+    # --- configuration ---------------------------------------------------------------------------
 
     def get_config(self, retrieve: str = "all", full: bool = False, sanitized: bool = False,
                    format: str = "text") -> dict[str, str]:
@@ -214,23 +173,34 @@ class FrrDriver(NetworkDriver):
         return {k: sanitize(v) for k, v in config.items()} if sanitized else config
 
     def _startup(self) -> str:
-        """The saved configuration, asked for on a channel of its own: vtysh 8.4 has no such
-        command in a session, the device's login shell answers it as a single command."""
-        with self._lock:
-            client = self._connected().remote_conn_pre
-            _, stdout, _ = client.exec_command("show startup-config", timeout=self.timeout)
-            return stdout.read().decode()
+        """The saved configuration: vtysh 8.4 has no such command, the router's host answers it."""
+        code, out, err = self._device("show startup-config")
+        if code != 0:
+            raise DeviceCommandError(f"{self.hostname}: show startup-config: {err.strip()}")
+        return out
 
-    # --- configuration ---------------------------------------------------------------------------
+    def _render(self, text: str, error: type[Exception], offset: int = 0) -> str:
+        """FRR's rendering of ``text``; a line FRR refuses raises ``error`` with FRR's words (line
+        numbers counted from ``offset`` lines in: a merge renders running + candidate)."""
+        try:
+            rendering = scratch.canonical(text)
+        except scratch.ScratchError as failure:
+            raise error(f"{self.hostname}: {failure}") from None
+        refused = [e for e in rendering.errors if e.line > offset]
+        if refused:
+            raise error(f"{self.hostname}: FRR refuses the candidate: "
+                        + "; ".join(str(scratch.LineError(e.line - offset, e.text, e.message)) for e in refused))
+        self.warnings = rendering.warnings
+        return rendering.text
 
     def _load(self, filename: str | None, config: str | None, replace: bool) -> None:
         error = ReplaceConfigException if replace else MergeConfigException
         if (filename is None) == (config is None):
             raise error("give exactly one of filename and config")
         text = Path(filename).read_text() if filename else str(config)
-        problems = reload.syntax_errors(text)
-        if problems:
-            raise error(f"{self.hostname}: candidate rejected: " + "; ".join(problems))
+        self._canonical = self._render(text, error) if replace else None
+        if not replace:
+            self._render(text, error)  # FRR's parser judges a merge's own lines too
         self._candidate, self._replace = text, replace
 
     def load_replace_candidate(self, filename: str | None = None, config: str | None = None) -> None:
@@ -242,188 +212,262 @@ class FrrDriver(NetworkDriver):
     def _running(self) -> str:
         return reload.clean(self._send("show running-config"))
 
-    def _changes(self, running: str) -> list[reload.Change]:
+    def _target(self, running: str) -> str | None:
+        """What the device must run after a commit: the canonical candidate, or for a merge FRR's
+        rendering of the running configuration with the candidate after it."""
         if self._candidate is None:
-            return []
-        return reload.changes(running, self._candidate, replace=self._replace)
+            return None
+        if self._replace:
+            return self._canonical
+        return self._render(running + "\n" + self._candidate, MergeConfigException, offset=running.count("\n") + 1)
 
     def compare_config(self) -> str:
-        """A unified diff from the running configuration to what the commit would leave."""
+        """A unified diff from the running configuration to the one the commit would leave."""
         running = self._running()
-        if not self._changes(running):
+        target = self._target(running)
+        if target is None or not reload.changes(running, target, rendered=True):
             return ""
-        after = self._candidate if self._replace else running + (self._candidate or "")
         return "".join(difflib.unified_diff(
-            sanitize(reload.canonical(running)).splitlines(keepends=True),
-            sanitize(reload.canonical(after or "")).splitlines(keepends=True), "running", "candidate"))
+            sanitize(reload.canonical(running, rendered=True)).splitlines(keepends=True),
+            sanitize(reload.canonical(target, rendered=True)).splitlines(keepends=True), "running", "candidate"))
 
-    def _apply(self, changes: list[reload.Change]) -> None:
-        """Push changes one by one; raise at the first line the device refuses."""
-        with self._configuration_mode() as send:
-            for change in changes:
-                attempt: reload.Change | None = change
-                while attempt is not None:
-                    commands = attempt.commands()
-                    refusal = _refusal(commands, send(commands))
-                    if not refusal:
-                        break
-                    attempt = attempt.shortened()  # FRR removes some lines only by a shorter "no"
-                    if attempt is None:
-                        raise CommitError(f"{self.hostname}: {' / '.join(change.commands())}: {refusal}")
+    def _apply(self, script: str) -> str:
+        """A ``vtysh -f`` text applied on the device; what vtysh said (its refusals included, in order)."""
+        code, out, err = self._device("apply configuration", script)
+        if code not in (0, 2):  # 2: vtysh refused a line, which it said
+            raise DeviceCommandError(f"{self.hostname}: apply configuration: {err.strip() or f'exit {code}'}")
+        return out + err
 
-    @contextmanager
-    def _configuration_mode(self) -> Iterator[Callable[[list[str]], str]]:
-        """Configuration mode on the session; yields a function that sends commands and returns
-        what the device printed."""
-        device = self._connected()
-        device.config_mode()
-        try:
-            yield lambda commands: device.send_config_set(commands, enter_config_mode=False, exit_config_mode=False,
-                                                          cmd_verify=True, read_timeout=self.timeout)
-        finally:
-            device.exit_config_mode()
-
-    def _replace_running(self, target: str) -> None:
-        with self._lock:
-            self._apply(reload.changes(self._running(), target, replace=True))
+    def _converge(self, target: str) -> reload.Outcome:
+        return reload.converge(self._running, self._apply, target)
 
     def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
-        if self._revert_timer is not None:
+        if self.has_pending_commit():
             raise CommitError(f"{self.hostname}: a commit is waiting for confirmation")
         with self._lock:
-            self._rollback_point = self.commit_unsaved()
-            if revert_in:
-                self._revert_timer = threading.Timer(revert_in, self._revert)
-                self._revert_timer.daemon = True
-                self._revert_timer.start()
-            else:
-                self.save()
+            running = self._commit_unsaved(arm=revert_in)
+            self._rollback_point = running
+            if not revert_in:
+                self._save()
 
-    def commit_unsaved(self, before_push: Callable[[str], None] | None = None) -> str:
+    def _commit_unsaved(self, before_push: Any = None, arm: int | None = None) -> str:
         """Push the candidate as ``commit_config`` does (a refused line restores the previous
         configuration), but leave the saved configuration alone; return the previous running
         configuration, which ``before_push`` also gets before anything changes (to keep it where
-        a crash cannot lose it). For orchestrators whose steps run in separate processes (Ansible
-        tasks): they confirm with :meth:`save` or go back with :meth:`restore`."""
+        a crash cannot lose it). With ``arm``, the device's commit-confirm timer is armed first.
+        For orchestrators whose steps run in separate processes (Ansible tasks): they confirm
+        with :func:`save` or go back with :func:`restore`."""
         if self._candidate is None:
             raise CommitError(f"{self.hostname}: no candidate loaded")
         with self._lock:
             running = self._running()
+            target = self._target(running)
+            assert target is not None
             if before_push is not None:
                 before_push(running)
-            try:
-                self._apply(self._changes(running))
-                self._check_taken()
-            except Exception:
-                self._restore(running)
-                raise
-            self._candidate = None
+            if arm:
+                self._arm(arm, running)
+            outcome = self._converge(target)
+            self.warnings += outcome.warnings
+            if outcome.refusals or outcome.left:
+                self._undo(running, arm)
+                if outcome.refusals:
+                    raise CommitError(f"{self.hostname}: the device refused: {'; '.join(outcome.refusals)}; the "
+                                      "previous configuration is restored")
+                shown = "; ".join(" / ".join(c.commands()) for c in outcome.left[:3])
+                raise CommitError(f"{self.hostname}: the device accepted but did not keep {len(outcome.left)} "
+                                  f"change(s): {sanitize(shown)}; the previous configuration is restored")
+            self._candidate = self._canonical = None
             return running
 
-    def _check_taken(self) -> None:
-        """Re-read the device: every change must show, or the commit fails (FRR accepts a few
-        commands that change nothing)."""
-        left = self._changes(self._running())
-        if left:
-            shown = "; ".join(" / ".join(c.commands()) for c in left[:3])
-            raise CommitError(f"{self.hostname}: the device accepted but did not apply {len(left)} change(s): {shown}")
+    def _arm(self, seconds: int, running: str) -> None:
+        code, _, err = self._device(f"commit-confirm arm {int(seconds)}", running)
+        if code != 0:
+            raise CommitError(f"{self.hostname}: the device cannot arm a commit-confirm timer: {err.strip()}")
 
-    def _restore(self, running: str) -> None:
-        """Back to ``running`` after a failed push; on a new session if the old one died."""
+    def _undo(self, running: str, armed: int | None) -> None:
+        """Back to ``running`` after a failed push (the device's timer, if armed, goes too)."""
         try:
-            if not self.is_alive()["is_alive"]:
-                self.close()
-                self.open()
-            self._replace_running(running)
+            if armed:
+                self._device("commit-confirm revert")
+            outcome = self._converge(running)
+            if outcome.left:
+                raise CommitError(f"{len(outcome.left)} change(s) would not go back")
         except Exception as error:  # the device may be gone: its saved configuration is the old one
-            raise RestoreError(f"{self.hostname}: push failed and the previous configuration could not be "
+            raise RestoreError(f"{self.hostname}: the push failed and the previous configuration could not be "
                                f"restored ({error}); the saved configuration is unchanged") from error
 
-    def _revert(self) -> None:
-        with self._lock:
-            self._revert_timer = None
-            if self._rollback_point is not None:
-                self._replace_running(self._rollback_point)
-
     def has_pending_commit(self) -> bool:
-        return self._revert_timer is not None
+        code, out, _ = self._device("commit-confirm status")
+        return code == 0 and bool(json.loads(out or "{}").get("pending"))
 
     def confirm_commit(self) -> None:
-        with self._lock:
-            if self._revert_timer is None:
-                raise CommitError(f"{self.hostname}: no commit is waiting for confirmation")
-            self._revert_timer.cancel()
-            self._revert_timer = None
-            self.save()
+        code, _, err = self._device("commit-confirm confirm")
+        if code != 0:
+            raise CommitError(f"{self.hostname}: {err.strip() or 'no commit is waiting for confirmation'}")
 
-    def save(self) -> None:
+    def _save(self) -> None:
         """Make the running configuration the one the device boots with."""
         self._connected().send_command("write memory", read_timeout=self.timeout)
 
-    def restore(self, previous: str) -> None:
+    def _restore(self, previous: str) -> None:
         """Bring the running configuration back to ``previous`` and save it."""
         with self._lock:
-            self._replace_running(previous)
-            self.save()
+            outcome = self._converge(reload.clean(previous))
+            if outcome.left or outcome.refusals:
+                raise RestoreError(f"{self.hostname}: could not restore the previous configuration: "
+                                   f"{'; '.join(outcome.refusals) or f'{len(outcome.left)} change(s) left'}")
+            self._save()
 
     def discard_config(self) -> None:
-        self._candidate = None
+        self._candidate = self._canonical = None
 
     def rollback(self) -> None:
-        """Back to the configuration before the last commit, and save it."""
+        """Back to the configuration before the last commit, and save it; an unconfirmed commit is
+        reverted by the device."""
         with self._lock:
-            if self._revert_timer is not None:
-                self._revert_timer.cancel()
-                self._revert_timer = None
+            if self.has_pending_commit():
+                code, _, err = self._device("commit-confirm revert")
+                if code != 0:
+                    raise CommitError(f"{self.hostname}: {err.strip()}")
+                return
             if self._rollback_point is None:
                 raise CommitError(f"{self.hostname}: nothing to roll back to")
-            self.restore(self._rollback_point)
+            self._restore(self._rollback_point)
+
+    # --- getters ---------------------------------------------------------------------------------
+
+    def _vrfs(self) -> list[str]:
+        """The default VRF and every other VRF the router has."""
+        return ["default", *sorted(_VRF_LINE.findall(self._send("show vrf")))]
+
+    def _system(self) -> dict[str, Any]:
+        try:
+            return self._device_json("show system status")
+        except (DeviceCommandError, ValueError):
+            return {}
+
+    def get_facts(self) -> dict[str, Any]:
+        return getters.facts(self._send("show version"), self._system(), sorted(self.get_interfaces()))
+
+    def _interfaces_by_vrf(self) -> dict[str, dict[str, Any]]:
+        """Interfaces of every VRF; each VRF namespace has its own ``lo``, reported once (default)."""
+        return getters.interfaces_by_vrf({vrf: self._json(f"show interface vrf {vrf} json") for vrf in self._vrfs()})
+
+    def get_interfaces(self) -> dict[str, dict[str, Any]]:
+        return getters.interfaces(self._interfaces_by_vrf())
+
+    def get_interfaces_ip(self) -> dict[str, dict[str, dict[str, dict[str, int]]]]:
+        return getters.interfaces_ip(self._interfaces_by_vrf())
+
+    def get_interfaces_counters(self) -> dict[str, dict[str, int]]:
+        return getters.interfaces_counters(self._device_json("show interfaces counters"))
+
+    def get_arp_table(self, vrf: str = "") -> list[dict[str, Any]]:
+        return getters.arp_table(self._device_json("show arp"), vrf)
+
+    def get_ipv6_neighbors_table(self) -> list[dict[str, Any]]:
+        return getters.ipv6_neighbors(self._device_json("show arp"))
+
+    def get_network_instances(self, name: str = "") -> dict[str, Any]:
+        return getters.network_instances(self._interfaces_by_vrf(), name)
+
+    def get_vlans(self) -> dict[int, dict[str, Any]]:
+        return getters.vlans(self._interfaces_by_vrf())
+
+    def get_lldp_neighbors(self) -> dict[str, list[dict[str, str]]]:
+        return getters.lldp_neighbors(self._device_json("show lldp neighbors"))
+
+    def get_lldp_neighbors_detail(self, interface: str = "") -> dict[str, list[dict[str, Any]]]:
+        return getters.lldp_neighbors_detail(self._device_json("show lldp neighbors"), interface)
 
     def get_bgp_neighbors(self) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for vrf in self._vrfs():
-            summary = self._json(f"show bgp vrf {vrf} ipv4 unicast summary json")
-            if not summary:
-                continue
-            peers = {}
-            for address, peer in summary.get("peers", {}).items():
-                state = peer.get("state", "")
-                peers[address] = {
-                    "local_as": int(summary.get("as", 0)),
-                    "remote_as": int(peer.get("remoteAs", 0)),
-                    "remote_id": peer.get("remoteRouterId", ""),
-                    "is_up": state == "Established",
-                    "is_enabled": "Admin" not in state,
-                    "description": peer.get("desc", ""),
-                    "uptime": float(peer.get("peerUptimeMsec", 0)) / 1000,
-                    "address_family": {"ipv4": {
-                        "received_prefixes": int(peer.get("pfxRcd", 0)),
-                        "accepted_prefixes": int(peer.get("pfxRcd", 0)),
-                        "sent_prefixes": int(peer.get("pfxSnt", 0)),
-                    }},
-                }
-            result["global" if vrf == "default" else vrf] = {"router_id": summary.get("routerId", ""),
-                                                             "peers": peers}
-        return result
+        return getters.bgp_neighbors(self._json("show bgp vrf all neighbors json"))
+
+    def get_bgp_neighbors_detail(self, neighbor_address: str = "") -> dict[str, Any]:
+        return getters.bgp_neighbors_detail(self._json("show bgp vrf all neighbors json"), neighbor_address)
+
+    def get_bgp_config(self, group: str = "", neighbor: str = "") -> dict[str, Any]:
+        return getters.bgp_config(self._running(), group, neighbor)
+
+    def get_route_to(self, destination: str = "", protocol: str = "", longer: bool = False) -> dict[str, Any]:
+        if not destination:
+            raise ValueError("get_route_to needs a destination")
+        tables = {vrf: self._json(f"show ip route vrf {vrf} {destination}{' longer-prefixes' if longer else ''} json")
+                  for vrf in self._vrfs()}
+        return getters.route_to(tables, protocol)
+
+    def get_users(self) -> dict[str, dict[str, Any]]:
+        return getters.users(self._running(), self._system())
+
+    def get_snmp_information(self) -> dict[str, Any]:
+        return getters.snmp_information(self._running())
+
+    # FRR keeps no time: the router's host does (chronyd), and says so through ``show ntp``.
+    def get_ntp_servers(self) -> dict[str, dict[str, Any]]:
+        return getters.ntp_servers(self._device_json("show ntp"))
+
+    def get_ntp_peers(self) -> dict[str, dict[str, Any]]:
+        return {address: {} for address in self.get_ntp_servers()}
+
+    def get_ntp_stats(self) -> list[dict[str, Any]]:
+        return getters.ntp_stats(self._device_json("show ntp"))
+
+    def get_environment(self) -> dict[str, Any]:
+        return getters.environment(self._system())
+
+    def ping(self, destination: str, source: str = "", ttl: int = 255, timeout: int = 2, size: int = 100,
+             count: int = 5, vrf: str = "", source_interface: str = "") -> dict[str, Any]:
+        options = f"count {count} timeout {timeout} size {size} ttl {ttl}" + (f" vrf {vrf}" if vrf else "")
+        options += f" source {source}" if source else ""
+        code, out, err = self._device(f"ping {destination} {options}")
+        return getters.ping(out, err, code)
+
+    def traceroute(self, destination: str, source: str = "", ttl: int = 255, timeout: int = 2, vrf: str = "") -> dict[
+            str, Any]:
+        options = f"ttl {min(ttl, 255)} timeout {timeout}" + (f" vrf {vrf}" if vrf else "")
+        options += f" source {source}" if source else ""
+        code, out, err = self._device(f"traceroute {destination} {options}")
+        return getters.traceroute(out, err, code)
+
+    # Not in NAPALM's interface (its harness allows no other public method): see the functions below.
+
+    def _ospf_neighbors(self) -> dict[str, list[dict[str, str]]]:
+        """OSPF neighbours per VRF ("global" for the default): address, state, interface."""
+        return getters.ospf_neighbors({vrf: self._json(f"show ip ospf vrf {vrf} neighbor json")
+                                       for vrf in self._vrfs()})
+
+    def _route_table(self) -> dict[str, dict[str, list[str]]]:
+        """Installed IPv4 routes per VRF ("global" for the default): prefix → protocols."""
+        return getters.route_table({vrf: self._json(f"show ip route vrf {vrf} json") for vrf in self._vrfs()})
 
 
-def _refusal(commands: list[str], output: str) -> str:
-    """What vtysh said besides echoing ``commands`` and prompting again.
+# --- beyond NAPALM's interface ------------------------------------------------------------------
 
-    >>> _refusal(["neighbor 10.0.0.1 route-map RM in"], "The route-map 'RM' does not exist.\\nr1(config-router-af)# ")
-    ''
-    >>> _refusal(["router bgp 64999"], "router bgp 64999\\nBGP is already running; AS is 65021\\nr1(config)# ")
-    'BGP is already running; AS is 65021'
-    >>> _refusal(["interface eth1", "description x"], " interface eth1\\nr1(config-if)# description x\\nr1# ")
-    ''
-    """
-    echoed = {c.strip() for c in commands}
-    said = []
-    for line in (raw.strip() for raw in output.splitlines()):
-        rest = _PROMPT.sub("", line).strip()
-        if rest and rest not in echoed and not NOTICES.match(rest):
-            said.append(rest)
-    return " ".join(said)
+
+def commit_unsaved(driver: FrrDriver, before_push: Any = None) -> str:
+    """Push the loaded candidate, leave the saved configuration alone; the previous running
+    configuration (orchestrators whose steps run in separate processes confirm with :func:`save`
+    or go back with :func:`restore`)."""
+    return driver._commit_unsaved(before_push)
+
+
+def save(driver: FrrDriver) -> None:
+    driver._save()
+
+
+def restore(driver: FrrDriver, previous: str) -> None:
+    driver._restore(previous)
+
+
+def ospf_neighbors(driver: FrrDriver) -> dict[str, list[dict[str, str]]]:
+    """OSPF neighbours per VRF ("global" for the default): address, state, interface."""
+    return driver._ospf_neighbors()
+
+
+def route_table(driver: FrrDriver) -> dict[str, dict[str, list[str]]]:
+    """Installed IPv4 routes per VRF ("global" for the default): prefix → protocols."""
+    return driver._route_table()
 
 
 def sanitize(config: str) -> str:

@@ -2,8 +2,9 @@
 
 Ansible keeps one persistent SSH session per device (``ansible.netcommon.network_cli`` with
 ``frr.frr``'s cliconf and terminal plugins) and lends it to every task through a socket. This
-driver speaks through that session, so playbooks get the same candidate model, replace logic,
-refusal handling and getters as Nornir, with no second login.
+driver speaks through that session, so playbooks get the same canonical candidates, replace logic,
+judgement by the device and getters as Nornir, with no second login. Pushes are typed line by
+line (network_cli lends no exec channel for the device's ``apply configuration``).
 
 ``connection`` is anything with ``get(command=...)`` that returns the device's output without the
 echo and prompt, and raises on the errors the terminal plugin recognises
@@ -12,9 +13,7 @@ echo and prompt, and raises on the errors the terminal plugin recognises
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Protocol
 
 from ansible.module_utils.connection import ConnectionError as SessionError
 
@@ -46,23 +45,33 @@ class FrrOverAnsible(FrrDriver):
     def _startup(self) -> str:
         raise NotImplementedError("the saved configuration is not readable over network_cli on FRR 8.4")
 
-    @contextmanager
-    def _configuration_mode(self) -> Iterator[Callable[[list[str]], str]]:
+    def _device(self, command: str, stdin: str | None = None) -> tuple[int, str, str]:
+        raise NotImplementedError(f"{command}: device commands need an exec channel, which network_cli lends none")
+
+    def has_pending_commit(self) -> bool:
+        return False  # the playbooks confirm by saving (commit_unsaved, then save or restore)
+
+    def _apply(self, script: str) -> str:
+        """The script typed line by line in configuration mode, reported as ``vtysh -f`` reports a
+        file: what the device said, each refused line as ``line N: message`` (a ``%`` answer, or
+        one the terminal plugin raised on)."""
         session = self._connected()
+        report = []
         session.get(command="configure terminal")
         try:
-            yield lambda commands: "\n".join(_said(session, command) for command in commands)
+            for number, line in enumerate(script.splitlines(), start=1):
+                try:
+                    answer = " ".join(session.get(command=line.strip()).split())
+                except SessionError as error:
+                    report.append(f"line {number}: {' '.join(str(error).split())}")
+                    continue
+                if answer.startswith("%") or " % " in answer:
+                    report.append(f"line {number}: {answer}")
+                elif answer:
+                    report.append(answer)
         finally:
             session.get(command="end")
+        return "\n".join(report)
 
-    def save(self) -> None:
+    def _save(self) -> None:
         self._connected().get(command="write memory")
-
-
-def _said(session: Any, command: str) -> str:
-    """What the device printed for a configuration command; a line the terminal plugin calls an
-    error comes back as text too, so that the driver judges every refusal the same way."""
-    try:
-        return session.get(command=command)
-    except SessionError as error:
-        return str(error)

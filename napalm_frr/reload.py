@@ -17,7 +17,8 @@ import logging
 import re
 import subprocess
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -87,9 +88,20 @@ def _frr_reload() -> ModuleType:
     return module
 
 
+def is_header(line: str) -> bool:
+    """vtysh's lines around a configuration (``Building configuration...``, ``end``)."""
+    return bool(_HEADER.match(line))
+
+
 def clean(config: str) -> str:
     """A configuration as text without vtysh's header lines and trailing ``end``."""
     return "\n".join(line for line in config.splitlines() if not _HEADER.match(line)).strip() + "\n"
+
+
+def contexts(config: str) -> set[tuple[str, ...]]:
+    """The context keys of a configuration as FRR's reload logic reads it (``("router bgp 65021",
+    "address-family ipv4 unicast")``, one-line contexts such as ``("ip prefix-list …",)``)."""
+    return {tuple(keys) for keys in _load(config).contexts}
 
 
 @cache
@@ -115,9 +127,20 @@ def _piped_vtysh() -> type:
     return PipedVtysh
 
 
-def _load(text: str):
+@cache
+def _rendered_vtysh() -> type:
+    """frr-reload's ``Vtysh`` for a text FRR itself rendered (``show running-config``): vtysh's
+    marking would give it back as it is, so no vtysh runs."""
+    class RenderedVtysh(_piped_vtysh()):  # type: ignore[misc,valid-type]
+        def mark_file(self, filename: str, stdin: object = None) -> str:
+            return self.text
+
+    return RenderedVtysh
+
+
+def _load(text: str, rendered: bool = False):
     module = _frr_reload()
-    config = module.Config(_piped_vtysh()(clean(text)))
+    config = module.Config((_rendered_vtysh() if rendered else _piped_vtysh())(clean(text)))
     config.load_from_file("/dev/stdin")
     return config
 
@@ -146,11 +169,12 @@ def _kept_by_frr_reload(new, old) -> list[Change]:
     return found
 
 
-def changes(running: str, candidate: str, replace: bool = True) -> list[Change]:
+def changes(running: str, candidate: str, replace: bool = True, rendered: bool = False) -> list[Change]:
     """What turns ``running`` into ``candidate``: removals first, then additions. A merge
-    (``replace=False``) only adds."""
+    (``replace=False``) only adds. ``rendered``: both texts are FRR's own rendering (a running
+    configuration, a canonical candidate), which FRR's reload logic reads without asking vtysh."""
     module = _frr_reload()
-    new, old = _load(candidate), _load(running)
+    new, old = _load(candidate, rendered), _load(running, rendered)
     to_add, to_delete = module.compare_context_objects(new, old)
     removals = [Change(tuple(k), line, True) for k, line in to_delete if line != "!"] if replace else []
     if replace:
@@ -180,11 +204,11 @@ def syntax_errors(config: str) -> list[str]:
     return problems
 
 
-def canonical(config: str) -> str:
+def canonical(config: str, rendered: bool = False) -> str:
     """``config`` as a reviewer compares it: FRR's contexts in sorted order, each with its lines
     sorted, without vtysh's header and the device's own lines (version, VRF namespaces). Two
     configurations FRR treats alike read alike, so a diff shows only what changes."""
-    parsed = _load(config)
+    parsed = _load(config, rendered)
     blocks = []
     for keys, context in sorted(parsed.contexts.items()):
         lines = [line for line in context.lines if line != "!"
@@ -194,3 +218,101 @@ def canonical(config: str) -> str:
         head = [" " * depth + key for depth, key in enumerate(keys)]
         blocks.append("\n".join(head + sorted(" " * len(keys) + line for line in lines)))
     return "\n".join(blocks) + "\n"
+
+
+
+def script(changes: list[Change]) -> tuple[str, list[int]]:
+    """The changes as a file for ``vtysh -f``, each from configuration mode's top and back to it
+    (so that a line is never read in the context the one before it left), and for each line of the
+    file the index of its change (what a refusal at ``line N`` refers to).
+
+    >>> text, owners = script([Change(("interface eth1",), "description a", True),
+    ...                        Change(("ip route 1.0.0.0/8 2.2.2.2",), None, False)])
+    >>> print(text, end=""); owners
+    interface eth1
+     no description a
+    exit
+    ip route 1.0.0.0/8 2.2.2.2
+    [0, 0, 0, 1]
+    """
+    lines: list[str] = []
+    owners: list[int] = []
+    for n, change in enumerate(changes):
+        commands = [" " * min(depth, 2) + command for depth, command in enumerate(change.commands())]
+        entered = len(change.contexts) - (1 if change.line is None else 0)
+        lines += [*commands, *["exit"] * entered]
+        owners += [n] * (len(commands) + entered)
+    return "\n".join(lines) + "\n", owners
+
+
+_REFUSED = re.compile(r"^line (?P<n>\d+): (?P<message>.*?)(?:\[\d+\])?(?:: +(?P<line>.*))?$")
+
+
+def vtysh_report(output: str) -> tuple[dict[int, str], list[str]]:
+    """What ``vtysh -f`` said (standard output and error together, in order): the lines it refused
+    (line number → FRR's message) and what it said of the others (warnings). A refusal reported as
+    "Failure to communicate" takes the daemon's own message, which vtysh printed just before it.
+
+    >>> refused, said = vtysh_report("Please remove all ip ospf area x.x.x.x commands first.\\n"
+    ...     "line 3: Failure to communicate[13] to ospfd, line:  network 10.0.0.0/8 area 1\\n"
+    ...     "Graceful restart configuration changed, reset all peers to take effect\\n")
+    >>> refused, said[0][:28]
+    ({3: 'Please remove all ip ospf area x.x.x.x commands first.'}, 'Graceful restart configurati')
+    """
+    refused: dict[int, str] = {}
+    said: list[str] = []
+    for raw in output.splitlines():
+        line = raw.strip()
+        found = _REFUSED.match(line)
+        if found is None:
+            if line:
+                said.append(line)
+            continue
+        message = found["message"].strip()
+        if message.startswith("Failure to communicate") and said:
+            message = said.pop()
+        refused.setdefault(int(found["n"]), message)
+    return refused, said
+
+
+@dataclass
+class Outcome:
+    """How converging a device onto a target ended: ``left`` empty means it runs the target."""
+
+    left: list[Change] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  # "command: FRR's message", for lines it refused
+    warnings: list[str] = field(default_factory=list)  # what FRR said of lines it accepted
+    passes: int = 0
+
+
+def converge(read: Callable[[], str], apply: Callable[[str], str], target: str, passes: int = 3) -> Outcome:
+    """Bring a device running ``read()`` onto ``target`` (both FRR's own rendering): apply the line
+    changes FRR's reload logic computes with ``apply`` (a ``vtysh -f`` text; it returns what vtysh
+    said, refusals included), then read again, until nothing is left. A removal FRR refuses is tried
+    again in its shorter form (``no description TEXT`` → ``no description``); a line refused in
+    every form ends it. The last read is the judge."""
+    outcome = Outcome()
+    shorter: dict[Change, Change] = {}
+    for outcome.passes in range(1, passes + 1):
+        originals = changes(read(), target, rendered=True)
+        todo = [shorter.get(c, c) for c in originals]
+        if not todo:
+            outcome.left = []
+            return outcome
+        text, owners = script(todo)
+        lines, said = vtysh_report(apply(text))
+        outcome.warnings += said
+        refused: dict[int, str] = {}
+        for number, message in lines.items():
+            if number - 1 < len(owners):
+                refused.setdefault(owners[number - 1], message)
+        for index, message in refused.items():
+            retry = todo[index].shortened()
+            if retry is None:
+                outcome.refusals.append(f"{' / '.join(todo[index].commands())}: {message}")
+            else:
+                shorter[originals[index]] = retry
+        if outcome.refusals:
+            break
+    outcome.left = changes(read(), target, rendered=True)
+    return outcome

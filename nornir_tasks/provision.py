@@ -27,6 +27,7 @@ from nornir.core.task import AggregatedResult, Result, Task
 from muronet.inventory.index import InventoryIndex
 from muronet.verify.check import problems
 from muronet.verify.expectations import Expectations, expectations
+from napalm_frr import frr
 
 DEFAULT_REVERT_IN = 600  # seconds an unconfirmed commit lives before the device reverts it
 
@@ -100,8 +101,8 @@ def commit(task: Task, revert_in: int) -> Result:
 
 def routing_state(task: Task) -> Result:
     device = _napalm(task)
-    return Result(host=task.host, result={"ospf": device.get_ospf_neighbors(), "bgp": device.get_bgp_neighbors(),
-                                          "routes": device.get_route_table()})
+    return Result(host=task.host, result={"ospf": frr.ospf_neighbors(device), "bgp": device.get_bgp_neighbors(),
+                                          "routes": frr.route_table(device)})
 
 
 def confirm(task: Task) -> Result:

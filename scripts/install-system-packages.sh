@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the project needs: FRR (its vtysh checks rendered configurations; the digital
-# twin runs it), OpenSSH's server (the twin's management access) and ping (reachability checks);
+# twin runs it), OpenSSH's server (the twin's management access), ping and traceroute (reachability
+# checks, the routers' own probes), lldpd and chrony (the routers' hosts: LLDP and NTP);
 # for the local NetBox: PostgreSQL 15, Redis, libpq headers and a C compiler (psycopg[c] builds
 # against them); for the diagrams: Graphviz and a Japanese font.
 # Installs only what is missing, so repeated runs are quick.
 set -euo pipefail
-packages=(frr frr-pythontools openssh-server iputils-ping
+packages=(frr frr-pythontools openssh-server iputils-ping traceroute lldpd chrony
           postgresql-15 redis-server libpq-dev gcc graphviz fonts-ipafont-gothic)
 missing=()
 for p in "${packages[@]}"; do

@@ -131,15 +131,16 @@ def test_a_rejected_line_fails_the_device_and_leaves_nothing_applied(state, copy
     before = running("aquarium-rt1")
     edit(copy / "inventory/facilities/aquarium.yaml", 'description: "市立室蘭水族館 施設LAN"}',
          'description: "市立室蘭水族館 施設LAN (first change)"}')
-    # FRR's parser accepts the network line (the local syntax check passes); ospfd refuses it while
-    # interfaces carry "ip ospf area": only the device can say no, after the description went in.
+    # vtysh's syntax check accepts the network line; ospfd refuses it while interfaces carry "ip ospf
+    # area". The scratch FRR's ospfd says so before anything is pushed, with its line and message.
     base = copy / "templates/frr/base.j2"
     base.write_text(base.read_text() + "router ospf\n network 10.40.106.0/24 area 1\nexit\n")
     code, report = provision(state, "--commit", "--inventory", str(copy / "inventory"), "--limit", "aquarium-rt1")
     assert code == 1, report
     device = report["devices"][0]
     assert device["outcome"] == "failed"
-    assert device["detail"][0].endswith("router ospf / network 10.40.106.0/24 area 1: "
+    assert "FRR refuses the candidate" in device["detail"][0]
+    assert device["detail"][0].endswith(": network 10.40.106.0/24 area 1: "
                                         "Please remove all ip ospf area x.x.x.x commands first.")
     after = running("aquarium-rt1")
     assert "(first change)" not in after and "network 10.40.106.0/24" not in after

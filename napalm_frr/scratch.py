@@ -1,0 +1,431 @@
+"""FRR's own rendering of a configuration, before anything is compared or pushed.
+
+People write frr.conf in many forms (``int eth0``, ``address-family ipv4``, defaults spelled out,
+sections twice, capitals in IPv6 addresses); FRR's running configuration has one. A *scratch FRR*
+turns any text into that one form: a blank FRR (the twin's five daemons: zebra, bgpd, ospfd,
+staticd, vrrpd, in the same modes) in a network namespace and path space of its own on the
+automation host, loaded with the text by ``vtysh -f`` as FRR loads a configuration file, and read
+back with ``show running-config``. FRR's parser is the judge of the text: a line it refuses is an
+error with its line number and FRR's message; what it prints besides (deprecations, "reset the
+session to take effect") is a warning.
+
+A few instances are kept warm for the process (``ScratchPool``), each emptied after use (every
+top-level context removed, checked, rebooted if anything is left). The secrets in a candidate go
+to vtysh through a pipe, never a file. Needs root (namespaces, FRR's path spaces); stops every
+process it started, by PID, when the process ends, and removes what an earlier process that died
+left behind.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import grp
+import hashlib
+import json
+import os
+import queue
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from muronet.files import UnsafeFolder, private_folder, write_atomic
+from muronet.masking import placeholder, tokenized
+from napalm_frr import reload
+
+ROOT = Path("/run/muronet-scratch")
+FRR_ETC = Path("/etc/frr")
+FRR_RUN = Path("/var/run/frr")
+DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")
+_BOOT = 'mount --bind "$1" /var/run/netns && hostname "$2" && exec /usr/lib/frr/frrinit.sh start "$2"'
+
+
+class ScratchError(RuntimeError):
+    """The scratch FRR could not start or answer."""
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    text: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.text}: {self.message}"
+
+
+@dataclass
+class Rendering:
+    """FRR's rendering of a text: its running configuration, the lines it refused, what it said."""
+
+    text: str
+    errors: list[LineError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _daemons_file() -> str:
+    options = "-A 127.0.0.1"
+    return "\n".join(["zebra=yes", "bgpd=yes", "ospfd=yes", "staticd=yes", "vrrpd=yes", "vtysh_enable=yes",
+                      f'zebra_options="{options} -s 90000000 -n"',
+                      *(f'{d}_options="{options}"' for d in DAEMONS[2:]), ""])
+
+
+def _run(*command: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, input=stdin, capture_output=True, text=True)
+
+
+def _start_time(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+
+
+class Instance:
+    """One blank FRR in namespace and path space ``name``, its files under ``home``."""
+
+    def __init__(self, name: str, home: Path) -> None:
+        self.name, self.home = name, home
+        self.baseline = ""
+        self.used = False  # has rendered since its boot
+
+    # --- life ------------------------------------------------------------------------------------
+    def create(self) -> None:
+        etc, run, empty = self.home / "etc", self.home / "run", self.home / "netns"
+        for folder in (etc, run, empty):
+            folder.mkdir(mode=0o750, exist_ok=True)
+        frr = grp.getgrnam("frr").gr_gid
+        os.chown(etc, 0, frr)
+        write_atomic(etc / "daemons", _daemons_file(), mode=0o644)
+        for name, text in (("vtysh.conf", f"hostname {self.name}\nservice integrated-vtysh-config\n"),
+                           ("frr.conf", "frr defaults traditional\nservice integrated-vtysh-config\n")):
+            write_atomic(etc / name, text, mode=0o640)
+            os.chown(etc / name, 0, frr)
+        shutil.chown(run, "frr", "frr")
+        for point, source in ((FRR_ETC / self.name, etc), (FRR_RUN / self.name, run)):
+            point.mkdir(mode=0o750, exist_ok=True)
+            if _run("mount", "--bind", str(source), str(point)).returncode:
+                raise ScratchError(f"cannot mount {point}")
+        done = _run("ip", "netns", "add", self.name)
+        if done.returncode:
+            raise ScratchError(f"ip netns add {self.name}: {done.stderr.strip()}")
+        # forwarding on and IPv6 off, as on the twin's routers: FRR shows these states otherwise
+        _run("ip", "-batch", "-", stdin=f"netns exec {self.name} ip link set lo up\n"
+             f"netns exec {self.name} sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.disable_ipv6=1\n")
+        self.boot()
+
+    def boot(self) -> None:
+        """Start FRR blank and wait until it answers; its first rendering is the baseline."""
+        started = _run("ip", "netns", "exec", self.name, "unshare", "--mount", "--uts", "--propagation", "private",
+                       "sh", "-c", _BOOT, "muronet-scratch", str(self.home / "netns"), self.name)
+        if started.returncode:
+            raise ScratchError(f"FRR did not start in {self.name}: {started.stderr.strip()[-300:]}")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            shown = self._vtysh("-c", "show running-config")
+            if shown.returncode == 0 and shown.stdout.rstrip().endswith("end") and len(self._pids()) == len(DAEMONS):
+                self.baseline = reload.clean(shown.stdout)
+                self.used = False
+                return
+            time.sleep(0.02)
+        raise ScratchError(f"the scratch FRR {self.name} did not answer within 20 s")
+
+    def _pids(self) -> list[int]:
+        """This instance's daemons, each checked by its command line (a PID file can be stale)."""
+        pids = []
+        for daemon in DAEMONS:
+            try:
+                pid = int((self.home / "run" / f"{daemon}.pid").read_text())
+                argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except (OSError, ValueError):
+                continue
+            if argv[0].endswith(daemon.encode()) and self.name.encode() in argv:
+                pids.append(pid)
+        return pids
+
+    def stop(self) -> None:
+        for _ in range(5):  # watchfrr restarts a daemon that dies: look again until none is left
+            pids = self._pids()
+            if not pids:
+                break
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+                time.sleep(0.01)
+        for stale in (self.home / "run").glob("*"):
+            stale.unlink(missing_ok=True)
+
+    def remove(self) -> None:
+        self.stop()
+        for point in (FRR_ETC / self.name, FRR_RUN / self.name):
+            _run("umount", str(point))
+            with contextlib.suppress(OSError):
+                point.rmdir()
+        _run("ip", "netns", "del", self.name)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    # --- use -------------------------------------------------------------------------------------
+    def _vtysh(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return _run("vtysh", "-N", self.name, *args, stdin=stdin)
+
+    def render(self, text: str) -> Rendering:
+        self.used = True
+        numbered = _numbered(text)
+        loaded = subprocess.run(["vtysh", "-N", self.name, "-f", "/dev/stdin"], input=numbered, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # in the order vtysh said it
+        shown = self._vtysh("-c", "show running-config")
+        if shown.returncode != 0:
+            raise ScratchError(f"the scratch FRR {self.name} stopped answering: {shown.stderr.strip()}")
+        refused, warnings = reload.vtysh_report(loaded.stdout)
+        lines = numbered.splitlines()
+        errors = [LineError(n, lines[n - 1].strip() if n <= len(lines) else "", message)
+                  for n, message in sorted(refused.items())]
+        return Rendering(_own_hostname(reload.clean(shown.stdout), text), errors, warnings)
+
+    def healthy(self, rendering: Rendering) -> bool:
+        """Every daemon still runs, and vtysh lost none of them while loading."""
+        lost = any("error reading from" in w or "closing connection" in w for w in rendering.warnings)
+        return not lost and len(self._pids()) == len(DAEMONS)
+
+    def empty(self, rendered: str) -> bool:
+        """Remove every top-level context the last rendering added; True if FRR is blank again.
+        FRR's own rendering puts each context at the start of a line, and ``no`` before it removes
+        the context whole."""
+        kept = _top_level(self.baseline)
+        added = sorted(_top_level(rendered) - kept)
+        # Interfaces go first (ospfd miscounts an area removed under a process already gone). FRR
+        # deletes only interfaces that do not exist, so lo's lines go one by one.
+        commands = [f"no {line}" for line in added if line.startswith("interface ") and line != "interface lo"]
+        for block in _blocks(rendered, "interface lo"):
+            commands += [block[0], *(f" no {line.split()[0]}" if line.startswith("description") else f" no {line}"
+                                     for line in block[1:]), "exit"]
+        commands += [f"no {line}" for line in added if not line.startswith(("hostname ", "line vty", "interface "))]
+        commands += ["line vty", "exec-timeout 10 0", "no access-class", "no ipv6 access-class", "exit"]
+        self._vtysh("-f", "/dev/stdin", stdin="\n".join(commands) + "\n")
+        shown = self._vtysh("-c", "show running-config")
+        return shown.returncode == 0 and _EMPTY_LO.sub("", reload.clean(shown.stdout)) == self.baseline
+
+
+_EMPTY_LO = re.compile(r"^interface lo\nexit\n!\n", re.M)  # lo configured once, emptied: FRR keeps the block
+
+
+def _blocks(rendered: str, head: str) -> list[list[str]]:
+    """The contexts starting with ``head``: their first line and their lines, stripped."""
+    found: list[list[str]] = []
+    for line in rendered.splitlines():
+        if line.startswith(head):
+            found.append([line])
+        elif found and found[-1] and line.startswith(" "):
+            found[-1].append(line.strip())
+        elif found and found[-1] and not line.startswith(" "):
+            found.append([])
+    return [b for b in found if b]
+
+
+def _top_level(rendered: str) -> set[str]:
+    return {line.rstrip() for line in rendered.splitlines()
+            if line and not line[0].isspace() and line not in ("!", "exit", "exit-vrf")}
+
+
+_DEVICE_OWN = re.compile(r"^\s*netns \S+\s*$")  # the namespace behind a VRF is the device's, not configuration
+
+
+def _numbered(text: str) -> str:
+    """The text for ``vtysh -f``, each line where it was (its line numbers are the user's): vtysh's
+    header lines, ``end`` (which would leave configuration mode) and what the device shows of
+    itself become comments."""
+    return "\n".join("!" if reload.is_header(line) or _DEVICE_OWN.match(line) else line
+                     for line in text.splitlines()) + "\n"
+
+
+_HOSTNAME = re.compile(r"^hostname (\S+)\s*$", re.M)
+
+
+def _own_hostname(rendered: str, text: str) -> str:
+    """FRR 8.4 shows the system's host name, whatever the text said; the text's stands."""
+    named = _HOSTNAME.findall(text)
+    if named:
+        return _HOSTNAME.sub(f"hostname {named[-1]}", rendered, count=1)
+    return _HOSTNAME.sub("", rendered, count=1).replace("\n\n", "\n")
+
+
+class ScratchPool:
+    """Warm scratch FRRs for this process; ``render`` is safe from many threads."""
+
+    def __init__(self, size: int = 3) -> None:
+        self.size = size
+        self._ready: queue.Queue[Instance] = queue.Queue()
+        self._all: list[Instance] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._home: Path | None = None
+        self.reboots = 0
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._home is not None:
+                return
+            if os.geteuid() != 0:
+                raise ScratchError("rendering a configuration by FRR needs root (a namespace of its own)")
+            if not shutil.which("vtysh"):
+                raise ScratchError("vtysh not found: install Debian's frr (make setup)")
+            private_folder(ROOT, mode=0o700)
+            clean_stale()
+            self._home = private_folder(ROOT / str(os.getpid()))
+            write_atomic(self._home / "owner.json", json.dumps({"pid": os.getpid(),
+                                                                "started": _start_time(os.getpid())}))
+            atexit.register(self.close)
+            for n in range(self.size):
+                threading.Thread(target=self._add, args=(n,), daemon=True).start()
+
+    def _add(self, n: int) -> None:
+        assert self._home is not None
+        instance = Instance(f"scr{os.getpid()}-{n}", self._home / str(n))
+        instance.home.mkdir(mode=0o700, exist_ok=True)
+        with self._lock:
+            self._all.append(instance)
+        try:
+            instance.create()
+        except ScratchError:
+            instance.remove()
+            return
+        self._ready.put(instance)
+
+    def render(self, text: str, timeout: float = 60) -> Rendering:
+        self._start()
+        try:
+            instance = self._ready.get(timeout=timeout)
+        except queue.Empty:
+            raise ScratchError(f"no scratch FRR became ready within {timeout:.0f} s") from None
+        try:
+            was_used = instance.used
+            rendering = instance.render(text)
+            if (rendering.errors and was_used) or not instance.healthy(rendering):
+                # a refusal is FRR's only if a freshly booted FRR refuses it too; a daemon that
+                # died while loading leaves a rendering that is not FRR's whole answer
+                self.reboots += 1
+                instance.stop()
+                instance.boot()
+                rendering = instance.render(text)
+                if not instance.healthy(rendering):
+                    raise ScratchError(f"FRR's daemons stop while loading this configuration: {rendering.warnings}")
+        except ScratchError:
+            threading.Thread(target=self._reboot, args=(instance,), daemon=True).start()
+            raise
+        if instance.empty(rendering.text) and instance.healthy(Rendering("")):
+            self._ready.put(instance)
+        else:  # something the removals did not reach: start it blank again, in the background
+            self.reboots += 1
+            threading.Thread(target=self._reboot, args=(instance,), daemon=True).start()
+        return rendering
+
+    def _reboot(self, instance: Instance) -> None:
+        instance.stop()
+        try:
+            instance.boot()
+        except ScratchError:
+            return
+        if not self._closed:
+            self._ready.put(instance)
+
+    def close(self) -> None:
+        """Stop every instance by PID and remove what they made."""
+        self._closed = True
+        with self._lock:
+            instances, self._all = self._all, []
+            home, self._home = self._home, None
+        for instance in instances:
+            instance.remove()
+        if home is not None:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def clean_stale() -> None:
+    """Remove the instances of processes that died without closing their pool (killed, say)."""
+    for home in ROOT.glob("*"):
+        try:
+            owner = json.loads((home / "owner.json").read_text())
+            alive = _start_time(int(owner["pid"])) == owner["started"]
+        except (OSError, ValueError, KeyError, IndexError):
+            alive = False
+        if alive or not home.name.isdigit():
+            continue
+        for folder in home.iterdir():
+            if folder.is_dir():
+                Instance(f"scr{home.name}-{folder.name}", folder).remove()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+CACHE = Path(os.environ.get("MURONET_CANONICAL_CACHE", str(Path.home() / ".cache" / "muronet" / "frr-canonical")))
+_SHOWN_KEY = secrets.token_bytes(16)  # placeholders of secrets in messages: this process's own
+
+
+@cache
+def frr_version() -> str:
+    return _run("vtysh", "--version").stdout.strip()
+
+
+def canonical(text: str) -> Rendering:
+    """FRR's rendering of ``text``, from the cache when FRR rendered the same text before.
+
+    The scratch FRR never sees a secret: every secret becomes a token of its length first, and
+    comes back in FRR's text afterwards, so neither the scratch nor the cache holds one (messages
+    show a secret as its placeholder). A text whose secrets FRR would transform (``service
+    password-encryption``) is rendered as it is, and not kept."""
+    masked, tokens = tokenized(text)
+    if "password-encryption" in text:
+        masked, tokens = text, {}
+    key = hashlib.sha256(f"{frr_version()}\n{masked}".encode()).hexdigest()
+    rendering = _cached(key)
+    if rendering is None:
+        rendering = render(masked)
+        if not rendering.errors and tokens:
+            _keep(key, rendering)
+
+    def real(value: str) -> str:
+        for token, secret in tokens.items():
+            value = value.replace(token, secret)
+        return value
+
+    def shown(value: str) -> str:
+        for token, secret in tokens.items():
+            value = value.replace(token, placeholder(secret, _SHOWN_KEY))
+        return value
+
+    errors = [LineError(e.line, shown(e.text), shown(e.message)) for e in rendering.errors]
+    return Rendering(real(rendering.text), errors, [shown(w) for w in rendering.warnings])
+
+
+def _cached(key: str) -> Rendering | None:
+    try:
+        data = json.loads((CACHE / key).read_text())
+        return Rendering(data["text"], [], data["warnings"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _keep(key: str, rendering: Rendering) -> None:
+    try:
+        private_folder(CACHE)
+        write_atomic(CACHE / key, json.dumps({"text": rendering.text, "warnings": rendering.warnings}), mode=0o600)
+    except (OSError, UnsafeFolder):
+        pass  # a cache that cannot be written only costs time
+
+
+_POOL: ScratchPool | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def render(text: str) -> Rendering:
+    """FRR's rendering of ``text`` by this process's warm scratch FRRs (started on first use)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ScratchPool()
+    return _POOL.render(text)
