@@ -7,14 +7,16 @@ Measured, each as the user runs it (``muronet`` in a subprocess, wall-clock):
 
 1. ``muronet lab up`` of the whole city (routers, LAN segments, lab peers);
 2. ``muronet provision --lab`` dry run against the unconfigured twin (every device has a diff),
-   and ``frr-reload.py --test`` of every router (20 in parallel, like muronet's workers);
+   cold (every candidate rendered by the scratch FRR) and warm (renderings cached), and
+   ``frr-reload.py --test`` of every router (20 in parallel, like muronet's workers);
 3. ``muronet provision --lab --commit`` from scratch: push, verify, confirm;
 4. a second dry run (zero changes);
 5. a fresh twin provisioned by ``frr-reload.py --reload`` (20 in parallel), which neither verifies
    nor rolls back, then muronet's dry run on it to prove both reach the same configuration.
 
-Also: the per-device median of staging (login + diff) and commit, the peak memory of the
-``muronet`` process, and the twin's FRR memory once provisioned. Credentials come from the
+Also: the per-device median of staging (login + diff) and commit, the SSH logins per device and
+run (from the twin's sshd logs), the peak memory of the ``muronet`` process, and the twin's FRR
+memory once provisioned. Credentials come from the
 environment (``scripts/lab-credentials.sh`` fills missing ones). Results are printed and written to
 bench/results/lab.json; the twin is taken down at the end.
 """
@@ -94,6 +96,11 @@ def frr_memory_mib(state: Path) -> float:
     return total / 1024
 
 
+def logins(state: Path) -> int:
+    """Password logins the twin's sshd accepted so far."""
+    return sum(log.read_text(errors="replace").count("Accepted password") for log in state.glob("ssh/sshd-*.log"))
+
+
 def median_device(report: dict, phase: str) -> float | None:
     values = [d["seconds"][phase] for d in report["devices"] if phase in d["seconds"]]
     return round(statistics.median(values), 3) if values else None
@@ -104,7 +111,8 @@ def main() -> None:
     parser.add_argument("--state", default="/var/tmp/muronet-bench")
     parser.add_argument("--workers", type=int, default=20)
     args = parser.parse_args()
-    env = {**os.environ, **credentials(), "MURONET_LAB_STATE": args.state}
+    cache = Path(tempfile.mkdtemp(prefix="muronet-bench-canonical-"))  # from scratch: nothing rendered yet
+    env = {**os.environ, **credentials(), "MURONET_LAB_STATE": args.state, "MURONET_CANONICAL_CACHE": str(cache)}
     state = Path(args.state)
     results: dict[str, object] = {"workers": args.workers}
     secret_dir = Path(tempfile.mkdtemp(prefix="muronet-bench-configs-"))  # 0700: configs carry secrets
@@ -115,13 +123,22 @@ def main() -> None:
         print(f"lab up: {up['routers']} routers, {up['namespaces']} namespaces in {up_wall:.1f} s")
         routers = render_resolved(env, secret_dir)
         workers = str(args.workers)
+        before = logins(state)
         dry_wall, dry = muronet(env, "provision", "--lab", "--json", "--workers", workers)
+        dry_logins = logins(state) - before
+        warm_wall, _ = muronet(env, "provision", "--lab", "--json", "--workers", workers)
         test_wall = frr_reload(secret_dir, routers, "test", args.workers)
+        shutil.rmtree(cache, ignore_errors=True)  # the commit from scratch renders every candidate again
+        before = logins(state)
         commit_wall, commit = muronet(env, "provision", "--lab", "--commit", "--json", "--workers", workers)
+        commit_logins = logins(state) - before
         again_wall, again = muronet(env, "provision", "--lab", "--json", "--workers", workers)
         frr_mib = frr_memory_mib(state)
         results["muronet"] = {
-            "dry_run_s": round(dry_wall, 1), "would_change": dry["summary"]["would change"],
+            "dry_run_s": round(dry_wall, 1), "dry_run_warm_s": round(warm_wall, 1),
+            "would_change": dry["summary"]["would change"],
+            "logins_per_device": {"dry_run": round(dry_logins / len(routers), 2),
+                                  "commit": round(commit_logins / len(routers), 2)},
             "commit_s": round(commit_wall, 1), "commit_phases_s": commit["seconds"],
             "changed": commit["summary"]["changed"], "failed": commit["summary"]["failed"],
             "second_run_s": round(again_wall, 1), "second_run_unchanged": again["summary"]["unchanged"],
@@ -137,9 +154,11 @@ def main() -> None:
         results["frr_reload"] = {"test_s": round(test_wall, 1), "reload_s": round(reload_wall, 1),
                                  "unchanged_after": check["summary"]["unchanged"]}
         results["ratios"] = {"dry_run_muronet_vs_frr_reload_test": round(dry_wall / test_wall, 2),
+                             "dry_run_warm_muronet_vs_frr_reload_test": round(warm_wall / test_wall, 2),
                              "commit_muronet_vs_frr_reload": round(commit_wall / reload_wall, 2)}
     finally:
         shutil.rmtree(secret_dir, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
         subprocess.run([MURONET, "lab", "down"], cwd=REPO, env=env, capture_output=True)
     out = HERE / "results" / "lab.json"
     out.parent.mkdir(exist_ok=True)

@@ -46,7 +46,7 @@ class Agent:
     def __init__(self, state: Path, config: dict[str, Any]) -> None:
         self.state = state
         self.routers: dict[str, list[str]] = config["routers"]  # router → its VRFs
-        self.lldp: dict[str, str] = config.get("lldp", {})  # router → lldpd's control socket
+        self.lldp: dict[str, list[str]] = config.get("lldp", {})  # router → its lldpds' control sockets
         self.ntp_sockets: dict[str, str] = config.get("ntp", {})  # router → its chronyd's command socket
         self.allowed = {0, int(config["uid"])}
         self.timers: dict[str, tuple[threading.Timer, float]] = {}
@@ -204,12 +204,19 @@ class Agent:
                        done.returncode)
 
     def lldp_neighbors(self, router: str) -> dict[str, Any]:
-        sock = self.lldp.get(router)
-        if not sock:
+        """The neighbours of every port, as one lldpcli document (one lldpd per namespace of ports)."""
+        sockets = self.lldp.get(router)
+        if not sockets:
             return _answer("", "lldpd does not run on this router", 1)
-        done = subprocess.run(["lldpcli", "-u", sock, "-f", "json", "show", "neighbors", "details"],
-                              capture_output=True, text=True, timeout=30)
-        return _answer(done.stdout, done.stderr, done.returncode)
+        interfaces: list[dict[str, Any]] = []
+        for sock in sockets:
+            done = subprocess.run(["lldpcli", "-u", sock, "-f", "json", "show", "neighbors", "details"],
+                                  capture_output=True, text=True, timeout=30)
+            if done.returncode != 0:
+                return _answer(done.stdout, done.stderr, done.returncode)
+            found = (json.loads(done.stdout or "{}").get("lldp") or {}).get("interface") or []
+            interfaces += [found] if isinstance(found, dict) else found  # a mapping for one, a list for more
+        return _answer(json.dumps({"lldp": {"interface": interfaces}}), "", 0)
 
     def probe(self, router: str, tool: str, target: str, options: dict[str, str]) -> dict[str, Any]:
         address = ipaddress.ip_address(target)  # a name would be resolved by the machine, not the router

@@ -257,7 +257,7 @@ def start_sshd(config: Path) -> tuple[int, int]:
     """Start one sshd; return its PID and start time (what ``down`` checks before it signals)."""
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation directory
     _run(SSHD, "-t", "-f", str(config))
-    _run(SSHD, "-f", str(config))
+    _run(SSHD, "-f", str(config), "-E", str(config.with_suffix(".log")))  # its log: logins can be counted
     pidfile = config.with_suffix(".pid")
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:

@@ -62,7 +62,7 @@ class LabState:
     marker: str = ""  # the login account's comment field: what proves the account is the lab's
     public_dir: str = ""  # the login program's folder
     sshd: dict[str, list[int]] = field(default_factory=dict)  # configuration → [PID, start time]
-    lldpd: dict[str, list[int]] = field(default_factory=dict)  # router → [PID, start time]
+    lldpd: dict[str, list[int]] = field(default_factory=dict)  # router namespace → [PID, start time]
     chronyd: dict[str, list[int]] = field(default_factory=dict)  # router (or "server") → [PID, start time]
     agent: list[int] = field(default_factory=list)  # the device agent's [PID, start time]
     published_known_hosts: bool = False  # the pinned keys are in management.SYSTEM_KNOWN_HOSTS
@@ -305,11 +305,19 @@ def _start_management(plan: LabPlan, folder: Path, state: LabState, credentials:
 
 
 LLDPD_CONFIG = "configure lldp portidsubtype ifname\nconfigure lldp tx-interval 2\n"
-_LLDPD = 'hostname "$1" && exec lldpd -d -u "$2" -O "$3" -I "eth*"'
+_LLDPD = 'hostname "$1" && exec lldpd -d -u "$2" -O "$3" -I "eth*,!eth*.*"'  # ports, not sub-interfaces
+
+
+def lldp_namespaces(plan: LabPlan, router: Router) -> list[str]:
+    """The router's namespaces that hold a cabled port: its own, and each VRF namespace a port of a
+    zone lives in. A device speaks LLDP on every port, whatever VRF the port is in."""
+    cabled = {port.namespace for link in plan.links for port in (link.a, link.b)}
+    return [router.name, *(ns for ns in router.namespaces[1:] if ns in cabled)]
 
 
 def _start_lldpd(plan: LabPlan, folder: Path, state: LabState) -> None:
-    """lldpd in every router's namespace (named as the router, on its ports, not the out-of-band one)."""
+    """lldpd in every router namespace with cabled ports (named as the router, on its ports, not the
+    out-of-band one); one control socket per namespace, named as the namespace."""
     # lldpcli runs as user _lldpd: its configuration and the control sockets live in the public
     # folder (root's, mode 0755), not the private one
     state.public_dir = str(management.PUBLIC_ROOT / _digest(folder))
@@ -321,13 +329,14 @@ def _start_lldpd(plan: LabPlan, folder: Path, state: LabState) -> None:
     write_atomic(config, LLDPD_CONFIG, mode=0o644)
     for router in plan.routers:
         home = folder / "routers" / router.name
-        state.lldpd[router.name] = [0, 0]  # the intent, before the process exists
-        state.write(folder)
-        with open(home / "lldpd.log", "ab") as log:
-            process = subprocess.Popen(["ip", "netns", "exec", router.name, "unshare", "--uts", "sh", "-c", _LLDPD,
-                                        "muronet-lldpd", router.name, str(sockets / router.name), str(config)],
-                                       stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-        state.lldpd[router.name] = [process.pid, management.start_time(process.pid)]
+        for namespace in lldp_namespaces(plan, router):
+            state.lldpd[namespace] = [0, 0]  # the intent, before the process exists
+            state.write(folder)
+            with open(home / "lldpd.log", "ab") as log:
+                process = subprocess.Popen(["ip", "netns", "exec", namespace, "unshare", "--uts", "sh", "-c", _LLDPD,
+                                            "muronet-lldpd", router.name, str(sockets / namespace), str(config)],
+                                           stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+            state.lldpd[namespace] = [process.pid, management.start_time(process.pid)]
     state.write(folder)
 
 
@@ -368,7 +377,8 @@ def _start_agent(plan: LabPlan, folder: Path, state: LabState) -> None:
     account = pwd.getpwnam(state.user)
     write_atomic(folder / "agent.json", json.dumps({
         "routers": {r.name: list(r.vrfs) for r in plan.routers}, "uid": account.pw_uid,
-        "lldp": {r.name: str(Path(state.public_dir) / "lldp" / r.name) for r in plan.routers},
+        "lldp": {r.name: [str(Path(state.public_dir) / "lldp" / ns) for ns in lldp_namespaces(plan, r)]
+                 for r in plan.routers},
         "ntp": {r.name: str(Path(state.public_dir) / "ntp" / f"{r.name}.sock") for r in plan.routers
                 if r.name in state.chronyd}}), mode=0o600)
     socket_path = Path(state.public_dir) / "agent.sock"
@@ -486,7 +496,7 @@ def down(folder: Path) -> int:
     for pid in sshd:
         _signal(pid, signal.SIGTERM)
     helpers = [entry[0] for entry in [state.agent] if _is_ours(entry, "lab.agent", str(folder))]
-    helpers += [entry[0] for router, entry in state.lldpd.items()
+    helpers += [entry[0] for entry in state.lldpd.values()
                 if _is_ours(entry, "lldpd")]  # lldpd retitles itself: PID and start time name it
     helpers += [entry[0] for name, entry in state.chronyd.items()
                 if _is_ours(entry, "chronyd", f"/{name}.conf")]

@@ -225,8 +225,11 @@ class FrrDriver(NetworkDriver):
         """A unified diff from the running configuration to the one the commit would leave."""
         running = self._running()
         target = self._target(running)
-        if target is None or not reload.changes(running, target, rendered=True):
-            return ""
+        try:
+            if target is None or not reload.changes(running, target, rendered=True):
+                return ""
+        except reload.ReloadError as error:
+            raise ReplaceConfigException(f"{self.hostname}: {error}") from None
         return "".join(difflib.unified_diff(
             sanitize(reload.canonical(running, rendered=True)).splitlines(keepends=True),
             sanitize(reload.canonical(target, rendered=True)).splitlines(keepends=True), "running", "candidate"))
@@ -234,9 +237,9 @@ class FrrDriver(NetworkDriver):
     def _apply(self, script: str) -> str:
         """A ``vtysh -f`` text applied on the device; what vtysh said (its refusals included, in order)."""
         code, out, err = self._device("apply configuration", script)
-        if code not in (0, 2):  # 2: vtysh refused a line, which it said
+        if code in (126, 127, 255):  # the command is not offered, or the channel broke
             raise DeviceCommandError(f"{self.hostname}: apply configuration: {err.strip() or f'exit {code}'}")
-        return out + err
+        return out + err  # vtysh's exit status is the last line's: what it said, and the re-read, judge
 
     def _converge(self, target: str) -> reload.Outcome:
         return reload.converge(self._running, self._apply, target)
@@ -267,7 +270,11 @@ class FrrDriver(NetworkDriver):
                 before_push(running)
             if arm:
                 self._arm(arm, running)
-            outcome = self._converge(target)
+            try:
+                outcome = self._converge(target)
+            except (reload.ReloadError, DeviceCommandError) as error:
+                self._undo(running, arm)
+                raise CommitError(f"{self.hostname}: {error}; the previous configuration is restored") from None
             self.warnings += outcome.warnings
             if outcome.refusals or outcome.left:
                 self._undo(running, arm)

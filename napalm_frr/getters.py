@@ -1,6 +1,6 @@
 """NAPALM's result shapes from what FRR and the router's host say: plain functions over the JSON
 (or text) of one or a few commands, so that each is tested on recorded output (NAPALM's harness,
-``tests/napalm_frr/mocked_data``) as well as live on the twin."""
+``tests/frr_getters/mocked_data``) as well as live on the twin."""
 
 from __future__ import annotations
 

@@ -11,8 +11,6 @@ behind each VRF, the IPv6 forwarding state of a host without IPv6. A replace nev
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import logging
 import re
 import subprocess
@@ -33,6 +31,10 @@ class ReloadUnavailable(RuntimeError):
     """FRR's reload logic is not installed on this host."""
 
 
+class ReloadError(RuntimeError):
+    """FRR's reload logic failed on a pair of configurations; the message says how."""
+
+
 @dataclass(frozen=True)
 class Change:
     """One line to add or remove inside its contexts (``line`` None: the whole context)."""
@@ -47,10 +49,13 @@ class Change:
 
     def shortened(self) -> Change | None:
         """The same removal with its last word dropped: FRR refuses some ``no`` forms with arguments
-        (``no ip ospf authentication message-digest`` → ``no ip ospf authentication``).
+        (``no ip ospf authentication message-digest`` → ``no ip ospf authentication``); a free text
+        goes whole (``no description TEXT`` → ``no description``).
 
-        >>> Change(("interface eth3",), "description 施設 LAN", True).shortened().commands()
-        ['interface eth3', 'no description 施設']
+        >>> Change(("interface eth3",), "description 施設 LAN (2F)", True).shortened().commands()
+        ['interface eth3', 'no description']
+        >>> Change(("interface eth3",), "ip ospf authentication message-digest", True).shortened().commands()
+        ['interface eth3', 'no ip ospf authentication']
         >>> Change(("interface eth3",), "description", True).shortened() is None
         True
         """
@@ -58,7 +63,7 @@ class Change:
         words = target.split()
         if not self.delete or len(words) <= 1:  # "no description" is as short as a removal gets
             return None
-        shorter = " ".join(words[:-1])
+        shorter = words[0] if words[0] == "description" else " ".join(words[:-1])
         if self.line is not None:
             return Change(self.contexts, shorter, True)
         return Change((*self.contexts[:-1], shorter), None, True)
@@ -76,14 +81,16 @@ def _device_owned(change: Change) -> bool:
 def _frr_reload() -> ModuleType:
     if not FRR_RELOAD.exists():
         raise ReloadUnavailable(f"{FRR_RELOAD} not found: install Debian's frr-pythontools (make setup)")
-    loader = importlib.machinery.SourceFileLoader("frr_reload", str(FRR_RELOAD))
-    spec = importlib.util.spec_from_loader("frr_reload", loader)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
+    source = FRR_RELOAD.read_text()
+    # FRR 8.4's script reads ``rm_match`` before assigning it when a neighbour's route-map goes while
+    # a BGP context is added (UnboundLocalError); FRR's later versions start it at None, as here.
+    source = source.replace('save_line = "EMPTY"\n', 'save_line = "EMPTY"\n                    rm_match = None\n', 1)
+    module = ModuleType("frr_reload")
+    module.__file__ = str(FRR_RELOAD)
     with warnings.catch_warnings():  # FRR 8.4's script has regexes Python 3.12 warns about
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", SyntaxWarning)
-        loader.exec_module(module)
+        exec(compile(source, str(FRR_RELOAD), "exec"), module.__dict__)
     module.log = logging.getLogger("napalm_frr.frr_reload")  # the script sets its logger up in main()
     return module
 
@@ -145,6 +152,8 @@ def _load(text: str, rendered: bool = False):
     return config
 
 
+# What closes a context in FRR's text: frr-reload sometimes keeps them as lines, which are not changes.
+_ENDS = ("!", "exit", "exit-vrf", "exit-address-family", "end")
 # frr-reload never removes these (it protects its own access); a replace must, or a vty password
 # or an "exec-timeout 0 0" set by hand would outlive every provisioning run.
 RELOAD_KEEPS = ("password", "enable password", "line vty")
@@ -172,15 +181,33 @@ def _kept_by_frr_reload(new, old) -> list[Change]:
 def changes(running: str, candidate: str, replace: bool = True, rendered: bool = False) -> list[Change]:
     """What turns ``running`` into ``candidate``: removals first, then additions. A merge
     (``replace=False``) only adds. ``rendered``: both texts are FRR's own rendering (a running
-    configuration, a canonical candidate), which FRR's reload logic reads without asking vtysh."""
+    configuration, a canonical candidate), which FRR's reload logic reads without asking vtysh.
+
+    >>> changes("hostname x\\n", "hostname x\\ninterface eth1\\nexit\\n", rendered=True)  # an empty header
+    []
+    >>> changes("hostname x\\n", "hostname x\\ninterface eth1\\n mtu 9000\\nexit\\n", rendered=True)[1:]
+    [Change(contexts=('interface eth1',), line='mtu 9000', delete=False)]
+    """
     module = _frr_reload()
-    new, old = _load(candidate, rendered), _load(running, rendered)
-    to_add, to_delete = module.compare_context_objects(new, old)
-    removals = [Change(tuple(k), line, True) for k, line in to_delete if line != "!"] if replace else []
+    try:
+        new, old = _load(candidate, rendered), _load(running, rendered)
+        to_add, to_delete = module.compare_context_objects(new, old)
+    except (LookupError, ValueError, TypeError, AttributeError, NameError, module.VtyshException) as error:
+        raise ReloadError(f"FRR's reload logic failed on this change ({type(error).__name__}: {error})") from None
+    removals = [Change(tuple(k), line, True) for k, line in to_delete if line not in _ENDS] if replace else []
     if replace:
         removals += _kept_by_frr_reload(new, old)
-    additions = [Change(tuple(k), line, False) for k, line in to_add if line != "!"]
+    empty = {k for k, context in new.contexts.items() if _empty_interface(tuple(k), context.lines)}
+    additions = [Change(tuple(k), line, False) for k, line in to_add
+                 if line not in _ENDS and not (line is None and k in empty)]
     return [c for c in removals + additions if not _device_owned(c)]
+
+
+def _empty_interface(keys: tuple[str, ...], lines: list[str]) -> bool:
+    """An interface header with nothing under it: FRR keeps an emptied interface's header (it
+    cannot delete a physical interface) and its reload logic never removes one, so it means nothing
+    in either direction."""
+    return keys[0].startswith("interface ") and all(line in _ENDS for line in lines)
 
 
 def syntax_errors(config: str) -> list[str]:
@@ -209,40 +236,47 @@ def canonical(config: str, rendered: bool = False) -> str:
     sorted, without vtysh's header and the device's own lines (version, VRF namespaces). Two
     configurations FRR treats alike read alike, so a diff shows only what changes."""
     parsed = _load(config, rendered)
-    blocks = []
+    blocks, above = [], ()
     for keys, context in sorted(parsed.contexts.items()):
-        lines = [line for line in context.lines if line != "!"
-                 and not _device_owned(Change(tuple(keys), line, False))]
-        if _device_owned(Change(tuple(keys), None, False)) and not lines:
+        keys = tuple(keys)
+        lines = [line for line in context.lines if line not in _ENDS
+                 and not _device_owned(Change(keys, line, False))]
+        if not lines and (_device_owned(Change(keys, None, False)) or _empty_interface(keys, lines)):
             continue
-        head = [" " * depth + key for depth, key in enumerate(keys)]
-        blocks.append("\n".join(head + sorted(" " * len(keys) + line for line in lines)))
+        # a nested context (an address family) follows its parent's lines under the same header
+        shared = len(keys) - 1 if len(keys) > 1 and above[:len(keys) - 1] == keys[:-1] else 0
+        head = [" " * depth + key for depth, key in enumerate(keys) if depth >= shared]
+        blocks.append("\n".join(head + sorted(" " * len(keys) + line.rstrip() for line in lines)))
+        above = keys
     return "\n".join(blocks) + "\n"
 
 
 
-def script(changes: list[Change]) -> tuple[str, list[int]]:
-    """The changes as a file for ``vtysh -f``, each from configuration mode's top and back to it
-    (so that a line is never read in the context the one before it left), and for each line of the
-    file the index of its change (what a refusal at ``line N`` refers to).
+# Configuration commands of FRR that enter a node of their own (the rest are one-line commands).
+_NODES = ("interface ", "router ", "vrf ", "route-map ", "key chain ", "key ", "line ", "address-family ",
+          "segment-routing", "mpls ", "bfd", "pbr-map ", "nexthop-group ", "rpki", "l2vpn ", "peer ", "profile ",
+          "vni ", "srv6", "locators", "locator ", "affinity-map")
 
-    >>> text, owners = script([Change(("interface eth1",), "description a", True),
-    ...                        Change(("ip route 1.0.0.0/8 2.2.2.2",), None, False)])
-    >>> print(text, end=""); owners
+
+def script(changes: list[Change]) -> str:
+    """The changes as a file for ``vtysh -f``, each from configuration mode's top and back to it
+    (so that a line is never read in the context the one before it left).
+
+    >>> print(script([Change(("interface eth1",), "description a", True),
+    ...               Change(("ip route 1.0.0.0/8 2.2.2.2",), None, False)]), end="")
     interface eth1
      no description a
     exit
     ip route 1.0.0.0/8 2.2.2.2
-    [0, 0, 0, 1]
     """
     lines: list[str] = []
-    owners: list[int] = []
-    for n, change in enumerate(changes):
-        commands = [" " * min(depth, 2) + command for depth, command in enumerate(change.commands())]
-        entered = len(change.contexts) - (1 if change.line is None else 0)
-        lines += [*commands, *["exit"] * entered]
-        owners += [n] * (len(commands) + entered)
-    return "\n".join(lines) + "\n", owners
+    for change in changes:
+        entered = len(change.contexts)
+        if change.line is None and (change.delete or not change.contexts[-1].startswith(_NODES)):
+            entered -= 1  # "no X" enters nothing, nor does a one-line command ("ip route …")
+        lines += [" " * min(depth, 2) + command for depth, command in enumerate(change.commands())]
+        lines += ["exit"] * entered
+    return "\n".join(lines) + "\n"
 
 
 _REFUSED = re.compile(r"^line (?P<n>\d+): (?P<message>.*?)(?:\[\d+\])?(?:: +(?P<line>.*))?$")
@@ -285,33 +319,44 @@ class Outcome:
     passes: int = 0
 
 
-def converge(read: Callable[[], str], apply: Callable[[str], str], target: str, passes: int = 3) -> Outcome:
+def converge(read: Callable[[], str], apply: Callable[[str], str], target: str, passes: int = 4) -> Outcome:
     """Bring a device running ``read()`` onto ``target`` (both FRR's own rendering): apply the line
     changes FRR's reload logic computes with ``apply`` (a ``vtysh -f`` text; it returns what vtysh
-    said, refusals included), then read again, until nothing is left. A removal FRR refuses is tried
-    again in its shorter form (``no description TEXT`` → ``no description``); a line refused in
+    said, refusals included), then read again, until nothing is left. The first pass sends every
+    change at once; what is left after it goes one change at a time (FRR rejects a whole group of
+    commands for one refusal), and a removal FRR refuses alone, or takes without doing it, is tried
+    in its shorter form (``no description TEXT`` → ``no description``). A line refused alone in
     every form ends it. The last read is the judge."""
     outcome = Outcome()
     shorter: dict[Change, Change] = {}
+    applied: dict[Change, Change] = {}  # what the last one-at-a-time pass sent for each change
     for outcome.passes in range(1, passes + 1):
         originals = changes(read(), target, rendered=True)
-        todo = [shorter.get(c, c) for c in originals]
-        if not todo:
+        if not originals:
             outcome.left = []
             return outcome
-        text, owners = script(todo)
-        lines, said = vtysh_report(apply(text))
-        outcome.warnings += said
-        refused: dict[int, str] = {}
-        for number, message in lines.items():
-            if number - 1 < len(owners):
-                refused.setdefault(owners[number - 1], message)
-        for index, message in refused.items():
-            retry = todo[index].shortened()
+        for change in originals:  # sent alone, taken, not done: its shorter form next
+            if change.delete and change in applied and applied[change] is shorter.get(change, change):
+                retry = applied[change].shortened()
+                if retry is not None:
+                    shorter[change] = retry
+        todo = [shorter.get(c, c) for c in originals]
+        if outcome.passes == 1:
+            _, said = vtysh_report(apply(script(todo)))
+            outcome.warnings += said
+            continue
+        applied = dict(zip(originals, todo, strict=True))
+        for original, change in zip(originals, todo, strict=True):
+            refused, said = vtysh_report(apply(script([change])))
+            outcome.warnings += said
+            if not refused:
+                continue
+            retry = change.shortened()
             if retry is None:
-                outcome.refusals.append(f"{' / '.join(todo[index].commands())}: {message}")
+                outcome.refusals.append(f"{' / '.join(change.commands())}: {next(iter(refused.values()))}")
             else:
-                shorter[originals[index]] = retry
+                shorter[original] = retry
+                applied.pop(original)
         if outcome.refusals:
             break
     outcome.left = changes(read(), target, rendered=True)

@@ -186,7 +186,10 @@ class Instance:
         lines = numbered.splitlines()
         errors = [LineError(n, lines[n - 1].strip() if n <= len(lines) else "", message)
                   for n, message in sorted(refused.items())]
-        return Rendering(_own_hostname(reload.clean(shown.stdout), text), errors, warnings)
+        rendered = reload.clean(shown.stdout)
+        if not re.search(r"^\s*int(erface)? lo\s*$", text, re.M):  # an earlier rendering's emptied lo
+            rendered = _EMPTY_LO.sub("", rendered)
+        return Rendering(_own_hostname(rendered, text), errors, warnings)
 
     def healthy(self, rendering: Rendering) -> bool:
         """Every daemon still runs, and vtysh lost none of them while loading."""
@@ -362,6 +365,7 @@ def clean_stale() -> None:
         shutil.rmtree(home, ignore_errors=True)
 
 
+RENDERING = 2  # raise when the rendering changes: cached renderings of older ones are not used
 CACHE = Path(os.environ.get("MURONET_CANONICAL_CACHE", str(Path.home() / ".cache" / "muronet" / "frr-canonical")))
 _SHOWN_KEY = secrets.token_bytes(16)  # placeholders of secrets in messages: this process's own
 
@@ -378,14 +382,13 @@ def canonical(text: str) -> Rendering:
     comes back in FRR's text afterwards, so neither the scratch nor the cache holds one (messages
     show a secret as its placeholder). A text whose secrets FRR would transform (``service
     password-encryption``) is rendered as it is, and not kept."""
-    masked, tokens = tokenized(text)
-    if "password-encryption" in text:
-        masked, tokens = text, {}
-    key = hashlib.sha256(f"{frr_version()}\n{masked}".encode()).hexdigest()
-    rendering = _cached(key)
+    keep = "password-encryption" not in text
+    masked, tokens = tokenized(text) if keep else (text, {})
+    key = hashlib.sha256(f"{RENDERING}\n{frr_version()}\n{masked}".encode()).hexdigest()
+    rendering = _cached(key) if keep else None
     if rendering is None:
         rendering = render(masked)
-        if not rendering.errors and tokens:
+        if keep and not rendering.errors:
             _keep(key, rendering)
 
     def real(value: str) -> str:

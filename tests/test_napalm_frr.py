@@ -14,6 +14,7 @@ import pytest
 from napalm import get_network_driver
 from napalm.base.exceptions import ConnectionClosedException, ConnectionException, ReplaceConfigException
 
+from lab.plan import build_plan, ntp_servers
 from napalm_frr import reload
 
 LOGIN = {"MURONET_USERNAME": "muronet-napalm", "MURONET_PASSWORD": "Napalm-Login-51c2e",
@@ -128,5 +129,80 @@ def test_candidate_diff_commit_revert_confirm_and_rollback_on_a_live_router(twin
         running = device.get_config("running")["running"]
         assert "description merged" not in running and "description to kaiyo" in running
         assert "description merged" not in device.get_config("startup")["startup"]
+    finally:
+        device.close()
+
+
+def _model_checked(name, result):
+    """A getter's result against NAPALM's model (the same check NAPALM's harness makes)."""
+    from napalm.base import models
+    from napalm.base.test.helpers import test_model
+
+    if name == "get_facts":
+        assert test_model(models.FactsDict, result), name
+    if name == "get_environment":  # per part, as NAPALM's harness checks it (the whole has generic fields)
+        parts = {"fans": models.FanDict, "power": models.PowerDict, "temperature": models.TemperatureDict,
+                 "cpu": models.CPUDict}
+        assert all(test_model(model, item) for part, model in parts.items() for item in result[part].values())
+        assert test_model(models.MemoryDict, result["memory"]), name
+    return result
+
+
+def test_every_getter_live_says_what_the_inventory_and_the_host_say(twin, reference_index):
+    """NAPALM's getters live on a twin router, checked against what is known without the driver:
+    the inventory's cables (LLDP), addresses and VRFs, the city's NTP servers, this machine's id."""
+    from napalm.base import models
+    from napalm.base.test.helpers import test_model
+
+    device = _driver(twin, "ch-agg1")
+    device.open()
+    try:
+        facts = _model_checked("get_facts", device.get_facts())
+        assert facts["serial_number"] == Path("/etc/machine-id").read_text().strip() and facts["uptime"] > 0
+        cabled = {}
+        for cable in reference_index.inventory.cables:
+            for near, far in ((cable.a, cable.b), (cable.b, cable.a)):
+                if near.startswith("ch-agg1:") and reference_index.devices[far.split(":")[0]].platform == "frr":
+                    cabled[near.split(":")[1]] = (far.split(":")[0], far.split(":")[1])
+        deadline = time.monotonic() + 20
+        while True:
+            lldp = device.get_lldp_neighbors()
+            if len(lldp) >= len(cabled) or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert {port: (n[0]["hostname"], n[0]["port"]) for port, n in lldp.items()} == cabled
+        detail = device.get_lldp_neighbors_detail()
+        assert all(test_model(models.LLDPNeighborDetailDict, n) for ns in detail.values() for n in ns)
+        counters = device.get_interfaces_counters()
+        assert set(counters) >= {"eth1", "mgmt0"} and counters["eth1"]["rx_octets"] > 0
+        assert all(test_model(models.InterfaceCounterDict, c) for c in counters.values())
+        vrfs = device.get_network_instances()
+        assert set(vrfs) == {"default", *(v for r in build_plan(reference_index).routers if r.name == "ch-agg1"
+                                          for v in r.vrfs)}
+        subinterfaces = {i.name for i in reference_index.devices["ch-agg1"].interfaces if i.dot1q}
+        assert {i for v in device.get_vlans().values() for i in v["interfaces"]} == subinterfaces
+        assert device.ping("10.40.1.1", count=2)["success"]["packet_loss"] == 0
+        hops = device.traceroute("10.40.1.1", timeout=1)["success"]
+        assert hops[1]["probes"][1]["ip_address"] == "10.40.1.1"
+        assert any(e["ip"] == "10.40.1.1" for e in device.get_arp_table())
+        route = device.get_route_to("10.40.1.0/31")
+        assert route["10.40.1.0/31"][0]["protocol"] == "connected"
+        ntp = {str(a.ip) for a in ntp_servers(reference_index)}
+        assert set(device.get_ntp_servers()) == ntp == set(device.get_ntp_peers())
+        deadline = time.monotonic() + 30
+        while not any(s["synchronized"] for s in device.get_ntp_stats()) and time.monotonic() < deadline:
+            time.sleep(1)
+        assert any(s["synchronized"] for s in device.get_ntp_stats())
+        assert LOGIN["MURONET_USERNAME"] in device.get_users()
+        environment = _model_checked("get_environment", device.get_environment())
+        assert environment["memory"]["used_ram"] > 0 and environment["cpu"]
+        peers = device.get_bgp_neighbors()["global"]["peers"]
+        assert peers["10.40.1.1"]["address_family"]["ipv4"]["accepted_prefixes"] >= 0
+        details = device.get_bgp_neighbors_detail()
+        assert details["global"][65002][0]["remote_address"] == "10.40.1.1"
+        config = device.get_bgp_config()
+        assert config["_"]["neighbors"]["10.40.1.1"]["remote_as"] == 65002
+        assert config["_"]["neighbors"]["10.40.1.1"]["description"] == "test peer AS65002"
+        assert device.get_snmp_information() == {"chassis_id": "", "community": {}, "contact": "", "location": ""}
     finally:
         device.close()

@@ -1,6 +1,6 @@
 """Record the mocked data of NAPALM's harness from a running, provisioned twin.
 
-    .venv/bin/python tests/napalm_frr/record.py --state /var/tmp/muronet-lab
+    .venv/bin/python tests/frr_getters/record.py --state /var/tmp/muronet-lab
 
 Each getter runs once against a twin router through the real driver; every command it sends and
 the router's answer are written to ``mocked_data/test_<getter>/normal/`` (secrets masked), and
