@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 from jinja2 import Environment, FileSystemLoader
 
 from muronet.files import write_atomic
+from muronet.markdown import text
 from policy.catalog import rules
 from policy.engine import ERROR, FAIL, WAIVED, Result, blocking
 
@@ -37,7 +38,7 @@ def document(results: list[Result], drift: dict[str, list[str]], meta: dict[str,
 
 
 def markdown(doc: dict[str, Any]) -> str:
-    lines = [f"# Compliance audit ({doc.get('source', '')})", "",
+    lines = [f"# Compliance audit ({text(str(doc.get('source', '')))})", "",
              f"**{'PASS' if doc['passed'] else 'FAIL'}**: {len(doc['devices'])} devices, "
              f"{sum(1 for f in doc['findings'] if f['status'] == FAIL)} findings, "
              f"{sum(1 for f in doc['findings'] if f['status'] == WAIVED)} waived, "
@@ -45,8 +46,8 @@ def markdown(doc: dict[str, Any]) -> str:
              f"{len(doc['drift'])} devices drifted", "",
              "| device | rule | severity | line | finding |", "| --- | --- | --- | --- | --- |"]
     for f in doc["findings"]:
-        lines.append(f"| {f['device']} | {f['rule']} | {f['severity']} | {f['line'] or ''} | "
-                     f"{str(f['message']).replace('|', '/')} ({f['status']}) |")
+        lines.append(f"| {text(f['device'])} | {f['rule']} | {f['severity']} | {f['line'] or ''} | "
+                     f"{text(str(f['message']))} ({f['status']}) |")
     return "\n".join(lines) + "\n"
 
 

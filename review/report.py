@@ -6,38 +6,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from muronet.markdown import code_block, text
 from review.classes import CLASSES, RISKS
 
 _ICON = {"critical": "🛑", "high": "🔴", "medium": "🟠", "low": "🟢", "none": "⚪"}
 _SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "none": "none"}
 
-
 def markdown(doc: dict[str, Any]) -> str:
     """Summary first (verdict, devices by risk, the reasons that set it), then each device."""
     verdict = "**blocks the merge**" if doc["blocking"] else "may merge"
     out = [f"## Security review: {_ICON[doc['risk']]} {doc['risk'].upper()} — {verdict}", "",
-           f"Source: `{doc['source']}` · {doc['summary']['changed']} of {doc['summary']['devices']} devices change",
+           f"Source: {text(doc['source'])} · {doc['summary']['changed']} of {doc['summary']['devices']} devices change",
            "", "| risk | devices |", "|------|---------|"]
     out += [f"| {_ICON[r]} {r} | {', '.join(d['device'] for d in doc['devices'] if d['risk'] == r) or '—'} |"
             for r in reversed(RISKS) if r != "none"]
     if doc.get("errors"):
-        out += ["", "### The change cannot be read", ""] + [f"- 🛑 {error}" for error in doc["errors"]]
+        out += ["", "### The change cannot be read", ""] + [f"- 🛑 {text(error)}" for error in doc["errors"]]
     top = [d for d in doc["devices"] if d["risk"] in ("critical", "high")]
     if top:
         out += ["", "### Why", ""]
-        out += [f"- **{d['device']}**: {reason}" for d in top for reason in d["reasons"][:4]]
+        out += [f"- **{d['device']}**: {text(reason)}" for d in top for reason in d["reasons"][:4]]
     for device in sorted(doc["devices"], key=lambda d: -RISKS.index(d["risk"])):
         out += ["", f"### {_ICON[device['risk']]} {device['device']} ({device['platform']}, {device['status']}, "
                 f"{device['changed_lines']} lines) — {device['risk']}"]
         if device["error"]:
-            out += ["", f"- ⚠ {device['error']}: review it by hand."]
+            out += ["", f"- ⚠ {text(device['error'])}: review it by hand."]
         for item in device["classes"]:
-            out += ["", f"- **{CLASSES[item['class']]}** ({item['risk']}): {item['reason']}", "", "  ```"]
-            out += [f"  {' / '.join(line['path'])}" + (f"   (line {line['line']})" if line["line"] else "")
-                    for line in item["lines"][:8]]
-            out += ["  ```"]
+            out += ["", f"- **{CLASSES[item['class']]}** ({item['risk']}): {text(item['reason'])}", ""]
+            out += code_block([" / ".join(line["path"]) + (f"   (line {line['line']})" if line["line"] else "")
+                           for line in item["lines"][:8]])
         for label, key in (("New policy finding", "new_findings"), ("Resolved", "resolved_findings")):
-            out += [f"- {label}: `{f['rule']}` ({f['severity']}) {f['message']}" for f in device[key]]
+            out += [f"- {label}: `{f['rule']}` ({f['severity']}) {text(f['message'])}" for f in device[key]]
         if not (device["classes"] or device["new_findings"] or device["error"]):
             out += ["", "No security-relevant change."]
     return "\n".join(out) + "\n"

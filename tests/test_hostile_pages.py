@@ -9,6 +9,7 @@ import re
 from html.parser import HTMLParser
 
 from conftest import REPO
+from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from muronet.cli import app
@@ -70,6 +71,9 @@ def test_the_audit_report_shows_hostile_text_as_text(tmp_path):
     _no_injected_markup(page, own_scripts=1)
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page  # the finding's line, shown as written
     assert "&#34;&gt;&lt;img src=x onerror=alert(3)&gt;" in page  # the file name, shown as written
+    summary = MarkdownIt("commonmark").render((out / "summary.md").read_text(encoding="utf-8"))
+    _no_injected_markup(summary, own_scripts=0)  # the Markdown summary, rendered as a CI page renders it
+    assert "&gt;&lt;img src=x onerror=alert(3)&gt;" in summary  # the file name, as written
 
 
 def _hostile_graph() -> PhysicalGraph:
@@ -107,3 +111,23 @@ def test_rendered_reports_of_the_city_still_escape_nothing_they_should_not(refer
     svg = geographic(physical_graph(reference)).pipe(format="svg").decode()
     assert "provider circuit" in svg and "ring west" in svg
     assert Renderer(reference, REPO / "templates")  # the city itself renders unchanged (see test_render)
+
+
+def test_the_review_comment_shows_hostile_configuration_text_as_text(tmp_path):
+    """A merge-request comment is Markdown rendered with HTML: a configuration line holding a fence,
+    an image and a tag must stay text inside the review's code block and prose."""
+    before, after = tmp_path / "before", tmp_path / "after"
+    hostile = f"```\nalias exec x ` ![t](http://evil.example/t.png) {IMG} [go](http://evil.example/)"
+    for folder, line in ((before, "!"), (after, hostile)):
+        folder.mkdir()
+        (folder / "ch-acc-1f.cfg").write_text(f"version 17.9\nhostname ch-acc-1f\n{line}\n!\nend\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["review", "--before", str(before), "--after", str(after), "--out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    comment = (out / "review.md").read_text(encoding="utf-8")
+    assert "evil.example" in comment  # the hostile line is in the comment...
+    page = MarkdownIt("commonmark").render(comment)
+    _no_injected_markup(page, own_scripts=0)  # ...and no element of it reaches the page
+    assert not [t for t in _elements(page).tags if t[0] == "a"], "a link came from the data"
+    assert "![t](http://evil.example/t.png)" in page  # shown as written, inside code
