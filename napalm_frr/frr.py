@@ -56,6 +56,9 @@ from napalm_frr import getters, reload, scratch
 
 _NETMIKO_OPTIONS = ("port", "ssh_strict", "system_host_keys", "alt_host_keys", "alt_key_file", "conn_timeout")
 _VRF_LINE = re.compile(r"^vrf (\S+) id ", re.M)  # "vrf LGWAN id 1 netns /run/netns/LGWAN"
+# vtysh's words when FRR's daemons are down: not a configuration, whatever the session printed
+_NO_DAEMON = re.compile(r"^(?:% )?Warning: connecting to (\S+)\.\.\.failed!|^Exiting: failed to connect to any daemons",
+                        re.M)
 _FINGERPRINT_KEY = secrets.token_bytes(32)  # per process: a fingerprint cannot be guessed offline
 
 
@@ -210,7 +213,13 @@ class FrrDriver(NetworkDriver):
         self._load(filename, config, replace=False)
 
     def _running(self) -> str:
-        return reload.clean(self._send("show running-config"))
+        text = self._send("show running-config")
+        down = _NO_DAEMON.findall(text)  # "" for "failed to connect to any daemons"
+        if down:
+            raise DeviceCommandError(f"{self.hostname}: FRR's daemons do not answer "
+                                     f"({', '.join(filter(None, down)) or 'none of them'}): "
+                                     "its running configuration cannot be read")
+        return reload.clean(text)
 
     def _target(self, running: str) -> str | None:
         """What the device must run after a commit: the canonical candidate, or for a merge FRR's
@@ -274,7 +283,8 @@ class FrrDriver(NetworkDriver):
                 outcome = self._converge(target)
             except (reload.ReloadError, DeviceCommandError) as error:
                 self._undo(running, arm)
-                raise CommitError(f"{self.hostname}: {error}; the previous configuration is restored") from None
+                said = str(error) if isinstance(error, DeviceCommandError) else f"{self.hostname}: {error}"
+                raise CommitError(f"{said}; the previous configuration is restored") from None
             self.warnings += outcome.warnings
             if outcome.refusals or outcome.left:
                 self._undo(running, arm)

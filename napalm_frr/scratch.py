@@ -432,3 +432,13 @@ def render(text: str) -> Rendering:
         if _POOL is None:
             _POOL = ScratchPool()
     return _POOL.render(text)
+
+
+def shutdown() -> None:
+    """Stop this process's scratch FRRs now (they also stop when the process ends); the next
+    rendering starts them again."""
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.close()

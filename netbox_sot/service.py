@@ -142,6 +142,23 @@ class LocalNetBox:
         self._gunicorn_up(token, progress)
         return {"url": self.url, "token": token}
 
+    def prepare(self, progress: Progress = print) -> None:
+        """What a first ``up`` spends its minutes on, done ahead (a CI job, a test session): NetBox
+        installed in the cache and its migrated database dumped there. Leaves nothing running and
+        removes its state folder; later ``up``s in any state folder restore the dump."""
+        if (self.venv / "bin" / "netbox").exists() and self.dump.exists():
+            return
+        try:
+            self._folders()
+            secret = self._secrets()
+            self._install(progress)
+            self._postgres_up(secret, progress)
+            self._redis_up(secret, progress)
+            self._write_configuration(secret)
+            self._database(secret, progress)
+        finally:
+            self.down(purge=True)
+
     def _folders(self) -> None:
         """Each daemon's folder, created as its own or checked to be (see the module's docstring)."""
         try:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
@@ -18,6 +23,49 @@ INVENTORY = REPO / "inventory"
 TEMPLATES = REPO / "templates"
 # Every problem line the validator prints: "path/to/file.yaml:LINE: message"
 ISSUE_LINE = re.compile(r"^(?P<file>[^\s:][^:]*\.ya?ml):(?P<line>[1-9]\d*): (?P<message>.+)$")
+
+
+class NetBoxPrewarm:
+    """NetBox's first install (its venv and migrated database, ≈ 8 min on a fresh machine) started
+    in the background when the session begins, in a state folder and on ports of its own, so the
+    tests before ``test_netbox.py`` overlap it; the NetBox fixture waits for it (by PID)."""
+
+    STATE: ClassVar[dict[str, str]] = {
+        "MURONET_NETBOX_STATE": "/var/tmp/muronet-netbox-prewarm", "MURONET_NETBOX_PORT": "8767",
+        "MURONET_NETBOX_PG_PORT": "5435", "MURONET_NETBOX_REDIS_PORT": "6382"}
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log: Path | None = None
+
+    def start(self) -> None:
+        if os.geteuid() != 0 or self.process is not None:
+            return
+        self.log = Path(tempfile.mkdtemp(prefix="muronet-netbox-prewarm-")) / "prepare.log"
+        env = {**os.environ, **self.STATE}
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "from netbox_sot.service import LocalNetBox; LocalNetBox().prepare()"],
+                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+
+    def wait(self) -> None:
+        """Until the install is done (a failed one is the fixture's to redo and report)."""
+        if self.process is not None:
+            self.process.wait()
+            shutil.rmtree(self.log.parent, ignore_errors=True)  # type: ignore[union-attr]
+            self.process = None
+
+
+NETBOX_PREWARM = NetBoxPrewarm()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    if any(item.path.name == "test_netbox.py" for item in items):
+        NETBOX_PREWARM.start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    NETBOX_PREWARM.wait()  # never outlived by what it started
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,14 @@ from paramiko import SSHException
 
 from lab.plan import MAX_IFNAME, OOB_NAMESPACE, boot_config, build_plan, peer_config
 from muronet.inventory.index import split_endpoint
+from napalm_frr import scratch
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_scratch_frr():
+    """These tests count every namespace and mount on the machine: the scratch FRRs that earlier
+    tests of this process started (kept warm until it ends) are stopped first."""
+    scratch.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import NETBOX_PREWARM
 from nornir import InitNornir
 
 from netbox_sot.connection import NetBoxError, NetBoxTarget, api
@@ -39,6 +40,7 @@ def netbox():
     os.environ.update(TEST_ENV)
     os.environ.pop("MURONET_NETBOX_URL", None)
     os.environ.pop("MURONET_NETBOX_TOKEN", None)
+    NETBOX_PREWARM.wait()  # NetBox's first install, started when the session began
     local = LocalNetBox()
     local.down(purge=True)  # a fresh database, whatever an interrupted run left
     local.up(progress=print)

@@ -182,7 +182,7 @@ def test_a_device_killed_mid_commit_comes_back_with_its_previous_configuration(s
     worker.join(300)
     assert result["code"] == 1
     device = result["report"]["devices"][0]  # type: ignore[index]
-    assert device["outcome"] == "failed" and device["detail"]
+    assert device["outcome"] == "failed" and "FRR's daemons do not answer (zebra" in device["detail"][0]
     muronet("lab", "restart", "ch-core1", "--state", str(state))
     deadline = time.monotonic() + 30
     while "hostname ch-core1" not in running("ch-core1") and time.monotonic() < deadline:
