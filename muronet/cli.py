@@ -301,6 +301,7 @@ def provision(
 
         change, review = _review_pending(nr, index, configs)
         if change.risk == "critical" and not accept_risk:
+            nr.close_connections()
             out.print(markdown(review), markup=False)
             _fail("the pending change is critical (review above); nothing was pushed. Give --accept-risk "
                   "\"reason\" to commit it anyway", 2)
@@ -351,7 +352,10 @@ def review(
         chosen = _selected(index, limit)
         nr = _lab_nornir(inventory, state if lab else None, 20).filter(filter_func=lambda h: h.name in chosen)
         configs, scrubber = _intended_configs(loaded, inventory, None, sorted(nr.inventory.hosts))
-        doc, origins = scrubber.scrub_data(_review_pending(nr, index, configs)[1]), None
+        try:
+            doc, origins = scrubber.scrub_data(_review_pending(nr, index, configs)[1]), None
+        finally:
+            nr.close_connections()
     else:
         assert before is not None and after is not None
         doc, origins = _review_folders(InventoryIndex(_load(inventory, as_json)), before, after), None
@@ -431,7 +435,7 @@ def _review_pending(nr: Any, index: InventoryIndex, intended: dict[str, str]) ->
     from policy.context import Settings
     from review.engine import review_change
 
-    running, _ = collect(nr)  # an unreachable device is provisioning's to report
+    running, _ = collect(nr, keep_open=True)  # provisioning goes on in these sessions; it reports the unreachable
     salt = secrets.token_bytes(16)
     platforms = {name: index.devices[name].platform for name in running}
     before = {n: mask(get_platform(platforms[n]).without_device_lines(t), salt) for n, t in running.items()}

@@ -131,13 +131,7 @@ class LocalNetBox:
     # --- up -----------------------------------------------------------------------------------
     def up(self, progress: Progress = print) -> dict[str, str]:
         """Start everything that is not running yet; returns ``{"url", "token"}``."""
-        self._folders()
-        secret = self._secrets()
-        self._install(progress)
-        self._postgres_up(secret, progress)
-        self._redis_up(secret, progress)
-        self._write_configuration(secret)
-        self._database(secret, progress)
+        secret = self._database_up(progress)
         token = self._api_token(secret)
         self._gunicorn_up(token, progress)
         return {"url": self.url, "token": token}
@@ -149,15 +143,20 @@ class LocalNetBox:
         if (self.venv / "bin" / "netbox").exists() and self.dump.exists():
             return
         try:
-            self._folders()
-            secret = self._secrets()
-            self._install(progress)
-            self._postgres_up(secret, progress)
-            self._redis_up(secret, progress)
-            self._write_configuration(secret)
-            self._database(secret, progress)
+            self._database_up(progress)
         finally:
             self.down(purge=True)
+
+    def _database_up(self, progress: Progress) -> dict[str, str]:
+        """NetBox installed, PostgreSQL and Redis running, the database migrated; the secrets."""
+        self._folders()
+        secret = self._secrets()
+        self._install(progress)
+        self._postgres_up(secret, progress)
+        self._redis_up(secret, progress)
+        self._write_configuration(secret)
+        self._database(secret, progress)
+        return secret
 
     def _folders(self) -> None:
         """Each daemon's folder, created as its own or checked to be (see the module's docstring)."""

@@ -86,10 +86,17 @@ def test_dry_run_shows_every_diff_masks_secrets_and_pushes_nothing(state):
     assert running("library-rt1") == before  # nothing pushed
 
 
+def logins(state: Path) -> int:
+    """Password logins the twin's sshd accepted so far (its logs)."""
+    return sum(log.read_text(errors="replace").count("Accepted password") for log in state.glob("ssh/sshd-*.log"))
+
+
 def test_commit_provisions_the_city_verifies_saves_and_a_second_run_changes_nothing(state):
+    before = logins(state)
     code, report = provision(state, "--commit")
     assert code == 0, report
     assert report["summary"]["changed"] == 50 and report["summary"]["failed"] == 0
+    assert logins(state) - before == 50  # one login per device: review, push, verify and save share it
     assert report["seconds"]["verify"] > 0
     # verified state: the LGWAN session and the security cloud's default route are there
     bgp = subprocess.run(["vtysh", "-N", "ch-lgwan-rt1", "-c", "show bgp summary json"], capture_output=True,
@@ -99,8 +106,10 @@ def test_commit_provisions_the_city_verifies_saves_and_a_second_run_changes_noth
     for router in ("ch-core1", "library-rt1", "ch-inet-rt1"):
         saved = (state / "routers" / router / "etc" / "frr.conf").read_text()
         assert reload.changes(running(router), saved) == [], router
+    before = logins(state)
     code, again = provision(state, "--commit")
     assert code == 0 and again["summary"]["unchanged"] == 50 and again["summary"]["changed"] == 0
+    assert logins(state) - before == 50
     verify = muronet("lab", "verify", "--state", str(state), "--json")
     assert verify.returncode == 0, verify.stdout
     matrix = json.loads(verify.stdout)["matrix"]
