@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from muronet.processes import start_time
 from napalm_frr import reload
 
 MAX_REQUEST = 4 * 2**20
@@ -168,7 +169,7 @@ class Agent:
     def system(self, router: str) -> dict[str, Any]:
         pid = int((self.state / "routers" / router / "run" / "watchfrr.pid").read_text())
         ticks = os.sysconf("SC_CLK_TCK")
-        started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]) / ticks
+        started = start_time(pid) / ticks
         uptime = float(Path("/proc/uptime").read_text().split()[0]) - started
         meminfo = {line.split(":")[0]: int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text()
                    .splitlines() if line.split()[1:2] and line.split()[1].isdigit()}

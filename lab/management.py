@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from muronet.files import write_atomic
+from muronet.processes import start_time
 
 MAX_PORTS_PER_SSHD = 16
 SSHD = "/usr/sbin/sshd"
@@ -266,11 +267,6 @@ def start_sshd(config: Path) -> tuple[int, int]:
             return pid, start_time(pid)
         time.sleep(0.02)
     raise ManagementError(f"sshd did not write {pidfile}")
-
-
-def start_time(pid: int) -> int:
-    """A process's start time in clock ticks since boot: with its PID, it names one process ever."""
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
 
 
 def is_our_sshd(pid: int, started: int, config: Path) -> bool:

@@ -34,6 +34,7 @@ from pathlib import Path
 from lab import management
 from lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment
 from muronet.files import UnsafeFolder, private_folder, write_atomic
+from muronet.processes import start_time
 
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
@@ -336,7 +337,7 @@ def _start_lldpd(plan: LabPlan, folder: Path, state: LabState) -> None:
                 process = subprocess.Popen(["ip", "netns", "exec", namespace, "unshare", "--uts", "sh", "-c", _LLDPD,
                                             "muronet-lldpd", router.name, str(sockets / namespace), str(config)],
                                            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-            state.lldpd[namespace] = [process.pid, management.start_time(process.pid)]
+            state.lldpd[namespace] = [process.pid, start_time(process.pid)]
     state.write(folder)
 
 
@@ -361,7 +362,7 @@ def _start_chrony(plan: LabPlan, folder: Path, state: LabState) -> None:
         with open(folder / "routers" / "chronyd.log", "ab") as log:
             process = subprocess.Popen(["ip", "netns", "exec", namespace, "chronyd", "-x", "-d", "-f", str(config)],
                                        stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-        state.chronyd[name] = [process.pid, management.start_time(process.pid)]
+        state.chronyd[name] = [process.pid, start_time(process.pid)]
     state.write(folder)
 
 
@@ -389,7 +390,7 @@ def _start_agent(plan: LabPlan, folder: Path, state: LabState) -> None:
                                     str(socket_path), "--group", str(account.pw_gid)],
                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
                                    cwd=Path(__file__).resolve().parent.parent)
-    state.agent = [process.pid, management.start_time(process.pid)]
+    state.agent = [process.pid, start_time(process.pid)]
     state.write(folder)
     deadline = time.monotonic() + 10
     while not socket_path.exists():
@@ -403,7 +404,7 @@ def _is_ours(entry: list[int], *marks: str) -> bool:
     pid, started = [*entry, 0, 0][:2]
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes()
-        return pid > 0 and management.start_time(pid) == started and all(m.encode() in argv for m in marks)
+        return pid > 0 and start_time(pid) == started and all(m.encode() in argv for m in marks)
     except (OSError, ValueError, IndexError):
         return False
 

@@ -168,7 +168,7 @@ class FrrDriver(NetworkDriver):
                    format: str = "text") -> dict[str, str]:
         config = {"running": "", "startup": "", "candidate": ""}
         if retrieve in ("all", "running"):
-            config["running"] = self._send("show running-config")
+            config["running"] = self._show_running()
         if retrieve in ("all", "startup"):
             config["startup"] = self._startup()
         if retrieve in ("all", "candidate"):
@@ -212,14 +212,19 @@ class FrrDriver(NetworkDriver):
     def load_merge_candidate(self, filename: str | None = None, config: str | None = None) -> None:
         self._load(filename, config, replace=False)
 
-    def _running(self) -> str:
+    def _show_running(self) -> str:
+        """vtysh's ``show running-config``; what it prints when FRR's daemons are down is no
+        configuration (a backup, a diff or a commit must not take it for one)."""
         text = self._send("show running-config")
         down = _NO_DAEMON.findall(text)  # "" for "failed to connect to any daemons"
         if down:
             raise DeviceCommandError(f"{self.hostname}: FRR's daemons do not answer "
                                      f"({', '.join(filter(None, down)) or 'none of them'}): "
                                      "its running configuration cannot be read")
-        return reload.clean(text)
+        return text
+
+    def _running(self) -> str:
+        return reload.clean(self._show_running())
 
     def _target(self, running: str) -> str | None:
         """What the device must run after a commit: the canonical candidate, or for a merge FRR's

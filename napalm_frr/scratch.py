@@ -38,6 +38,7 @@ from pathlib import Path
 
 from muronet.files import UnsafeFolder, private_folder, write_atomic
 from muronet.masking import placeholder, tokenized
+from muronet.processes import start_time
 from napalm_frr import reload
 
 ROOT = Path("/run/muronet-scratch")
@@ -79,10 +80,6 @@ def _daemons_file() -> str:
 
 def _run(*command: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, input=stdin, capture_output=True, text=True)
-
-
-def _start_time(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
 
 
 class Instance:
@@ -221,14 +218,16 @@ _EMPTY_LO = re.compile(r"^interface lo\nexit\n!\n", re.M)  # lo configured once,
 def _blocks(rendered: str, head: str) -> list[list[str]]:
     """The contexts starting with ``head``: their first line and their lines, stripped."""
     found: list[list[str]] = []
+    current: list[str] | None = None
     for line in rendered.splitlines():
         if line.startswith(head):
-            found.append([line])
-        elif found and found[-1] and line.startswith(" "):
-            found[-1].append(line.strip())
-        elif found and found[-1] and not line.startswith(" "):
-            found.append([])
-    return [b for b in found if b]
+            current = [line]
+            found.append(current)
+        elif current is not None and line.startswith(" "):
+            current.append(line.strip())
+        else:
+            current = None
+    return found
 
 
 def _top_level(rendered: str) -> set[str]:
@@ -282,7 +281,7 @@ class ScratchPool:
             clean_stale()
             self._home = private_folder(ROOT / str(os.getpid()))
             write_atomic(self._home / "owner.json", json.dumps({"pid": os.getpid(),
-                                                                "started": _start_time(os.getpid())}))
+                                                                "started": start_time(os.getpid())}))
             atexit.register(self.close)
             for n in range(self.size):
                 threading.Thread(target=self._add, args=(n,), daemon=True).start()
@@ -354,7 +353,7 @@ def clean_stale() -> None:
     for home in ROOT.glob("*"):
         try:
             owner = json.loads((home / "owner.json").read_text())
-            alive = _start_time(int(owner["pid"])) == owner["started"]
+            alive = start_time(int(owner["pid"])) == owner["started"]
         except (OSError, ValueError, KeyError, IndexError):
             alive = False
         if alive or not home.name.isdigit():

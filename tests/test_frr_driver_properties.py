@@ -40,11 +40,11 @@ LOGIN = {"MURONET_USERNAME": "muronet-props", "MURONET_PASSWORD": "Props-Login-8
          "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2"}
 CORPUS = sorted((REPO / "tests" / "data" / "frr_corpus").glob("*.conf"))
 ROUTERS = ("telemetry-etomo-rt1", "telemetry-misaki-rt1", "telemetry-motowanishi-rt1")
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the twin needs root")
 
 
 @pytest.fixture(scope="module")
 def twin():
+    assert os.geteuid() == 0, "these tests boot the twin: run them as root (CI does)"
     parent = Path(tempfile.mkdtemp(prefix="muronet-props-", dir="/var/tmp"))
     state = parent / "lab"
     env = {**os.environ, **LOGIN}
