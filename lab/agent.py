@@ -17,9 +17,9 @@ that account may use. Arguments are checked and passed as argument lists, never 
     ping ADDRESS [vrf V] [count N] [timeout S] [size B] [ttl N] [source A]
     traceroute ADDRESS [vrf V] [ttl N] [timeout S] [source A]
 
-A confirmed commit is saved (``write memory``); an unconfirmed one is undone when its timer ends,
-with FRR's reload logic, and if the router still differs, by booting it from the configuration it
-had before. Timers of an agent that died are undone when the next one starts.
+A confirmed commit is saved (``vtysh -w``, what ``write memory`` has watchfrr run); an unconfirmed
+one is undone when its timer ends, with FRR's reload logic, and if the router still differs, by
+booting it from the configuration it had before. Timers of an agent that died are undone when the next one starts.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ class Agent:
     def confirm(self, router: str) -> dict[str, Any]:
         if not self._cancel(router):
             return _answer("", "no commit is waiting for confirmation", 1)
-        saved = _vtysh(router, "-c", "write memory")
+        saved = _vtysh(router, "-w")  # what `write memory` has watchfrr run, without the detour
         self._previous(router).unlink(missing_ok=True)
         self._log(router, "confirmed and saved")
         return _answer("confirmed", saved.stderr, saved.returncode)

@@ -34,7 +34,7 @@ from pathlib import Path
 from lab import management
 from lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment
 from muronet.files import UnsafeFolder, private_folder, write_atomic
-from muronet.processes import start_time
+from muronet.processes import start_time, wait_ended
 
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
@@ -431,9 +431,7 @@ def stop_router(folder: Path, router: str) -> int:
     pids = [pid for d in DAEMONS if (pid := _pid(folder, router, d))]
     for pid in pids:
         _signal(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
-        time.sleep(0.05)
+    wait_ended(pids, 5)
     return len(pids)
 
 
@@ -503,9 +501,7 @@ def down(folder: Path) -> int:
                 if _is_ours(entry, "chronyd", f"/{name}.conf")]
     for pid in helpers:
         _signal(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in [*sshd, *helpers]):
-        time.sleep(0.05)
+    wait_ended([*sshd, *helpers], 5)
     stopped = len(sshd) + len(helpers) + _stop_processes(folder, state.routers)
     if state.user_created and state.user and state.marker == _marker(folder):
         management.delete_user(state.user, state.marker)
@@ -577,9 +573,8 @@ def _stop_processes(folder: Path, routers: list[str]) -> int:
         for sig in (signal.SIGTERM, signal.SIGKILL):
             for pid in pids:
                 _signal(pid, sig)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
-                time.sleep(0.05)
+            if wait_ended(pids, 5):
+                break
     return len(stopped)
 
 

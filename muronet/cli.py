@@ -295,17 +295,23 @@ def provision(
     if not nr.inventory.hosts:
         _fail("no device to provision" + (" in the twin (is it up?)" if lab else ""), 2)
     configs, secrets = _intended_configs(loaded, inventory, templates, sorted(nr.inventory.hosts))
-    review = None
-    if commit:  # the security review of the pending change comes first; a critical one needs a reason
+    review: dict[str, Any] | None = None
+
+    def gate(running: dict[str, str]) -> bool:
+        """The security review of the pending change, before anything is pushed: a critical one
+        needs a reason."""
+        nonlocal review
+        change, review = _review_of(index, running, configs)
+        return change.risk != "critical" or bool(accept_risk)
+
+    report = run_provision(nr, index, configs, commit_changes=commit, revert_in=revert_in, settle=settle,
+                           gate=gate if commit else None)
+    if report.stopped_by_gate:
         from review.report import markdown
 
-        change, review = _review_pending(nr, index, configs)
-        if change.risk == "critical" and not accept_risk:
-            nr.close_connections()
-            out.print(markdown(review), markup=False)
-            _fail("the pending change is critical (review above); nothing was pushed. Give --accept-risk "
-                  "\"reason\" to commit it anyway", 2)
-    report = run_provision(nr, index, configs, commit_changes=commit, revert_in=revert_in, settle=settle)
+        out.print(markdown(review), markup=False)
+        _fail("the pending change is critical (review above); nothing was pushed. Give --accept-risk "
+              "\"reason\" to commit it anyway", 2)
     document = secrets.scrub_data(report.as_dict())
     if review is not None:
         document["review"] = {"risk": review["risk"], "accepted_risk": accept_risk, "log": str(
@@ -426,16 +432,22 @@ def _log_commit(folder: Path, entry: dict[str, Any]) -> Path:
 
 
 def _review_pending(nr: Any, index: InventoryIndex, intended: dict[str, str]) -> Any:
-    """The review of what provisioning would change now: running (as read) → intended. Both sides
-    are masked with one salt, so a changed secret shows as a change and no value is ever shown."""
+    """The review of what provisioning would change now: running (as read) → intended."""
+    from nornir_tasks.collect import collect
+
+    running, _ = collect(nr)
+    return _review_of(index, running, intended)
+
+
+def _review_of(index: InventoryIndex, running: dict[str, str], intended: dict[str, str]) -> Any:
+    """The review of ``running`` → ``intended`` (per device). Both sides are masked with one salt,
+    so a changed secret shows as a change and no value is ever shown."""
     import secrets
 
     from muronet.masking import mask
-    from nornir_tasks.collect import collect
     from policy.context import Settings
     from review.engine import review_change
 
-    running, _ = collect(nr, keep_open=True)  # provisioning goes on in these sessions; it reports the unreachable
     salt = secrets.token_bytes(16)
     platforms = {name: index.devices[name].platform for name in running}
     before = {n: mask(get_platform(platforms[n]).without_device_lines(t), salt) for n, t in running.items()}

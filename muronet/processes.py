@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -14,3 +16,30 @@ def start_time(pid: int) -> int:
     True
     """
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs: a zombie has ended, whoever reaps it and whenever (the
+    container's init here reaps every two seconds).
+
+    >>> import os
+    >>> alive(os.getpid())
+    True
+    """
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def wait_ended(pids: Iterable[int], timeout: float) -> bool:
+    """Wait until every process of ``pids`` has ended, at most ``timeout`` seconds; whether they have."""
+    left = list(pids)
+    deadline = time.monotonic() + timeout
+    while left := [pid for pid in left if alive(pid)]:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+    return True
+

@@ -255,11 +255,12 @@ class FrrDriver(NetworkDriver):
             raise DeviceCommandError(f"{self.hostname}: apply configuration: {err.strip() or f'exit {code}'}")
         return out + err  # vtysh's exit status is the last line's: what it said, and the re-read, judge
 
-    def _converge(self, target: str) -> reload.Outcome:
-        return reload.converge(self._running, self._apply, target)
+    def _converge(self, target: str, running: str | None = None) -> reload.Outcome:
+        return reload.converge(self._running, self._apply, target, running=running)
 
     def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
-        if self.has_pending_commit():
+        # with a revert timer, arming it is the check: the device refuses a second one
+        if not revert_in and self.has_pending_commit():
             raise CommitError(f"{self.hostname}: a commit is waiting for confirmation")
         with self._lock:
             running = self._commit_unsaved(arm=revert_in)
@@ -285,7 +286,7 @@ class FrrDriver(NetworkDriver):
             if arm:
                 self._arm(arm, running)
             try:
-                outcome = self._converge(target)
+                outcome = self._converge(target, running)
             except (reload.ReloadError, DeviceCommandError) as error:
                 self._undo(running, arm)
                 said = str(error) if isinstance(error, DeviceCommandError) else f"{self.hostname}: {error}"
@@ -305,7 +306,8 @@ class FrrDriver(NetworkDriver):
     def _arm(self, seconds: int, running: str) -> None:
         code, _, err = self._device(f"commit-confirm arm {int(seconds)}", running)
         if code != 0:
-            raise CommitError(f"{self.hostname}: the device cannot arm a commit-confirm timer: {err.strip()}")
+            raise CommitError(f"{self.hostname}: the device cannot arm a commit-confirm timer: {err.strip()}; "
+                              "nothing was pushed")
 
     def _undo(self, running: str, armed: int | None) -> None:
         """Back to ``running`` after a failed push (the device's timer, if armed, goes too)."""
@@ -456,8 +458,8 @@ class FrrDriver(NetworkDriver):
 
     def _ospf_neighbors(self) -> dict[str, list[dict[str, str]]]:
         """OSPF neighbours per VRF ("global" for the default): address, state, interface."""
-        return getters.ospf_neighbors({vrf: self._json(f"show ip ospf vrf {vrf} neighbor json")
-                                       for vrf in self._vrfs()})
+        every = self._json("show ip ospf vrf all neighbor json")  # VRFs without OSPF are not in it
+        return getters.ospf_neighbors({vrf: every.get(vrf, {}) for vrf in self._vrfs()})
 
     def _route_table(self) -> dict[str, dict[str, list[str]]]:
         """Installed IPv4 routes per VRF ("global" for the default): prefix → protocols."""

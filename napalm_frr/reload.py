@@ -319,19 +319,22 @@ class Outcome:
     passes: int = 0
 
 
-def converge(read: Callable[[], str], apply: Callable[[str], str], target: str, passes: int = 4) -> Outcome:
+def converge(read: Callable[[], str], apply: Callable[[str], str], target: str, passes: int = 4,
+             running: str | None = None) -> Outcome:
     """Bring a device running ``read()`` onto ``target`` (both FRR's own rendering): apply the line
     changes FRR's reload logic computes with ``apply`` (a ``vtysh -f`` text; it returns what vtysh
     said, refusals included), then read again, until nothing is left. The first pass sends every
     change at once; what is left after it goes one change at a time (FRR rejects a whole group of
     commands for one refusal), and a removal FRR refuses alone, or takes without doing it, is tried
     in its shorter form (``no description TEXT`` → ``no description``). A line refused alone in
-    every form ends it. The last read is the judge."""
+    every form ends it. The last read is the judge; ``running``, when given, is what the device
+    runs now (read by the caller), and spares the first read."""
     outcome = Outcome()
     shorter: dict[Change, Change] = {}
     applied: dict[Change, Change] = {}  # what the last one-at-a-time pass sent for each change
     for outcome.passes in range(1, passes + 1):
-        originals = changes(read(), target, rendered=True)
+        current = running if outcome.passes == 1 and running is not None else read()
+        originals = changes(current, target, rendered=True)
         if not originals:
             outcome.left = []
             return outcome

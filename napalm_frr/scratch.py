@@ -27,6 +27,7 @@ import os
 import queue
 import re
 import secrets
+import select
 import shutil
 import signal
 import subprocess
@@ -35,17 +36,22 @@ import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from muronet.files import UnsafeFolder, private_folder, write_atomic
 from muronet.masking import placeholder, tokenized
-from muronet.processes import start_time
+from muronet.processes import alive, start_time, wait_ended
 from napalm_frr import reload
 
 ROOT = Path("/run/muronet-scratch")
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
+CRASHLOG_DIR = Path("/var/tmp/frr")
 DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")
-_BOOT = 'mount --bind "$1" /var/run/netns && hostname "$2" && exec /usr/lib/frr/frrinit.sh start "$2"'
+# FRR 8.4 keeps each daemon's log buffer in /var/tmp/frr/<daemon>.<pid>, removed only on a clean
+# exit: the instance's own folder is mounted there, so what a killed daemon leaves goes with it.
+_BOOT = ('mount --bind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && hostname "$3" && '
+         'exec /usr/lib/frr/frrinit.sh start "$3"')
 
 
 class ScratchError(RuntimeError):
@@ -82,6 +88,48 @@ def _run(*command: str, stdin: str | None = None) -> subprocess.CompletedProcess
     return subprocess.run(command, input=stdin, capture_output=True, text=True)
 
 
+class Shell:
+    """One interactive vtysh of an instance, kept open on pipes: the reads and removals of every
+    rendering go through it, since each vtysh start builds FRR's whole command tree (about 50 ms
+    of CPU, four times a rendering otherwise). Loading stays ``vtysh -f``: FRR's file semantics."""
+
+    def __init__(self, name: str) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "VTYSH_PAGER"} | {"VTYSH_HISTFILE": "/dev/null"}
+        self.process = subprocess.Popen(["vtysh", "-N", name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, env=env)
+
+    def running(self, commands: list[str] | None = None, timeout: float = 30) -> str:
+        """The running configuration (from FRR's "Current configuration:" on), after ``commands``
+        in configuration mode. What vtysh says of a daemon it lost is an error, not a configuration."""
+        script = ["configure terminal", *commands, "end"] if commands else []
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            self.process.stdin.write(("\n".join([*script, "show running-config"]) + "\n").encode())
+            self.process.stdin.flush()
+        except OSError as error:
+            raise ScratchError(f"the scratch vtysh is gone: {error}") from None
+        said = bytearray()
+        deadline = time.monotonic() + timeout
+        while (start := said.rfind(b"Current configuration:")) < 0 or not _END.search(said, start):
+            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(self.process.stdout.fileno(), 65536) if ready else b""
+            if not chunk:
+                raise ScratchError("the scratch vtysh stopped answering" if ready else "the scratch vtysh did "
+                                   f"not answer within {timeout:.0f} s")
+            said += chunk
+        if _LOST.search(said):
+            raise ScratchError(f"the scratch vtysh lost a daemon: {_LOST.search(said).group(0).decode()}")
+        return said[start:_END.search(said, start).end()].decode(errors="replace")
+
+    def close(self) -> None:
+        self.process.kill()  # our child: its PID is ours to end
+        self.process.wait()
+
+
+_END = re.compile(rb"^end\r?$", re.M)
+_LOST = re.compile(rb"error reading from \S+|closing connection to \S+|connecting to \S+\.\.\.failed")
+
+
 class Instance:
     """One blank FRR in namespace and path space ``name``, its files under ``home``."""
 
@@ -89,11 +137,12 @@ class Instance:
         self.name, self.home = name, home
         self.baseline = ""
         self.used = False  # has rendered since its boot
+        self.shell: Shell | None = None
 
     # --- life ------------------------------------------------------------------------------------
     def create(self) -> None:
-        etc, run, empty = self.home / "etc", self.home / "run", self.home / "netns"
-        for folder in (etc, run, empty):
+        etc, run, empty, crashlog = (self.home / name for name in ("etc", "run", "netns", "crashlog"))
+        for folder in (etc, run, empty, crashlog):
             folder.mkdir(mode=0o750, exist_ok=True)
         frr = grp.getgrnam("frr").gr_gid
         os.chown(etc, 0, frr)
@@ -103,6 +152,10 @@ class Instance:
             write_atomic(etc / name, text, mode=0o640)
             os.chown(etc / name, 0, frr)
         shutil.chown(run, "frr", "frr")
+        shutil.chown(crashlog, "frr", "frr")
+        if not CRASHLOG_DIR.is_dir():  # the mount point, as FRR would make it
+            CRASHLOG_DIR.mkdir(mode=0o700)
+            shutil.chown(CRASHLOG_DIR, "frr", "frr")
         for point, source in ((FRR_ETC / self.name, etc), (FRR_RUN / self.name, run)):
             point.mkdir(mode=0o750, exist_ok=True)
             if _run("mount", "--bind", str(source), str(point)).returncode:
@@ -118,7 +171,8 @@ class Instance:
     def boot(self) -> None:
         """Start FRR blank and wait until it answers; its first rendering is the baseline."""
         started = _run("ip", "netns", "exec", self.name, "unshare", "--mount", "--uts", "--propagation", "private",
-                       "sh", "-c", _BOOT, "muronet-scratch", str(self.home / "netns"), self.name)
+                       "sh", "-c", _BOOT, "muronet-scratch", str(self.home / "netns"), str(self.home / "crashlog"),
+                       self.name)
         if started.returncode:
             raise ScratchError(f"FRR did not start in {self.name}: {started.stderr.strip()[-300:]}")
         deadline = time.monotonic() + 20
@@ -127,34 +181,40 @@ class Instance:
             if shown.returncode == 0 and shown.stdout.rstrip().endswith("end") and len(self._pids()) == len(DAEMONS):
                 self.baseline = reload.clean(shown.stdout)
                 self.used = False
+                self.shell = Shell(self.name)
                 return
             time.sleep(0.02)
         raise ScratchError(f"the scratch FRR {self.name} did not answer within 20 s")
 
-    def _pids(self) -> list[int]:
-        """This instance's daemons, each checked by its command line (a PID file can be stale)."""
-        pids = []
+    def _daemons(self) -> dict[str, int]:
+        """This instance's daemons and their PIDs, each checked by its command line (a PID file
+        can be stale)."""
+        running = {}
         for daemon in DAEMONS:
             try:
                 pid = int((self.home / "run" / f"{daemon}.pid").read_text())
                 argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             except (OSError, ValueError):
                 continue
-            if argv[0].endswith(daemon.encode()) and self.name.encode() in argv:
-                pids.append(pid)
-        return pids
+            if argv[0].endswith(daemon.encode()) and self.name.encode() in argv and alive(pid):
+                running[daemon] = pid
+        return running
+
+    def _pids(self) -> list[int]:
+        return list(self._daemons().values())
 
     def stop(self) -> None:
+        if self.shell is not None:
+            self.shell.close()
+            self.shell = None
         for _ in range(5):  # watchfrr restarts a daemon that dies: look again until none is left
-            pids = self._pids()
-            if not pids:
+            daemons = self._daemons()
+            if not daemons:
                 break
-            for pid in pids:
+            for pid in daemons.values():
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
-                time.sleep(0.01)
+            wait_ended(daemons.values(), 5)
         for stale in (self.home / "run").glob("*"):
             stale.unlink(missing_ok=True)
 
@@ -176,14 +236,12 @@ class Instance:
         numbered = _numbered(text)
         loaded = subprocess.run(["vtysh", "-N", self.name, "-f", "/dev/stdin"], input=numbered, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # in the order vtysh said it
-        shown = self._vtysh("-c", "show running-config")
-        if shown.returncode != 0:
-            raise ScratchError(f"the scratch FRR {self.name} stopped answering: {shown.stderr.strip()}")
+        shown = self._running()
         refused, warnings = reload.vtysh_report(loaded.stdout)
         lines = numbered.splitlines()
         errors = [LineError(n, lines[n - 1].strip() if n <= len(lines) else "", message)
                   for n, message in sorted(refused.items())]
-        rendered = reload.clean(shown.stdout)
+        rendered = reload.clean(shown)
         if not re.search(r"^\s*int(erface)? lo\s*$", text, re.M):  # an earlier rendering's emptied lo
             rendered = _EMPTY_LO.sub("", rendered)
         return Rendering(_own_hostname(rendered, text), errors, warnings)
@@ -207,9 +265,16 @@ class Instance:
                                      for line in block[1:]), "exit"]
         commands += [f"no {line}" for line in added if not line.startswith(("hostname ", "line vty", "interface "))]
         commands += ["line vty", "exec-timeout 10 0", "no access-class", "no ipv6 access-class", "exit"]
-        self._vtysh("-f", "/dev/stdin", stdin="\n".join(commands) + "\n")
-        shown = self._vtysh("-c", "show running-config")
-        return shown.returncode == 0 and _EMPTY_LO.sub("", reload.clean(shown.stdout)) == self.baseline
+        try:
+            shown = self._running(commands)
+        except ScratchError:
+            return False
+        return _EMPTY_LO.sub("", reload.clean(shown)) == self.baseline
+
+    def _running(self, commands: list[str] | None = None) -> str:
+        if self.shell is None:
+            raise ScratchError(f"the scratch FRR {self.name} is not running")
+        return self.shell.running(commands)
 
 
 _EMPTY_LO = re.compile(r"^interface lo\nexit\n!\n", re.M)  # lo configured once, emptied: FRR keeps the block
@@ -264,9 +329,10 @@ class ScratchPool:
         self.size = size
         self._ready: queue.Queue[Instance] = queue.Queue()
         self._all: list[Instance] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._closed = False
         self._home: Path | None = None
+        self._booting: list[threading.Thread] = []
         self.reboots = 0
 
     def _start(self) -> None:
@@ -284,7 +350,7 @@ class ScratchPool:
                                                                 "started": start_time(os.getpid())}))
             atexit.register(self.close)
             for n in range(self.size):
-                threading.Thread(target=self._add, args=(n,), daemon=True).start()
+                self._in_background(self._add, n)
 
     def _add(self, n: int) -> None:
         assert self._home is not None
@@ -318,14 +384,20 @@ class ScratchPool:
                 if not instance.healthy(rendering):
                     raise ScratchError(f"FRR's daemons stop while loading this configuration: {rendering.warnings}")
         except ScratchError:
-            threading.Thread(target=self._reboot, args=(instance,), daemon=True).start()
+            self._in_background(self._reboot, instance)
             raise
         if instance.empty(rendering.text) and instance.healthy(Rendering("")):
             self._ready.put(instance)
         else:  # something the removals did not reach: start it blank again, in the background
             self.reboots += 1
-            threading.Thread(target=self._reboot, args=(instance,), daemon=True).start()
+            self._in_background(self._reboot, instance)
         return rendering
+
+    def _in_background(self, work: Any, *args: Any) -> None:
+        thread = threading.Thread(target=work, args=args, daemon=True)
+        with self._lock:
+            self._booting.append(thread)
+        thread.start()
 
     def _reboot(self, instance: Instance) -> None:
         instance.stop()
@@ -339,6 +411,8 @@ class ScratchPool:
     def close(self) -> None:
         """Stop every instance by PID and remove what they made."""
         self._closed = True
+        for thread in list(self._booting):  # an instance still booting would mount after the removal
+            thread.join(timeout=60)
         with self._lock:
             instances, self._all = self._all, []
             home, self._home = self._home, None
@@ -353,15 +427,26 @@ def clean_stale() -> None:
     for home in ROOT.glob("*"):
         try:
             owner = json.loads((home / "owner.json").read_text())
-            alive = start_time(int(owner["pid"])) == owner["started"]
+            owned = start_time(int(owner["pid"])) == owner["started"]
         except (OSError, ValueError, KeyError, IndexError):
-            alive = False
-        if alive or not home.name.isdigit():
+            owned = False
+        if owned or not home.name.isdigit():
             continue
         for folder in home.iterdir():
             if folder.is_dir():
                 Instance(f"scr{home.name}-{folder.name}", folder).remove()
         shutil.rmtree(home, ignore_errors=True)
+    # a path space or namespace whose home is gone already (its process died half-way through)
+    names = {m.group(1) for m in re.finditer(rf"^\S+ (?:{FRR_ETC}|{FRR_RUN}|/run/frr)/(scr(\d+)-\d+) ",
+                                             Path("/proc/mounts").read_text(), re.M) if not alive(int(m.group(2)))}
+    names |= {n for n in _run("ip", "netns", "list").stdout.split() if (m := _STALE_NAME.fullmatch(n))
+              and not alive(int(m.group(1)))}
+    for name in names:
+        if not (ROOT / name.removeprefix("scr").split("-")[0]).exists():
+            Instance(name, ROOT / "gone").remove()
+
+
+_STALE_NAME = re.compile(r"scr(\d+)-\d+")
 
 
 RENDERING = 2  # raise when the rendering changes: cached renderings of older ones are not used

@@ -11,9 +11,8 @@ def running_config(task: Task) -> Result:
     return Result(host=task.host, result=device.get_config(retrieve="running")["running"])
 
 
-def collect(nr: Nornir, keep_open: bool = False) -> tuple[dict[str, str], dict[str, str]]:
-    """(device → running configuration, device → why it could not be read). ``keep_open``: the
-    sessions stay for the caller's next task on the same Nornir (one login per device and run)."""
+def collect(nr: Nornir) -> tuple[dict[str, str], dict[str, str]]:
+    """(device → running configuration, device → why it could not be read)."""
     configs: dict[str, str] = {}
     errors: dict[str, str] = {}
     try:
@@ -24,7 +23,6 @@ def collect(nr: Nornir, keep_open: bool = False) -> tuple[dict[str, str], dict[s
             else:
                 configs[name] = multi[0].result
     finally:
-        if not keep_open:
-            nr.close_connections()
+        nr.close_connections()
         nr.data.reset_failed_hosts()  # reported here; a later task on the same Nornir still tries them
     return configs, errors

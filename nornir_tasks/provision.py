@@ -1,12 +1,16 @@
 """Provision devices with their intended configuration, safely.
 
-1. **Stage** (every run): load the intended configuration as a replace candidate and compute the
-   diff against the running configuration. A dry run stops here.
-2. **Commit** (``commit=True``) on the devices with changes, with commit-confirm: each device
-   reverts by itself unless confirmed. A device that rejects a line is restored by its driver.
-3. **Verify**: poll until the routing state the inventory implies is there (OSPF neighbours Full,
-   BGP sessions up, every zone's prefixes in the right VRF) or the settle time is over.
-4. **Confirm** what verified (the driver saves it), **roll back** what did not.
+1. **Stage** (every run): read the running configuration, load the intended one as a replace
+   candidate and compute the diff. A dry run stops here.
+2. **Gate** (``commit=True``): the caller's ``gate`` sees every staged device's running
+   configuration (a security review of the pending change, say) and may stop the run: nothing is
+   pushed then.
+3. **Commit** on the devices with changes, with commit-confirm: each device reverts by itself
+   unless confirmed. A device that rejects a line is restored by its driver.
+4. **Verify**: poll until the routing state the inventory implies is there (OSPF neighbours Full,
+   BGP sessions up, every zone's prefixes in the right VRF) or the settle time is over; a device
+   is **confirmed** (the driver saves it) as soon as it verifies. What has not verified by then is
+   **rolled back**.
 
 Every step runs on all hosts in parallel through Nornir; a host that fails a step leaves the run
 and is reported, the others go on. Results are data (``ProvisionReport``), not prints.
@@ -15,13 +19,14 @@ and is reported, the others go on. Results are data (``ProvisionReport``), not p
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from nornir.core import Nornir
+from nornir.core.inventory import Hosts, Inventory
 from nornir.core.task import AggregatedResult, Result, Task
 
 from muronet.inventory.index import InventoryIndex
@@ -57,6 +62,7 @@ class DeviceReport:
 class ProvisionReport:
     committed: bool
     devices: dict[str, DeviceReport] = field(default_factory=dict)
+    stopped_by_gate: bool = False  # the gate stopped the run before anything was pushed
     seconds: dict[str, float] = field(default_factory=dict)  # per phase: stage, commit, verify, finish
 
     def count(self, outcome: Outcome) -> int:
@@ -82,15 +88,17 @@ def _napalm(task: Task) -> Any:
 
 
 def stage(task: Task, configs: dict[str, str]) -> Result:
-    """Load the intended configuration as a replace candidate; the result is the diff (and the
-    seconds it took, login included)."""
+    """Read the running configuration, load the intended one as a replace candidate; the result is
+    the diff, the seconds it took (login included) and the running configuration as read."""
     started = time.perf_counter()
     device = _napalm(task)
+    running = device.get_config(retrieve="running")["running"]
     device.load_replace_candidate(config=configs[task.host.name])
     diff = device.compare_config()
     if not diff:
         device.discard_config()
-    return Result(host=task.host, result=(diff, time.perf_counter() - started), diff=diff, changed=bool(diff))
+    return Result(host=task.host, result=(diff, time.perf_counter() - started, running), diff=diff,
+                  changed=bool(diff))
 
 
 def commit(task: Task, revert_in: int) -> Result:
@@ -99,15 +107,19 @@ def commit(task: Task, revert_in: int) -> Result:
     return Result(host=task.host, result=time.perf_counter() - started, changed=True)
 
 
-def routing_state(task: Task) -> Result:
+def verify_and_confirm(task: Task, wanted: dict[str, Expectations]) -> Result:
+    """The host's verification problems now and, when there are none, its commit confirmed at
+    once; the result is the problems and what the confirmation failed with ("" when it did not)."""
     device = _napalm(task)
-    return Result(host=task.host, result={"ospf": frr.ospf_neighbors(device), "bgp": device.get_bgp_neighbors(),
-                                          "routes": frr.route_table(device)})
-
-
-def confirm(task: Task) -> Result:
-    _napalm(task).confirm_commit()
-    return Result(host=task.host, changed=True)
+    found = problems(wanted[task.host.name], ospf=frr.ospf_neighbors(device), bgp=device.get_bgp_neighbors(),
+                     routes=frr.route_table(device))
+    unconfirmed = ""
+    if not found:
+        try:
+            device.confirm_commit()
+        except Exception as error:  # not retried: a lost answer may hide a confirmation that took place
+            unconfirmed = " ".join(str(error).split()) or type(error).__name__
+    return Result(host=task.host, result=(found, unconfirmed), changed=not found and not unconfirmed)
 
 
 def rollback(task: Task) -> Result:
@@ -136,24 +148,41 @@ def _split(results: AggregatedResult) -> tuple[dict[str, Any], dict[str, str]]:
     return ok, failed
 
 
+Gate = Callable[[dict[str, str]], bool]  # running configuration per staged host → go on?
+
+
 def provision(nr: Nornir, index: InventoryIndex, configs: dict[str, str], commit_changes: bool = False,
-              revert_in: int = DEFAULT_REVERT_IN, settle: float = 90.0, poll: float = 2.0) -> ProvisionReport:
-    """Bring the hosts of ``nr`` to ``configs`` (host → intended configuration)."""
+              revert_in: int = DEFAULT_REVERT_IN, settle: float = 90.0, poll: float = 1.0,
+              gate: Gate | None = None) -> ProvisionReport:
+    """Bring the hosts of ``nr`` to ``configs`` (host → intended configuration); with
+    ``commit_changes``, ``gate`` decides after staging whether anything is pushed."""
     report = ProvisionReport(committed=commit_changes)
     try:
         with _timed(report, "stage"):
             staged, failed = _split(nr.run(task=stage, configs=configs))
         for name, error in failed.items():
             report.devices[name] = DeviceReport(name, Outcome.FAILED, detail=[error])
-        changed = sorted(name for name, (diff, _) in staged.items() if diff)
-        for name, (diff, seconds) in staged.items():
-            outcome = Outcome.UNCHANGED if not diff else (Outcome.CHANGED if commit_changes else Outcome.WOULD_CHANGE)
+        # the largest changes first: the runner starts hosts in order, and the last to start ends last
+        changed = sorted((name for name, (diff, _, _) in staged.items() if diff), key=lambda n: -len(staged[n][0]))
+        if commit_changes and gate is not None:
+            report.stopped_by_gate = not gate({name: running for name, (_, _, running) in staged.items()})
+        pushing = commit_changes and not report.stopped_by_gate
+        for name, (diff, seconds, _) in staged.items():
+            outcome = Outcome.UNCHANGED if not diff else (Outcome.CHANGED if pushing else Outcome.WOULD_CHANGE)
             report.devices[name] = DeviceReport(name, outcome, diff=diff, seconds={"stage": seconds})
-        if commit_changes and changed:
+        if pushing and changed:
             _commit_and_verify(nr, index, changed, report, revert_in, settle, poll)
     finally:
         nr.close_connections()  # an unconfirmed commit is rolled back as its session closes
     return report
+
+
+def _only(nr: Nornir, names: list[str]) -> Nornir:
+    """``nr`` narrowed to ``names``, its hosts in that order (its sessions, runner and state kept)."""
+    narrowed = nr.filter(filter_func=lambda _: False)
+    narrowed.inventory = Inventory(hosts=Hosts({name: nr.inventory.hosts[name] for name in names}),
+                                   groups=nr.inventory.groups, defaults=nr.inventory.defaults)
+    return narrowed
 
 
 @contextmanager
@@ -168,7 +197,7 @@ def _timed(report: ProvisionReport, phase: str) -> Iterator[None]:
 def _commit_and_verify(nr: Nornir, index: InventoryIndex, changed: list[str], report: ProvisionReport,
                        revert_in: int, settle: float, poll: float) -> None:
     with _timed(report, "commit"):
-        done, failed = _split(nr.filter(filter_func=lambda h: h.name in changed).run(task=commit, revert_in=revert_in))
+        done, failed = _split(_only(nr, changed).run(task=commit, revert_in=revert_in))
     for name, seconds in done.items():
         report.devices[name].seconds["commit"] = seconds
     for name, error in failed.items():
@@ -178,35 +207,42 @@ def _commit_and_verify(nr: Nornir, index: InventoryIndex, changed: list[str], re
     if not committed:
         return
     with _timed(report, "verify"):
-        found = _verify(nr.filter(filter_func=lambda h: h.name in committed), index, settle, poll)
+        found, unconfirmed = _verify(_only(nr, committed), index, settle, poll)
+    for name, error in unconfirmed.items():
+        report.devices[name].outcome = Outcome.FAILED
+        report.devices[name].detail = [f"confirm: {error}"]
     with _timed(report, "finish"):
-        _finish(nr, committed, found, report)
+        _roll_back(nr, found, report)
 
 
-def _finish(nr: Nornir, committed: list[str], found: dict[str, list[str]], report: ProvisionReport) -> None:
-    """Confirm what verified, roll back what did not."""
+def _roll_back(nr: Nornir, found: dict[str, list[str]], report: ProvisionReport) -> None:
+    """Roll back what did not verify (what did is confirmed already)."""
     bad = sorted(name for name, issues in found.items() if issues)
-    good = [name for name in committed if name not in bad]
-    if good:
-        _, failed = _split(nr.filter(filter_func=lambda h: h.name in good).run(task=confirm))
-        for name, error in failed.items():
-            report.devices[name].outcome = Outcome.FAILED
-            report.devices[name].detail = [f"confirm: {error}"]
     if bad:
-        _, failed = _split(nr.filter(filter_func=lambda h: h.name in bad).run(task=rollback))
+        _, failed = _split(_only(nr, bad).run(task=rollback))
         for name in bad:
             report.devices[name].outcome = Outcome.FAILED if name in failed else Outcome.ROLLED_BACK
             report.devices[name].detail = found[name] + ([f"rollback: {failed[name]}"] if name in failed else [])
 
 
-def _verify(nr: Nornir, index: InventoryIndex, settle: float, poll: float) -> dict[str, list[str]]:
-    """Each host's verification problems once the network has settled (or the time is up)."""
+def _verify(nr: Nornir, index: InventoryIndex, settle: float, poll: float
+            ) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Each host's verification problems once the network has settled (or the time is up), and
+    the hosts whose confirmation failed. A host whose routing state is as intended is confirmed
+    then and not asked again; the others are asked every ``poll`` seconds."""
     wanted: dict[str, Expectations] = {name: expectations(index, index.devices[name]) for name in nr.inventory.hosts}
+    found: dict[str, list[str]] = {}
+    unconfirmed: dict[str, str] = {}
+    waiting = set(wanted)
     deadline = time.monotonic() + settle
     while True:
-        states, failed = _split(nr.run(task=routing_state))
-        found = {name: problems(wanted[name], **states[name]) if name in states else [f"verification: {failed[name]}"]
-                 for name in wanted}
-        if not any(found.values()) or time.monotonic() >= deadline:
-            return found
+        now, failed = _split(_only(nr, [n for n in wanted if n in waiting]).run(task=verify_and_confirm,
+                                                                              wanted=wanted))
+        for name in waiting:
+            found[name], error = now[name] if name in now else ([f"verification: {failed[name]}"], "")
+            if error:
+                unconfirmed[name] = error
+        waiting = {name for name in waiting if found[name]}
+        if not waiting or time.monotonic() >= deadline:
+            return found, unconfirmed
         time.sleep(poll)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -12,10 +14,15 @@ from pathlib import Path
 
 import pytest
 from napalm import get_network_driver
-from napalm.base.exceptions import ConnectionClosedException, ConnectionException, ReplaceConfigException
+from napalm.base.exceptions import (
+    CommitError,
+    ConnectionClosedException,
+    ConnectionException,
+    ReplaceConfigException,
+)
 
 from lab.plan import build_plan, ntp_servers
-from napalm_frr import reload
+from napalm_frr import reload, scratch
 
 LOGIN = {"MURONET_USERNAME": "muronet-napalm", "MURONET_PASSWORD": "Napalm-Login-51c2e",
          "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2"}  # the lab peers' sessions
@@ -114,6 +121,12 @@ def test_candidate_diff_commit_revert_confirm_and_rollback_on_a_live_router(twin
         # confirmed: saved as the startup configuration
         device.load_replace_candidate(config=intended)
         device.commit_config(revert_in=30)
+        # a second commit while one waits is refused by the device's timer, before anything is pushed
+        device.load_replace_candidate(config=intended + "interface eth2\n description second\nexit\n")
+        with pytest.raises(CommitError, match=r"waiting for confirmation.*nothing was pushed"):
+            device.commit_config(revert_in=30)
+        assert "description second" not in device.get_config("running")["running"]
+        device.discard_config()
         device.confirm_commit()
         startup = device.get_config(retrieve="startup")["startup"]
         assert "description to kaiyo" in startup
@@ -206,3 +219,49 @@ def test_every_getter_live_says_what_the_inventory_and_the_host_say(twin, refere
         assert device.get_snmp_information() == {"chassis_id": "", "community": {}, "contact": "", "location": ""}
     finally:
         device.close()
+
+
+def test_the_scratch_frr_leaves_nothing_behind_even_when_its_daemons_are_killed():
+    """FRR keeps a log folder per daemon process in /var/tmp/frr and removes it only on a clean
+    exit; the scratch FRRs are stopped with SIGKILL, so they must keep those folders in their own."""
+    crashlog = Path("/var/tmp/frr")
+    before = set(crashlog.iterdir()) if crashlog.is_dir() else set()
+    scratch.shutdown()
+    assert scratch.render("hostname x\nrouter bgp 65000\n").text.count("router bgp 65000") == 1  # not cached
+    homes = list(scratch.ROOT.glob(f"{os.getpid()}/*/crashlog"))
+    assert homes and any(any(home.iterdir()) for home in homes)  # the daemons' folders are in the instance's
+    for pidfile in scratch.ROOT.glob(f"{os.getpid()}/*/run/*.pid"):
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pidfile.read_text()), signal.SIGKILL)
+    scratch.shutdown()
+    assert (set(crashlog.iterdir()) if crashlog.is_dir() else set()) == before
+    assert not (scratch.ROOT / str(os.getpid())).exists()
+    assert f"scr{os.getpid()}-" not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    assert f"scr{os.getpid()}-" not in Path("/proc/self/mountinfo").read_text()
+
+
+def test_what_a_scratch_frr_that_died_half_way_left_is_removed_by_the_next_one(tmp_path):
+    """A process killed while its scratch FRR was being made can leave a path space mounted and a
+    namespace whose home folder is gone; the next process's pool removes them (and nothing else)."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # its PID names no running process now
+    name = f"scr{dead.pid}-0"
+    point = Path("/etc/frr") / name
+    point.mkdir()
+    subprocess.run(["mount", "--bind", str(tmp_path), str(point)], check=True)
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    mine = Path("/etc/frr") / f"scr{os.getpid()}-9"  # a running process's: not stale
+    mine.mkdir()
+    subprocess.run(["mount", "--bind", str(tmp_path), str(mine)], check=True)
+    try:
+        scratch.clean_stale()
+        assert name not in Path("/proc/mounts").read_text() and not point.exists()
+        assert name not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        assert str(mine) in Path("/proc/mounts").read_text()
+    finally:
+        subprocess.run(["umount", str(mine)])
+        mine.rmdir()
+        if point.exists():
+            subprocess.run(["umount", str(point)])
+            point.rmdir()
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)
