@@ -276,7 +276,7 @@ def provision(
     workers: Annotated[int, typer.Option(help="Devices worked on in parallel.", min=1)] = 20,
     show_diff: Annotated[bool, typer.Option("--diff/--no-diff", help="Print each device's diff.")] = True,
     accept_risk: Annotated[str | None, typer.Option("--accept-risk", help="Commit a change the security review "
-                                                    "rates critical; the reason is logged with the commit.")] = None,
+                                                    "blocks; the reason is logged with the commit.")] = None,
     log_dir: Annotated[Path, typer.Option("--log-dir", help="Where each commit's review and outcome are logged.")
                        ] = Path("build/provision-log"),
     as_json: JsonOption = False,
@@ -284,8 +284,9 @@ def provision(
     """Bring devices to their intended configuration: diff (dry run), or commit, verify, roll back.
 
     Exit 0 when every device is as intended (or, in a dry run, could be reached and diffed);
-    1 when a device failed or was rolled back; 2 on bad input, or when the security review rates the
-    pending change critical and no --accept-risk reason is given (nothing is pushed then)."""
+    1 when a device failed or was rolled back; 2 on bad input, or when the security review blocks the
+    pending change (as `muronet review` would) and no --accept-risk reason is given (nothing is
+    pushed then)."""
     from nornir_tasks.provision import provision as run_provision
 
     loaded = _load(inventory, as_json)
@@ -298,11 +299,11 @@ def provision(
     review: dict[str, Any] | None = None
 
     def gate(running: dict[str, str]) -> bool:
-        """The security review of the pending change, before anything is pushed: a critical one
-        needs a reason."""
+        """The security review of the pending change, before anything is pushed: what it blocks
+        (as `muronet review` does) needs a reason."""
         nonlocal review
         change, review = _review_of(index, running, configs)
-        return change.risk != "critical" or bool(accept_risk)
+        return not change.blocking or bool(accept_risk)
 
     report = run_provision(nr, index, configs, commit_changes=commit, revert_in=revert_in, settle=settle,
                            gate=gate if commit else None)
@@ -310,8 +311,8 @@ def provision(
         from review.report import markdown
 
         out.print(markdown(review), markup=False)
-        _fail("the pending change is critical (review above); nothing was pushed. Give --accept-risk "
-              "\"reason\" to commit it anyway", 2)
+        _fail("the review blocks the pending change (critical, or it adds a critical or high finding: review "
+              "above); nothing was pushed. Give --accept-risk \"reason\" to commit it anyway", 2)
     document = secrets.scrub_data(report.as_dict())
     if review is not None:
         document["review"] = {"risk": review["risk"], "accepted_risk": accept_risk, "log": str(

@@ -463,7 +463,7 @@ class FrrDriver(NetworkDriver):
 
     def _route_table(self) -> dict[str, dict[str, list[str]]]:
         """Installed IPv4 routes per VRF ("global" for the default): prefix → protocols."""
-        return getters.route_table({vrf: self._json(f"show ip route vrf {vrf} json") for vrf in self._vrfs()})
+        return getters.route_table(getters.tables_by_vrf(self._send("show ip route vrf all json")))
 
 
 # --- beyond NAPALM's interface ------------------------------------------------------------------

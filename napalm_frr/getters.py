@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import statistics
 from typing import Any
@@ -425,6 +426,30 @@ def ospf_neighbors(per_vrf: dict[str, dict[str, Any]]) -> dict[str, list[dict[st
                                  "state": n.get("nbrState", ""), "interface": n.get("ifaceName", "").split(":")[0]}
                                 for rid, entries in data.get("neighbors", {}).items() for n in entries]
     return found
+
+
+def tables_by_vrf(text: str) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """``show ip route vrf all json`` per VRF. FRR 8.4 prints one JSON object per VRF, one after
+    the other and unnamed (each route names its VRF); later FRR prints one object keyed by VRF.
+    A VRF without routes is not in the result.
+
+    >>> tables_by_vrf('{"10.0.0.0/24":[{"vrfName":"default"}]}\\n{}\\n{"0.0.0.0/0":[{"vrfName":"LGWAN"}]}')
+    {'default': {'10.0.0.0/24': [{'vrfName': 'default'}]}, 'LGWAN': {'0.0.0.0/0': [{'vrfName': 'LGWAN'}]}}
+    >>> tables_by_vrf('{"LGWAN":{"0.0.0.0/0":[{"vrfName":"LGWAN"}]}}')
+    {'LGWAN': {'0.0.0.0/0': [{'vrfName': 'LGWAN'}]}}
+    """
+    decoder, at, objects = json.JSONDecoder(), 0, []
+    while (at := len(text) - len(text[at:].lstrip())) < len(text):
+        table, at = decoder.raw_decode(text, at)
+        objects.append(table)
+    tables: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for table in objects:
+        for key, value in table.items():
+            if isinstance(value, dict):  # keyed by VRF
+                tables.setdefault(key, {}).update(value)
+            elif value:
+                tables.setdefault(value[0].get("vrfName", "default"), {})[key] = value
+    return tables
 
 
 def route_table(per_vrf: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, dict[str, list[str]]]:

@@ -229,6 +229,27 @@ def vtysh(router: str, *commands: str) -> None:
                    check=True, capture_output=True)
 
 
+def test_provisioning_refuses_what_the_review_blocks_not_only_a_critical_change(state, copy):
+    """One meaning of blocking: a change the review blocks without rating it critical (it adds a
+    high finding: no idle timeout on the management lines) is not pushed without a reason either."""
+    assert provision(state, "--commit", "--limit", "library-rt1")[0] == 0  # the device as intended first
+    base = copy / "templates/frr/base.j2"
+    base.write_text(base.read_text().replace("line vty\n", "line vty\n exec-timeout 0 0\n", 1))
+    chosen = ("--inventory", str(copy / "inventory"), "--limit", "library-rt1")
+    review = muronet("review", "--pending", "--lab", "--state", str(state), *chosen, "--out", str(copy / "review"),
+                     "--json")
+    doc = json.loads(review.stdout)
+    assert review.returncode == 1 and doc["blocking"] and doc["risk"] == "high"
+    assert [f["rule"] for f in doc["devices"][0]["new_findings"]] == ["SEC-MGMT-004"]
+    refused = muronet("provision", "--lab", "--state", str(state), "--commit", *chosen)
+    assert refused.returncode == 2 and "review blocks" in refused.stderr and "SEC-MGMT-004" in refused.stdout
+    assert "exec-timeout 0 0" not in running("library-rt1")  # nothing was pushed
+    code, report = provision(state, "--commit", *chosen, "--accept-risk", "lab test: the gate", "--log-dir",
+                             str(copy / "log"))
+    assert code == 0 and outcomes(report) == {"library-rt1": "changed"} and "exec-timeout 0 0" in running("library-rt1")
+    assert provision(state, "--commit", "--limit", "library-rt1")[0] == 0  # back as intended
+
+
 def test_live_audit_finds_violations_planted_by_hand_by_rule_id(state, tmp_path):
     def audit() -> tuple[int, dict]:
         done = muronet("audit", "--live", "--lab", "--state", str(state), "--out", str(tmp_path), "--json")
