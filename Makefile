@@ -41,13 +41,15 @@ lab-down: setup
 netbox-down: setup
 	$(BIN)/muronet netbox down
 
-## test: the whole test suite (lint included)
+## test: the whole test suite (lint and the layer contracts of pyproject.toml included)
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 ## bench: rendering (10,000-device city, beside Ansible), the twin (beside frr-reload), the audit (beside netlint),
 ## NetBox (sync of the city; topology of 1,000 devices by GraphQL beside REST), the playbooks (beside muronet)

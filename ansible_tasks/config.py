@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from muronet.files import write_atomic
-from muronet.inventory.checked import shared_index
 from muronet.inventory.secrets import GivenSecrets
 from muronet.render.engine import Renderer, default_templates_dir
+from muronet.validation.checked import shared_index
 from napalm_frr import frr
 from napalm_frr.frr import FrrDriver, RestoreError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from muronet.inventory.checked import shared_index
+from muronet.validation.checked import shared_index
 from muronet.verify.check import problems
 from muronet.verify.expectations import expectations
 from napalm_frr import frr

@@ -1,7 +1,7 @@
 """The twin benchmark: boot the whole city, provision it from scratch, side by side with FRR's own
 ``frr-reload.py`` (what an FRR operator scripts without muronet) on the same configurations.
 
-    .venv/bin/python bench/lab_bench.py [--state /var/tmp/muronet-bench] [--workers 20]
+    .venv/bin/python bench/lab_bench.py [--state /var/tmp/muronet-bench] [--workers 20] [--rounds 3]
 
 Measured, each as the user runs it (``muronet`` in a subprocess, wall-clock):
 
@@ -13,6 +13,11 @@ Measured, each as the user runs it (``muronet`` in a subprocess, wall-clock):
 4. a second dry run (zero changes);
 5. a fresh twin provisioned by ``frr-reload.py --reload`` (20 in parallel), which neither verifies
    nor rolls back, then muronet's dry run on it to prove both reach the same configuration.
+
+Steps 2, 3 and 5 vary by a fifth from run to run on a 2-core machine (both tools are CPU-bound
+there: 250 FRR daemons share the cores), so the warm dry run, the commit and ``frr-reload.py
+--reload`` are repeated ``--rounds`` times, each commit and reload on a freshly booted twin, the
+two alternating; the ratios are of the medians, and every round's figure is kept.
 
 Also: the per-device median of staging (login + diff) and commit, the SSH logins per device and
 run (from the twin's sshd logs), the peak memory of the ``muronet`` process, and the twin's FRR
@@ -110,6 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--state", default="/var/tmp/muronet-bench")
     parser.add_argument("--workers", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     cache = Path(tempfile.mkdtemp(prefix="muronet-bench-canonical-"))  # from scratch: nothing rendered yet
     env = {**os.environ, **credentials(), "MURONET_LAB_STATE": args.state, "MURONET_CANONICAL_CACHE": str(cache)}
@@ -126,7 +132,9 @@ def main() -> None:
         before = logins(state)
         dry_wall, dry = muronet(env, "provision", "--lab", "--json", "--workers", workers)
         dry_logins = logins(state) - before
-        warm_wall, _ = muronet(env, "provision", "--lab", "--json", "--workers", workers)
+        warm_walls = [muronet(env, "provision", "--lab", "--json", "--workers", workers)[0]
+                      for _ in range(args.rounds)]
+        warm_wall = statistics.median(warm_walls)
         test_wall = frr_reload(secret_dir, routers, "test", args.workers)
         shutil.rmtree(cache, ignore_errors=True)  # the commit from scratch renders every candidate again
         before = logins(state)
@@ -134,12 +142,27 @@ def main() -> None:
         commit_logins = logins(state) - before
         again_wall, again = muronet(env, "provision", "--lab", "--json", "--workers", workers)
         frr_mib = frr_memory_mib(state)
+        # the alternative: a fresh twin, FRR's own reload script on every router; then the rounds
+        muronet(env, "lab", "up", "--json")
+        reload_walls = [frr_reload(secret_dir, routers, "reload", args.workers)]
+        _, check = muronet(env, "provision", "--lab", "--json", "--workers", workers)
+        commit_walls = [commit_wall]
+        for _ in range(args.rounds - 1):
+            for walls, run in ((commit_walls, lambda: muronet(env, "provision", "--lab", "--commit", "--json",
+                                                              "--workers", workers)[0]),
+                               (reload_walls, lambda: frr_reload(secret_dir, routers, "reload", args.workers))):
+                muronet(env, "lab", "up", "--json")
+                shutil.rmtree(cache, ignore_errors=True)
+                walls.append(run())
+        commit_median, reload_wall = statistics.median(commit_walls), statistics.median(reload_walls)
         results["muronet"] = {
             "dry_run_s": round(dry_wall, 1), "dry_run_warm_s": round(warm_wall, 1),
+            "dry_run_warm_rounds_s": [round(w, 1) for w in warm_walls],
             "would_change": dry["summary"]["would change"],
             "logins_per_device": {"dry_run": round(dry_logins / len(routers), 2),
                                   "commit": round(commit_logins / len(routers), 2)},
-            "commit_s": round(commit_wall, 1), "commit_phases_s": commit["seconds"],
+            "commit_s": round(commit_median, 1), "commit_rounds_s": [round(w, 1) for w in commit_walls],
+            "commit_phases_s": commit["seconds"],
             "changed": commit["summary"]["changed"], "failed": commit["summary"]["failed"],
             "second_run_s": round(again_wall, 1), "second_run_unchanged": again["summary"]["unchanged"],
             "median_device_stage_s": median_device(dry, "stage"),
@@ -147,15 +170,14 @@ def main() -> None:
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
         }
         results["twin_frr_rss_mib"] = round(frr_mib, 1)
-        # the alternative: a fresh twin, FRR's own reload script on every router
-        muronet(env, "lab", "up", "--json")
-        reload_wall = frr_reload(secret_dir, routers, "reload", args.workers)
-        _, check = muronet(env, "provision", "--lab", "--json", "--workers", workers)
         results["frr_reload"] = {"test_s": round(test_wall, 1), "reload_s": round(reload_wall, 1),
+                                 "reload_rounds_s": [round(w, 1) for w in reload_walls],
                                  "unchanged_after": check["summary"]["unchanged"]}
         results["ratios"] = {"dry_run_muronet_vs_frr_reload_test": round(dry_wall / test_wall, 2),
                              "dry_run_warm_muronet_vs_frr_reload_test": round(warm_wall / test_wall, 2),
-                             "commit_muronet_vs_frr_reload": round(commit_wall / reload_wall, 2)}
+                             "commit_muronet_vs_frr_reload": round(commit_median / reload_wall, 2),
+                             "commit_rounds_muronet_vs_frr_reload": [round(c / r, 2) for c, r in
+                                                                     zip(commit_walls, reload_walls, strict=True)]}
     finally:
         shutil.rmtree(secret_dir, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)

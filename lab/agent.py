@@ -19,7 +19,8 @@ that account may use. Arguments are checked and passed as argument lists, never 
 
 A confirmed commit is saved (``vtysh -w``, what ``write memory`` has watchfrr run); an unconfirmed
 one is undone when its timer ends, with FRR's reload logic, and if the router still differs, by
-booting it from the configuration it had before. Timers of an agent that died are undone when the next one starts.
+booting it from the configuration it had before. Timers of an agent that died are undone when the
+next one starts.
 """
 
 from __future__ import annotations

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from muronet.inventory.checked import shared_index, twin_endpoints
 from muronet.inventory.index import InventoryIndex, device_groups
 from muronet.inventory.model import Device
 from muronet.platforms import get_platform
+from muronet.validation.checked import shared_index, twin_endpoints
 
 
 @dataclass

@@ -813,7 +813,7 @@ def lab_ssh(
     state: StateOption = DEFAULT_LAB_STATE,
 ) -> None:
     """Log in to a twin router's CLI over SSH, checking its host key against the lab's known_hosts."""
-    from muronet.inventory.checked import InventoryError, twin_endpoints
+    from muronet.validation.checked import InventoryError, twin_endpoints
 
     try:
         endpoints = twin_endpoints(state / "ssh" / "endpoints.json")

@@ -22,10 +22,10 @@ from nornir.core.inventory import (
     ParentGroups,
 )
 
-from muronet.inventory.checked import InventoryError, checked_index, twin_endpoints
 from muronet.inventory.index import InventoryIndex, device_groups
 from muronet.inventory.secrets import SecretError, resolve
 from muronet.platforms import get_platform
+from muronet.validation.checked import InventoryError, checked_index, twin_endpoints
 
 __all__ = ["InventoryError", "MuronetInventory"]
 

@@ -394,9 +394,10 @@ class ScratchPool:
         return rendering
 
     def _in_background(self, work: Any, *args: Any) -> None:
+        """``work`` in a thread that :meth:`close` waits for (it boots instances)."""
         thread = threading.Thread(target=work, args=args, daemon=True)
         with self._lock:
-            self._booting.append(thread)
+            self._booting = [*(t for t in self._booting if t.is_alive()), thread]
         thread.start()
 
     def _reboot(self, instance: Instance) -> None:

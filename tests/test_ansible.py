@@ -19,7 +19,7 @@ from conftest import REPO, edit
 from test_provision import SECRETS, muronet, running, vtysh
 
 from lab.plan import boot_config
-from muronet.inventory.checked import checked_index
+from muronet.validation.checked import checked_index
 from napalm_frr import reload
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the twin needs root")

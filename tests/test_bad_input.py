@@ -228,7 +228,7 @@ def test_a_vault_file_outside_the_inventory_is_refused(tmp_path):
 def test_twin_endpoints_someone_else_could_write_are_not_trusted(tmp_path):
     """The twin's endpoints say where the login password goes: a file others can write could send it
     to a port of theirs, with host keys of theirs."""
-    from muronet.inventory.checked import InventoryError, twin_endpoints
+    from muronet.validation.checked import InventoryError, twin_endpoints
 
     known = tmp_path / "known_hosts"
     known.write_text("")

@@ -50,7 +50,7 @@ class InventoryModule(BaseInventoryPlugin):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         from muronet.ansible_inventory import ansible_inventory  # the project's venv runs Ansible
-        from muronet.inventory.checked import InventoryError
+        from muronet.validation.checked import InventoryError
 
         here = Path(path).resolve().parent
         endpoints = self.get_option("endpoints_file")
