@@ -359,10 +359,7 @@ def review(
         chosen = _selected(index, limit)
         nr = _lab_nornir(inventory, state if lab else None, 20).filter(filter_func=lambda h: h.name in chosen)
         configs, scrubber = _intended_configs(loaded, inventory, None, sorted(nr.inventory.hosts))
-        try:
-            doc, origins = scrubber.scrub_data(_review_pending(nr, index, configs)[1]), None
-        finally:
-            nr.close_connections()
+        doc, origins = scrubber.scrub_data(_review_pending(nr, index, configs)[1]), None  # collect closes the sessions
     else:
         assert before is not None and after is not None
         doc, origins = _review_folders(InventoryIndex(_load(inventory, as_json)), before, after), None

@@ -15,7 +15,7 @@ def start_time(pid: int) -> int:
     >>> start_time(os.getpid()) == start_time(os.getpid()) > 0
     True
     """
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    return int(_stat(pid)[19])
 
 
 def alive(pid: int) -> bool:
@@ -27,10 +27,15 @@ def alive(pid: int) -> bool:
     True
     """
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        state = _stat(pid)[0]
     except (OSError, IndexError):
         return False
     return state not in ("Z", "X")
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name (which may hold spaces and ")")."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
 def wait_ended(pids: Iterable[int], timeout: float) -> bool:

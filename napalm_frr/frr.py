@@ -457,9 +457,8 @@ class FrrDriver(NetworkDriver):
     # Not in NAPALM's interface (its harness allows no other public method): see the functions below.
 
     def _ospf_neighbors(self) -> dict[str, list[dict[str, str]]]:
-        """OSPF neighbours per VRF ("global" for the default): address, state, interface."""
-        every = self._json("show ip ospf vrf all neighbor json")  # VRFs without OSPF are not in it
-        return getters.ospf_neighbors({vrf: every.get(vrf, {}) for vrf in self._vrfs()})
+        """OSPF neighbours per VRF that runs OSPF ("global" for the default): address, state, interface."""
+        return getters.ospf_neighbors(self._json("show ip ospf vrf all neighbor json"))  # only VRFs with OSPF
 
     def _route_table(self) -> dict[str, dict[str, list[str]]]:
         """Installed IPv4 routes per VRF ("global" for the default): prefix → protocols."""
@@ -485,7 +484,7 @@ def restore(driver: FrrDriver, previous: str) -> None:
 
 
 def ospf_neighbors(driver: FrrDriver) -> dict[str, list[dict[str, str]]]:
-    """OSPF neighbours per VRF ("global" for the default): address, state, interface."""
+    """OSPF neighbours per VRF that runs OSPF ("global" for the default): address, state, interface."""
     return driver._ospf_neighbors()
 
 

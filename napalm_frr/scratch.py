@@ -110,16 +110,16 @@ class Shell:
             raise ScratchError(f"the scratch vtysh is gone: {error}") from None
         said = bytearray()
         deadline = time.monotonic() + timeout
-        while (start := said.rfind(b"Current configuration:")) < 0 or not _END.search(said, start):
+        while not (end := _END.search(said, start) if (start := said.rfind(b"Current configuration:")) >= 0 else None):
             ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.monotonic()))
             chunk = os.read(self.process.stdout.fileno(), 65536) if ready else b""
             if not chunk:
                 raise ScratchError("the scratch vtysh stopped answering" if ready else "the scratch vtysh did "
                                    f"not answer within {timeout:.0f} s")
             said += chunk
-        if _LOST.search(said):
-            raise ScratchError(f"the scratch vtysh lost a daemon: {_LOST.search(said).group(0).decode()}")
-        return said[start:_END.search(said, start).end()].decode(errors="replace")
+        if lost := _LOST.search(said):
+            raise ScratchError(f"the scratch vtysh lost a daemon: {lost.group(0).decode()}")
+        return said[start:end.end()].decode(errors="replace")
 
     def close(self) -> None:
         self.process.kill()  # our child: its PID is ours to end
