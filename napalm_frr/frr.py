@@ -32,6 +32,7 @@ Optional arguments: ``port`` and Netmiko's host-key options (``ssh_strict``,
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import json
 import re
@@ -49,7 +50,8 @@ from napalm.base.exceptions import (
     ReplaceConfigException,
 )
 from netmiko import ConnectHandler
-from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
+from netmiko.channel import MAX_BUFFER, SSHChannel
+from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadException
 
 from muronet.masking import mask
 from napalm_frr import getters, reload, scratch
@@ -68,6 +70,28 @@ class RestoreError(CommitError):
 
 class DeviceCommandError(RuntimeError):
     """A device command (an exec channel of the session) failed or is not offered."""
+
+
+class _WholeCharacters(SSHChannel):
+    """Netmiko's SSH channel, decoding across reads: Netmiko decodes each read alone and ignores
+    what it cannot decode, so a character two reads share (a Japanese description) loses its bytes."""
+
+    def __init__(self, conn: Any, encoding: str) -> None:
+        super().__init__(conn, encoding)
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def read_buffer(self) -> str:
+        if self.remote_conn is None:
+            raise ReadException("Attempt to read, but there is no active channel.")
+        if not self.remote_conn.recv_ready():
+            return ""
+        data = self.remote_conn.recv(MAX_BUFFER)
+        if not data:
+            raise ReadException("Channel stream closed by remote device.")
+        return self._decoder.decode(data)
+
+    def read_channel(self) -> str:
+        return "".join(iter(self.read_buffer, ""))
 
 
 class FrrDriver(NetworkDriver):
@@ -99,6 +123,7 @@ class FrrDriver(NetworkDriver):
                                          **self.netmiko_options)
         except (NetmikoTimeoutException, NetmikoAuthenticationException, OSError) as error:
             raise ConnectionException(f"{self.hostname}: {error}") from error
+        self.device.channel = _WholeCharacters(self.device.remote_conn, self.device.encoding)
 
     def close(self) -> None:
         # an unconfirmed commit stays armed on the device: its own timer decides, not this process

@@ -265,3 +265,30 @@ def test_what_a_scratch_frr_that_died_half_way_left_is_removed_by_the_next_one(t
             subprocess.run(["umount", str(point)])
             point.rmdir()
         subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+class _Chunks:
+    """What paramiko's channel hands over: the bytes in the pieces they arrived in."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = list(chunks)
+
+    def recv_ready(self) -> bool:
+        return bool(self.chunks)
+
+    def recv(self, size: int) -> bytes:
+        return self.chunks.pop(0)
+
+
+def test_a_character_split_between_two_reads_reaches_the_driver_whole():
+    """Netmiko decodes each read alone and drops what it cannot decode: a Japanese description
+    whose character straddles two reads came back without it (seen as drift in a nightly run)."""
+    from netmiko.channel import SSHChannel
+
+    from napalm_frr.frr import _WholeCharacters
+
+    text = " description 市民課（住民記録） gateway\n".encode()
+    cut = text.index("民".encode()) + 1  # inside the character
+    assert SSHChannel(_Chunks(text[:cut], text[cut:]), "utf-8").read_channel() != text.decode()  # the bug
+    channel = _WholeCharacters(_Chunks(text[:cut], text[cut:]), "utf-8")
+    assert channel.read_channel() + channel.read_channel() == text.decode()
