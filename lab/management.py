@@ -20,12 +20,11 @@ import os
 import pwd
 import signal
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 from muronet.files import write_atomic
-from muronet.processes import start_time
+from muronet.processes import run, start_time
 
 MAX_PORTS_PER_SSHD = 16
 SSHD = "/usr/sbin/sshd"
@@ -42,10 +41,7 @@ class ManagementError(RuntimeError):
 
 
 def _run(*command: str, stdin: str | None = None) -> str:
-    done = subprocess.run(command, input=stdin, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise ManagementError(f"{command[0]}: {done.stderr.strip() or done.stdout.strip()}")
-    return done.stdout
+    return run(command, ManagementError, what=command[0], stdin=stdin)
 
 
 def allocate_ports(routers: list[str], base: int) -> dict[str, int]:

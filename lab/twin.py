@@ -34,7 +34,7 @@ from pathlib import Path
 from lab import management
 from lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment
 from muronet.files import UnsafeFolder, private_folder, write_atomic
-from muronet.processes import start_time, wait_ended
+from muronet.processes import run, start_time, wait_ended
 
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
@@ -87,9 +87,7 @@ class LabState:
 
 
 def _run(*command: str, stdin: str | None = None) -> None:
-    done = subprocess.run(command, input=stdin, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise LabError(f"{' '.join(command[:4])}…: {done.stderr.strip() or done.stdout.strip()}")
+    run(command, LabError, stdin=stdin)
 
 
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9/._+-]+")

@@ -8,12 +8,12 @@ run, a changed secret a changed one. A device that cannot be read keeps its last
 from __future__ import annotations
 
 import secrets
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from muronet.files import write_atomic
 from muronet.masking import mask
+from muronet.processes import run
 
 
 @dataclass
@@ -30,10 +30,7 @@ class BackupRun:
 
 
 def _git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)}: {done.stderr.strip()}")
-    return done.stdout.strip()
+    return run(["git", "-C", str(repo), *args], what=f"git {' '.join(args)}").strip()
 
 
 def open_repo(repo: Path) -> bytes:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 
@@ -48,3 +49,25 @@ def wait_ended(pids: Iterable[int], timeout: float) -> bool:
         time.sleep(0.01)
     return True
 
+
+
+def run(command: Sequence[str | Path], error: type[Exception] = RuntimeError, what: str = "",
+        stdin: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """``command`` (an argument list: no shell reads it) run to its end; its standard output. When
+    it fails, ``error`` names it (``what``, or its first words), its exit status and the last
+    lines it printed.
+
+    >>> run(["echo", "hi"])
+    'hi\\n'
+    >>> run(["sh", "-c", "echo no >&2; exit 3"], what="the test")
+    Traceback (most recent call last):
+    ...
+    RuntimeError: the test (exit 3): no
+    """
+    done = subprocess.run([str(part) for part in command], input=stdin, capture_output=True, text=True,
+                          env=None if env is None else dict(env), check=False)
+    if done.returncode != 0:
+        said = "\n".join((done.stderr.strip() or done.stdout.strip()).splitlines()[-15:])
+        name = what or " ".join(str(part) for part in command[:4])
+        raise error(f"{name} (exit {done.returncode}): {said}")
+    return done.stdout

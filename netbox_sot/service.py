@@ -32,6 +32,7 @@ from pathlib import Path
 import requests
 
 from muronet.files import UnsafeFolder, private_folder, write_atomic
+from muronet.processes import run
 
 NETBOX_VERSION = "4.7.3"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -391,11 +392,7 @@ def _as_postgres(*command: object) -> list[str]:
 
 
 def _run(command: list[str], what: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
-    result = subprocess.run(command, capture_output=True, text=True, env=env, input=input, check=False)
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-15:]
-        raise ServiceError(f"{what} failed (exit {result.returncode}):\n" + "\n".join(detail))
-    return result.stdout
+    return run(command, ServiceError, what=f"{what} failed", stdin=input, env=env)
 
 
 def _read_pid(path: Path) -> int | None:
