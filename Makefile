@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo lab-down netbox-down test lint bench bench-lab bench-netbox bench-ansible clean
+.PHONY: setup demo lab-down netbox-down topology test lint bench bench-lab bench-netbox bench-ansible bench-pages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -41,6 +41,10 @@ lab-down: setup
 netbox-down: setup
 	$(BIN)/muronet netbox down
 
+## topology: the fiber map of topology/fiber.mmd, from the inventory (make test checks it is current)
+topology: setup
+	$(BIN)/muronet topology --source inventory --views physical --format mermaid --out topology
+
 ## test: the whole test suite (lint and the layer contracts of pyproject.toml included)
 test: setup
 	$(BIN)/ruff check .
@@ -52,12 +56,14 @@ lint: setup
 	$(BIN)/lint-imports
 
 ## bench: rendering (10,000-device city, beside Ansible), the twin (beside frr-reload), the audit (beside netlint),
-## NetBox (sync of the city; topology of 1,000 devices by GraphQL beside REST), the playbooks (beside muronet)
+## NetBox (sync of the city; topology of 1,000 devices by GraphQL beside REST), a 1,000-device audit report in
+## Chromium, the playbooks (beside muronet)
 bench: setup
 	$(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/lab_bench.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/netbox_bench.py
+	$(BIN)/python bench/pages_bench.py
 	$(BIN)/python bench/ansible_bench.py
 
 bench-ansible: setup
@@ -68,6 +74,9 @@ bench-netbox: setup
 
 bench-lab: setup
 	$(BIN)/python bench/lab_bench.py
+
+bench-pages: setup
+	$(BIN)/python bench/pages_bench.py
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -27,10 +27,10 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
 from muronet.inventory.index import InventoryIndex  # noqa: E402
+from muronet.policy.context import Settings  # noqa: E402
+from muronet.policy.engine import FAIL, audit_many, detect_platform  # noqa: E402
 from muronet.render.engine import Renderer  # noqa: E402
 from muronet.validation import load_and_validate  # noqa: E402
-from policy.context import Settings  # noqa: E402
-from policy.engine import FAIL, audit_many, detect_platform  # noqa: E402
 
 BASES = ("ch-acc-1f", "ch-acc-2f", "ch-acc-3f", "ch-acc-4f", "ch-acc-5f", "ch-acc-srv", "ch-core1", "ch-core2")
 

@@ -80,11 +80,10 @@ def frr_reload(configs: Path, routers: list[str], mode: str, workers: int) -> fl
 
 def render_resolved(env: dict[str, str], folder: Path) -> list[str]:
     """Every routed device's intended configuration with real secrets, for frr-reload."""
-    code = ("import sys; from pathlib import Path; from muronet.validation import load_and_validate; "
-            "from muronet.render.engine import Renderer; from muronet.inventory.secrets import ResolvedSecrets; "
-            "inv, _ = load_and_validate(Path('inventory')); "
-            "r = Renderer(inv, Path('templates'), ResolvedSecrets(inv.city.secrets, inv.root)); "
-            "[Path(sys.argv[1], d.name + '.cfg').write_text(r.render(d)) for d in inv.devices if d.platform == 'frr']")
+    code = ("import sys; from pathlib import Path; from muronet.workflows.common import intended_configs, load; "
+            "inv = load(Path('inventory')); "
+            "configs, _ = intended_configs(inv, None, [d.name for d in inv.devices if d.platform == 'frr']); "
+            "[Path(sys.argv[1], name + '.cfg').write_text(text) for name, text in configs.items()]")
     subprocess.run([str(REPO / ".venv/bin/python"), "-c", code, str(folder)], cwd=REPO, env=env, check=True)
     return sorted(p.stem for p in folder.glob("*.cfg"))
 

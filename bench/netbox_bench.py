@@ -28,12 +28,12 @@ sys.path.insert(0, str(HERE))
 
 from synthetic_city import write_city  # noqa: E402
 
+from muronet.netbox.connection import NetBoxTarget, api, session  # noqa: E402
+from muronet.netbox.desired import Desired, desired_state  # noqa: E402
+from muronet.netbox.service import LocalNetBox  # noqa: E402
+from muronet.netbox.sync import apply_plan, plan_sync, read_netbox  # noqa: E402
+from muronet.topology.from_netbox import graph_from_netbox, rest_graph  # noqa: E402
 from muronet.validation import load_and_validate  # noqa: E402
-from netbox_sot.connection import NetBoxTarget, api, session  # noqa: E402
-from netbox_sot.desired import Desired, desired_state  # noqa: E402
-from netbox_sot.service import LocalNetBox  # noqa: E402
-from netbox_sot.sync import apply_plan, plan_sync, read_netbox  # noqa: E402
-from topology.from_netbox import graph_from_netbox, rest_graph  # noqa: E402
 
 # What a physical topology needs; the rest of a generated city (addresses, VLANs…) is not read by it.
 TOPOLOGY_KINDS = ("extras.tags", "extras.custom-fields", "dcim.regions", "dcim.site-groups", "dcim.sites",

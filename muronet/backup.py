@@ -13,7 +13,7 @@ from pathlib import Path
 
 from muronet.files import write_atomic
 from muronet.masking import mask
-from muronet.processes import run
+from muronet.processes import git
 
 
 @dataclass
@@ -30,7 +30,7 @@ class BackupRun:
 
 
 def _git(repo: Path, *args: str) -> str:
-    return run(["git", "-C", str(repo), *args], what=f"git {' '.join(args)}").strip()
+    return git(repo, *args).strip()
 
 
 def open_repo(repo: Path) -> bytes:

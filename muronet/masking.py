@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from napalm.base.constants import CISCO_SANITIZE_FILTERS
-
 PLACEHOLDER = re.compile(r"<secret:[^>]*>")  # a masked secret, or a template's reference to one
+REFERENCE = re.compile(r"<secret:(?!sha-)[^>]*>")  # a template's reference to the vault, not a value
+ANY_SECRET = "<secret:*>"  # every placeholder, when only the other lines of two texts are compared
 _REPLACED_BY_OURS = (
     r"^(snmp-server community).*$",  # kept the access (RO/RW) and ACL words: ours keeps them
     r"^(snmp-server host \S+( vrf \S+)?( version (1|2c|3))?)\s+\S+((\s+\S*)*)\s*$",  # masked v3's "priv"
@@ -66,6 +66,8 @@ class _Filter:
 @cache
 def _filters() -> tuple[_Filter, ...]:
     """NAPALM's filters (but the two ours replace), then ours, each read as spans between groups."""
+    from napalm.base.constants import CISCO_SANITIZE_FILTERS  # napalm takes 0.4 s to import: only when masking
+
     chosen = {k: v for k, v in CISCO_SANITIZE_FILTERS.items() if k not in _REPLACED_BY_OURS} | MORE_FILTERS
     return tuple(_Filter(re.compile(pattern, re.M), _spans(replacement), "\\n" in pattern)
                  for pattern, replacement in chosen.items())
@@ -129,6 +131,28 @@ def placeholder(secret: str, salt: bytes) -> str:
     '<secret:sha-bb4c4d26>'
     """
     return f"<secret:sha-{hmac.new(salt, secret.encode(), hashlib.sha256).hexdigest()[:8]}>"
+
+
+def reference(name: str) -> str:
+    """The placeholder a rendered file shows for the secret named ``name`` (the vault's key).
+
+    >>> reference("ospf_key")
+    '<secret:ospf_key>'
+    >>> bool(REFERENCE.fullmatch(reference("ospf_key"))), bool(REFERENCE.fullmatch(placeholder("x", b"k")))
+    (True, False)
+    """
+    return f"<secret:{name}>"
+
+
+def unified(text: str) -> str:
+    """``text`` with every placeholder, of a value or a reference, made one: texts whose secrets
+    were masked differently (a backup's salt, a rendering's names) then differ only where other
+    lines do.
+
+    >>> unified("md5 <secret:ospf_key>") == unified("md5 <secret:sha-bb4c4d26>") == "md5 <secret:*>"
+    True
+    """
+    return PLACEHOLDER.sub(ANY_SECRET, text)
 
 
 def _chosen(config: str, masked: bool = False) -> list[tuple[int, int]]:

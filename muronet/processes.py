@@ -1,4 +1,4 @@
-"""Facts about processes of this machine, read from ``/proc``."""
+"""Processes of this machine: facts read from ``/proc``, and running a command to its end."""
 
 from __future__ import annotations
 
@@ -64,10 +64,19 @@ def run(command: Sequence[str | Path], error: type[Exception] = RuntimeError, wh
     ...
     RuntimeError: the test (exit 3): no
     """
-    done = subprocess.run([str(part) for part in command], input=stdin, capture_output=True, text=True,
-                          env=None if env is None else dict(env), check=False)
+    done = subprocess.run([str(part) for part in command], input=stdin, capture_output=True, encoding="utf-8",
+                          errors="replace", env=None if env is None else dict(env), check=False)
     if done.returncode != 0:
         said = "\n".join((done.stderr.strip() or done.stdout.strip()).splitlines()[-15:])
         name = what or " ".join(str(part) for part in command[:4])
         raise error(f"{name} (exit {done.returncode}): {said}")
     return done.stdout
+
+
+def git(repo: Path, *args: str, error: type[Exception] = RuntimeError) -> str:
+    """``git -C repo ARGS`` run to its end (see :func:`run`); its standard output.
+
+    >>> git(Path("/"), "--version").startswith("git version")
+    True
+    """
+    return run(["git", "-C", repo, *args], error, what=f"git {' '.join(args)}")

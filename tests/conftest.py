@@ -45,7 +45,7 @@ class NetBoxPrewarm:
         env = {**os.environ, **self.STATE}
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", "from netbox_sot.service import LocalNetBox; LocalNetBox().prepare()"],
+                [sys.executable, "-c", "from muronet.netbox.service import LocalNetBox; LocalNetBox().prepare()"],
                 env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
 
     def wait(self) -> None:

@@ -18,7 +18,7 @@ import pytest
 from conftest import REPO, edit
 from test_provision import SECRETS, muronet, running, vtysh
 
-from lab.plan import boot_config
+from muronet.lab.plan import boot_config
 from muronet.validation.checked import checked_index
 from napalm_frr import reload
 

@@ -246,7 +246,7 @@ def test_a_failed_device_s_error_is_kept_whole_until_its_secrets_are_scrubbed():
     from types import SimpleNamespace
 
     from muronet.inventory.secrets import GivenSecrets
-    from nornir_tasks.provision import _error
+    from muronet.tasks.provision import _error
 
     secrets = GivenSecrets({"ospf_key": "k3y-at-the-cut"})
     message = "refused: " + "x" * 495 + f" ip ospf message-digest-key 1 md5 {secrets.get('ospf_key')}"

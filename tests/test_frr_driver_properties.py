@@ -33,7 +33,7 @@ from conftest import REPO
 from napalm import get_network_driver
 from napalm.base.exceptions import CommitError, ReplaceConfigException
 
-from lab.plan import boot_config
+from muronet.lab.plan import boot_config
 from napalm_frr import reload, scratch
 
 LOGIN = {"MURONET_USERNAME": "muronet-props", "MURONET_PASSWORD": "Props-Login-8d2f1",

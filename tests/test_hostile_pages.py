@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from muronet.cli import app
 from muronet.render.engine import Renderer
-from topology.graph import CircuitEdge, DeviceNode, Link, PhysicalGraph, SiteNode
-from topology.write import write_all
+from muronet.topology.graph import CircuitEdge, DeviceNode, Link, PhysicalGraph, SiteNode
+from muronet.topology.write import write_all
 
 PAYLOAD = "<script>alert(2)</script>"
 IMG = '"><img src=x onerror=alert(3)>'
@@ -105,8 +105,8 @@ def test_the_topology_page_and_diagrams_show_hostile_names_from_netbox_as_text(t
 
 def test_rendered_reports_of_the_city_still_escape_nothing_they_should_not(reference):
     """The legend is the one HTML-like label muronet writes itself; it still draws as a table."""
-    from topology.from_inventory import physical_graph
-    from topology.views import geographic
+    from muronet.topology.from_inventory import physical_graph
+    from muronet.topology.views import geographic
 
     svg = geographic(physical_graph(reference)).pipe(format="svg").decode()
     assert "provider circuit" in svg and "ring west" in svg

@@ -17,8 +17,8 @@ from nornir import InitNornir
 from nornir_netmiko.tasks import netmiko_send_command
 from paramiko import SSHException
 
-from lab.plan import MAX_IFNAME, OOB_NAMESPACE, boot_config, build_plan, peer_config
 from muronet.inventory.index import split_endpoint
+from muronet.lab.plan import MAX_IFNAME, OOB_NAMESPACE, boot_config, build_plan, peer_config
 from napalm_frr import scratch
 
 
@@ -310,7 +310,7 @@ def test_a_state_folder_someone_else_made_is_refused_and_nothing_it_names_is_tou
         quoted = cli("lab", "up", "--state", f"{base}/x; touch {base}/pwned")
         assert quoted.exit_code == 1 and "may hold only" in quoted.output and not (base / "pwned").exists()
         # a state of our own that names an account without the lab's marker: the account stays
-        from lab.twin import _marker
+        from muronet.lab.twin import _marker
 
         ours = base / "ours"
         ours.mkdir(mode=0o700)
@@ -361,7 +361,7 @@ def test_a_clash_with_foreign_namespaces_is_refused_and_down_leaves_them_alone(c
 
 
 def test_host_keys_are_published_for_standard_clients_and_withdrawn_exactly(tmp_path):
-    from lab.management import publish_known_hosts, withdraw_known_hosts
+    from muronet.lab.management import publish_known_hosts, withdraw_known_hosts
 
     system = tmp_path / "ssh_known_hosts"
     system.write_text("[10.0.0.1]:22 ssh-ed25519 AAAAother\n")  # someone else's line

@@ -138,7 +138,7 @@ def test_frr_reload_logic_gets_configurations_through_pipes_not_files(tmp_path, 
 
 
 def test_the_netbox_database_password_goes_to_psql_through_a_pipe(monkeypatch):
-    from netbox_sot import service
+    from muronet.netbox import service
 
     calls = []
     monkeypatch.setattr(service, "_run", lambda command, what, env=None, input=None: calls.append((command, input))

@@ -21,7 +21,7 @@ from napalm.base.exceptions import (
     ReplaceConfigException,
 )
 
-from lab.plan import build_plan, ntp_servers
+from muronet.lab.plan import build_plan, ntp_servers
 from napalm_frr import reload, scratch
 
 LOGIN = {"MURONET_USERNAME": "muronet-napalm", "MURONET_PASSWORD": "Napalm-Login-51c2e",

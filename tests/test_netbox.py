@@ -23,12 +23,12 @@ import requests
 from conftest import NETBOX_PREWARM
 from nornir import InitNornir
 
-from netbox_sot.connection import NetBoxError, NetBoxTarget, api
-from netbox_sot.desired import desired_state
-from netbox_sot.service import LocalNetBox, _pid_alive
-from netbox_sot.sync import SyncIncomplete, apply_plan, plan_sync, read_netbox
-from topology.from_inventory import physical_graph
-from topology.from_netbox import graph_from_netbox, rest_graph
+from muronet.netbox.connection import NetBoxError, NetBoxTarget, api
+from muronet.netbox.desired import desired_state
+from muronet.netbox.service import LocalNetBox, _pid_alive
+from muronet.netbox.sync import SyncIncomplete, apply_plan, plan_sync, read_netbox
+from muronet.topology.from_inventory import physical_graph
+from muronet.topology.from_netbox import graph_from_netbox, rest_graph
 
 TEST_ENV = {"MURONET_NETBOX_STATE": "/var/tmp/muronet-netbox-test", "MURONET_NETBOX_PORT": "8766",
             "MURONET_NETBOX_PG_PORT": "5434", "MURONET_NETBOX_REDIS_PORT": "6381"}
@@ -103,7 +103,7 @@ def test_each_daemon_runs_as_its_own_user_in_a_folder_only_it_can_change(netbox)
 
 
 def test_a_netbox_state_folder_someone_else_owns_is_refused_before_anything_starts(tmp_path):
-    from netbox_sot.service import ServiceError
+    from muronet.netbox.service import ServiceError
 
     base = Path(tempfile.mkdtemp(prefix="muronet-test-", dir="/var/tmp"))
     try:
@@ -315,7 +315,7 @@ def test_ansible_reads_its_inventory_from_netbox_with_the_bundled_nb_inventory(s
 def test_zone_view_marks_a_device_joining_two_zones_without_approval(reference, tmp_path):
     from dataclasses import replace
 
-    from topology.views import zones
+    from muronet.topology.views import zones
 
     graph = physical_graph(reference)
     graph.devices["library-rt1"] = replace(graph.devices["library-rt1"], zones=("LGWAN", "REGIONAL"), gateway=False)

@@ -14,10 +14,9 @@ from conftest import REPO
 
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.model import ApprovedPath
-from muronet.render.engine import Renderer
-from policy.catalog import rules
-from policy.context import Settings
-from policy.engine import (
+from muronet.policy.catalog import rules
+from muronet.policy.context import Settings
+from muronet.policy.engine import (
     ERROR,
     FAIL,
     NOT_APPLICABLE,
@@ -29,8 +28,9 @@ from policy.engine import (
     audit_device,
     audit_many,
 )
-from policy.registry import CHECKS
-from policy.waivers import Waiver
+from muronet.policy.registry import CHECKS
+from muronet.policy.waivers import Waiver
+from muronet.render.engine import Renderer
 
 
 @pytest.fixture(scope="module")

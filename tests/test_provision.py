@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, edit
 
-from lab import twin as lab_twin
+from muronet.lab import twin as lab_twin
 from napalm_frr import reload
 
 SECRETS = {

@@ -16,7 +16,7 @@ from muronet.inventory.model import InterfaceRole, Role
 from muronet.inventory.secrets import ResolvedSecrets
 from muronet.platforms import get_platform
 from muronet.render.engine import Renderer, RenderError
-from nornir_tasks.render import render_intended
+from muronet.tasks.render import render_intended
 
 ROUTED_ROLES = [Role.CORE, Role.AGGREGATION, Role.FACILITY_EDGE, Role.LGWAN_ROUTER, Role.INTERNET_GATEWAY]
 

@@ -10,10 +10,10 @@ import pytest
 from conftest import REPO, edit, line_containing
 
 from muronet.platforms import get_platform
+from muronet.policy.context import Settings
 from muronet.render.engine import Renderer
 from muronet.render.vocabulary import read_vocabulary
-from policy.context import Settings
-from review.engine import review_device
+from muronet.review.engine import review_device
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_each_change_gets_its_classes_and_risk(device, old, new, classes, risk, 
 
 
 def test_every_class_has_cases_in_the_corpus():
-    from review.classes import CLASSES
+    from muronet.review.classes import CLASSES
 
     covered = {(kind, case_id.split("-")[0]) for case_id, *_, classes, _ in CASES for kind in classes}
     for kind in CLASSES:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from conftest import REPO
+
 from muronet.inventory.index import split_endpoint
 
 
@@ -30,14 +32,22 @@ def test_fiber_map_has_every_site_span_and_circuit_once(cli, tmp_path, reference
         assert text.count(f'"{circuit.cid} {circuit.bandwidth_mbps} Mb/s"') == 1
 
 
+def test_the_fiber_map_in_the_repository_is_the_inventorys(cli, tmp_path):
+    """topology/fiber.mmd is what the inventory draws now: a cabling change regenerates it (make topology)."""
+    assert cli("topology", "--source", "inventory", "--format", "mermaid", "--views", "physical", "--out",
+               str(tmp_path)).exit_code == 0
+    assert (REPO / "topology" / "fiber.mmd").read_text(encoding="utf-8") == (tmp_path / "fiber.mmd").read_text(
+        encoding="utf-8"), "topology/fiber.mmd is out of date: run make topology"
+
+
 def test_unknown_view_or_format_is_a_clear_error(cli, tmp_path):
     result = cli("topology", "--source", "inventory", "--views", "physical,floorplan", "--out", str(tmp_path))
     assert result.exit_code == 2 and "'floorplan': views are physical, geographic, zones, lgwan, sites" in result.output
 
 
 def test_geographic_view_places_sites_by_their_coordinates(reference):
-    from topology.from_inventory import physical_graph
-    from topology.views import _positions
+    from muronet.topology.from_inventory import physical_graph
+    from muronet.topology.views import _positions
 
     positions = _positions(physical_graph(reference))
     by_slug = {s.slug: s for s in reference.sites}

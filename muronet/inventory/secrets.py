@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import yaml
 
 from muronet.inventory.model import EnvSecret, SecretRef, VaultSecret
+from muronet.masking import reference
 
 VAULT_PASSWORD_FILE_ENV = "MURONET_VAULT_PASSWORD_FILE"
 
@@ -40,7 +41,7 @@ def mask(name: str) -> str:
     >>> mask("ospf_key")
     '<secret:ospf_key>'
     """
-    return f"<secret:{name}>"
+    return reference(name)
 
 
 class MaskedSecrets:

@@ -14,7 +14,7 @@ class ActionModule(ActionBase):
     _supports_check_mode = False
 
     def run(self, tmp=None, task_vars=None):
-        from ansible_tasks.backup import back_up
+        from muronet.ansible.backup import back_up
 
         result = super().run(tmp, task_vars)
         running = device_driver(self, task_vars).get_config(retrieve="running")["running"]

@@ -20,7 +20,7 @@ class ActionModule(ActionBase):
     _supports_check_mode = True
 
     def run(self, tmp=None, task_vars=None):
-        from ansible_tasks.config import confirm, intended, push, roll_back
+        from muronet.ansible.config import confirm, intended, push, roll_back
 
         result = super().run(tmp, task_vars)
         state = self._task.args.get("state", "pushed")

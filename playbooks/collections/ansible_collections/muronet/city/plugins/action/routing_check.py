@@ -12,7 +12,7 @@ class ActionModule(ActionBase):
     _supports_check_mode = True
 
     def run(self, tmp=None, task_vars=None):
-        from ansible_tasks.routing import verify
+        from muronet.ansible.routing import verify
 
         result = super().run(tmp, task_vars)
         found = verify(device_driver(self, task_vars), inventory_dir(self, task_vars), task_vars["inventory_hostname"],

@@ -9,8 +9,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.connection import Connection
 from ansible.parsing.vault import VaultLib
 
-from ansible_tasks.config import RollbackPoints
-from ansible_tasks.drivers import driver_for
+from muronet.ansible.config import RollbackPoints
+from muronet.ansible.drivers import driver_for
 
 
 def device_driver(action, task_vars):

@@ -1,0 +1,140 @@
+"""Commands that read the devices and judge them: audit, backup, nightly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from muronet.cli.common import (
+    DEFAULT_LAB_STATE,
+    InventoryOption,
+    JsonOption,
+    LimitOption,
+    StateOption,
+    app,
+    csv,
+    emit_json,
+    lab_state,
+    out,
+    presented,
+    say,
+)
+
+
+@app.command()
+def audit(
+    inventory: InventoryOption = Path("inventory"),
+    source: Annotated[Path | None, typer.Option("--from", help="Folder of <device>.cfg files to audit.",
+                                                file_okay=False)] = None,
+    live: Annotated[bool, typer.Option("--live", help="Audit the running configurations (with --lab: of the "
+                                       "twin), and their drift from the intended ones.")] = False,
+    lab: Annotated[bool, typer.Option("--lab", help="With --live: the digital twin (see --state).")] = False,
+    state: StateOption = DEFAULT_LAB_STATE,
+    platform: Annotated[str | None, typer.Option(help="Platform of configurations of devices not in the "
+                                                 "inventory (default: detected from the text).")] = None,
+    waivers: Annotated[Path | None, typer.Option(help="Waivers file (default: policy/waivers.yaml beside "
+                                                 "the inventory, if present).")] = None,
+    formats: Annotated[str, typer.Option("--format", help="Reports to write: html,json,junit,md.")
+                       ] = "html,json,junit,md",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("build/audit"),
+    as_json: JsonOption = False,
+) -> None:
+    """Check configurations against the city's security policy (rules in muronet/policy/rules.yaml).
+
+    Exit 1 when a critical or high finding is not waived, or a configuration cannot be read."""
+    from muronet.workflows.audit import FORMATS, AuditOptions
+    from muronet.workflows.audit import audit as audit_workflow
+
+    wanted = csv(formats, FORMATS, "report formats")
+    with presented(as_json):
+        result = audit_workflow(AuditOptions(inventory, source, live, lab_state(lab, state), platform, waivers,
+                                             wanted, out_dir))
+    if as_json:
+        emit_json(result.document)
+    else:
+        _print_audit(result.document, result.written)
+    raise typer.Exit(result.exit_code)
+
+
+def _print_audit(doc: dict[str, Any], written: dict[str, Path]) -> None:
+    from muronet.policy.report import verdict_text
+
+    table = Table(title=f"Audit of {len(doc['devices'])} devices ({doc['source']})", show_edge=False)
+    for column in ("device", "rule", "severity", "line", "finding"):
+        table.add_column(column)
+    for f in doc["findings"]:
+        table.add_row(f["device"], f["rule"], f["severity"], str(f["line"] or ""), f"{f['message']} ({f['status']})")
+    out.print(table)
+    say(verdict_text(doc["summary"])[1])
+    _print_written(written)
+
+
+def _print_written(written: dict[str, Path]) -> None:
+    for name, path in written.items():
+        say(f"{name} report: {path}")
+
+
+@app.command()
+def backup(
+    inventory: InventoryOption = Path("inventory"),
+    repo: Annotated[Path, typer.Option("--repo", help="Git repository of the backups (created if missing).")
+                    ] = Path("build/backups"),
+    lab: Annotated[bool, typer.Option("--lab", help="Back up the digital twin (see --state).")] = False,
+    state: StateOption = DEFAULT_LAB_STATE,
+    limit: LimitOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Collect every running configuration into a git repository, secrets masked, one commit per run.
+
+    Exit 1 when a device could not be read (its last good backup stays)."""
+    from muronet.workflows.backup import BackupOptions
+    from muronet.workflows.backup import backup as backup_workflow
+
+    with presented(as_json):
+        run = backup_workflow(BackupOptions(inventory, repo, lab_state(lab, state), limit))
+    if as_json:
+        emit_json(run.as_dict())
+    else:
+        say(f"backup in {repo}: {len(run.changed)} changed, {len(run.unchanged)} unchanged, "
+            f"{len(run.unreachable)} unreachable" + (f"; commit {run.commit[:10]}" if run.commit else
+                                                      "; nothing to commit"))
+        for name, error in run.unreachable.items():
+            say(f"  {name}: {error} (last good backup kept)")
+    raise typer.Exit(1 if run.unreachable else 0)
+
+
+@app.command()
+def nightly(
+    inventory: InventoryOption = Path("inventory"),
+    repo: Annotated[Path, typer.Option("--repo", help="Git repository of the backups.")] = Path("build/backups"),
+    db: Annotated[Path, typer.Option("--db", help="SQLite history of the nightly runs.")] = Path(
+        "build/nightly.sqlite"),
+    lab: Annotated[bool, typer.Option("--lab", help="The digital twin (see --state).")] = False,
+    state: StateOption = DEFAULT_LAB_STATE,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("build/nightly"),
+    as_json: JsonOption = False,
+) -> None:
+    """Back up every device, audit the backups and their drift from the intended configurations, and
+    compare with the previous night (SQLite history).
+
+    Exit 1 when an unwaived critical or high finding is open, or a device could not be backed up."""
+    from muronet.workflows.nightly import NightlyOptions
+    from muronet.workflows.nightly import nightly as nightly_workflow
+
+    with presented(as_json):
+        result = nightly_workflow(NightlyOptions(inventory, repo, db, lab_state(lab, state), out_dir))
+    doc = result.document
+    if as_json:
+        emit_json(doc)
+    else:
+        h, run = doc["history"], result.backup
+        say(f"nightly run {h['run']}: backup {len(run.changed)} changed, {len(run.unreachable)} unreachable; "
+            f"audit {len(doc['findings'])} findings ({len(result.blocking)} blocking): {len(h['new'])} new, "
+            f"{len(h['fixed'])} fixed, {len(h['still_open'])} still open "
+            + (f"since run {h['previous_run']} ({h['previous_started']})" if h["previous_run"] else "(the first run)"))
+        say("trend (run: findings): " + ", ".join(f"{t['run']}: {t['findings']}" for t in h["trend"][-10:]))
+        _print_written(result.written)
+    raise typer.Exit(result.exit_code)

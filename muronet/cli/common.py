@@ -1,0 +1,106 @@
+"""What every command shares: the application, the consoles, the common options, and the
+presentation of failures (a clear message and the exit code, never a traceback)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.syntax import Syntax
+
+from muronet.inventory.loader import Inventory
+from muronet.workflows import InvalidInventory, WorkflowError
+
+app = typer.Typer(
+    help="Provision and audit the City of Muroran's networks from the inventory in git.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+InventoryOption = Annotated[
+    Path, typer.Option("--inventory", "-i", help="Inventory folder.", file_okay=False, show_default=True)
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable result on stdout.")]
+LimitOption = Annotated[
+    str | None,
+    typer.Option("--limit", "-l", help="Devices to work on: name globs or site:/role:/zone:/platform:/kind: "
+                 "groups, comma-separated (e.g. 'core*,site:library,zone:LGWAN')."),
+]
+TemplatesOption = Annotated[Path | None, typer.Option(help="Template folder (default: beside the inventory).")]
+
+# FRR's daemons run as user frr and must reach the state folder: /var/tmp is world-traversable,
+# a checkout under /root is not.
+DEFAULT_LAB_STATE = Path(os.environ.get("MURONET_LAB_STATE", "/var/tmp/muronet-lab"))
+StateOption = Annotated[Path, typer.Option("--state", help="The twin's state folder (MURONET_LAB_STATE).")]
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"muronet: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def say(text: str) -> None:
+    """One line of the result, as written (no rich markup is read in it)."""
+    out.print(text, markup=False)
+
+
+def show_diff(diff: str) -> None:
+    out.print(Syntax(diff, "diff", theme="ansi_dark", background_color="default"))
+
+
+@contextmanager
+def presented(as_json: bool = False) -> Iterator[None]:
+    """A workflow's failure as the user sees it: its details and message on stderr (an invalid
+    inventory as the JSON document with ``--json``), and its exit code."""
+    try:
+        yield
+    except InvalidInventory as error:
+        if as_json:
+            emit_json({"valid": False, "errors": [issue.as_dict() for issue in error.issues]})
+            raise typer.Exit(error.code) from None
+        _failed(error)
+    except WorkflowError as error:
+        _failed(error)
+
+
+def _failed(error: WorkflowError) -> NoReturn:
+    for line in error.details:
+        err.print(line, markup=False)
+    fail(str(error), error.code)
+
+
+def loaded(inventory: Path, as_json: bool) -> Inventory:
+    """The validated inventory; its errors presented and exit 1 otherwise."""
+    from muronet.workflows.common import load
+
+    with presented(as_json):
+        return load(inventory)
+
+
+def csv(value: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """A comma-separated option's values; an unknown or missing one is a usage error (exit 2)."""
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown or not chosen:
+        fail(f"{', '.join(map(repr, unknown)) or repr(value)}: {what} are {', '.join(allowed)}", 2)
+    return chosen
+
+
+def lab_state(lab: bool, state: Path) -> Path | None:
+    """The twin's state folder when ``--lab`` is given: the devices otherwise."""
+    return state if lab else None

@@ -1,0 +1,170 @@
+"""``muronet lab``: the digital twin of the city network on this machine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from muronet.cli.common import (
+    DEFAULT_LAB_STATE,
+    InventoryOption,
+    JsonOption,
+    StateOption,
+    app,
+    emit_json,
+    fail,
+    loaded,
+    out,
+    presented,
+    say,
+)
+from muronet.inventory.secrets import SecretError, resolve
+
+if TYPE_CHECKING:
+    from muronet.workflows.lab import ZoneVerification
+
+lab_app = typer.Typer(help="The digital twin of the city network on this machine (needs root).",
+                      no_args_is_help=True)
+app.add_typer(lab_app, name="lab")
+
+
+@lab_app.command("up")
+def lab_up(inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE,
+           as_json: JsonOption = False) -> None:
+    """Boot every routed device as an unconfigured FRR router in its own network namespace."""
+    from muronet.workflows.lab import lab_up as boot
+
+    with presented(as_json):
+        summary = boot(inventory, state)
+    if as_json:
+        emit_json(summary)
+    else:
+        say(f"twin up: {summary['routers']} routers, {summary['segments']} LAN segments with a test host "
+            f"each, lab peers {', '.join(summary['peers'])}, {summary['namespaces']} namespaces, "
+            f"{summary['links']} links in {summary['seconds']} s; `muronet lab ssh ROUTER` logs in, "
+            "`muronet lab down` stops it")
+
+
+@lab_app.command("status")
+def lab_status(inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE,
+               as_json: JsonOption = False) -> None:
+    """Which routers run, with which FRR daemons. Exit 1 unless the twin is up and healthy."""
+    from muronet.lab import twin
+
+    try:
+        report = twin.status(state)
+    except twin.LabError as error:
+        fail(f"lab status: {error}", 1)
+    if as_json:
+        emit_json(report)
+    else:
+        routers = report["routers"]
+        bad = {name: r for name, r in routers.items() if not r["ok"]}  # type: ignore[union-attr]
+        say(f"twin {report['state']}: {len(routers) - len(bad)}/{len(routers)} routers healthy")
+        for name, router in sorted(bad.items()):
+            say(f"  {name}: namespace {'present' if router['namespace'] else 'missing'}, "
+                f"daemons running: {', '.join(router['daemons']) or 'none'}")
+    raise typer.Exit(0 if report["state"] == "up" else 1)
+
+
+@lab_app.command("ssh")
+def lab_ssh(
+    host: Annotated[str, typer.Argument(help="Router to log in to.")],
+    command: Annotated[list[str] | None, typer.Argument(help="One CLI command to run instead of a session.")] = None,
+    inventory: InventoryOption = Path("inventory"),
+    state: StateOption = DEFAULT_LAB_STATE,
+) -> None:
+    """Log in to a twin router's CLI over SSH, checking its host key against the lab's known_hosts."""
+    from muronet.validation.checked import InventoryError, twin_endpoints
+
+    try:
+        endpoints = twin_endpoints(state / "ssh" / "endpoints.json")
+    except InventoryError as error:
+        fail(str(error), 1)
+    endpoint = endpoints["hosts"].get(host)
+    if endpoint is None:
+        fail(f"{host} is not a router of the twin (known: {', '.join(sorted(endpoints['hosts']))})", 2)
+    inv = loaded(inventory, False)
+    try:
+        user = resolve(inv.city.credentials.username, inv.root)  # type: ignore[union-attr]
+    except SecretError as error:
+        fail(f"login user: {error}", 2)
+    options = [f"UserKnownHostsFile={endpoints['known_hosts']}", "GlobalKnownHostsFile=/dev/null",
+               "StrictHostKeyChecking=yes", "PubkeyAuthentication=no"]
+    os.execvp("ssh", ["ssh", *(a for o in options for a in ("-o", o)), "-p", str(endpoint["port"]),
+                      f"{user}@{endpoint['hostname']}", *([" ".join(command)] if command else [])])
+
+
+@lab_app.command("verify")
+def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE,
+               per_zone: Annotated[int, typer.Option(help="Test hosts per zone (spread over its sites).", min=2)] = 4,
+               as_json: JsonOption = False) -> None:
+    """Test the security policy on the running twin: the zone reachability matrix (a flow must work
+    exactly within a zone) and every routing table holding only its own zone's prefixes.
+    Exit 1 on any violation."""
+    from muronet.workflows.lab import lab_verify as verify
+
+    with presented(as_json):
+        result = verify(inventory, state, per_zone)
+    if as_json:
+        emit_json(result.document)
+    else:
+        _print_matrix(result)
+    raise typer.Exit(result.exit_code)
+
+
+def _print_matrix(result: ZoneVerification) -> None:
+    document, zones = result.document, result.zones
+    bad: dict[tuple[str, str], int] = {}
+    for v in document["violations"]:
+        bad[(v["from_zone"], v["to_zone"])] = bad.get((v["from_zone"], v["to_zone"]), 0) + 1
+    table = Table(title="Zone reachability (rows: from, columns: to; reached/probes)", show_edge=False)
+    table.add_column("from \\ to")
+    for zone in zones:
+        table.add_column(zone, justify="center")
+    for a in zones:
+        row = []
+        for b in zones:
+            cell = document["matrix"].get(f"{a}->{b}")
+            mark = "-" if cell is None else "ok" if not bad.get((a, b)) else f"VIOLATION ×{bad[(a, b)]}"
+            row.append(f"{cell['reached']}/{cell['probes']} {mark}" if cell else mark)
+        table.add_row(a, *row)
+    out.print(table)
+    say("expected: a flow works exactly when both ends are in the same zone")
+    for v in document["violations"]:
+        say(f"VIOLATION {v['from_zone']} {v['source']} ({v['from']}) -> {v['to_zone']} {v['target']} "
+            f"({v['to']}): expected {v['expected']}, {v['got']}")
+    for line in document["routing_table_violations"]:
+        say(f"VIOLATION routing table: {line}")
+    say(f"{'PASS' if document['ok'] else 'FAIL'}: {document['probes']} probes, {len(document['violations'])} "
+        f"reachability and {len(document['routing_table_violations'])} routing-table violations in "
+        f"{document['seconds']} s")
+
+
+@lab_app.command("restart")
+def lab_restart(host: Annotated[str, typer.Argument(help="Router to power-cycle.")],
+                state: StateOption = DEFAULT_LAB_STATE) -> None:
+    """Power-cycle one router: its FRR is killed and boots again from its saved configuration."""
+    from muronet.lab import management, twin
+
+    try:
+        stopped = twin.restart(state, host)
+    except (twin.LabError, management.ManagementError) as error:
+        fail(f"lab restart: {error}", 1)
+    say(f"{host} restarted ({stopped} processes stopped), booted from its saved configuration")
+
+
+@lab_app.command("down")
+def lab_down(inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE) -> None:
+    """Stop every process of the twin by its PID and remove its namespaces, mounts and links."""
+    from muronet.lab import management, twin
+
+    try:
+        stopped = twin.down(state)
+    except (twin.LabError, management.ManagementError) as error:
+        fail(f"lab down: {error}", 1)
+    say(f"twin down: {stopped} processes stopped, nothing left outside {state}")

@@ -1,0 +1,335 @@
+"""The twin's device agent: what a router's own host does beside FRR, for every router of the twin.
+
+A real FRR router is a Linux host: it keeps a commit-confirm timer that outlives the management
+session, knows its uptime and serial number, runs lldpd, pings and traces from its own tables. In
+the twin every router is a network namespace of one machine, so one agent (root, started by ``lab
+up``, stopped by ``lab down``) does this for all of them; the routers' login program (the lab
+account's only program) hands it the device commands below over a Unix socket that only root and
+that account may use. Arguments are checked and passed as argument lists, never to a shell.
+
+    commit-confirm arm SECONDS      (the configuration to go back to on standard input)
+    commit-confirm confirm | revert | status
+    show system status              uptime, serial, login accounts, CPU and memory, as JSON
+    show lldp neighbors             lldpd's neighbours, as JSON
+    show interfaces counters        the kernel's counters of every port, per VRF, as JSON
+    show ntp                        the NTP client's servers and measurements (chronyd), as JSON
+    show arp                        the kernel's neighbours, per VRF, as JSON
+    ping ADDRESS [vrf V] [count N] [timeout S] [size B] [ttl N] [source A]
+    traceroute ADDRESS [vrf V] [ttl N] [timeout S] [source A]
+
+A confirmed commit is saved (``vtysh -w``, what ``write memory`` has watchfrr run); an unconfirmed
+one is undone when its timer ends, with FRR's reload logic, and if the router still differs, by
+booting it from the configuration it had before. Timers of an agent that died are undone when the
+next one starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from muronet.processes import start_time
+from napalm_frr import reload
+
+MAX_REQUEST = 4 * 2**20
+
+
+class Agent:
+    def __init__(self, state: Path, config: dict[str, Any]) -> None:
+        self.state = state
+        self.routers: dict[str, list[str]] = config["routers"]  # router → its VRFs
+        self.lldp: dict[str, list[str]] = config.get("lldp", {})  # router → its lldpds' control sockets
+        self.ntp_sockets: dict[str, str] = config.get("ntp", {})  # router → its chronyd's command socket
+        self.allowed = {0, int(config["uid"])}
+        self.timers: dict[str, tuple[threading.Timer, float]] = {}
+        self.lock = threading.Lock()
+
+    # --- requests ----------------------------------------------------------------------------------
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        router, words, data = request.get("router"), request.get("words"), request.get("input", "")
+        if router not in self.routers or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            return _answer("", "no such router or command", 1)
+        try:
+            return self._dispatch(router, words, data)
+        except ValueError as error:
+            return _answer("", str(error), 1)
+
+    def _dispatch(self, router: str, words: list[str], data: str) -> dict[str, Any]:
+        if words[:2] == ["commit-confirm", "arm"] and len(words) == 3:
+            return self.arm(router, _number(words[2], 1, 86400), data)
+        if words[:1] == ["commit-confirm"] and len(words) == 2 and words[1] in ("confirm", "revert", "status"):
+            return {"confirm": self.confirm, "revert": self.revert, "status": self.status}[words[1]](router)
+        if words == ["show", "system", "status"]:
+            return _answer(json.dumps(self.system(router)), "", 0)
+        if words == ["show", "lldp", "neighbors"]:
+            return self.lldp_neighbors(router)
+        if words == ["show", "ntp"]:
+            return self.ntp(router)
+        if words in (["show", "interfaces", "counters"], ["show", "arp"]):
+            return _answer(json.dumps(self.kernel(router, "link" if words[1] == "interfaces" else "neigh")), "", 0)
+        if words[:1] in (["ping"], ["traceroute"]) and len(words) >= 2:
+            return self.probe(router, words[0], words[1], _options(words[2:]))
+        return _answer("", f"unknown device command: {' '.join(words)}", 1)
+
+    # --- commit-confirm ------------------------------------------------------------------------------
+    def _previous(self, router: str) -> Path:
+        return self.state / "routers" / router / "confirm.conf"
+
+    def arm(self, router: str, seconds: int, previous: str) -> dict[str, Any]:
+        if not previous.strip():
+            return _answer("", "commit-confirm arm needs the configuration to go back to on standard input", 1)
+        with self.lock:
+            if router in self.timers:
+                return _answer("", "a commit is already waiting for confirmation", 1)
+            path = self._previous(router)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(previous)
+            timer = threading.Timer(seconds, self._expire, args=(router,))
+            timer.daemon = True
+            self.timers[router] = (timer, time.monotonic() + seconds)
+            timer.start()
+        self._log(router, f"armed: back to the previous configuration in {seconds} s unless confirmed")
+        return _answer(f"armed {seconds}", "", 0)
+
+    def _cancel(self, router: str) -> bool:
+        with self.lock:
+            entry = self.timers.pop(router, None)
+        if entry is not None:
+            entry[0].cancel()
+        return entry is not None
+
+    def confirm(self, router: str) -> dict[str, Any]:
+        if not self._cancel(router):
+            return _answer("", "no commit is waiting for confirmation", 1)
+        saved = _vtysh(router, "-w")  # what `write memory` has watchfrr run, without the detour
+        self._previous(router).unlink(missing_ok=True)
+        self._log(router, "confirmed and saved")
+        return _answer("confirmed", saved.stderr, saved.returncode)
+
+    def revert(self, router: str) -> dict[str, Any]:
+        if not self._cancel(router):
+            return _answer("", "no commit is waiting for confirmation", 1)
+        return self._restore(router, "reverted on request")
+
+    def status(self, router: str) -> dict[str, Any]:
+        with self.lock:
+            entry = self.timers.get(router)
+        left = max(0.0, entry[1] - time.monotonic()) if entry else None
+        return _answer(json.dumps({"pending": entry is not None, "seconds_left": left}), "", 0)
+
+    def _expire(self, router: str) -> None:
+        with self.lock:
+            self.timers.pop(router, None)
+        self._restore(router, "not confirmed in time: reverted")
+
+    def _restore(self, router: str, why: str) -> dict[str, Any]:
+        path = self._previous(router)
+        try:
+            previous = path.read_text()
+        except OSError:
+            return _answer("", "the configuration to go back to is gone", 1)
+        def apply(text: str) -> str:
+            done = _vtysh(router, "-f", "/dev/stdin", stdin=text)
+            return done.stdout + done.stderr
+
+        outcome = reload.converge(lambda: _vtysh(router, "-c", "show running-config").stdout, apply, previous)
+        if not outcome.left:
+            path.unlink(missing_ok=True)
+            self._log(router, why)
+            return _answer("reverted", "", 0)
+        # what the reload logic cannot undo, a boot from the previous configuration does
+        from muronet.lab import twin
+
+        etc = self.state / "routers" / router / "etc" / "frr.conf"
+        saved = etc.read_text()
+        etc.write_text(previous)
+        twin.restart(self.state, router)
+        etc.write_text(saved)
+        path.unlink(missing_ok=True)
+        self._log(router, f"{why} (booted from the previous configuration)")
+        return _answer("reverted", "", 0)
+
+    def resume(self) -> None:
+        """Undo what an agent that died left armed: nobody can confirm it any more."""
+        for router in self.routers:
+            if self._previous(router).exists():
+                self._restore(router, "armed when the agent stopped: reverted")
+
+    # --- the router's host -----------------------------------------------------------------------------
+    def system(self, router: str) -> dict[str, Any]:
+        pid = int((self.state / "routers" / router / "run" / "watchfrr.pid").read_text())
+        ticks = os.sysconf("SC_CLK_TCK")
+        started = start_time(pid) / ticks
+        uptime = float(Path("/proc/uptime").read_text().split()[0]) - started
+        meminfo = {line.split(":")[0]: int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text()
+                   .splitlines() if line.split()[1:2] and line.split()[1].isdigit()}
+        import pwd
+
+        users = [pwd.getpwuid(uid).pw_name for uid in sorted(self.allowed - {0})]
+        return {"uptime": round(uptime, 1), "serial": Path("/etc/machine-id").read_text().strip(), "users": users,
+                "cpu": _cpu_usage(), "memory": {"total": meminfo["MemTotal"],
+                                                "used": meminfo["MemTotal"] - meminfo["MemAvailable"]}}
+
+    def kernel(self, router: str, what: str) -> dict[str, Any]:
+        """The kernel's view of the router, per VRF (its namespaces): link counters or neighbours."""
+        found: dict[str, Any] = {}
+        for vrf in ("default", *self.routers[router]):
+            namespace = router if vrf == "default" else f"{router}-{vrf}"
+            done = subprocess.run(["ip", "-n", namespace, "-j", *(["-s"] if what == "link" else []), what, "show"],
+                                  capture_output=True, text=True, timeout=30)
+            found[vrf] = json.loads(done.stdout or "[]") if done.returncode == 0 else []
+        return found
+
+    def ntp(self, router: str) -> dict[str, Any]:
+        """The router's NTP client (chronyd): its servers and what it measures of each, as JSON."""
+        sock = self.ntp_sockets.get(router)
+        if not sock:
+            return _answer("", "no NTP client runs on this router", 1)
+        config = Path(sock).with_suffix(".conf").read_text()
+        servers = [line.split()[1] for line in config.splitlines() if line.startswith("server ")]
+        done = subprocess.run(["chronyc", "-h", sock, "-n", "-c", "sources"], capture_output=True, text=True,
+                              timeout=30)
+        data = subprocess.run(["chronyc", "-h", sock, "-n", "-c", "ntpdata"], capture_output=True, text=True,
+                              timeout=30)
+        return _answer(json.dumps({"servers": servers, "sources": done.stdout, "ntpdata": data.stdout}), done.stderr,
+                       done.returncode)
+
+    def lldp_neighbors(self, router: str) -> dict[str, Any]:
+        """The neighbours of every port, as one lldpcli document (one lldpd per namespace of ports)."""
+        sockets = self.lldp.get(router)
+        if not sockets:
+            return _answer("", "lldpd does not run on this router", 1)
+        interfaces: list[dict[str, Any]] = []
+        for sock in sockets:
+            done = subprocess.run(["lldpcli", "-u", sock, "-f", "json", "show", "neighbors", "details"],
+                                  capture_output=True, text=True, timeout=30)
+            if done.returncode != 0:
+                return _answer(done.stdout, done.stderr, done.returncode)
+            found = (json.loads(done.stdout or "{}").get("lldp") or {}).get("interface") or []
+            interfaces += [found] if isinstance(found, dict) else found  # a mapping for one, a list for more
+        return _answer(json.dumps({"lldp": {"interface": interfaces}}), "", 0)
+
+    def probe(self, router: str, tool: str, target: str, options: dict[str, str]) -> dict[str, Any]:
+        address = ipaddress.ip_address(target)  # a name would be resolved by the machine, not the router
+        vrf = options.get("vrf", "default")
+        if vrf not in ("default", *self.routers[router]):
+            raise ValueError(f"{router} has no VRF {vrf}")
+        namespace = router if vrf == "default" else f"{router}-{vrf}"
+        if tool == "ping":
+            command = ["ping", "-n", "-c", str(_number(options.get("count", "5"), 1, 100)),
+                       "-W", str(_number(options.get("timeout", "2"), 1, 60)),
+                       "-s", str(_number(options.get("size", "56"), 0, 9000)),
+                       "-t", str(_number(options.get("ttl", "64"), 1, 255))]
+        else:
+            command = ["traceroute", "-n", "-q", "3", "-m", str(_number(options.get("ttl", "30"), 1, 255)),
+                       "-w", str(_number(options.get("timeout", "2"), 1, 60))]
+        if "source" in options:
+            command += ["-I" if tool == "ping" else "-s", str(ipaddress.ip_address(options["source"]))]
+        done = subprocess.run(["ip", "netns", "exec", namespace, *command, str(address)], capture_output=True,
+                              text=True, timeout=600)
+        return _answer(done.stdout, done.stderr, done.returncode)
+
+    def _log(self, router: str, event: str) -> None:
+        line = f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {router}: {event}\n"
+        descriptor = os.open(self.state / "agent.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(descriptor, "a") as file:
+            file.write(line)
+
+    # --- serving ---------------------------------------------------------------------------------------
+    def serve(self, path: Path, group: int) -> None:
+        path.unlink(missing_ok=True)
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(str(path))
+        os.chown(path, 0, group)
+        os.chmod(path, 0o660)
+        server.listen(64)
+        while True:
+            connection, _ = server.accept()
+            threading.Thread(target=self._connection, args=(connection,), daemon=True).start()
+
+    def _connection(self, connection: socket.socket) -> None:
+        with connection:
+            credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            _, uid, _ = struct.unpack("3i", credentials)
+            if uid not in self.allowed:
+                return
+            data = b""
+            while not data.endswith(b"\n") and len(data) < MAX_REQUEST:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            try:
+                answer = self.handle(json.loads(data))
+            except (ValueError, UnicodeDecodeError):
+                answer = _answer("", "unreadable request", 1)
+            except Exception as error:  # one request's failure must not end the agent
+                answer = _answer("", f"{type(error).__name__}: {error}", 1)
+            connection.sendall(json.dumps(answer).encode() + b"\n")
+
+
+def _answer(stdout: str, stderr: str, code: int) -> dict[str, Any]:
+    return {"stdout": stdout, "stderr": stderr, "code": code}
+
+
+def _number(value: str, low: int, high: int) -> int:
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ValueError(f"{value!r} is not a number from {low} to {high}")
+    return int(value)
+
+
+def _options(words: list[str]) -> dict[str, str]:
+    if len(words) % 2:
+        raise ValueError("options come as NAME VALUE pairs")
+    options = dict(zip(words[::2], words[1::2], strict=True))
+    unknown = set(options) - {"vrf", "count", "timeout", "size", "ttl", "source"}
+    if unknown:
+        raise ValueError(f"unknown option {sorted(unknown)[0]}")
+    return options
+
+
+def _vtysh(router: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["vtysh", "-N", router, *args], input=stdin, capture_output=True, text=True, timeout=300)
+
+
+def _cpu_usage() -> dict[str, dict[str, float]]:
+    def sample() -> list[list[int]]:
+        return [list(map(int, line.split()[1:])) for line in Path("/proc/stat").read_text().splitlines()
+                if line.startswith("cpu") and line[3:4].isdigit()]
+
+    first = sample()
+    time.sleep(0.1)
+    second = sample()
+    usage = {}
+    for n, (a, b) in enumerate(zip(first, second, strict=True)):
+        total = sum(b) - sum(a)
+        idle = (b[3] + b[4]) - (a[3] + a[4])
+        usage[str(n)] = {"%usage": round(100.0 * (total - idle) / total, 1) if total else 0.0}
+    return usage
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="the twin's device agent (started by `muronet lab up`)")
+    parser.add_argument("--state", type=Path, required=True)
+    parser.add_argument("--socket", type=Path, required=True)
+    parser.add_argument("--group", type=int, required=True)
+    args = parser.parse_args()
+    agent = Agent(args.state, json.loads((args.state / "agent.json").read_text()))
+    agent.resume()
+    sys.stdout.flush()
+    agent.serve(args.socket, args.group)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Zone verification in the twin: what the security policy implies, tested on the live network.
+
+Two checks, both derived from the inventory:
+
+- **Reachability matrix**: endpoint hosts of every zone ping endpoints of every zone, the far ends
+  of the circuits (the LGWAN access point's services, "the internet" behind the security cloud)
+  and the routers' management addresses. A flow must work exactly when source and destination are
+  in the same zone: no communication between MYNUMBER, LGWAN, INTERNET, REGIONAL and MGMT, the
+  LGWAN access point only from LGWAN, the internet only from INTERNET.
+- **Routing tables**: every routing table of every router holds only prefixes of its own zone (its
+  aggregates, or what the zone's circuits bring in: LGWAN prefixes, the security cloud's default).
+  The twin's VRFs are separate network namespaces, so a leaked route cannot carry packets across
+  zones here as it would inside one real chassis: the table check catches it anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, ip_network
+
+from muronet.inventory.index import InventoryIndex
+from muronet.lab.plan import OOB_NAMESPACE, LabPlan
+from muronet.verify.expectations import zone_externals
+
+EXTERNAL = "external"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    zone: str
+    namespace: str
+    address: IPv4Address
+    label: str
+
+
+@dataclass(frozen=True)
+class Probe:
+    source: Endpoint
+    target: Endpoint
+
+    @property
+    def allowed(self) -> bool:
+        return self.source.zone == self.target.zone
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    probe: Probe
+    reached: bool
+
+    @property
+    def violation(self) -> bool:
+        return self.reached != self.probe.allowed
+
+
+def _spread(items: list[Endpoint], count: int) -> list[Endpoint]:
+    """Up to ``count`` items spread evenly over the list (first and last included)."""
+    if len(items) <= count:
+        return items
+    step = (len(items) - 1) / (count - 1)
+    return [items[round(n * step)] for n in range(count)]
+
+
+def endpoints(plan: LabPlan, index: InventoryIndex, per_zone: int) -> tuple[list[Endpoint], list[Endpoint]]:
+    """Sources and targets: ``per_zone`` LAN hosts of each zone (spread over sites), plus as
+    targets the circuits' far ends and a few routers' management addresses."""
+    by_zone: dict[str, list[Endpoint]] = {}
+    for segment in plan.segments:
+        by_zone.setdefault(segment.zone, []).append(
+            Endpoint(segment.zone, segment.namespace, segment.host.ip, segment.description or str(segment.prefix)))
+    sources = [e for zone in sorted(by_zone) for e in _spread(by_zone[zone], per_zone)]
+    targets = list(sources)
+    for peer in plan.peers:
+        targets += [Endpoint(peer.zone, peer.name, address, f"{peer.circuit.far_end_en} {address}")
+                    for address in peer.services]
+    management = index.inventory.management_zone
+    if plan.oob_host is not None:
+        sources.append(Endpoint(management, OOB_NAMESPACE, plan.oob_host.ip, "automation host (OOB)"))
+        routers = _spread([Endpoint(management, "", index.devices[r.name].management.address.ip,  # type: ignore[union-attr]
+                                    f"{r.name} mgmt0") for r in plan.routers], per_zone)
+        targets += routers
+    return sources, targets
+
+
+def _ping(probe: Probe) -> ProbeResult:
+    done = subprocess.run(["ip", "netns", "exec", probe.source.namespace, "ping", "-n", "-q", "-c", "1", "-W", "1",
+                           "-I", str(probe.source.address), str(probe.target.address)],
+                          capture_output=True, text=True)
+    return ProbeResult(probe, done.returncode == 0)
+
+
+def run_matrix(sources: list[Endpoint], targets: list[Endpoint], workers: int = 16) -> list[ProbeResult]:
+    probes = [Probe(s, t) for s in sources for t in targets if s.address != t.address]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(_ping, probes))
+
+
+def allowed_prefixes(index: InventoryIndex) -> dict[str, list[IPv4Network]]:
+    """What each zone's routing tables may hold."""
+    externals = zone_externals(index)
+    return {name: [*zone.aggregates, *externals.get(name, set())] for name, zone in index.inventory.zones.items()}
+
+
+def foreign_routes(table: dict[str, list[dict]], allowed: list[IPv4Network]) -> list[str]:
+    """Prefixes of one routing table (FRR's JSON) that lie outside ``allowed``, with protocol.
+
+    >>> foreign_routes({"0.0.0.0/0": [{"protocol": "ospf"}], "10.20.1.0/24": [{"protocol": "ospf"}]},
+    ...                [IPv4Network("10.20.0.0/16")])
+    ['0.0.0.0/0 (ospf)']
+    """
+    found = []
+    for prefix, entries in sorted(table.items()):
+        network = ip_network(prefix)
+        if not any(network.subnet_of(a) for a in allowed if a.version == network.version):
+            found.append(f"{prefix} ({', '.join(sorted({e.get('protocol', '?') for e in entries}))})")
+    return found
+
+
+def table_violations(plan: LabPlan, index: InventoryIndex) -> list[str]:
+    """Every route, on every router of the twin, outside the zone of its table."""
+    allowed = allowed_prefixes(index)
+
+    def check(router_name: str) -> list[str]:
+        device = index.devices[router_name]
+        router = next(r for r in plan.routers if r.name == router_name)
+        tables = {"default": device.global_zone, **{vrf: index.zone_of_vrf.get(vrf) for vrf in router.vrfs}}
+        found = []
+        for vrf, zone in tables.items():
+            if zone is None:
+                continue
+            shown = subprocess.run(["vtysh", "-N", router_name, "-c", f"show ip route vrf {vrf} json"],
+                                   capture_output=True, text=True).stdout
+            for route in foreign_routes(json.loads(shown or "{}"), allowed[zone]):
+                found.append(f"{router_name}: table {vrf} (zone {zone}) holds {route}")
+        return found
+
+    with ThreadPoolExecutor(8) as pool:
+        return [line for lines in pool.map(check, [r.name for r in plan.routers]) for line in lines]

@@ -1,0 +1,68 @@
+"""Nightly history in SQLite: each run's findings, so a report can say what is new, what was
+fixed and what is still open since the previous run, and how the counts move over time."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, devices INTEGER NOT NULL,
+                                 findings INTEGER NOT NULL, blocking INTEGER NOT NULL, backup_commit TEXT);
+CREATE TABLE IF NOT EXISTS findings (run INTEGER NOT NULL REFERENCES runs(id), device TEXT NOT NULL,
+                                     rule TEXT NOT NULL, severity TEXT NOT NULL, status TEXT NOT NULL,
+                                     message TEXT NOT NULL, line INTEGER);
+CREATE INDEX IF NOT EXISTS findings_run ON findings(run);
+"""
+
+
+def _key(finding: dict[str, Any]) -> tuple[str, str, str]:
+    """What makes a finding the same one from night to night (line numbers move)."""
+    return str(finding["device"]), str(finding["rule"]), str(finding["message"])
+
+
+def record(db: Path, doc: dict[str, Any], backup_commit: str | None, blocking: int) -> dict[str, Any]:
+    """Store this run; return its comparison with the previous run and the trend of all runs (each
+    run with what was new, fixed and still open against the run before it)."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(db) as connection:
+        connection.executescript(SCHEMA)
+        previous_run, previous_started = connection.execute(
+            "SELECT id, started FROM runs ORDER BY id DESC LIMIT 1").fetchone() or (None, None)
+        findings = [f for f in doc["findings"] if f["status"] in ("fail", "error")]
+        cursor = connection.execute(
+            "INSERT INTO runs (started, devices, findings, blocking, backup_commit) VALUES (?, ?, ?, ?, ?)",
+            (datetime.now().isoformat(timespec="seconds"), len(doc["devices"]), len(findings), blocking,
+             backup_commit))
+        run = cursor.lastrowid
+        connection.executemany(
+            "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(run, f["device"], f["rule"], f["severity"], f["status"], f["message"], f["line"]) for f in findings])
+        trend = _trend(connection)
+    current = {_key(f) for f in findings}
+    previous = set(trend[-2]["keys"]) if len(trend) > 1 else set()
+    for night in trend:
+        del night["keys"]
+    return {"run": run, "previous_run": previous_run, "previous_started": previous_started,
+            "new": sorted(current - previous), "fixed": sorted(previous - current),
+            "still_open": sorted(current & previous), "trend": trend}
+
+
+def _trend(connection: sqlite3.Connection, nights: int = 60) -> list[dict[str, Any]]:
+    """The last ``nights`` runs, oldest first: counts, and new/fixed/still open against the run before."""
+    rows = connection.execute("SELECT id, started, devices, findings, blocking FROM runs ORDER BY id DESC LIMIT ?",
+                              (nights + 1,)).fetchall()[::-1]
+    keys: dict[int, set[tuple[str, str, str]]] = {row[0]: set() for row in rows}
+    for run, device, rule, message in connection.execute(
+            "SELECT run, device, rule, message FROM findings WHERE run >= ?", (rows[0][0],)):
+        keys[run].add((device, rule, message))
+    trend = []
+    for index, (run, started, devices, found, blocking) in enumerate(rows):
+        before = keys[rows[index - 1][0]] if index else set()
+        now = keys[run]
+        trend.append({"run": run, "started": started, "devices": devices, "findings": found, "blocking": blocking,
+                      "new": len(now - before), "fixed": len(before - now), "still_open": len(now & before),
+                      "keys": sorted(now)})
+    return trend[1:] if len(rows) > nights else trend

@@ -1,0 +1,129 @@
+"""Review a change device by device: the semantic diff, the policy before and after, the classes of
+change, and a risk for each device and for the whole change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from muronet.inventory.index import InventoryIndex
+from muronet.masking import mask
+from muronet.platforms import get_platform
+from muronet.policy.catalog import Severity
+from muronet.policy.context import DeviceAudit, Settings
+from muronet.policy.engine import FAIL, UNPARSEABLE, Result, evaluate
+from muronet.render.vocabulary import Vocabulary, read_vocabulary
+from muronet.review.classes import CLASSIFIERS, RISKS, Change, Finding
+from muronet.review.delta import config_delta
+
+
+@dataclass
+class DeviceReview:
+    device: str
+    platform: str
+    status: str  # added | removed | changed | unchanged
+    findings: list[Finding] = field(default_factory=list)
+    new: list[Result] = field(default_factory=list)  # policy findings the change introduces
+    resolved: list[Result] = field(default_factory=list)
+    changed_lines: int = 0
+    error: str | None = None  # a configuration that could not be read
+
+    @property
+    def blocking(self) -> list[Result]:
+        return [r for r in self.new if Severity(r.severity) in (Severity.CRITICAL, Severity.HIGH)]
+
+    @property
+    def risk(self) -> str:
+        levels = [f.risk for f in self.findings]
+        levels += ["critical" if r.severity == "critical" else "high" for r in self.blocking]
+        levels += ["medium" for r in self.new if r not in self.blocking]
+        levels += ["critical"] if self.error else []  # what cannot be read cannot be approved
+        if self.changed_lines and not levels:
+            levels.append("low")
+        return max(levels, key=RISKS.index, default="none")
+
+    def reasons(self) -> list[str]:
+        return [self.error] * bool(self.error) + [f"{f.kind}: {f.reason}" for f in self.findings] + [
+            f"new finding {r.rule} ({r.severity}): {r.message}" for r in self.new]
+
+
+def _failures(results: list[Result]) -> dict[tuple[str, str], Result]:
+    return {(r.rule, r.message): r for r in results if r.status == FAIL}
+
+
+def review_device(name: str, platform: str, before: str, after: str, settings: Settings,
+                  index_before: InventoryIndex | None, index_after: InventoryIndex | None,
+                  vocabulary: Vocabulary | None = None) -> DeviceReview:
+    """The review of one device's change (``before`` or ``after`` is "" for a device added or removed);
+    with the platform's template ``vocabulary``, a top-level command no template writes is critical."""
+    try:
+        delta = config_delta(platform, before, after)
+    except UNPARSEABLE as error:  # nothing can be said of it: a reviewer must look
+        return DeviceReview(name, platform, "unreadable", error=f"cannot be parsed as {platform}: {error}")
+    status = "added" if not before else "removed" if not after else "changed" if delta.changed else "unchanged"
+    review = DeviceReview(name, platform, status,
+                          changed_lines=len(delta.added) + len(delta.removed) + len(delta.reordered))
+    if not delta.changed:
+        return review
+    change = Change(delta, DeviceAudit.of(name, platform, delta.before, delta.before_lines, settings, index_before),
+                    DeviceAudit.of(name, platform, delta.after, delta.after_lines, settings, index_after), vocabulary)
+    for classify in CLASSIFIERS:
+        review.findings += classify(change)
+    was = _failures(evaluate(change.before)) if before else {}
+    now = _failures(evaluate(change.after)) if after else {}
+    review.new = [r for key, r in now.items() if key not in was]
+    review.resolved = [r for key, r in was.items() if key not in now]
+    return review
+
+
+@dataclass
+class ChangeReview:
+    source: str
+    devices: list[DeviceReview]
+    errors: list[str] = field(default_factory=list)  # why the change as a whole cannot be read
+
+    @property
+    def risk(self) -> str:
+        if self.errors:
+            return "critical"
+        return max((d.risk for d in self.devices), key=RISKS.index, default="none")
+
+    @property
+    def blocking(self) -> bool:
+        """Whether the change must not merge: critical, or it adds a blocking policy finding."""
+        return self.risk == "critical" or any(d.blocking for d in self.devices)
+
+    def as_dict(self, salt: bytes) -> dict[str, Any]:
+        """The review as data; every line passes through the secret mask first."""
+        def lines(finding: Finding) -> list[dict[str, Any]]:
+            return [{"path": [mask(p, salt) for p in line.path], "line": line.line} for line in finding.lines]
+
+        changed = [d for d in self.devices if d.status != "unchanged"]
+        return {
+            "source": self.source, "risk": self.risk, "blocking": self.blocking,
+            "errors": [mask(e, salt) for e in self.errors],
+            "summary": {"devices": len(self.devices), "changed": len(changed),
+                        "by_risk": {r: sum(1 for d in changed if d.risk == r) for r in reversed(RISKS)}},
+            "devices": [{
+                "device": d.device, "platform": d.platform, "status": d.status, "risk": d.risk,
+                "changed_lines": d.changed_lines, "reasons": [mask(r, salt) for r in d.reasons()], "error": d.error,
+                "classes": [{"class": f.kind, "risk": f.risk, "reason": mask(f.reason, salt), "lines": lines(f)}
+                            for f in d.findings],
+                "new_findings": [{**r.as_dict(), "message": mask(r.message, salt)} for r in d.new],
+                "resolved_findings": [{**r.as_dict(), "message": mask(r.message, salt)} for r in d.resolved],
+            } for d in changed],
+        }
+
+
+def review_change(source: str, before: dict[str, str], after: dict[str, str], platforms: dict[str, str],
+                  settings: Settings, index_before: InventoryIndex | None,
+                  index_after: InventoryIndex | None, templates: Path | None = None) -> ChangeReview:
+    """The review of every device in either set of configurations; ``templates``: the template
+    folder whose commands the change may add (None: any command)."""
+    names = sorted(set(before) | set(after))
+    vocabularies = {p: read_vocabulary(templates / get_platform(p).template_dir) for p in set(platforms.values())
+                    } if templates is not None else {}
+    return ChangeReview(source, [review_device(n, platforms[n], before.get(n, ""), after.get(n, ""), settings,
+                                               index_before, index_after, vocabularies.get(platforms[n]))
+                                 for n in names])

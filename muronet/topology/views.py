@@ -1,0 +1,296 @@
+"""The diagrams, as Graphviz graphs built from a ``PhysicalGraph``.
+
+- ``physical``: every device with a cable, grouped by site; every cable once (``id="cable-N"``), every
+  circuit with its two terminations (``id="termination-N"``) and the far end.
+- ``geographic``: sites at their coordinates (for planners), fiber spans between sites by ring.
+- ``zones``: the zones (VRFs) and the devices that join two or more of them; approved gateways in
+  blue, anything else in red (red means "not approved" and nothing else in any view).
+- ``lgwan``: the LGWAN zone's devices, their cables and the LGWAN access line to the prefecture.
+- ``site``: one site's devices, its cables and the neighbours they reach.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import graphviz
+
+from muronet.topology.graph import CircuitEdge, DeviceNode, Link, PhysicalGraph
+
+FONT = "IPAGothic"  # Debian's fonts-ipafont-gothic: Japanese glyphs in SVG and PNG
+LGWAN_ZONE = "LGWAN"
+RING_COLORS = {"west": "#1565c0", "central": "#2e7d32", "east": "#ef6c00", "north": "#6a1b9a"}
+SPUR_COLOR = "#616161"  # a span on no ring (a spur to one facility)
+CIRCUIT_COLOR = "#6d4c41"  # a provider's circuit, dashed: no ring's colour
+ZONE_COLORS = {"MYNUMBER": "#4a148c", "LGWAN": "#e65100", "INTERNET": "#0d47a1", "REGIONAL": "#1b5e20"}
+NOT_APPROVED = "#c62828"  # the one red of every view
+APPROVED = "#1565c0"
+KM_PER_DEGREE = 111.32  # of latitude (and of longitude times the cosine of the latitude)
+
+
+class Markup(str):
+    """A label muronet itself writes as Graphviz's HTML-like markup (the legend); nothing else is."""
+
+
+def _text(value: object) -> object:
+    """Names and labels come from the inventory or from NetBox, which anyone with write access
+    fills: they are text, never DOT escapes (``\\``) or HTML-like labels (``<…>``)."""
+    return graphviz.escape(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+class _Graph(graphviz.Graph):
+    """A Graphviz graph whose every name, label and attribute is escaped as text."""
+
+    def node(self, name: str, label: str | None = None, _attributes=None, **attrs) -> None:  # type: ignore[override]
+        super().node(_text(name), _text(label), _attributes=_attributes, **{k: _text(v) for k, v in attrs.items()})
+
+    def edge(self, tail_name: str, head_name: str, label: str | None = None, _attributes=None,  # type: ignore[override]
+             **attrs) -> None:
+        super().edge(_text(tail_name), _text(head_name), _text(label), _attributes=_attributes,
+                     **{k: _text(v) for k, v in attrs.items()})
+
+    def attr(self, kw: str | None = None, _attributes=None, **attrs) -> None:  # type: ignore[override]
+        super().attr(kw, _attributes=_attributes, **{k: _text(v) for k, v in attrs.items()})
+
+
+def _graph(name: str, engine: str = "dot", **attrs: str) -> graphviz.Graph:
+    graph = _Graph(name, engine=engine)
+    graph.attr(fontname=FONT, fontsize="12", **attrs)
+    graph.attr("node", fontname=FONT, fontsize="10")
+    graph.attr("edge", fontname=FONT, fontsize="8")
+    return graph
+
+
+def _link_label(link: Link) -> str:
+    length = f"\n{link.length_km:g} km" if link.length_km else ""
+    return f"{link.label}{length}"
+
+
+def _ring_color(ring: str | None) -> str:
+    return RING_COLORS.get(ring or "", SPUR_COLOR)
+
+
+def _legend(view: graphviz.Graph, rows: list[tuple[str, str, str]], pos: str | None = None) -> None:
+    """A legend node: (colour, swatch, meaning) per row. The one HTML-like label muronet writes: its
+    text is muronet's own, each piece escaped anyway."""
+    cells = "".join(f'<TR><TD><FONT COLOR="{color}">{graphviz.escape(swatch)}</FONT></TD>'
+                    f'<TD ALIGN="LEFT">{graphviz.escape(meaning)}</TD></TR>' for color, swatch, meaning in rows)
+    view.node("legend", Markup(f'<<TABLE BORDER="0" CELLBORDER="0"><TR><TD COLSPAN="2"><B>凡例 legend</B></TD>'
+                               f"</TR>{cells}</TABLE>>"), shape="box", color="#9e9e9e", id="legend",
+              **({"pos": pos} if pos else {}))
+
+
+def _cable_rows(graph: PhysicalGraph) -> list[tuple[str, str, str]]:
+    rings = sorted({link.ring for link in graph.links if link.ring in RING_COLORS})
+    rows = [(RING_COLORS[ring], "━━", f"fiber ring {ring}") for ring in rings]
+    if any(link.ring not in RING_COLORS for link in graph.links):
+        rows.append((SPUR_COLOR, "━━", "spur (no ring) / patch"))
+    return [*rows, (CIRCUIT_COLOR, "┅┅", "provider circuit")]
+
+
+def _circuit(graph: graphviz.Graph, circuit: CircuitEdge, device_node: str) -> None:
+    """Device —cable— A termination —circuit— Z termination (the far end)."""
+    a_id, z_id = ((*circuit.terminations, "", ""))[:2]
+    a_node, z_node = f"term-{circuit.cid}-A", f"term-{circuit.cid}-Z"
+    graph.node(a_node, f"{circuit.cid}\nA end: {circuit.device}", shape="cds", style="filled", fillcolor="#efebe9",
+               id=f"termination-{a_id}" if a_id else a_node)
+    graph.node(z_node, f"{circuit.far_end}\nZ end ({circuit.provider})", shape="doubleoctagon", style="filled",
+               fillcolor="#d7ccc8", id=f"termination-{z_id}" if z_id else z_node)
+    graph.edge(device_node, a_node, id=f"cable-{circuit.cable}" if circuit.cable else f"cable-{circuit.cid}",
+               label=circuit.cid)
+    graph.edge(a_node, z_node, id=f"circuit-{circuit.cid}", style="dashed", penwidth="2", color=CIRCUIT_COLOR,
+               label=f"{circuit.provider}\n{circuit.bandwidth_mbps} Mb/s")
+
+
+def _cabled(graph: PhysicalGraph) -> set[str]:
+    return {d for link in graph.links for d in (link.a_device, link.b_device)} | {c.device for c in graph.circuits}
+
+
+def physical(graph: PhysicalGraph) -> graphviz.Graph:
+    """Every cabled device by site, every cable and circuit exactly once."""
+    view = _graph("physical", engine="fdp", label="物理構成図 Physical network (fiber, patch, circuits)",
+                  labelloc="t", overlap="false", splines="true", K="1.2", sep="+12")
+    cabled = _cabled(graph)
+    for site in graph.sites.values():
+        members = [d for d in site.devices if d in cabled]
+        if not members:
+            continue
+        with view.subgraph(name=f"cluster_{site.slug}") as cluster:
+            cluster.attr(label=site.name_ja, id=f"site-{site.slug}", style="rounded,filled", fillcolor="#f5f5f5",
+                         color="#9e9e9e")
+            for device in members:
+                cluster.node(device, device, shape="box", style="rounded,filled", fillcolor="white",
+                             id=f"device-{device}")
+    crowd = {slug: len(site.devices) for slug, site in graph.sites.items()}
+    for link in graph.links:
+        between = link.a_site != link.b_site  # a patch inside a site is named in its tooltip: labels stay apart
+        # a span's label sits at its end in the smaller site: the crowded city hall keeps its labels apart
+        end = "headlabel" if crowd.get(link.a_site, 0) >= crowd.get(link.b_site, 0) else "taillabel"
+        view.edge(link.a_device, link.b_device, id=f"cable-{link.ident or link.label}",
+                  **({end: _link_label(link), "labeldistance": "2.5"} if between else {}),
+                  color=_ring_color(link.ring), penwidth="2" if between else "1",
+                  tooltip=f"{link.label}: {link.a_device}:{link.a_port} — {link.b_device}:{link.b_port}")
+    for circuit in graph.circuits:
+        _circuit(view, circuit, circuit.device)
+    _legend(view, _cable_rows(graph))
+    return view
+
+
+def _projection(graph: PhysicalGraph, width_in: float = 18) -> tuple[dict[str, tuple[float, float]], float]:
+    """Site positions in inches (neato's unit): longitude/latitude projected (equirectangular), scaled so
+    the longer side is ``width_in``; and that scale, in inches per degree of latitude."""
+    sites = [s for s in graph.sites.values() if s.latitude and s.longitude]
+    if not sites:
+        return {}, 1.0
+    lat0 = sum(s.latitude for s in sites) / len(sites)
+    xs = {s.slug: s.longitude * math.cos(math.radians(lat0)) for s in sites}
+    ys = {s.slug: s.latitude for s in sites}
+    span = max(max(xs.values()) - min(xs.values()), max(ys.values()) - min(ys.values())) or 1.0
+    scale = width_in / span
+    return {slug: ((xs[slug] - min(xs.values())) * scale, (ys[slug] - min(ys.values())) * scale) for slug in xs}, scale
+
+
+def _positions(graph: PhysicalGraph, width_in: float = 18) -> dict[str, tuple[float, float]]:
+    return _projection(graph, width_in)[0]
+
+
+def geographic(graph: PhysicalGraph) -> graphviz.Graph:
+    """Sites where they are (north up), fiber spans coloured by ring, the circuits' far ends off the coast."""
+    view = _graph("geographic", engine="neato", label="施設ネットワーク地図 Facility network map (sites at their "
+                  "coordinates)", labelloc="t", outputorder="edgesfirst")
+    positions, inches_per_degree = _projection(graph)
+    for site in graph.sites.values():
+        x, y = positions.get(site.slug, (0.0, 0.0))
+        city_hall = site.kind == "city_hall"
+        view.node(site.slug, "", xlabel=site.name_ja, shape="circle", width="0.3" if city_hall else "0.16",
+                  style="filled", fillcolor="#0d47a1" if city_hall else "#37474f", pos=f"{x:.2f},{y:.2f}!",
+                  id=f"site-{site.slug}", tooltip=f"{site.name_ja} ({site.name_romaji}): {', '.join(site.devices)}")
+    seen: set[tuple[str, str]] = set()
+    for link in graph.links:
+        pair = (link.a_site, link.b_site)
+        if link.a_site == link.b_site or pair in seen:
+            continue
+        seen.add(pair)
+        view.edge(link.a_site, link.b_site, label=f"{link.length_km:g} km" if link.length_km else "",
+                  color=_ring_color(link.ring), penwidth="2.5", id=f"span-{link.ident or link.label}")
+    right = max((x for x, _ in positions.values()), default=0) + 2.5
+    for n, circuit in enumerate(graph.circuits):
+        far = f"far-{circuit.cid}"
+        view.node(far, f"{circuit.far_end}\n{circuit.cid}", shape="box", style="filled,dashed", fillcolor="#efebe9",
+                  pos=f"{right:.2f},{n * 1.6:.2f}!", id=far)
+        view.edge(circuit.site, far, style="dashed", color=CIRCUIT_COLOR, penwidth="2",
+                  label=f"{circuit.bandwidth_mbps} Mb/s", id=f"circuit-{circuit.cid}")
+    _legend(view, [("#0d47a1", "●", "city hall"), ("#37474f", "●", "facility"), *_cable_rows(graph)],
+            f"{right:.2f},-2.5!")
+    if positions:
+        _scale_and_north(view, positions, inches_per_degree, right)
+    return view
+
+
+def _scale_and_north(view: graphviz.Graph, positions: dict[str, tuple[float, float]], inches_per_degree: float,
+                     right: float) -> None:
+    """A scale bar of a round length under the map, and an arrow pointing north (the map is north up)."""
+    km_per_inch = KM_PER_DEGREE / inches_per_degree
+    length_km = next((km for km in (0.5, 1, 2, 5, 10, 20) if km / km_per_inch >= 1.0), 20)
+    inches = length_km / km_per_inch
+    for end, x in (("scale-a", 0.0), ("scale-b", inches)):
+        view.node(end, "", shape="point", width="0.05", pos=f"{x:.2f},-1.0!", id=end)
+    view.edge("scale-a", "scale-b", label=f"{length_km:g} km", penwidth="3", color="#212121", id="scale-bar",
+              dir="both", arrowhead="tee", arrowtail="tee")
+    top = max(y for _, y in positions.values())
+    view.node("north", "N\n▲", shape="plaintext", fontsize="16", pos=f"{right:.2f},{top:.2f}!", id="north-arrow")
+
+
+def zones(graph: PhysicalGraph) -> graphviz.Graph:
+    """Zones and every device group that joins two or more of them (approved or not)."""
+    view = _graph("zones", engine="dot", rankdir="LR", label="ゾーン構成 Zones and the only approved gateways between "
+                  "them (red: not approved)", labelloc="t")
+    for zone, label in graph.zones.items():
+        view.node(f"zone-{zone}", f"{zone}\n{label}", shape="ellipse", style="filled,bold", id=f"zone-{zone}",
+                  fillcolor="white", color=ZONE_COLORS.get(zone, "#616161"), penwidth="3")
+    groups: dict[tuple[str, tuple[str, ...], bool], list[DeviceNode]] = defaultdict(list)
+    for device in graph.devices.values():
+        if len([z for z in device.zones if z in graph.zones]) >= 2:
+            groups[(device.role, device.zones, device.gateway)].append(device)
+    for (role, member_zones, approved), members in sorted(groups.items()):
+        names = sorted(d.name for d in members)
+        node = f"group-{role}-{'-'.join(member_zones)}-{approved}"
+        shown = ", ".join(names[:3]) + (f" … (+{len(names) - 3})" if len(names) > 3 else "")
+        view.node(node, f"{role.replace('_', ' ')} ×{len(names)}\n{shown}", shape="box", style="rounded,filled",
+                  fillcolor="#e3f2fd" if approved else "#ffcdd2", color=APPROVED if approved else NOT_APPROVED,
+                  id=node, tooltip=", ".join(names))
+        for zone in member_zones:
+            if zone in graph.zones:
+                view.edge(node, f"zone-{zone}", color=ZONE_COLORS.get(zone, "#616161"),
+                          style="solid" if approved else "dashed")
+    _legend(view, [*((ZONE_COLORS.get(z, "#616161"), "◯", f"zone {z}") for z in graph.zones),
+                   (APPROVED, "▭", "approved gateway (solid lines)"),
+                   (NOT_APPROVED, "▭", "joins zones without approval (dashed lines)")])
+    return view
+
+
+def lgwan(graph: PhysicalGraph) -> graphviz.Graph:
+    """The LGWAN zone: its devices, the cables between them and the access line to the prefecture."""
+    view = _graph("lgwan", engine="dot", rankdir="LR", label="LGWAN接続構成 LGWAN zone and access line",
+                  labelloc="t")
+    members = {d.name for d in graph.devices.values() if LGWAN_ZONE in d.zones}
+    circuits = [c for c in graph.circuits if c.kind == "lgwan_access"]
+    members |= {c.device for c in circuits}
+    touching = [link for link in graph.links if link.a_device in members or link.b_device in members]
+    cabled = {end for link in touching for end in (link.a_device, link.b_device)} | {c.device for c in circuits}
+    for name in sorted(members & cabled):
+        device = graph.devices.get(name)
+        view.node(name, f"{name}\n{device.role.replace('_', ' ') if device else ''}", shape="box",
+                  style="rounded,filled", fillcolor="#fff3e0", id=f"device-{name}")
+    with view.subgraph(name="cluster_hosts") as hosts:  # servers and relays: on the zone's LANs, not cabled
+        hosts.attr(label="ゾーンのLAN上のホスト hosts on the zone's LANs (through the access switches)",
+                   style="rounded,dashed", color="#9e9e9e", id="lgwan-hosts")
+        for name in sorted(members - cabled):
+            device = graph.devices.get(name)
+            hosts.node(name, f"{name}\n{device.role.replace('_', ' ') if device else ''}", shape="box",
+                       style="rounded,filled", fillcolor="#fff8e1", id=f"device-{name}")
+    for link in touching:
+        for end in (link.a_device, link.b_device):
+            if end not in members:  # the neighbour outside the zone, so no member floats alone
+                other = graph.devices.get(end)
+                view.node(end, f"{end}\n{other.role.replace('_', ' ') if other else ''}", shape="box",
+                          style="dashed", color="#9e9e9e", id=f"device-{end}")
+        view.edge(link.a_device, link.b_device, label=f"{link.a_port} — {link.b_port}",
+                  id=f"cable-{link.ident or link.label}",
+                  style="solid" if link.a_device in members and link.b_device in members else "dashed")
+    for circuit in circuits:
+        _circuit(view, circuit, circuit.device)
+    _legend(view, [("#e65100", "▭", "device in zone LGWAN"), ("#9e9e9e", "┄▭", "its neighbour in another zone"),
+                   ("#212121", "━━", "cable (dashed: out of the zone)"), (CIRCUIT_COLOR, "┅┅", "LGWAN access line")])
+    return view
+
+
+def site(graph: PhysicalGraph, slug: str) -> graphviz.Graph:
+    """One site: its devices, every cable touching them, and the neighbours at the far ends."""
+    where = graph.sites[slug]
+    view = _graph(f"site-{slug}", engine="dot", rankdir="LR", labelloc="t",
+                  label=f"{where.name_ja} ({where.name_romaji}) — {where.kind.replace('_', ' ')}")
+    with view.subgraph(name=f"cluster_{slug}") as cluster:
+        cluster.attr(label=where.name_ja, style="rounded,filled", fillcolor="#f5f5f5")
+        for name in where.devices:
+            device = graph.devices.get(name)
+            cluster.node(name, f"{name}\n{device.role.replace('_', ' ') if device else ''}", shape="box",
+                         style="rounded,filled", fillcolor="white")
+    for link in graph.links:
+        if slug not in (link.a_site, link.b_site):
+            continue
+        for end, end_site in ((link.a_device, link.a_site), (link.b_device, link.b_site)):
+            if end_site != slug:
+                other = graph.sites.get(end_site)
+                view.node(end, f"{end}\n{other.name_ja if other else end_site}", shape="box", style="dashed",
+                          color="#9e9e9e")
+        view.edge(link.a_device, link.b_device, label=f"{link.a_port} — {link.b_port}\n{_link_label(link)}",
+                  color=_ring_color(link.ring), id=f"cable-{link.ident or link.label}")
+    for circuit in graph.circuits:
+        if circuit.site == slug:
+            _circuit(view, circuit, circuit.device)
+    return view
+
+
+VIEWS = {"physical": physical, "geographic": geographic, "zones": zones, "lgwan": lgwan}

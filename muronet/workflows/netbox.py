@@ -1,0 +1,40 @@
+"""NetBox as the live source of truth: the sync of the inventory into it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from muronet.netbox.connection import NetBoxError, NetBoxTarget, api
+from muronet.netbox.desired import desired_state
+from muronet.netbox.sync import Plan, SyncIncomplete, apply_plan, plan_sync, read_netbox
+from muronet.workflows.common import WorkflowError, load
+
+
+@dataclass
+class SyncResult:
+    document: dict[str, Any]  # netbox, dry_run, applied, seconds and the plan's changes
+    plan: Plan
+
+
+def netbox_sync(inventory: Path, dry_run: bool = False, prune: bool = False,
+                progress: Callable[[str], None] = lambda message: None) -> SyncResult:
+    """Push the inventory into the NetBox of the environment, idempotently, with bulk requests."""
+    loaded = load(inventory)
+    started = time.perf_counter()
+    try:
+        target = NetBoxTarget.from_environment()
+        nb = api(target)
+        desired = desired_state(loaded)
+        held = read_netbox(nb)
+        plan = plan_sync(desired, held, prune=prune)
+        applied = 0 if dry_run else apply_plan(nb, plan, desired, held, progress=progress)
+    except SyncIncomplete as error:
+        raise WorkflowError(f"netbox sync: {error}", 1) from None
+    except NetBoxError as error:
+        raise WorkflowError(f"netbox sync: {error} (nothing was changed)", 1) from None
+    return SyncResult({"netbox": target.url, "dry_run": dry_run, "applied": applied,
+                       "seconds": round(time.perf_counter() - started, 1), **plan.as_dict()}, plan)

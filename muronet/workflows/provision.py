@@ -1,0 +1,74 @@
+"""Provisioning: the devices (or the twin) brought to their intended configuration, behind the
+security review of the pending change, each commit logged with the review it passed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from muronet.files import write_atomic
+from muronet.inventory.index import InventoryIndex
+from muronet.tasks.provision import DEFAULT_REVERT_IN
+from muronet.tasks.provision import provision as run_provision
+from muronet.workflows.common import WORKERS, WorkflowError, intended_configs, load, selected_nornir
+from muronet.workflows.review import of_running
+
+
+@dataclass(frozen=True)
+class ProvisionOptions:
+    inventory: Path = Path("inventory")
+    limit: str | None = None
+    commit: bool = False  # False: a dry run, the diffs only
+    lab_state: Path | None = None  # provision the twin of this state folder instead of the devices
+    templates: Path | None = None
+    revert_in: int = DEFAULT_REVERT_IN
+    settle: float = 90.0
+    workers: int = WORKERS
+    accept_risk: str | None = None  # the logged reason to commit what the review blocks
+    log_dir: Path = Path("build/provision-log")
+
+
+@dataclass
+class ProvisionResult:
+    document: dict[str, Any]  # the report, secrets scrubbed; with "review" when it was committed
+    exit_code: int  # 0: as intended; 1: a device failed or was rolled back; 2: the review stopped it
+    blocked_by: dict[str, Any] | None = None  # the review that stopped the run before anything was pushed
+
+
+def provision(options: ProvisionOptions) -> ProvisionResult:
+    """Diff (dry run), or commit, verify, confirm and roll back what does not verify. A commit the
+    security review blocks (as ``muronet review`` would) pushes nothing unless a risk is accepted."""
+    loaded = load(options.inventory)
+    index = InventoryIndex(loaded)
+    nr = selected_nornir(options.inventory, index, options.limit, options.lab_state, options.workers)
+    if not nr.inventory.hosts:
+        raise WorkflowError("no device to provision" + (" in the twin (is it up?)" if options.lab_state else ""), 2)
+    configs, secrets = intended_configs(loaded, options.templates, sorted(nr.inventory.hosts))
+    review: dict[str, Any] | None = None
+
+    def gate(running: dict[str, str]) -> bool:
+        nonlocal review
+        change, review = of_running(index, running, configs)
+        return not change.blocking or bool(options.accept_risk)
+
+    report = run_provision(nr, index, configs, commit_changes=options.commit, revert_in=options.revert_in,
+                           settle=options.settle, gate=gate if options.commit else None)
+    if report.stopped_by_gate:
+        return ProvisionResult(secrets.scrub_data(report.as_dict()), 2, review)
+    document = secrets.scrub_data(report.as_dict())
+    if review is not None:
+        log = log_commit(options.log_dir, {"accepted_risk": options.accept_risk, "review": review,
+                                           "provision": document})
+        document["review"] = {"risk": review["risk"], "accepted_risk": options.accept_risk, "log": str(log)}
+    return ProvisionResult(document, report.exit_code)
+
+
+def log_commit(folder: Path, entry: dict[str, Any]) -> Path:
+    """One JSON file per commit (mode 0600): the review it passed, the accepted risk, the outcome."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"commit-{datetime.now().strftime('%Y%m%dT%H%M%S%f')}.json"
+    write_atomic(path, json.dumps(entry, ensure_ascii=False, indent=1), mode=0o600)
+    return path
