@@ -5,7 +5,7 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from conftest import REPO
+from conftest import REPO, edit
 from hier_config import get_hconfig
 from hier_config.base import HConfigBase
 from hypothesis import given, settings
@@ -79,3 +79,29 @@ def test_fast_parse_equals_hier_configs_parse_on_random_texts(lines, platform_na
 ])
 def test_a_section_written_twice_is_read_as_the_device_reads_it(platform_name, text, expected):
     assert _texts(get_platform(platform_name).parse(text)) == expected
+
+
+def test_a_new_platform_is_a_new_driver_class_not_an_edit_of_the_model(inventory_copy, cli, monkeypatch):
+    """A driver registered under a new name is a platform the inventory accepts, the renderer draws
+    from its own template folder and the twin runs, with no other module changed."""
+    from muronet.lab.plan import is_routed
+    from muronet.platforms import Frr, base, register
+    from muronet.validation import load_and_validate
+
+    edit(inventory_copy / "facilities" / "fire-bokoi.yaml", "platform: frr", "platform: frr_lts")
+    assert "no platform driver 'frr_lts'" in cli("validate", "--inventory", str(inventory_copy)).output
+    monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))  # the registration ends with the test
+    templates = inventory_copy.parent / "templates"
+    (templates / "frr_lts").symlink_to(templates / "frr")
+
+    @register
+    class FrrLts(Frr):
+        name = "frr_lts"
+        template_dir = "frr_lts"
+
+    inventory, issues = load_and_validate(inventory_copy)
+    assert issues == []
+    device = next(d for d in inventory.devices if d.platform == "frr_lts")
+    assert is_routed(device) and get_platform("frr_lts").napalm_driver == "frr"
+    rendered = Renderer(inventory, templates).render(device)
+    assert rendered == Renderer(inventory, templates).render(device.model_copy(update={"platform": "frr"}))

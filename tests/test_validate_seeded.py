@@ -53,6 +53,11 @@ def _cable_end_twice(inv: Path) -> str:
     return "b: library-rt1:eth6"
 
 
+def _unknown_platform(inv: Path) -> str:
+    edit(inv / "facilities/fire-bokoi.yaml", "platform: frr", "platform: junos")
+    return "platform: junos"
+
+
 def _duplicate_interface(inv: Path) -> str:
     edit(inv / "lgwan.yaml", "{name: eth2, role: interconnect", "{name: eth1, role: interconnect")
     return "address: 10.20.255.5/31"
@@ -135,6 +140,8 @@ MISTAKES = [
     Mistake("missing cable end", "fiber.yaml", _missing_cable_end, "has no interface 'eth7'"),
     Mistake("cable end used twice", "fiber.yaml", _cable_end_twice, "is already used by another cable"),
     Mistake("duplicate interface", "lgwan.yaml", _duplicate_interface, "interface 'eth1' is defined twice"),
+    Mistake("platform without a driver", "facilities/fire-bokoi.yaml", _unknown_platform,
+            "no platform driver 'junos' (known: cisco_ios, frr)"),
     Mistake("VLAN id twice at a site", "city-hall/site.yaml", _vlan_twice, "VLAN id 201 is used twice"),
     Mistake("zone disagrees with VLAN", "city-hall/core.yaml", _zone_vs_vlan, "VLAN 201 (LGW-GYOSEI) is in zone LGWAN"),
     Mistake("device in two zones", "lgwan.yaml", _unapproved_two_zones, "is not an approved zone gateway"),

@@ -32,6 +32,7 @@ from muronet.inventory.ipfast import Address as IPv4Address
 from muronet.inventory.ipfast import Interface as IPv4Interface
 from muronet.inventory.ipfast import Network as IPv4Network
 from muronet.inventory.text import banner_problem, character_problem, config_text_problem
+from muronet.platforms import platform_names
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")]
 Hostname = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,40}[a-z0-9]$")]
@@ -161,6 +162,16 @@ def _inside_inventory(value: str) -> str:
     if path.is_absolute() or ".." in path.parts or not path.parts:
         raise ValueError("a vault file is named relative to the inventory folder, inside it")
     return value
+
+
+def _registered_platform(value: str) -> str:
+    """A platform is a registered driver (``muronet.platforms``): a new one is a driver, not an edit here."""
+    if value not in platform_names():
+        raise ValueError(f"no platform driver {value!r} (known: {', '.join(platform_names())})")
+    return value
+
+
+PlatformName = Annotated[str, AfterValidator(_registered_platform)]
 
 
 class VaultSecret(Strict):
@@ -449,7 +460,7 @@ class Device(Strict):
     name: Hostname
     site: Slug
     role: Role
-    platform: Literal["frr", "cisco_ios"]
+    platform: PlatformName
     device_type: DeviceTypeName
     global_zone: ZoneName | None = None  # the zone routed in the default VRF, if any
     router_id: IPv4Address | None = None

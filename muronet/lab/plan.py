@@ -21,6 +21,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from muronet.inventory.index import InventoryIndex, split_endpoint
 from muronet.inventory.model import Circuit, Device, Interface, InterfaceRole
+from muronet.platforms import get_platform
 
 OOB_NAMESPACE = "lab-oob"
 OOB_BRIDGE = "oob"
@@ -114,8 +115,8 @@ class LabPlan:
 
 
 def is_routed(device: Device) -> bool:
-    """Devices the twin runs as FRR routers: every device on platform frr."""
-    return device.platform == "frr"
+    """Devices the twin runs as routers: every device of a platform the twin runs (FRR)."""
+    return get_platform(device.platform).runs_in_twin
 
 
 def namespace_of(index: InventoryIndex, router: Router, device: Device, interface: Interface) -> str:

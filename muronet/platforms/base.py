@@ -29,6 +29,16 @@ class Platform(ABC):
     # The first words of the platform's top-level configuration commands: a text whose lines mostly
     # start otherwise is not a configuration of this platform (prose, garbage, another vendor's).
     command_words: ClassVar[frozenset[str]]
+    # The digital twin runs devices of this platform (FRR in network namespaces); others it cannot.
+    runs_in_twin: ClassVar[bool] = False
+    # The running configuration always shows its ``line vty`` blocks: no block means no vty at all
+    # (on FRR an absent block means vtysh's defaults: unrestricted).
+    shows_vty_lines: ClassVar[bool] = True
+    # The idle timeout a console line has when its configuration names none (None: the policy
+    # wants it written on the line).
+    implicit_exec_timeout_min: ClassVar[int | None] = None
+    # Interface ACLs are part of the device's configuration (on FRR the Linux host filters instead).
+    filters_in_config: ClassVar[bool] = True
 
     @abstractmethod
     def interface_name(self, canonical: str) -> str:

@@ -17,6 +17,10 @@ class Frr(Platform):
     napalm_driver = "frr"
     ansible_network_os = "frr.frr.frr"
     has_host_services = True
+    runs_in_twin = True
+    shows_vty_lines = False
+    implicit_exec_timeout_min = 10  # vtysh's default
+    filters_in_config = False
     # FRR 8.4's configuration node, as `vtysh -c "configure terminal" -c list` names its commands
     command_words = frozenset(str.split(
         "access-list agentx allow-external-route-update allow-reserved-ranges banner bfd bgp debug domainname "

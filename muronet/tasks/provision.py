@@ -19,7 +19,7 @@ and is reported, the others go on. Results are data (``ProvisionReport``), not p
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -154,7 +154,7 @@ Gate = Callable[[dict[str, str]], bool]  # running configuration per staged host
 
 def provision(nr: Nornir, index: InventoryIndex, configs: dict[str, str], commit_changes: bool = False,
               revert_in: int = DEFAULT_REVERT_IN, settle: float = 90.0, poll: float = 1.0,
-              gate: Gate | None = None) -> ProvisionReport:
+              gate: Gate | None = None, present: Container[str] | None = None) -> ProvisionReport:
     """Bring the hosts of ``nr`` to ``configs`` (host → intended configuration); with
     ``commit_changes``, ``gate`` decides after staging whether anything is pushed."""
     report = ProvisionReport(committed=commit_changes)
@@ -172,7 +172,7 @@ def provision(nr: Nornir, index: InventoryIndex, configs: dict[str, str], commit
             outcome = Outcome.UNCHANGED if not diff else (Outcome.CHANGED if pushing else Outcome.WOULD_CHANGE)
             report.devices[name] = DeviceReport(name, outcome, diff=diff, seconds={"stage": seconds})
         if pushing and changed:
-            _commit_and_verify(nr, index, changed, report, revert_in, settle, poll)
+            _commit_and_verify(nr, index, changed, report, revert_in, settle, poll, present)
     finally:
         nr.close_connections()  # an unconfirmed commit is rolled back as its session closes
     return report
@@ -196,7 +196,7 @@ def _timed(report: ProvisionReport, phase: str) -> Iterator[None]:
 
 
 def _commit_and_verify(nr: Nornir, index: InventoryIndex, changed: list[str], report: ProvisionReport,
-                       revert_in: int, settle: float, poll: float) -> None:
+                       revert_in: int, settle: float, poll: float, present: Container[str] | None) -> None:
     with _timed(report, "commit"):
         done, failed = _split(_only(nr, changed).run(task=commit, revert_in=revert_in))
     for name, seconds in done.items():
@@ -208,7 +208,7 @@ def _commit_and_verify(nr: Nornir, index: InventoryIndex, changed: list[str], re
     if not committed:
         return
     with _timed(report, "verify"):
-        found, unconfirmed = _verify(_only(nr, committed), index, settle, poll)
+        found, unconfirmed = _verify(_only(nr, committed), index, settle, poll, present)
     for name, error in unconfirmed.items():
         report.devices[name].outcome = Outcome.FAILED
         report.devices[name].detail = [f"confirm: {error}"]
@@ -226,12 +226,13 @@ def _roll_back(nr: Nornir, found: dict[str, list[str]], report: ProvisionReport)
             report.devices[name].detail = found[name] + ([f"rollback: {failed[name]}"] if name in failed else [])
 
 
-def _verify(nr: Nornir, index: InventoryIndex, settle: float, poll: float
+def _verify(nr: Nornir, index: InventoryIndex, settle: float, poll: float, present: Container[str] | None
             ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Each host's verification problems once the network has settled (or the time is up), and
     the hosts whose confirmation failed. A host whose routing state is as intended is confirmed
     then and not asked again; the others are asked every ``poll`` seconds."""
-    wanted: dict[str, Expectations] = {name: expectations(index, index.devices[name]) for name in nr.inventory.hosts}
+    wanted: dict[str, Expectations] = {name: expectations(index, index.devices[name], present)
+                                       for name in nr.inventory.hosts}
     unconfirmed: dict[str, str] = {}
 
     def ask(names: list[str]) -> dict[str, list[str]]:

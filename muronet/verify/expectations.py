@@ -11,6 +11,7 @@ configuration must produce once the network has converged (independent of any pl
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 
@@ -71,14 +72,17 @@ def zone_externals(index: InventoryIndex) -> dict[str, set[IPv4Network]]:
     return externals
 
 
-def expectations(index: InventoryIndex, device: Device) -> Expectations:
+def expectations(index: InventoryIndex, device: Device, present: Container[str] | None = None) -> Expectations:
+    """What ``device`` must show once its configuration is in place: an OSPF neighbour on every
+    cable whose far end runs OSPF too and is ``present`` (the devices of the run's inventory: the
+    twin's holds only the routers it runs; None: every device), every BGP session, every route."""
     expected = Expectations(device.name)
     for interface in device.interfaces:
         if not _runs_ospf(interface):
             continue
         peer = index.peer_of(device.name, interface)
         far = index.interfaces.get(peer.peer) if peer else None
-        if peer and far is not None and _runs_ospf(far) and index.devices[peer.peer[0]].platform == "frr":
+        if peer and far is not None and _runs_ospf(far) and (present is None or peer.peer[0] in present):
             assert far.address is not None
             expected.ospf.append(OspfNeighbor(_vrf(index, device, interface), far.address.ip,
                                               f"{peer.peer[0]}:{peer.peer[1]}"))

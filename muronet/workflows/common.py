@@ -54,8 +54,13 @@ def devices_nornir(inventory: Path, lab_state: Path | None, workers: int = WORKE
 def selected_nornir(inventory: Path, index: InventoryIndex, limit: str | None, lab_state: Path | None,
                     workers: int = WORKERS) -> Any:
     """:func:`devices_nornir` narrowed to the devices ``limit`` selects."""
+    return narrowed(devices_nornir(inventory, lab_state, workers), index, limit)
+
+
+def narrowed(nr: Any, index: InventoryIndex, limit: str | None) -> Any:
+    """``nr`` with only the devices ``limit`` selects (its runner and logins kept)."""
     chosen = selected(index, limit)
-    return devices_nornir(inventory, lab_state, workers).filter(filter_func=lambda h: h.name in chosen)
+    return nr.filter(filter_func=lambda host: host.name in chosen)
 
 
 def selected(index: InventoryIndex, limit: str | None) -> set[str]:

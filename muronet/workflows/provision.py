@@ -13,7 +13,7 @@ from muronet.files import write_atomic
 from muronet.inventory.index import InventoryIndex
 from muronet.tasks.provision import DEFAULT_REVERT_IN
 from muronet.tasks.provision import provision as run_provision
-from muronet.workflows.common import WORKERS, WorkflowError, intended_configs, load, selected_nornir
+from muronet.workflows.common import WORKERS, WorkflowError, devices_nornir, intended_configs, load, narrowed
 from muronet.workflows.review import of_running
 
 
@@ -43,7 +43,8 @@ def provision(options: ProvisionOptions) -> ProvisionResult:
     security review blocks (as ``muronet review`` would) pushes nothing unless a risk is accepted."""
     loaded = load(options.inventory)
     index = InventoryIndex(loaded)
-    nr = selected_nornir(options.inventory, index, options.limit, options.lab_state, options.workers)
+    everyone = devices_nornir(options.inventory, options.lab_state, options.workers)
+    nr = narrowed(everyone, index, options.limit)
     if not nr.inventory.hosts:
         raise WorkflowError("no device to provision" + (" in the twin (is it up?)" if options.lab_state else ""), 2)
     configs, secrets = intended_configs(loaded, options.templates, sorted(nr.inventory.hosts))
@@ -55,7 +56,8 @@ def provision(options: ProvisionOptions) -> ProvisionResult:
         return not change.blocking or bool(options.accept_risk)
 
     report = run_provision(nr, index, configs, commit_changes=options.commit, revert_in=options.revert_in,
-                           settle=options.settle, gate=gate if options.commit else None)
+                           settle=options.settle, gate=gate if options.commit else None,
+                           present=set(everyone.inventory.hosts))  # the far ends that run: the twin's are its routers
     if report.stopped_by_gate:
         return ProvisionResult(secrets.scrub_data(report.as_dict()), 2, review)
     document = secrets.scrub_data(report.as_dict())

@@ -9,6 +9,7 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
 from muronet.inventory.model import InterfaceRole
+from muronet.platforms import get_platform
 from muronet.policy.acl import acl_entries, parse_entry
 from muronet.policy.checks.zone import CLOSED_ZONES
 from muronet.policy.context import DeviceAudit
@@ -123,7 +124,7 @@ def lgwan_access_line_hygiene(audit: DeviceAudit) -> Iterator[Violation]:
                 yield Violation(f"zone {address_zone(audit, route.prefix)} routed out of the LGWAN line: "
                                 f"{route.text}", route.line)
         yield from _line_bgp_policy(audit, line.address.network)
-        if audit.platform == "cisco_ios":
+        if get_platform(audit.platform).filters_in_config:
             yield from _line_filter(audit, line.node)
 
 

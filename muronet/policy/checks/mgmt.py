@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from muronet.platforms import get_platform
 from muronet.policy.acl import acl_entries, parse_entry
 from muronet.policy.context import DeviceAudit
 from muronet.policy.registry import Violation, check
@@ -49,7 +50,7 @@ def _permits_outside(audit: DeviceAudit, entries: list) -> list:
 @check("SEC-MGMT-003", "cisco_ios", "frr")
 def management_from_mgmt_only(audit: DeviceAudit) -> Iterator[Violation]:
     lines = _vty_lines(audit)
-    if not lines and audit.platform == "frr":
+    if not lines and not get_platform(audit.platform).shows_vty_lines:
         yield Violation("no line vty block: vty access is not restricted")
     for vty in lines:
         access = vty.get_child(startswith="access-class")
@@ -73,7 +74,8 @@ def idle_timeout(audit: DeviceAudit) -> Iterator[Violation]:
     for line in lines:
         timeout = line.get_child(startswith="exec-timeout")
         if timeout is None:
-            if audit.platform == "cisco_ios" or limit < 10:  # FRR's default is 10 minutes
+            implicit = get_platform(audit.platform).implicit_exec_timeout_min
+            if implicit is None or limit < implicit:
                 yield Violation(f"{line.text}: no exec-timeout", audit.line_of(line))
             continue
         minutes, *seconds = (int(x) for x in timeout.text.split()[1:])

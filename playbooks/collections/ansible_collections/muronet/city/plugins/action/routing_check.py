@@ -16,7 +16,8 @@ class ActionModule(ActionBase):
 
         result = super().run(tmp, task_vars)
         found = verify(device_driver(self, task_vars), inventory_dir(self, task_vars), task_vars["inventory_hostname"],
-                       settle=float(self._task.args.get("settle", 90)), poll=float(self._task.args.get("poll", 2)))
+                       settle=float(self._task.args.get("settle", 90)), poll=float(self._task.args.get("poll", 2)),
+                       present=set(task_vars["groups"]["all"]))  # the far ends that run (the twin's: its routers)
         result.update(changed=False, problems=found)
         if found:
             result.update(failed=True, msg="; ".join(found))
