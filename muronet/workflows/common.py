@@ -53,13 +53,13 @@ def devices_nornir(inventory: Path, lab_state: Path | None, workers: int = WORKE
 
 def selected_nornir(inventory: Path, index: InventoryIndex, limit: str | None, lab_state: Path | None,
                     workers: int = WORKERS) -> Any:
-    """:func:`devices_nornir` narrowed to the devices ``limit`` selects."""
-    return narrowed(devices_nornir(inventory, lab_state, workers), index, limit)
-
-
-def narrowed(nr: Any, index: InventoryIndex, limit: str | None) -> Any:
-    """``nr`` with only the devices ``limit`` selects (its runner and logins kept)."""
+    """:func:`devices_nornir` narrowed to the devices ``limit`` selects (a bad ``limit`` is said first)."""
     chosen = selected(index, limit)
+    return narrowed(devices_nornir(inventory, lab_state, workers), chosen)
+
+
+def narrowed(nr: Any, chosen: set[str]) -> Any:
+    """``nr`` with only the ``chosen`` devices (its runner and logins kept)."""
     return nr.filter(filter_func=lambda host: host.name in chosen)
 
 

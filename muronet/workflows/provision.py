@@ -13,7 +13,15 @@ from muronet.files import write_atomic
 from muronet.inventory.index import InventoryIndex
 from muronet.tasks.provision import DEFAULT_REVERT_IN
 from muronet.tasks.provision import provision as run_provision
-from muronet.workflows.common import WORKERS, WorkflowError, devices_nornir, intended_configs, load, narrowed
+from muronet.workflows.common import (
+    WORKERS,
+    WorkflowError,
+    devices_nornir,
+    intended_configs,
+    load,
+    narrowed,
+    selected,
+)
 from muronet.workflows.review import of_running
 
 
@@ -43,8 +51,9 @@ def provision(options: ProvisionOptions) -> ProvisionResult:
     security review blocks (as ``muronet review`` would) pushes nothing unless a risk is accepted."""
     loaded = load(options.inventory)
     index = InventoryIndex(loaded)
+    chosen = selected(index, options.limit)  # a bad --limit is said before any login is looked up
     everyone = devices_nornir(options.inventory, options.lab_state, options.workers)
-    nr = narrowed(everyone, index, options.limit)
+    nr = narrowed(everyone, chosen)
     if not nr.inventory.hosts:
         raise WorkflowError("no device to provision" + (" in the twin (is it up?)" if options.lab_state else ""), 2)
     configs, secrets = intended_configs(loaded, options.templates, sorted(nr.inventory.hosts))
