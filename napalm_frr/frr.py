@@ -5,7 +5,7 @@
 the same SSH connection: ``show startup-config``, ``apply configuration`` (a configuration applied
 whole from standard input, as FRR reads a file), ``commit-confirm …``, and ``show system status``,
 ``show lldp neighbors``, ``show interfaces counters``, ``show arp``, ``ping``, ``traceroute`` for the
-getters that FRR itself does not answer. The twin's routers offer them (``lab/agent.py``); the
+getters that FRR itself does not answer. The twin's routers offer them (``muronet/lab/agent.py``); the
 README's driver section says what a Linux host running FRR needs to offer them.
 
 **Candidates are canonical.** ``load_replace_candidate`` has FRR itself render the candidate (a
