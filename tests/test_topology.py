@@ -47,9 +47,9 @@ def test_unknown_view_or_format_is_a_clear_error(cli, tmp_path):
 
 def test_geographic_view_places_sites_by_their_coordinates(reference):
     from muronet.topology.from_inventory import physical_graph
-    from muronet.topology.views import _positions
+    from muronet.topology.views import _projection
 
-    positions = _positions(physical_graph(reference))
+    positions, _ = _projection(physical_graph(reference))
     by_slug = {s.slug: s for s in reference.sites}
     west = min(positions, key=lambda slug: positions[slug][0])
     north = max(positions, key=lambda slug: positions[slug][1])

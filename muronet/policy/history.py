@@ -40,18 +40,18 @@ def record(db: Path, doc: dict[str, Any], backup_commit: str | None, blocking: i
         connection.executemany(
             "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(run, f["device"], f["rule"], f["severity"], f["status"], f["message"], f["line"]) for f in findings])
-        trend = _trend(connection)
+        trend, keys = _trend(connection)
     current = {_key(f) for f in findings}
-    previous = set(trend[-2]["keys"]) if len(trend) > 1 else set()
-    for night in trend:
-        del night["keys"]
+    previous = keys.get(previous_run, set())  # none before the first run
     return {"run": run, "previous_run": previous_run, "previous_started": previous_started,
             "new": sorted(current - previous), "fixed": sorted(previous - current),
             "still_open": sorted(current & previous), "trend": trend}
 
 
-def _trend(connection: sqlite3.Connection, nights: int = 60) -> list[dict[str, Any]]:
-    """The last ``nights`` runs, oldest first: counts, and new/fixed/still open against the run before."""
+def _trend(connection: sqlite3.Connection, nights: int = 60
+           ) -> tuple[list[dict[str, Any]], dict[int, set[tuple[str, str, str]]]]:
+    """The last ``nights`` runs, oldest first: counts, and new/fixed/still open against the run
+    before; and each of those runs' findings (device, rule, message)."""
     rows = connection.execute("SELECT id, started, devices, findings, blocking FROM runs ORDER BY id DESC LIMIT ?",
                               (nights + 1,)).fetchall()[::-1]
     keys: dict[int, set[tuple[str, str, str]]] = {row[0]: set() for row in rows}
@@ -63,6 +63,5 @@ def _trend(connection: sqlite3.Connection, nights: int = 60) -> list[dict[str, A
         before = keys[rows[index - 1][0]] if index else set()
         now = keys[run]
         trend.append({"run": run, "started": started, "devices": devices, "findings": found, "blocking": blocking,
-                      "new": len(now - before), "fixed": len(before - now), "still_open": len(now & before),
-                      "keys": sorted(now)})
-    return trend[1:] if len(rows) > nights else trend
+                      "new": len(now - before), "fixed": len(before - now), "still_open": len(now & before)})
+    return (trend[1:] if len(rows) > nights else trend), keys

@@ -151,10 +151,6 @@ def _projection(graph: PhysicalGraph, width_in: float = 18) -> tuple[dict[str, t
     return {slug: ((xs[slug] - min(xs.values())) * scale, (ys[slug] - min(ys.values())) * scale) for slug in xs}, scale
 
 
-def _positions(graph: PhysicalGraph, width_in: float = 18) -> dict[str, tuple[float, float]]:
-    return _projection(graph, width_in)[0]
-
-
 def geographic(graph: PhysicalGraph) -> graphviz.Graph:
     """Sites where they are (north up), fiber spans coloured by ring, the circuits' far ends off the coast."""
     view = _graph("geographic", engine="neato", label="施設ネットワーク地図 Facility network map (sites at their "
