@@ -67,6 +67,7 @@ def _hostvars(index: InventoryIndex, device: Device, inventory_dir: Path, endpoi
         "ansible_host": endpoint["hostname"] if endpoint else str(device.management.address.ip),
         "ansible_port": endpoint["port"] if endpoint else 22,
         "ansible_network_os": get_platform(device.platform).ansible_network_os,
+        "muronet_ospf_neighbours_command": get_platform(device.platform).ospf_neighbors_command,
         "muronet_platform": device.platform,
         "muronet_role": str(device.role),
         "muronet_site": device.site,

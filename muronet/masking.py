@@ -181,6 +181,29 @@ def mask(config: str, salt: bytes) -> str:
     return "".join(out)
 
 
+_DIFF_SIGN = re.compile(r"^(\s*)([+-])(?![+-])")  # a unified (+line) or IOS contextual ( +line) diff's sign
+
+
+def mask_diff(diff: str, salt: bytes) -> str:
+    """A configuration diff with every secret of its changed lines replaced by its placeholder,
+    whether the diff is unified (``+ neighbor … password X``) or IOS's contextual (`` +key X``).
+
+    >>> mask_diff("tacacs server AAA1\\n -key oldK3y\\n+snmp-server community s3cr3t RO", b"k").splitlines()
+    ['tacacs server AAA1', ' -key <secret:sha-8e77b720>', '+snmp-server community <secret:sha-4132301b> RO']
+    """
+    # the signs out, the text masked whole (a key belongs to the "tacacs server" block above it),
+    # the signs back: masking changes no line break
+    signs, lines = [], []
+    for line in diff.split("\n"):
+        sign = _DIFF_SIGN.match(line) if not line.startswith(("+++", "---")) else None
+        signs.append((sign.group(1), sign.group(2)) if sign else None)
+        lines.append(sign.group(1) + line[sign.end():] if sign else line)
+    masked = mask("\n".join(lines), salt).split("\n")
+    out = [line if sign is None else f"{sign[0]}{sign[1]}{line[len(sign[0]):]}"
+           for sign, line in zip(signs, masked, strict=True)]
+    return "\n".join(out)
+
+
 def secrets_in(line: str) -> list[str]:
     """The secrets one configuration line holds, indented or not: values, placeholders of masked
     values (``<secret:sha-…>``) and references (``<secret:NAME>``).

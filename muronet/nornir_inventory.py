@@ -52,8 +52,8 @@ def _connection_options(platform_name: str, known_hosts: str | None) -> dict[str
     # shared through a group would send every host to the first host's port.
     return {
         "netmiko": ConnectionOptions(platform=platform.netmiko_device_type, extras=_host_key_options(known_hosts)),
-        "napalm": ConnectionOptions(platform=platform.napalm_driver,
-                                    extras={"optional_args": _host_key_options(known_hosts)}),
+        "napalm": ConnectionOptions(platform=platform.napalm_driver, extras={
+            "optional_args": {**platform.napalm_optional_args, **_host_key_options(known_hosts)}}),
     }
 
 

@@ -38,6 +38,7 @@ import json
 import re
 import secrets
 import threading
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -442,6 +443,8 @@ class FrrDriver(NetworkDriver):
     def get_route_to(self, destination: str = "", protocol: str = "", longer: bool = False) -> dict[str, Any]:
         if not destination:
             raise ValueError("get_route_to needs a destination")
+        if longer and ip_network(destination, strict=False).prefixlen == 0:  # the whole table: one command
+            return getters.route_to(getters.tables_by_vrf(self._send("show ip route vrf all json")), protocol)
         tables = {vrf: self._json(f"show ip route vrf {vrf} {destination}{' longer-prefixes' if longer else ''} json")
                   for vrf in self._vrfs()}
         return getters.route_to(tables, protocol)
@@ -479,43 +482,8 @@ class FrrDriver(NetworkDriver):
         code, out, err = self._device(f"traceroute {destination} {options}")
         return getters.traceroute(out, err, code)
 
-    # Not in NAPALM's interface (its harness allows no other public method): see the functions below.
-
-    def _ospf_neighbors(self) -> dict[str, list[dict[str, str]]]:
-        """OSPF neighbours per VRF that runs OSPF ("global" for the default): address, state, interface."""
-        return getters.ospf_neighbors(self._json("show ip ospf vrf all neighbor json"))  # only VRFs with OSPF
-
-    def _route_table(self) -> dict[str, dict[str, list[str]]]:
-        """Installed IPv4 routes per VRF ("global" for the default): prefix → protocols."""
-        return getters.route_table(getters.tables_by_vrf(self._send("show ip route vrf all json")))
-
 
 # --- beyond NAPALM's interface ------------------------------------------------------------------
-
-
-def commit_unsaved(driver: FrrDriver, before_push: Any = None) -> str:
-    """Push the loaded candidate, leave the saved configuration alone; the previous running
-    configuration (orchestrators whose steps run in separate processes confirm with :func:`save`
-    or go back with :func:`restore`)."""
-    return driver._commit_unsaved(before_push)
-
-
-def save(driver: FrrDriver) -> None:
-    driver._save()
-
-
-def restore(driver: FrrDriver, previous: str) -> None:
-    driver._restore(previous)
-
-
-def ospf_neighbors(driver: FrrDriver) -> dict[str, list[dict[str, str]]]:
-    """OSPF neighbours per VRF that runs OSPF ("global" for the default): address, state, interface."""
-    return driver._ospf_neighbors()
-
-
-def route_table(driver: FrrDriver) -> dict[str, dict[str, list[str]]]:
-    """Installed IPv4 routes per VRF ("global" for the default): prefix → protocols."""
-    return driver._route_table()
 
 
 def sanitize(config: str) -> str:

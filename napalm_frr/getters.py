@@ -418,16 +418,6 @@ def _age(uptime: str) -> int:
     return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([wdhms])", uptime))
 
 
-def ospf_neighbors(per_vrf: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
-    found: dict[str, list[dict[str, str]]] = {}
-    for vrf, data in per_vrf.items():
-        data = data.get(vrf, data)  # FRR nests the answer under the VRF name
-        found[_vrf_key(vrf)] = [{"router_id": rid, "address": n.get("ifaceAddress", ""),
-                                 "state": n.get("nbrState", ""), "interface": n.get("ifaceName", "").split(":")[0]}
-                                for rid, entries in data.get("neighbors", {}).items() for n in entries]
-    return found
-
-
 def tables_by_vrf(text: str) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """``show ip route vrf all json`` per VRF. FRR 8.4 prints one JSON object per VRF, one after
     the other and unnamed (each route names its VRF); later FRR prints one object keyed by VRF.
@@ -450,13 +440,6 @@ def tables_by_vrf(text: str) -> dict[str, dict[str, list[dict[str, Any]]]]:
             elif value:
                 tables.setdefault(value[0].get("vrfName", "default"), {})[key] = value
     return tables
-
-
-def route_table(per_vrf: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, dict[str, list[str]]]:
-    return {_vrf_key(vrf): {prefix: sorted({r.get("protocol", "") for r in entries
-                                            if r.get("installed") or r.get("selected")})
-                            for prefix, entries in routes.items()}
-            for vrf, routes in per_vrf.items()}
 
 
 # --- probes -----------------------------------------------------------------------------------------

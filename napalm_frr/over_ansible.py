@@ -13,6 +13,7 @@ echo and prompt, and raises on the errors the terminal plugin recognises
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from ansible.module_utils.connection import ConnectionError as SessionError
@@ -49,7 +50,20 @@ class FrrOverAnsible(FrrDriver):
         raise NotImplementedError(f"{command}: device commands need an exec channel, which network_cli lends none")
 
     def has_pending_commit(self) -> bool:
-        return False  # the playbooks confirm by saving (commit_unsaved, then save or restore)
+        return False  # the playbooks confirm by saving (push_unconfirmed, then confirm or restore)
+
+    # what muronet's playbook steps ask of every platform (see muronet.ansible.config)
+    def push_unconfirmed(self, before_push: Callable[[str], None] | None = None) -> None:
+        """Push the candidate (a refused line restores the device) and leave the saved
+        configuration alone; ``before_push`` gets the running configuration first."""
+        self._commit_unsaved(before_push)
+
+    def confirm(self) -> None:
+        self._save()
+
+    def restore(self, previous: str) -> None:
+        """Back to ``previous``, saved."""
+        self._restore(previous)
 
     def _apply(self, script: str) -> str:
         """The script typed line by line in configuration mode, reported as ``vtysh -f`` reports a

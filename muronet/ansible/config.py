@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from muronet.ansible.drivers import AnsibleDevice
 from muronet.files import write_atomic
 from muronet.inventory.secrets import GivenSecrets
+from muronet.platforms import Platform
 from muronet.render.engine import Renderer, default_templates_dir
 from muronet.validation.checked import shared_index
-from napalm_frr import frr
-from napalm_frr.frr import FrrDriver, RestoreError
+from napalm_frr.frr import RestoreError
 
 
 @dataclass(frozen=True)
@@ -55,20 +56,20 @@ def intended(inventory_dir: Path, name: str, secrets: dict[str, str]) -> tuple[s
     return renderer.render(index.devices[name]), given
 
 
-def push(driver: FrrDriver, name: str, candidate: str, secrets: GivenSecrets, points: RollbackPoints,
-         check_mode: bool) -> tuple[bool, str]:
+def push(driver: AnsibleDevice, platform: Platform, name: str, candidate: str, secrets: GivenSecrets,
+         points: RollbackPoints, check_mode: bool) -> tuple[bool, str]:
     """(changed, the diff from the running configuration to ``candidate``, secrets masked).
     Outside check mode the candidate is pushed, unsaved; a refused line restores the device and
     raises. A push that an earlier run left unconfirmed counts as a change: it still needs to be
     verified and confirmed (or rolled back)."""
     driver.load_replace_candidate(config=candidate)
-    diff = secrets.scrub(driver.compare_config())
+    diff = secrets.scrub(platform.masked_diff(driver.compare_config()))
     if not diff or check_mode:
         driver.discard_config()
         return bool(diff) or (points.has(name) and not check_mode), diff
     earlier = points.has(name)  # an earlier unconfirmed push keeps the older, confirmed point
     try:
-        frr.commit_unsaved(driver, before_push=None if earlier else lambda running: points.keep(name, running))
+        driver.push_unconfirmed(before_push=None if earlier else lambda running: points.keep(name, running))
     except RestoreError:
         raise  # the point stays: state=rolled_back can still bring the device back
     except Exception:
@@ -78,19 +79,19 @@ def push(driver: FrrDriver, name: str, candidate: str, secrets: GivenSecrets, po
     return True, diff
 
 
-def confirm(driver: FrrDriver, name: str, points: RollbackPoints) -> bool:
+def confirm(driver: AnsibleDevice, name: str, points: RollbackPoints) -> bool:
     """Save a pushed change; False when nothing was waiting for confirmation."""
     if not points.has(name):
         return False
-    frr.save(driver)
+    driver.confirm()
     points.drop(name)
     return True
 
 
-def roll_back(driver: FrrDriver, name: str, points: RollbackPoints) -> bool:
+def roll_back(driver: AnsibleDevice, name: str, points: RollbackPoints) -> bool:
     """Back to the configuration before the pushed change, saved; False when nothing was pushed."""
     if not points.has(name):
         return False
-    frr.restore(driver, points.read(name))
+    driver.restore(points.read(name))
     points.drop(name)
     return True

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from ipaddress import IPv4Address, IPv4Network
 
+from netutils.interface import interface_range_expansion
+
 from muronet.inventory.loader import Inventory
-from muronet.inventory.model import Cable, Circuit, Device, Host, Interface, Prefix, Site, Vlan, Zone, ZoneGateway
+from muronet.inventory.model import Cable, Circuit, Device, Host, Interface, Prefix, Role, Site, Vlan, Zone, ZoneGateway
+from muronet.platforms import get_platform
 
 PortKey = tuple[str, str]  # (device name, interface name)
 
@@ -119,6 +122,18 @@ class InventoryIndex:
             return None
         zone = self.zone(interface.zone)
         return zone.vrf if zone else interface.vrf
+
+    def unused_ports(self, device: Device) -> list[str]:
+        """Ports of an access switch's hardware that the inventory does not use (rendered shut
+        down in the parking VLAN), in the platform's names; management ports excluded."""
+        if device.role != Role.ACCESS_SWITCH:
+            return []
+        platform = get_platform(device.platform)
+        device_type = self.inventory.device_types.get(device.device_type)
+        used = {platform.interface_name(i.name) for i in device.interfaces}
+        ports = [platform.interface_name(p) for spec in (device_type.ports if device_type else [])
+                 for p in interface_range_expansion(spec)]
+        return [p for p in ports if p not in used and not p.endswith("0/0")]
 
     def peer_of(self, device: str, interface: Interface) -> CablePeer | None:
         """Cable peer of a port; a sub-interface rides its parent's cable."""

@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import re
+import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from hier_config import HConfig, HConfigChild
 from hier_config.constructors import _config_from_string_lines_end_of_banner_test as _banner_ends
 from hier_config.constructors import _load_from_string_lines
 from hier_config.platforms.driver_base import HConfigDriverBase
 
+from muronet.masking import mask_diff
+
 _REGISTRY: dict[str, type[Platform]] = {}
+_DIFF_KEY = secrets.token_bytes(32)  # per process: a fingerprint in a report cannot be guessed offline
+
+OspfNeighbors = dict[str, list[dict[str, str]]]  # VRF ("global": the default) → address, state, interface
+
+
+@dataclass(frozen=True)
+class SwitchPort:
+    """What a switch port is doing, as the device says (not as its configuration says)."""
+
+    mode: str  # administrative mode: "access", "trunk", or what else the device names
+    access_vlan: int | None = None
+    native_vlan: int | None = None
+    trunk_vlans: frozenset[int] | None = None  # the VLANs a trunk carries now; None: all
+    trunking: bool = False  # up and trunking now
+    shutdown: bool = False  # administratively down
+    port_security: bool | None = None  # None: not asked
 
 
 class Platform(ABC):
@@ -22,7 +41,9 @@ class Platform(ABC):
     template_dir: ClassVar[str]  # folder under templates/
     netmiko_device_type: ClassVar[str]
     napalm_driver: ClassVar[str]
+    napalm_optional_args: ClassVar[dict[str, Any]] = {}  # the NAPALM driver's settings for this platform
     ansible_network_os: ClassVar[str]  # network_cli's cliconf/terminal plugins for this platform
+    ospf_neighbors_command: ClassVar[str]  # the device's own table of OSPF neighbours, for people to read
     # Does the configuration file carry the items the policy calls "host" items on this platform
     # (sshd, PAM, snmpd, firewall)? FRR keeps them on the Linux host, not in frr.conf.
     has_host_services: ClassVar[bool]
@@ -39,6 +60,9 @@ class Platform(ABC):
     implicit_exec_timeout_min: ClassVar[int | None] = None
     # Interface ACLs are part of the device's configuration (on FRR the Linux host filters instead).
     filters_in_config: ClassVar[bool] = True
+    # The NAPALM driver's compare_config masks the secrets of its diff (napalm_frr does; NAPALM's own
+    # drivers show them, so muronet masks them: muronet.masking.mask_diff).
+    masks_diff_secrets: ClassVar[bool] = False
 
     @abstractmethod
     def interface_name(self, canonical: str) -> str:
@@ -51,6 +75,27 @@ class Platform(ABC):
     @abstractmethod
     def hconfig_driver(self) -> HConfigDriverBase:
         """hier_config driver that turns this platform's configuration text into a tree."""
+
+    # --- reading a device's state (``device``: a connected NAPALM driver of this platform) --------
+    # NAPALM's getters answer the rest (BGP, routes, VLANs, interfaces); these fill its gaps.
+
+    def ospf_neighbors(self, device: Any) -> OspfNeighbors:
+        """The device's OSPF neighbours per VRF: ``address``, ``state`` ("Full/DR"), ``interface``."""
+        raise NotImplementedError(f"{self.name}: no OSPF neighbour reader")
+
+    def switchports(self, device: Any, secured: Iterable[str] = ()) -> dict[str, SwitchPort]:
+        """The device's switch ports by name; for the ports in ``secured``, port security too. A
+        platform without switch ports has none."""
+        return {}
+
+    def masked_diff(self, diff: str) -> str:
+        """The driver's ``compare_config`` with its secrets masked (a secret typed on the device by
+        hand is known to no scrubber), unless the driver masks them itself.
+
+        >>> get_platform("cisco_ios").masked_diff("+snmp-server community Pub1ic RO")[:35]
+        '+snmp-server community <secret:sha-'
+        """
+        return diff if self.masks_diff_secrets else mask_diff(diff, _DIFF_KEY)
 
     def without_device_lines(self, running: str) -> str:
         """A running configuration without the lines the device adds of its own (none here)."""

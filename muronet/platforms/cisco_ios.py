@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from hier_config.platforms.cisco_ios.driver import HConfigDriverCiscoIOS
 from hier_config.platforms.driver_base import HConfigDriverBase
 from netutils.interface import canonical_interface_name
+from ntc_templates.parse import parse_output
 
-from muronet.platforms.base import Platform, register
+from muronet.platforms.base import OspfNeighbors, Platform, SwitchPort, register
 
 # Linux-style inventory names of routed roles -> IOS names on an ISR-class router.
 _LINUX_STYLE = [
@@ -25,7 +28,11 @@ class CiscoIos(Platform):
     template_dir = "cisco_ios"
     netmiko_device_type = "cisco_ios"
     napalm_driver = "ios"
+    # The templates configure ``file prompt quiet`` and ``ip scp server enable`` (NAPALM's replace
+    # needs both): NAPALM then checks for them instead of configuring and removing them itself.
+    napalm_optional_args: ClassVar[dict[str, Any]] = {"auto_file_prompt": False}
     ansible_network_os = "cisco.ios.ios"
+    ospf_neighbors_command = "show ip ospf neighbor"
     has_host_services = False
     # First words of IOS / IOS-XE global configuration commands (those a running configuration shows)
     command_words = frozenset(str.split(
@@ -53,3 +60,68 @@ class CiscoIos(Platform):
 
     def hconfig_driver(self) -> HConfigDriverBase:
         return HConfigDriverCiscoIOS()
+
+    # --- state, from IOS show commands parsed by ntc-templates (TextFSM) -------------------------
+
+    def ospf_neighbors(self, device: Any) -> OspfNeighbors:
+        """``show ip ospf neighbor``, each neighbour in the VRF of its interface (NAPALM's
+        ``get_network_instances``)."""
+        rows = _parsed(device, "show ip ospf neighbor")
+        vrf_of = {interface: ("global" if name == "default" else name)
+                  for name, instance in device.get_network_instances().items()
+                  for interface in instance.get("interfaces", {}).get("interface", {})}
+        found: OspfNeighbors = {}
+        for row in rows:
+            interface = canonical_interface_name(row["interface"])
+            found.setdefault(vrf_of.get(interface, "global"), []).append(
+                {"router_id": row["neighbor_id"], "address": row["ip_address"], "interface": interface,
+                 "state": _state(row["state"])})
+        return found
+
+    def switchports(self, device: Any, secured: Iterable[str] = ()) -> dict[str, SwitchPort]:
+        """What NAPALM's getters say of the ports (``get_interfaces``: shut, link; ``get_vlans``: the
+        VLANs each carries), and what they do not: ``show interfaces switchport`` (mode, native VLAN)
+        and, per port in ``secured``, ``show port-security interface``."""
+        interfaces = device.get_interfaces()
+        carried: dict[str, set[int]] = {}
+        for vlan, data in device.get_vlans().items():
+            for name in data.get("interfaces", []):
+                carried.setdefault(canonical_interface_name(name), set()).add(int(vlan))
+        secured = set(secured)
+        ports = {}
+        for row in _parsed(device, "show interfaces switchport"):
+            name = canonical_interface_name(row["interface"])
+            state = interfaces.get(name, {})
+            mode = row["admin_mode"].removeprefix("static ")
+            vlans = carried.get(name, set())
+            security = None
+            if name in secured:
+                answer = _parsed(device, f"show port-security interface {name}")
+                security = bool(answer) and answer[0]["port_security"] == "Enabled"
+            ports[name] = SwitchPort(
+                mode=mode, access_vlan=min(vlans) if mode == "access" and len(vlans) == 1 else None,
+                native_vlan=_vlan(row["native_vlan"]), trunk_vlans=frozenset(vlans) if mode == "trunk" else None,
+                trunking=mode == "trunk" and row["mode"] == "trunk" and bool(state.get("is_up")),
+                shutdown=state.get("is_enabled") is False, port_security=security)
+        return ports
+
+
+def _parsed(device: Any, command: str) -> list[dict[str, Any]]:
+    output = device.cli([command])[command]
+    if "% Invalid input" in output:
+        raise ValueError(f"{command!r}: the device does not know it")
+    return parse_output(platform="cisco_ios", command=command, data=output)
+
+
+def _state(ios: str) -> str:
+    """IOS's neighbour state as FRR writes it (verification compares the first word).
+
+    >>> _state("FULL/DR"), _state("2WAY/DROTHER"), _state("FULL/  -")
+    ('Full/DR', '2way/DROTHER', 'Full/  -')
+    """
+    adjacency, _, role = ios.partition("/")
+    return adjacency.capitalize() + (f"/{role}" if _ else "")
+
+
+def _vlan(text: str) -> int | None:
+    return int(text) if text.isdigit() else None

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from hier_config import HConfigChild
 from hier_config.platforms.driver_base import HConfigDriverBase
 
-from muronet.platforms.base import Platform, register
+from muronet.platforms.base import OspfNeighbors, Platform, register
 from muronet.platforms.frr_hconfig import HConfigDriverFrr
 
 
@@ -16,11 +19,13 @@ class Frr(Platform):
     netmiko_device_type = "cisco_ios"  # vtysh speaks enough IOS for Netmiko (see the notes)
     napalm_driver = "frr"
     ansible_network_os = "frr.frr.frr"
+    ospf_neighbors_command = "show ip ospf vrf all neighbor"
     has_host_services = True
     runs_in_twin = True
     shows_vty_lines = False
     implicit_exec_timeout_min = 10  # vtysh's default
     filters_in_config = False
+    masks_diff_secrets = True
     # FRR 8.4's configuration node, as `vtysh -c "configure terminal" -c list` names its commands
     command_words = frozenset(str.split(
         "access-list agentx allow-external-route-update allow-reserved-ranges banner bfd bgp debug domainname "
@@ -38,6 +43,10 @@ class Frr(Platform):
 
     def hconfig_driver(self) -> HConfigDriverBase:
         return HConfigDriverFrr()
+
+    def ospf_neighbors(self, device: Any) -> OspfNeighbors:
+        command = "show ip ospf vrf all neighbor json"  # only the VRFs that run OSPF answer
+        return ospf_neighbors_from_json(json.loads(device.cli([command])[command] or "{}"))
 
     def shows_of_itself(self, node: HConfigChild) -> bool:
         """FRR's version line, IPv6 forwarding of a host without IPv6, a VRF naming only its namespace
@@ -73,3 +82,20 @@ class Frr(Platform):
             elif not line.startswith(("frr version", "no ipv6 forwarding")):
                 kept.append(line)
         return "\n".join(kept + block) + "\n"
+
+
+def ospf_neighbors_from_json(per_vrf: dict[str, Any]) -> OspfNeighbors:
+    """FRR's ``show ip ospf vrf all neighbor json`` per VRF ("global" for the default).
+
+    >>> ospf_neighbors_from_json({"default": {"vrfName": "default", "neighbors": {"10.0.0.2": [
+    ...     {"nbrState": "Full/DR", "ifaceAddress": "10.1.0.1", "ifaceName": "eth1:10.1.0.0"}]}}})
+    {'global': [{'router_id': '10.0.0.2', 'address': '10.1.0.1', 'state': 'Full/DR', 'interface': 'eth1'}]}
+    """
+    found: OspfNeighbors = {}
+    for vrf, data in per_vrf.items():
+        data = data.get(vrf, data)  # FRR nests some answers under the VRF name once more
+        found["global" if vrf == "default" else vrf] = [
+            {"router_id": rid, "address": n.get("ifaceAddress", ""), "state": n.get("nbrState", ""),
+             "interface": n.get("ifaceName", "").split(":")[0]}
+            for rid, entries in data.get("neighbors", {}).items() for n in entries]
+    return found

@@ -12,11 +12,10 @@ from collections import defaultdict
 from ipaddress import IPv4Network
 from typing import Any
 
-from netutils.interface import interface_range_expansion
 from netutils.vlan import vlanlist_to_config
 
 from muronet.inventory.index import InventoryIndex
-from muronet.inventory.model import Device, Interface, InterfaceRole, Role
+from muronet.inventory.model import Device, Interface, InterfaceRole
 from muronet.inventory.secrets import SecretSource
 from muronet.platforms import Platform, get_platform
 from muronet.render import filters
@@ -92,7 +91,7 @@ class ContextBuilder:
             "vrfs": self._vrfs(device),
             "interfaces": [self._interface(platform, device, i) for i in interfaces],
             "vlans": self._vlans(device),
-            "unused_ports": self._unused_ports(platform, device),
+            "unused_ports": self.index.unused_ports(device),
             "ospf": self._ospf(platform, device, interfaces),
             "bgp": self._bgp(device),
             "copp_acls": filters.copp_acls(self.index, device),
@@ -157,16 +156,6 @@ class ContextBuilder:
         ids = {i.vlan for i in device.interfaces if i.vlan} | {v for i in device.interfaces for v in i.vlans}
         vlans = [self.index.vlans[(device.site, v)] for v in sorted(ids) if (device.site, v) in self.index.vlans]
         return [{"id": v.id, "name": v.name, "zone": v.zone} for v in vlans]
-
-    def _unused_ports(self, platform: Platform, device: Device) -> list[str]:
-        """Ports of the hardware that the inventory does not use: shut down and parked."""
-        if device.role != Role.ACCESS_SWITCH:
-            return []
-        device_type = self.inventory.device_types.get(device.device_type)
-        used = {platform.interface_name(i.name) for i in device.interfaces}
-        ports = [platform.interface_name(p) for spec in (device_type.ports if device_type else [])
-                 for p in interface_range_expansion(spec)]
-        return [p for p in ports if p not in used and not p.endswith("0/0")]
 
     def _ospf(self, platform: Platform, device: Device, interfaces: list[Interface]) -> list[dict[str, Any]]:
         by_zone: dict[str, list[Interface]] = defaultdict(list)

@@ -7,8 +7,9 @@
    pushed then.
 3. **Commit** on the devices with changes, with commit-confirm: each device reverts by itself
    unless confirmed. A device that rejects a line is restored by its driver.
-4. **Verify**: poll until the routing state the inventory implies is there (OSPF neighbours Full,
-   BGP sessions up, every zone's prefixes in the right VRF) or the settle time is over; a device
+4. **Verify**: poll until the state the inventory implies is there (OSPF neighbours Full, BGP
+   sessions up, every zone's prefixes in the right VRF, an access switch's ports in their VLANs and
+   trunks) or the settle time is over, read through NAPALM's getters; a device
    is **confirmed** (the driver saves it) as soon as it verifies. What has not verified by then is
    **rolled back**.
 
@@ -30,10 +31,10 @@ from nornir.core.inventory import Hosts, Inventory
 from nornir.core.task import AggregatedResult, Result, Task
 
 from muronet.inventory.index import InventoryIndex
-from muronet.verify.check import problems
+from muronet.platforms import get_platform
+from muronet.verify.check import observe, problems
 from muronet.verify.expectations import Expectations, expectations
 from muronet.verify.poll import until_verified
-from napalm_frr import frr
 
 DEFAULT_REVERT_IN = 600  # seconds an unconfirmed commit lives before the device reverts it
 
@@ -95,7 +96,7 @@ def stage(task: Task, configs: dict[str, str]) -> Result:
     device = _napalm(task)
     running = device.get_config(retrieve="running")["running"]
     device.load_replace_candidate(config=configs[task.host.name])
-    diff = device.compare_config()
+    diff = get_platform(task.host.platform).masked_diff(device.compare_config())
     if not diff:
         device.discard_config()
     return Result(host=task.host, result=(diff, time.perf_counter() - started, running), diff=diff,
@@ -111,9 +112,8 @@ def commit(task: Task, revert_in: int) -> Result:
 def verify_and_confirm(task: Task, wanted: dict[str, Expectations]) -> Result:
     """The host's verification problems now and, when there are none, its commit confirmed at
     once; the result is the problems and what the confirmation failed with ("" when it did not)."""
-    device = _napalm(task)
-    found = problems(wanted[task.host.name], ospf=frr.ospf_neighbors(device), bgp=device.get_bgp_neighbors(),
-                     routes=frr.route_table(device))
+    device, expected = _napalm(task), wanted[task.host.name]
+    found = problems(expected, observe(device, get_platform(task.host.platform), expected))
     unconfirmed = ""
     if not found:
         try:

@@ -6,7 +6,11 @@ configuration must produce once the network has converged (independent of any pl
 - every BGP session of the device Established;
 - in every VRF (and the global table) the device routes, a route to every LAN of that zone
   (department VLANs, server VLANs, facility LANs, public Wi-Fi) and to what the zone's circuits
-  promise (the LGWAN prefixes, the security cloud's default route).
+  promise (the LGWAN prefixes, the security cloud's default route);
+- on an access switch, every port as the inventory has it: access ports in their VLAN with port
+  security on, trunks up and carrying exactly their VLAN list with their native VLAN, every unused
+  port shut down in the parking VLAN, and no port carrying a VLAN of a zone the switch does not
+  serve in the inventory.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 
 from muronet.inventory.index import InventoryIndex, split_endpoint
-from muronet.inventory.model import Device, Interface, InterfaceRole
+from muronet.inventory.model import Device, Interface, InterfaceRole, Role
+from muronet.platforms import get_platform
 
 DEFAULT_VRF = "global"  # NAPALM's name for the default routing table
 LAN_ROLES = (InterfaceRole.USER, InterfaceRole.SERVER, InterfaceRole.FACILITY_LAN, InterfaceRole.PUBLIC_WIFI)
@@ -36,12 +41,24 @@ class BgpSession:
     description: str
 
 
+@dataclass(frozen=True)
+class PortExpectation:
+    mode: str  # "access" or "trunk"
+    vlan: int | None = None  # access VLAN (for a trunk: the native VLAN)
+    vlans: frozenset[int] = frozenset()  # a trunk's VLANs
+    shutdown: bool = False
+    secured: bool = False  # port security on
+
+
 @dataclass
 class Expectations:
     device: str
     ospf: list[OspfNeighbor] = field(default_factory=list)
     bgp: list[BgpSession] = field(default_factory=list)
     routes: dict[str, set[IPv4Network]] = field(default_factory=dict)  # VRF → prefixes
+    ports: dict[str, PortExpectation] = field(default_factory=dict)  # switch port (platform's name) → state
+    vlan_zones: dict[int, str] = field(default_factory=dict)  # the zone of each VLAN of the device's site
+    zones: frozenset[str] = frozenset()  # the zones a switch is approved for: those of its ports' VLANs
 
 
 def _runs_ospf(interface: Interface) -> bool:
@@ -96,4 +113,27 @@ def expectations(index: InventoryIndex, device: Device, present: Container[str] 
             continue
         routes = expected.routes.setdefault(_vrf(index, device, interface), set())
         routes |= lans.get(interface.zone, set()) | externals.get(interface.zone, set())
+    expected.ports = switch_ports(index, device)
+    if expected.ports:
+        expected.vlan_zones = {vid: vlan.zone for (site, vid), vlan in index.vlans.items() if site == device.site}
+        expected.zones = frozenset(expected.vlan_zones[v] for p in expected.ports.values() if not p.shutdown
+                                   for v in ({p.vlan} | p.vlans) - {None} if v in expected.vlan_zones)
     return expected
+
+
+def switch_ports(index: InventoryIndex, device: Device) -> dict[str, PortExpectation]:
+    """An access switch's ports as the inventory has them (other devices: none)."""
+    if device.role != Role.ACCESS_SWITCH:
+        return {}
+    platform = get_platform(device.platform)
+    ports = {}
+    for interface in device.interfaces:
+        name = platform.interface_name(interface.name)
+        if interface.mode == "access":
+            ports[name] = PortExpectation("access", interface.vlan, shutdown=interface.shutdown, secured=True)
+        elif interface.mode == "trunk":
+            ports[name] = PortExpectation("trunk", interface.native_vlan, frozenset(interface.vlans))
+    parking = index.inventory.city.parking_vlan if index.inventory.city else None
+    for name in index.unused_ports(device):
+        ports[name] = PortExpectation("access", parking, shutdown=True)
+    return ports

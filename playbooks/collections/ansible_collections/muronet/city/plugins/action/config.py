@@ -21,6 +21,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         from muronet.ansible.config import confirm, intended, push, roll_back
+        from muronet.platforms import get_platform
 
         result = super().run(tmp, task_vars)
         state = self._task.args.get("state", "pushed")
@@ -34,7 +35,8 @@ class ActionModule(ActionBase):
             if state == "pushed":
                 candidate, given = intended(inventory_dir(self, task_vars), name, secrets(self, task_vars))
                 scrub = given.scrub
-                changed, diff = push(driver, name, candidate, given, points, self._task.check_mode)
+                platform = get_platform(self._templar.template(task_vars["muronet_platform"]))
+                changed, diff = push(driver, platform, name, candidate, given, points, self._task.check_mode)
                 result.update(changed=changed, diff={"prepared": diff} if diff else {})
             elif self._task.check_mode:
                 result.update(changed=points.has(name))
