@@ -25,6 +25,35 @@ from muronet.cli.common import (
 
 
 @app.command()
+def analyze(
+    inventory: InventoryOption = Path("inventory"),
+    source: Annotated[Path | None, typer.Option("--from", help="Folder of <device>.cfg files to analyse "
+                                                "(default: the intended configurations, rendered).",
+                                                file_okay=False)] = None,
+    platform: Annotated[str | None, typer.Option(help="Platform of configurations of devices not in the "
+                                                 "inventory (default: detected from the text).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Analyse configurations across devices without asking any: undefined references and unused
+    structures, OSPF adjacencies on every cable, BGP sessions.
+
+    Exit 1 when something cannot work (a critical or high finding)."""
+    from muronet.workflows.analyze import AnalyzeOptions, analyze_configs
+
+    with presented(as_json):
+        result = analyze_configs(AnalyzeOptions(inventory, source, platform=platform))
+    if as_json:
+        emit_json(result.document)
+    else:
+        for finding in result.document["findings"]:
+            where = f"{finding['device']}:{finding['line']}" if finding["line"] else finding["device"]
+            say(f"{where}: {finding['severity']}: {finding['message']}")
+        counts = ", ".join(f"{n} {severity}" for severity, n in result.document["counts"].items() if n) or "nothing"
+        say(f"{len(result.document['devices'])} configurations analysed: {counts}")
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
 def audit(
     inventory: InventoryOption = Path("inventory"),
     source: Annotated[Path | None, typer.Option("--from", help="Folder of <device>.cfg files to audit.",

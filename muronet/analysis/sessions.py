@@ -1,0 +1,296 @@
+"""Whether every OSPF adjacency and BGP session the configurations set up can come up, read from
+the configurations of both ends (FRR and Cisco IOS alike) and the inventory's cabling and circuits.
+
+An adjacency is checked on every cable whose two ends both have a configuration: the same
+process zone, area, network type, hello and dead intervals, authentication type and key id (keys
+compared, never shown), neither end passive, the same subnet, equal MTUs (unless ignored). A
+session is checked on every ``neighbor``: its address belongs to a device of the configurations
+(then that device must have the reverse neighbour, the AS numbers must agree, passwords must be
+equal, GTSM on both ends or neither, an address family in common) or to a circuit of the
+inventory (then the AS must be the circuit's), and it is on-link unless multihop.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+
+from muronet.analysis.finding import Finding
+from muronet.inventory.index import InventoryIndex
+from muronet.platforms import get_platform
+from muronet.policy.context import DeviceAudit
+from muronet.policy.zonemap import l3_interfaces
+
+# --- OSPF -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OspfPort:
+    device: str
+    interface: str
+    address: IPv4Interface
+    zone: str | None  # the zone of the process (its VRF's)
+    area: str | None  # dotted; None: the interface is in no area
+    passive: bool
+    network: str
+    hello: int
+    dead: int
+    auth: str  # "null", "simple", "message-digest"
+    keys: tuple[tuple[str, str], ...]  # (key id, key text) of message-digest keys
+    mtu: int | None
+    mtu_ignore: bool
+    line: int | None
+
+
+def _area(text: str) -> str:
+    """An area as dotted quad: ``0`` → ``0.0.0.0``."""
+    return str(IPv4Address(int(text))) if text.isdigit() else text
+
+
+def _wildcard_network(address: str, wildcard: str) -> IPv4Network:
+    mask = IPv4Address(int(IPv4Address(wildcard)) ^ 0xFFFFFFFF)
+    return IPv4Network(f"{address}/{mask}", strict=False)
+
+
+def _process_for(audit: DeviceAudit, vrf: str | None) -> object | None:
+    for process in audit.top("router ospf"):
+        found = re.search(r" vrf (\S+)", process.text)
+        if (found.group(1) if found else None) == vrf:
+            return process
+    return None
+
+
+def ospf_ports(audit: DeviceAudit) -> dict[str, OspfPort]:
+    """Every addressed interface with its OSPF settings (area None: not in OSPF)."""
+    ports = {}
+    for l3 in l3_interfaces(audit):
+        texts = [c.text for c in l3.node.children]
+        process = _process_for(audit, l3.vrf)
+        lines = [c.text for c in process.children] if process is not None else []  # type: ignore[attr-defined]
+        area = _area_of(l3.address, texts, lines)
+        dead = _setting(texts, "ip ospf dead-interval ", "40")
+        dead = "1" if any(t.startswith("ip ospf dead-interval minimal") for t in texts) else dead
+        ports[l3.name] = OspfPort(
+            audit.name, l3.name, l3.address, audit.vrf_zone(l3.vrf), area, _passive(l3.name, texts, lines),
+            _setting(texts, "ip ospf network ", "broadcast"), int(_setting(texts, "ip ospf hello-interval ", "10")),
+            int(dead),  # "minimal hello-multiplier N": one second
+            _auth(area, texts, lines),
+            tuple(sorted((t.split()[3], t.split()[-1]) for t in texts if t.startswith("ip ospf message-digest-key "))),
+            next((int(t.split()[-1]) for t in texts if re.match(r"(?:ip )?mtu \d+$", t)), None),
+            "ip ospf mtu-ignore" in texts, audit.line_of(l3.node))
+    return ports
+
+
+def _setting(texts: list[str], prefix: str, default: str) -> str:
+    return next((t.split()[-1] for t in texts if t.startswith(prefix)), default)
+
+
+def _area_of(address: IPv4Interface, texts: list[str], process: list[str]) -> str | None:
+    """The interface's area: its own ``ip ospf [N] area X``, or the process's ``network … area X``
+    that covers its address (FRR ``A/L``, IOS ``A WILDCARD``)."""
+    for text in texts:
+        own = re.match(r"ip ospf (?:\d+ )?area (\S+)$", text)
+        if own:
+            return _area(own.group(1))
+    for line in process:
+        network = re.match(r"network (\S+?)(?:/(\d+)| (\S+)) area (\S+)$", line)
+        if network:
+            prefix = IPv4Network(f"{network.group(1)}/{network.group(2)}", strict=False) if network.group(2) \
+                else _wildcard_network(network.group(1), network.group(3))
+            if address.ip in prefix:
+                return _area(network.group(4))
+    return None
+
+
+def _passive(name: str, texts: list[str], process: list[str]) -> bool:
+    """FRR marks it on the interface; both write ``passive-interface`` under the process."""
+    if "ip ospf passive" in texts or f"passive-interface {name}" in process:
+        return True
+    return "passive-interface default" in process and f"no passive-interface {name}" not in process \
+        and "no ip ospf passive" not in texts
+
+
+def _auth(area: str | None, texts: list[str], process: list[str]) -> str:
+    """The interface's authentication type: its own setting, else its area's."""
+    for text in texts:
+        own = re.match(r"ip ospf authentication(?: (message-digest|null))?$", text)
+        if own:
+            return own.group(1) or "simple"
+    for line in process:
+        by_area = re.match(r"area (\S+) authentication( message-digest)?$", line)
+        if by_area and _area(by_area.group(1)) == area:
+            return "message-digest" if by_area.group(2) else "simple"
+    return "null"
+
+
+def _ospf_differences(a: OspfPort, b: OspfPort) -> list[str]:
+    """Why two ends of a cable cannot form an adjacency, one reason each."""
+    if a.area is None or b.area is None:
+        return [f"{(a if a.area is None else b).device} does not run OSPF on its end"]
+    reasons = []
+    for label, left, right in (("process zones", a.zone, b.zone), ("areas", a.area, b.area),
+                               ("network types", a.network, b.network), ("hello intervals", a.hello, b.hello),
+                               ("dead intervals", a.dead, b.dead), ("authentication", a.auth, b.auth)):
+        if left != right:
+            reasons.append(f"{label} differ ({left} / {right})")
+    if a.passive or b.passive:
+        reasons.append(f"{' and '.join(p.device for p in (a, b) if p.passive)} passive")
+    if a.auth == b.auth == "message-digest":
+        if {k for k, _ in a.keys} != {k for k, _ in b.keys}:
+            reasons.append(f"message-digest key ids differ ({_ids(a)} / {_ids(b)})")
+        elif dict(a.keys) != dict(b.keys):
+            reasons.append("message-digest keys differ")
+    if a.address.network != b.address.network:
+        reasons.append(f"not in one subnet ({a.address} / {b.address})")
+    if a.mtu and b.mtu and a.mtu != b.mtu and not (a.mtu_ignore or b.mtu_ignore):
+        reasons.append(f"MTUs differ ({a.mtu} / {b.mtu})")
+    return reasons
+
+
+def _ids(port: OspfPort) -> str:
+    return ",".join(k for k, _ in port.keys) or "none"
+
+
+def _cabled_pairs(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> Iterator[tuple[str, str, str, str]]:
+    """(device, interface, far device, far interface) of every cable between two configured devices,
+    sub-interfaces included, each once, in the platforms' interface names."""
+    seen = set()
+    for name in sorted(audits):
+        device = index.devices.get(name)
+        if device is None:
+            continue
+        for interface in device.interfaces:
+            peer = index.peer_of(name, interface)
+            if peer is None or peer.peer[0] not in audits or peer.peer[0] not in index.devices:
+                continue
+            key = frozenset({(name, interface.name), peer.peer})
+            if key in seen:
+                continue
+            seen.add(key)
+            far = index.devices[peer.peer[0]]
+            yield (name, get_platform(device.platform).interface_name(interface.name), far.name,
+                   get_platform(far.platform).interface_name(peer.peer[1]))
+
+
+def ospf_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Finding]:
+    """Every cable on which at least one end runs OSPF and no adjacency can form."""
+    ports = {name: ospf_ports(audit) for name, audit in audits.items()}
+    found = []
+    for name, interface, far_name, far_interface in _cabled_pairs(index, audits):
+        a, b = ports[name].get(interface), ports[far_name].get(far_interface)
+        if a is None or b is None or (a.area is None and b.area is None):
+            continue
+        if (a.passive and b.area is None) or (b.passive and a.area is None):
+            continue  # a passive end facing a non-OSPF one: no adjacency meant
+        for reason in _ospf_differences(a, b):
+            found.append(Finding("ospf-adjacency", "high", name, a.line,
+                                 f"OSPF adjacency {name}:{interface} — {far_name}:{far_interface}: {reason}"))
+    return found
+
+
+# --- BGP ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BgpNeighbor:
+    device: str
+    vrf: str | None
+    local_as: str
+    address: IPv4Address
+    line: int | None
+    settings: dict[str, str] = field(default_factory=dict)  # remote-as, password, ttl-security, ebgp-multihop…
+    families: set[str] = field(default_factory=set)
+
+
+_NEIGHBOR = re.compile(r"^neighbor (\d+\.\d+\.\d+\.\d+) (\S+)(?: (.*))?$")
+
+
+def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
+    """Every IPv4 neighbour of every BGP process, with its settings and active address families
+    (IPv4 unicast active by default unless ``no bgp default ipv4-unicast``)."""
+    found: dict[tuple[str | None, IPv4Address], BgpNeighbor] = {}
+    for process in audit.top("router bgp "):
+        words = process.text.split()
+        local_as, process_vrf = words[2], (words[4] if len(words) > 4 and words[3] == "vrf" else None)
+        default_v4 = not any(c.text == "no bgp default ipv4-unicast" for c in process.children)
+        blocks = [(process_vrf, None, process)] + [
+            (c.text.split()[-1] if " vrf " in c.text else process_vrf, " ".join(c.text.split()[1:3]), c)
+            for c in process.children if c.text.startswith("address-family ")]
+        for vrf, family, block in blocks:
+            for child in block.children:
+                match = _NEIGHBOR.match(child.text)
+                if not match:
+                    continue
+                key = (vrf, IPv4Address(match.group(1)))
+                neighbor = found.setdefault(key, BgpNeighbor(audit.name, vrf, local_as, key[1], audit.line_of(child)))
+                setting, value = match.group(2), match.group(3) or ""
+                if setting == "activate":
+                    neighbor.families.add(family or "ipv4 unicast")
+                elif family is None or setting == "remote-as":
+                    neighbor.settings.setdefault(setting, value)
+                if setting == "remote-as" and default_v4 and (family is None or family.startswith("ipv4")):
+                    neighbor.families.add("ipv4 unicast")
+            for child in block.children:  # ``no neighbor X activate`` takes a default family away
+                off = re.match(r"no neighbor (\S+) activate$", child.text)
+                if off and (vrf, IPv4Address(off.group(1))) in found:
+                    found[(vrf, IPv4Address(off.group(1)))].families.discard(
+                        "ipv4 unicast" if family in (None, "ipv4 unicast", "ipv4") else family)
+    for neighbor in found.values():
+        neighbor.families = {"ipv4 unicast" if f in ("ipv4", "ipv4 vrf") else f for f in neighbor.families}
+    return list(found.values())
+
+
+def bgp_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Finding]:
+    """Every configured session that cannot come up, and why."""
+    addresses = {(a.address.ip): (name, a) for name, audit in audits.items() for a in l3_interfaces(audit)}
+    neighbors = {name: bgp_neighbors(audit) for name, audit in audits.items()}
+    circuits = {c.peer_address: c for c in index.inventory.circuits}
+    found = []
+    for name, own in sorted(neighbors.items()):
+        local = l3_interfaces(audits[name])
+        for neighbor in own:
+            circuit = circuits.get(neighbor.address)
+            severity = "critical" if circuit is not None and circuit.kind == "lgwan_access" else "high"
+            label = f"BGP session {name} → {neighbor.address}"
+            reasons = []
+            on_link = [a for a in local if neighbor.address in a.address.network]
+            if not on_link and "ebgp-multihop" not in neighbor.settings and "update-source" not in neighbor.settings:
+                reasons.append("the neighbour is on none of the device's subnets and the session is not multihop")
+            owner = addresses.get(neighbor.address)
+            if owner is not None and owner[0] != name:
+                far = next((n for n in neighbors[owner[0]] if on_link and n.address == on_link[0].address.ip), None)
+                if far is None:
+                    reasons.append(f"{owner[0]} has no neighbour {on_link[0].address.ip if on_link else '(this end)'}")
+                else:
+                    reasons += _bgp_differences(neighbor, far)
+            elif circuit is not None and neighbor.settings.get("remote-as") not in (str(circuit.peer_asn), "external"):
+                reasons.append(f"remote-as {neighbor.settings.get('remote-as')}, the circuit {circuit.cid} says "
+                               f"{circuit.peer_asn}")
+            elif owner is None and circuit is None:
+                found.append(Finding("bgp-session", "medium", name, neighbor.line, f"{label}: the far end is in no "
+                                     "configuration and no circuit of the inventory: not checked"))
+            found += [Finding("bgp-session", severity, name, neighbor.line, f"{label}: {reason}") for reason in reasons]
+    return found
+
+
+def _bgp_differences(a: BgpNeighbor, b: BgpNeighbor) -> list[str]:
+    reasons = []
+    for mine, theirs in ((a, b), (b, a)):
+        remote = mine.settings.get("remote-as", "")
+        expected = {"internal": theirs.local_as == mine.local_as, "external": theirs.local_as != mine.local_as}
+        if not expected.get(remote, remote == theirs.local_as):
+            reasons.append(f"{mine.device} expects AS {remote}, {theirs.device} is AS {theirs.local_as}")
+    if a.settings.get("password") != b.settings.get("password"):
+        both = "password" in a.settings and "password" in b.settings
+        reasons.append("the passwords differ" if both else "a password on one end only")
+    if ("ttl-security" in a.settings) != ("ttl-security" in b.settings):
+        reasons.append("TTL security (GTSM) on one end only")
+    if not a.families & b.families:
+        reasons.append(f"no address family in common ({_families(a)} / {_families(b)})")
+    return reasons
+
+
+def _families(neighbor: BgpNeighbor) -> str:
+    return ", ".join(sorted(neighbor.families)) or "none"

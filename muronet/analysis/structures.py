@@ -1,0 +1,123 @@
+"""What a configuration defines and what it uses: route-maps, prefix-lists, ACLs, community and
+as-path lists, key chains, and the interfaces that routing processes and services name.
+
+FRR and Cisco IOS write these alike (``route-map NAME permit 10``, ``ip prefix-list NAME …``,
+``neighbor X route-map NAME in``); where they differ (FRR's ``bgp community-list`` and ``bgp
+as-path access-list``, IOS's ``ip community-list``, ``ip as-path access-list`` and named ACL
+blocks) both forms are read, so one reading serves both platforms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from muronet.policy.context import DeviceAudit
+
+ROUTE_MAP, PREFIX_LIST, ACCESS_LIST = "route-map", "prefix-list", "access-list"
+COMMUNITY_LIST, AS_PATH, KEY_CHAIN, INTERFACE = "community-list", "as-path list", "key chain", "interface"
+CLASS_MAP, POLICY_MAP = "class-map", "policy-map"
+# kinds whose definitions nothing may leave unused (an interface needs no reference)
+REFERENCED_KINDS = (ROUTE_MAP, PREFIX_LIST, ACCESS_LIST, COMMUNITY_LIST, AS_PATH, KEY_CHAIN, CLASS_MAP, POLICY_MAP)
+
+
+@dataclass(frozen=True, order=True)
+class Structure:
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class Use:
+    structure: Structure
+    line: int | None  # where the configuration uses it
+    text: str  # the using line, stripped
+
+
+_DEFINITIONS = [  # top-level lines
+    (re.compile(r"^route-map (\S+) (?:permit|deny)\b"), ROUTE_MAP),
+    (re.compile(r"^ipv6 prefix-list (\S+) "), "ipv6 " + PREFIX_LIST),
+    (re.compile(r"^ip prefix-list (\S+) "), PREFIX_LIST),
+    (re.compile(r"^ip access-list (?:standard |extended )?(\S+)$"), ACCESS_LIST),
+    (re.compile(r"^access-list (\S+) "), ACCESS_LIST),
+    (re.compile(r"^ipv6 access-list (\S+)"), "ipv6 " + ACCESS_LIST),
+    (re.compile(r"^(?:bgp|ip) community-list (?:standard |expanded )?(\S+) "), COMMUNITY_LIST),
+    (re.compile(r"^(?:bgp|ip) as-path access-list (\S+) "), AS_PATH),
+    (re.compile(r"^key chain (\S+)$"), KEY_CHAIN),
+    (re.compile(r"^class-map (?:match-any |match-all )?(\S+)$"), CLASS_MAP),
+    (re.compile(r"^policy-map (\S+)$"), POLICY_MAP),
+    (re.compile(r"^interface (\S+)"), INTERFACE),
+]
+_USES = [  # lines at any depth; the first pattern that matches a line decides its kind
+    (re.compile(r"\bmatch ip (?:address|next-hop) prefix-list (\S+)"), PREFIX_LIST),
+    (re.compile(r"\bmatch ipv6 address prefix-list (\S+)"), "ipv6 " + PREFIX_LIST),
+    (re.compile(r"\bmatch ip (?:address|next-hop) (?!prefix-list)(\S+)"), ACCESS_LIST),
+    (re.compile(r"\bmatch (?:community|extcommunity) (\S+)"), COMMUNITY_LIST),
+    (re.compile(r"\bset comm-list (\S+) delete"), COMMUNITY_LIST),
+    (re.compile(r"\bmatch as-path (\S+)"), AS_PATH),
+    (re.compile(r"^\s*match access-group (?:name )?(\S+)$"), ACCESS_LIST),
+    (re.compile(r"^\s*class (?!class-default$)(\S+)$"), CLASS_MAP),
+    (re.compile(r"^\s*service-policy (?:input |output )?(\S+)$"), POLICY_MAP),
+    (re.compile(r"^\s*call (\S+)$"), ROUTE_MAP),
+    (re.compile(r"^\s*neighbor \S+ prefix-list (\S+) (?:in|out)\b"), PREFIX_LIST),
+    (re.compile(r"^\s*neighbor \S+ filter-list (\S+) (?:in|out)\b"), AS_PATH),
+    (re.compile(r"^\s*neighbor \S+ distribute-list (\S+) (?:in|out)\b"), ACCESS_LIST),
+    (re.compile(r"^\s*distribute-list prefix (\S+) (?:in|out)\b"), PREFIX_LIST),
+    (re.compile(r"^\s*distribute-list (?!prefix )(\S+) (?:in|out)\b"), ACCESS_LIST),
+    (re.compile(r"^\s*(?!route-map |bgp route-map )\S.*? (?:route-map|unsuppress-map|advertise-map|attribute-map|"
+                r"suppress-map) (\S+)"), ROUTE_MAP),
+    (re.compile(r"^\s*ip access-group (\S+) (?:in|out)$"), ACCESS_LIST),
+    (re.compile(r"^\s*(?:ip )?access-class (\S+)(?: in| out)?(?: vrf-also)?$"), ACCESS_LIST),
+    (re.compile(r"^\s*ipv6 access-class (\S+)"), "ipv6 " + ACCESS_LIST),
+    (re.compile(r"^snmp-server community \S+ (?:RO|RW|ro|rw) (?:ipv6 \S+ )?(\S+)$"), ACCESS_LIST),
+    (re.compile(r"^snmp-server group \S+ v3 \S+(?: (?:read|write|notify) \S+)* access (\S+)"), ACCESS_LIST),
+    (re.compile(r"^ntp access-group (?:peer|serve|serve-only|query-only) (\S+)"), ACCESS_LIST),
+    (re.compile(r"\bkey-chain (\S+)"), KEY_CHAIN),
+    (re.compile(r"^\s*(?:no )?passive-interface (?!default$)(\S+)$"), INTERFACE),
+    (re.compile(r"^\s*neighbor \S+ update-source ([A-Za-z]\S*)$"), INTERFACE),
+    (re.compile(r"\bsource-interface (\S+)"), INTERFACE),
+    (re.compile(r"^ntp source (\S+)$"), INTERFACE),
+    (re.compile(r"^snmp-server trap-source (\S+)$"), INTERFACE),
+]
+
+
+def definitions(audit: DeviceAudit) -> dict[Structure, int | None]:
+    """Every structure the configuration defines, with the line of its first definition."""
+    found: dict[Structure, int | None] = {}
+    for child in audit.tree.children:
+        for pattern, kind in _DEFINITIONS:
+            match = pattern.match(child.text)
+            if match:
+                found.setdefault(Structure(kind, match.group(1)), audit.line_of(child))
+                break
+    return found
+
+
+def uses(audit: DeviceAudit) -> list[Use]:
+    """Every use of a structure, in the order of the configuration."""
+    found = []
+    for text, line in sorted(audit.every_line(), key=lambda item: item[1]):
+        for pattern, kind in _USES:
+            match = pattern.search(text)
+            if match:
+                found.append(Use(Structure(kind, match.group(1)), line, text.strip()))
+                break
+    return found
+
+
+def undefined(audit: DeviceAudit) -> list[Use]:
+    """Uses of structures the configuration does not define (an interface the device has but the
+    configuration never names is not a configuration's to know: only FRR's and IOS's own show
+    every interface they have, so an interface is undefined only if no line names it)."""
+    defined = definitions(audit)
+    return [use for use in uses(audit) if use.structure not in defined]
+
+
+def unused(audit: DeviceAudit) -> list[tuple[Structure, int | None]]:
+    """Structures defined and never used (interfaces aside: they need no reference)."""
+    used = {use.structure for use in uses(audit)}
+    return [(structure, line) for structure, line in sorted(definitions(audit).items(), key=lambda s: (s[1] or 0))
+            if structure.kind in REFERENCED_KINDS and structure not in used]

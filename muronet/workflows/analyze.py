@@ -1,0 +1,66 @@
+"""Offline analysis: the city's configurations (rendered from the inventory, or a folder such as
+the backups) read together with the inventory's cabling and circuits (``muronet.analysis``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from muronet.analysis import SEVERITIES, analyze
+from muronet.inventory.index import InventoryIndex
+from muronet.platforms import get_platform
+from muronet.policy.context import DeviceAudit, Settings, line_index
+from muronet.policy.engine import detect_platform
+from muronet.render.engine import Renderer, RenderError, default_templates_dir
+from muronet.workflows.common import WorkflowError, load, read_configs
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    inventory: Path = Path("inventory")
+    source: Path | None = None  # a folder of <device>.cfg; None: the intended configurations, rendered
+    templates: Path | None = None
+    platform: str | None = None  # of configurations of devices not in the inventory (default: detected)
+
+
+@dataclass
+class AnalyzeResult:
+    document: dict[str, Any]  # source, devices, counts by severity, findings
+
+    @property
+    def exit_code(self) -> int:
+        """1 when something cannot work (a critical or high finding, or an unreadable file)."""
+        return 1 if self.document["counts"]["critical"] or self.document["counts"]["high"] else 0
+
+
+def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
+    loaded = load(options.inventory)
+    index = InventoryIndex(loaded)
+    unreadable: list[dict[str, Any]] = []
+    if options.source is None:
+        try:
+            renderer = Renderer(loaded, options.templates or default_templates_dir(loaded.root))
+            texts = {device.name: renderer.render(device) for device in loaded.devices}
+        except RenderError as error:
+            raise WorkflowError(f"rendering the intended configurations: {error}", 2) from None
+    else:
+        texts, errors = read_configs(options.source)
+        unreadable = [{"check": "unreadable", "severity": "high", "device": e.device, "line": None,
+                       "message": e.message} for e in errors]
+    audits = {}
+    settings = Settings.from_inventory(index)
+    for name, text in texts.items():
+        device = index.devices.get(name)
+        platform = device.platform if device is not None else options.platform or detect_platform(text)
+        if platform is None:
+            unreadable.append({"check": "unreadable", "severity": "high", "device": name, "line": None,
+                               "message": f"{name}: not a configuration of a known platform (see --platform)"})
+            continue
+        audits[name] = DeviceAudit.of(name, platform, get_platform(platform).parse(text), line_index(text),
+                                      settings, index)
+    findings = sorted(unreadable + [finding.as_dict() for finding in analyze(index, audits)],
+                      key=lambda f: (SEVERITIES.index(f["severity"]), f["device"], f["line"] or 0))
+    counts = {severity: sum(1 for f in findings if f["severity"] == severity) for severity in SEVERITIES}
+    return AnalyzeResult({"source": str(options.source) if options.source else "rendered",
+                          "devices": sorted(audits), "counts": counts, "findings": findings})

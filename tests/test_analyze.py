@@ -1,0 +1,154 @@
+"""``muronet analyze``: what configurations define and use, and whether every OSPF adjacency and BGP
+session can come up, read from configurations alone (muronet.analysis). Planted mistakes in the
+city's rendered configurations, configurations written by people (the FRR corpus, NAPALM's IOS
+recording), and sessions between devices the inventory does not know."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import INVENTORY, REPO
+
+from muronet.render.engine import Renderer
+
+CORPUS = REPO / "tests" / "data" / "frr_corpus"
+
+
+@pytest.fixture(scope="module")
+def rendered(reference) -> dict[str, str]:
+    renderer = Renderer(reference, REPO / "templates")
+    return {d.name: renderer.render(d) for d in reference.devices}
+
+
+def analysed(cli, folder: Path, *args: str) -> tuple[int, dict]:
+    done = cli("analyze", "--inventory", str(INVENTORY), "--from", str(folder), "--json", *args)
+    return done.exit_code, json.loads(done.output)
+
+
+def folder_of(path: Path, configs: dict[str, str]) -> Path:
+    path.mkdir()
+    for name, text in configs.items():
+        (path / f"{name}.cfg").write_text(text, encoding="utf-8")
+    return path
+
+
+def messages(document: dict, check: str) -> list[str]:
+    return [f["message"] for f in document["findings"] if f["check"] == check]
+
+
+def in_block(config: str, head: str, old: str, new: str) -> str:
+    """``config`` with ``old`` replaced by ``new`` inside the block that starts with line ``head``."""
+    start = config.index(f"{head}\n")
+    end = config.find("\n!", start)
+    changed = config[start:end].replace(old, new, 1)
+    assert changed != config[start:end], (head, old)
+    return config[:start] + changed + config[end:]
+
+
+def test_the_reference_city_has_nothing_to_report(cli):
+    done = cli("analyze", "--inventory", str(INVENTORY))
+    assert done.exit_code == 0, done.output
+    assert done.output.strip().splitlines()[-1] == "56 configurations analysed: nothing"
+
+
+def test_an_ospf_mismatch_on_a_cable_names_both_ends_and_the_reason(cli, rendered, tmp_path):
+    configs = dict(rendered)
+    configs["library-rt1"] = in_block(configs["library-rt1"], "interface eth1", "ip ospf area 2", "ip ospf area 3")
+    configs["kaiyo-es-rt1"] = in_block(configs["kaiyo-es-rt1"], "interface eth1", "message-digest-key 1 ",
+                                       "message-digest-key 2 ")
+    configs["fire-bokoi-rt1"] = in_block(configs["fire-bokoi-rt1"], "interface eth1", "hello-interval 1",
+                                         "hello-interval 2")
+    code, document = analysed(cli, folder_of(tmp_path / "c", configs))
+    assert code == 1
+    found = messages(document, "ospf-adjacency")
+    assert "OSPF adjacency ch-agg1:eth4 — library-rt1:eth1: areas differ (0.0.0.2 / 0.0.0.3)" in found
+    assert any("kaiyo-es-rt1:eth1" in m and "message-digest key ids differ" in m for m in found), found
+    assert any("fire-bokoi-rt1:eth1" in m and "hello intervals differ" in m for m in found), found
+    assert len(found) == 3  # the rest of the fiber is as it was
+
+
+def test_the_lgwan_session_against_its_circuit_is_critical(cli, rendered, tmp_path):
+    configs = {**rendered, "ch-lgwan-rt1": rendered["ch-lgwan-rt1"].replace("remote-as 64700", "remote-as 64701")}
+    code, document = analysed(cli, folder_of(tmp_path / "c", configs))
+    critical = [f for f in document["findings"] if f["severity"] == "critical"]
+    assert code == 1 and [f["check"] for f in critical] == ["bgp-session"]
+    assert critical[0]["device"] == "ch-lgwan-rt1" and "the circuit LGWAN-" in critical[0]["message"]
+    line = configs["ch-lgwan-rt1"].splitlines()[critical[0]["line"] - 1]
+    assert line.strip().startswith("neighbor 10.224.255.1 remote-as")
+
+
+def test_undefined_references_and_unused_structures_with_their_lines(cli, rendered, tmp_path):
+    lgwan = rendered["ch-lgwan-rt1"].replace("match ip address prefix-list PL-LGWAN-AP-OUT",
+                                             "match ip address prefix-list PL-LGWAN-AP-0UT")
+    switch = rendered["ch-acc-2f"].replace(" access-class VTY-MGMT in", " access-class VTY-MGNT in", 1)
+    code, document = analysed(cli, folder_of(tmp_path / "c", {"ch-lgwan-rt1": lgwan, "ch-acc-2f": switch}))
+    assert code == 1
+    undefined = {(f["device"], f["message"]) for f in document["findings"] if f["check"] == "undefined-reference"}
+    assert undefined == {
+        ("ch-lgwan-rt1", "match ip address prefix-list PL-LGWAN-AP-0UT: prefix-list PL-LGWAN-AP-0UT is not defined"),
+        ("ch-acc-2f", "access-class VTY-MGNT in vrf-also: access-list VTY-MGNT is not defined")}
+    unused = {(f["device"], f["message"]) for f in document["findings"] if f["check"] == "unused-structure"}
+    assert unused == {("ch-lgwan-rt1", "prefix-list PL-LGWAN-AP-OUT is defined and never used"),
+                      ("ch-acc-2f", "access-list VTY-MGMT is defined and never used")}
+    for finding in document["findings"]:
+        text = (lgwan if finding["device"] == "ch-lgwan-rt1" else switch).splitlines()[finding["line"] - 1]
+        assert re.search(r"PL-LGWAN-AP-[0O]UT|VTY-MG[MN]T", text), (finding, text)
+
+
+def test_configurations_people_wrote_give_only_what_is_really_there(cli, tmp_path):
+    """The FRR corpus (abbreviations, duplicates, a topotest's VRF leak, given as FRR: it names no
+    platform) and NAPALM's recording of a real IOS-XE configuration: no reference is undefined;
+    the two structures nothing uses are reported (a community list and a key chain the files define
+    for the properties tests), and the sessions to peers no configuration holds are not judged."""
+    configs = {path.stem: path.read_text() for path in CORPUS.glob("*.conf")}
+    configs["csr1"] = (REPO / "tests/data/napalm_ios/csr1_show_startup_config.txt").read_text()
+    code, document = analysed(cli, folder_of(tmp_path / "c", configs), "--platform", "frr")
+    assert code == 0, document["findings"]
+    assert sorted(document["devices"]) == sorted(configs)
+    found = {(f["device"], f["message"]) for f in document["findings"] if f["severity"] != "medium"}
+    assert found == {("02-bgp-families", "community-list CL-CITY is defined and never used"),
+                     ("05-vrf-static-vrrp", "key chain KC-CORPUS is defined and never used")}
+    unchecked = [f["message"] for f in document["findings"] if f["severity"] == "medium"]
+    assert unchecked and all(m.endswith("not checked") for m in unchecked)
+
+
+R1 = """frr defaults traditional
+hostname r1
+interface eth1
+ ip address 192.0.2.0/31
+exit
+router bgp 64601
+ neighbor 192.0.2.1 remote-as 64602
+ neighbor 192.0.2.1 password Pw-one
+ neighbor 192.0.2.1 ttl-security hops 1
+exit
+"""
+R2 = """frr defaults traditional
+hostname r2
+interface eth1
+ ip address 192.0.2.1/31
+exit
+router bgp 64602
+ no bgp default ipv4-unicast
+ neighbor 192.0.2.0 remote-as 64609
+ neighbor 192.0.2.0 password Pw-two
+exit
+"""
+
+
+def test_a_bgp_session_between_two_configured_devices_is_checked_from_both_ends(cli, tmp_path):
+    code, document = analysed(cli, folder_of(tmp_path / "c", {"r1": R1, "r2": R2}))
+    assert code == 1
+    found = messages(document, "bgp-session")
+    assert "BGP session r1 → 192.0.2.1: r2 expects AS 64609, r1 is AS 64601" in found
+    assert "BGP session r1 → 192.0.2.1: the passwords differ" in found
+    assert "BGP session r1 → 192.0.2.1: TTL security (GTSM) on one end only" in found
+    assert any(m.startswith("BGP session r1 → 192.0.2.1: no address family in common") for m in found)
+    assert not any("Pw-one" in f["message"] or "Pw-two" in f["message"] for f in document["findings"])
+    fixed = R2.replace("remote-as 64609", "remote-as 64601").replace("Pw-two", "Pw-one").replace(
+        " no bgp default ipv4-unicast\n", " neighbor 192.0.2.0 ttl-security hops 1\n")
+    code, document = analysed(cli, folder_of(tmp_path / "d", {"r1": R1, "r2": fixed}))
+    assert code == 0 and messages(document, "bgp-session") == []
