@@ -152,3 +152,20 @@ def test_a_bgp_session_between_two_configured_devices_is_checked_from_both_ends(
         " no bgp default ipv4-unicast\n", " neighbor 192.0.2.0 ttl-security hops 1\n")
     code, document = analysed(cli, folder_of(tmp_path / "d", {"r1": R1, "r2": fixed}))
     assert code == 0 and messages(document, "bgp-session") == []
+
+
+def test_an_acl_line_that_an_earlier_one_shadows_is_never_reached(cli, rendered, tmp_path):
+    """Two lines put first in ch-acc-1f's CoPP filter: the SSH line the first repeats is low, the
+    NTP lines (source port 123) the deny defeats are high; the SNMP line (destination port 161, also
+    UDP) is not covered, nor are the TACACS+ ones."""
+    acl = "ip access-list extended COPP-MGMT\n"
+    planted = rendered["ch-acc-1f"].replace(acl, acl + " 5 permit ip host 10.99.0.50 any\n"
+                                                  " 6 deny udp any eq ntp any\n")
+    code, document = analysed(cli, folder_of(tmp_path / "c", {"ch-acc-1f": planted}))
+    found = {(f["severity"], planted.splitlines()[f["line"] - 1].strip()) for f in document["findings"]
+             if f["check"] == "unreachable-filter-line"}
+    assert code == 1 and found == {("low", "10 permit tcp host 10.99.0.50 any eq 22"),
+                                   ("high", "30 permit udp host 10.99.0.31 eq ntp any"),
+                                   ("high", "40 permit udp host 10.99.0.32 eq ntp any")}
+    message = next(f["message"] for f in document["findings"] if f["check"] == "unreachable-filter-line")
+    assert "access-list COPP-MGMT" in message and "matches everything it does" in message

@@ -1,0 +1,163 @@
+"""Filter line reachability: ACL lines that can never match, because an earlier line of the same
+ACL matches every packet (or route) they do.
+
+An entry is read whole: protocol, source and destination with their port ranges, and the
+qualifiers that narrow a match (``established``, ICMP types, DSCP, …; ``log`` narrows nothing).
+An earlier entry covers a later one when its protocol includes the later one's, its networks hold
+the later one's, its port ranges hold the later one's, and it asks no qualifier the later one
+lacks. Where a form cannot be compared exactly (``neq``), the entry covers nothing and is covered
+only by an entry without ports: no line is called unreachable that might match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+
+from muronet.analysis.finding import Finding
+from muronet.policy.context import DeviceAudit
+
+ANY = IPv4Network("0.0.0.0/0")
+ALL_PORTS = (0, 65535)
+_PORT_NAMES = {"ftp-data": 20, "ftp": 21, "ssh": 22, "telnet": 23, "smtp": 25, "tacacs": 49, "domain": 53,
+               "bootps": 67, "bootpc": 68, "tftp": 69, "www": 80, "http": 80, "pop3": 110, "ntp": 123,
+               "snmp": 161, "snmptrap": 162, "bgp": 179, "ldap": 389, "https": 443, "isakmp": 500,
+               "syslog": 514, "ldaps": 636, "non500-isakmp": 4500}
+_PROTOCOLS_IN_IP = {"ip", "ipv4"}
+_NOT_NARROWING = {"log", "log-input"}
+_ADDRESS = re.compile(r"\d+\.\d+\.\d+\.\d+$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    action: str
+    protocol: str  # "ip": every protocol
+    source: IPv4Network
+    source_ports: tuple[int, int] | None  # None: not comparable (neq)
+    destination: IPv4Network
+    destination_ports: tuple[int, int] | None
+    qualifiers: frozenset[str]
+    exact: bool = False  # FRR ``exact-match``: only that prefix, not the ones inside it
+
+
+def _port(word: str) -> int:
+    return int(word) if word.isdigit() else _PORT_NAMES[word]
+
+
+def _endpoint(words: list[str]) -> tuple[IPv4Network, tuple[int, int] | None, list[str]]:
+    """An address (``any``, ``host A``, ``A WILDCARD``, ``A/L``, ``A``) and its port match."""
+    if words[0] == "any":
+        network, rest = ANY, words[1:]
+    elif words[0] == "host":
+        network, rest = IPv4Network(f"{words[1]}/32"), words[2:]
+    elif "/" in words[0]:
+        network, rest = IPv4Network(words[0], strict=False), words[1:]
+    elif len(words) > 1 and _ADDRESS.match(words[1]):
+        mask = ".".join(str(255 - int(octet)) for octet in words[1].split("."))
+        network, rest = IPv4Network(f"{words[0]}/{mask}", strict=False), words[2:]
+    else:
+        network, rest = IPv4Network(f"{words[0]}/32"), words[1:]
+    ports: tuple[int, int] | None = ALL_PORTS
+    if rest and rest[0] in ("eq", "lt", "gt", "range", "neq"):
+        operator = rest[0]
+        if operator == "eq":
+            ports, rest = (_port(rest[1]), _port(rest[1])), rest[2:]
+        elif operator == "lt":
+            ports, rest = (0, _port(rest[1]) - 1), rest[2:]
+        elif operator == "gt":
+            ports, rest = (_port(rest[1]) + 1, 65535), rest[2:]
+        elif operator == "range":
+            ports, rest = (_port(rest[1]), _port(rest[2])), rest[3:]
+        else:
+            ports, rest = None, rest[2:]
+    return network, ports, rest
+
+
+def parse(text: str) -> Entry | None:
+    """One ACL line, IOS standard or extended or FRR's (None: a remark, or a form not read).
+
+    >>> parse("20 permit tcp host 10.224.255.1 eq bgp 10.20.0.0 0.0.255.255 established")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Entry(action='permit', protocol='tcp', source=IPv4Network('10.224.255.1/32'), source_ports=(179, 179),
+          destination=IPv4Network('10.20.0.0/16'), destination_ports=(0, 65535),
+          qualifiers=frozenset({'established'}), exact=False)
+    >>> parse("access-list VTY seq 5 permit 10.99.0.0/24 exact-match").exact
+    True
+    """
+    words = text.split()
+    actions = [n for n, word in enumerate(words) if word in ("permit", "deny")]
+    if not actions:
+        return None
+    action, words = words[actions[0]], words[actions[0] + 1:]
+    try:
+        if words and not (_ADDRESS.match(words[0]) or words[0] in ("any", "host") or "/" in words[0]):
+            protocol = words[0]
+            source, source_ports, rest = _endpoint(words[1:])
+            destination, destination_ports, rest = _endpoint(rest)
+        else:  # standard: a source only (FRR's access-lists filter routes by prefix the same way)
+            protocol, destination, destination_ports = "ip", ANY, ALL_PORTS
+            source, source_ports, rest = _endpoint(words)
+    except (IndexError, KeyError, ValueError):
+        return None
+    exact = "exact-match" in rest
+    qualifiers = frozenset(word for word in rest if word not in _NOT_NARROWING and word != "exact-match")
+    return Entry(action, "ip" if protocol in _PROTOCOLS_IN_IP else protocol, source, source_ports, destination,
+                 destination_ports, qualifiers, exact)
+
+
+def covers(earlier: Entry, later: Entry) -> bool:
+    """Whether every packet (or route) ``later`` matches, ``earlier`` matches first.
+
+    >>> covers(parse("permit ip 10.0.0.0 0.255.255.255 any"), parse("deny tcp 10.1.0.0 0.0.255.255 any eq 22"))
+    True
+    >>> covers(parse("permit tcp any any eq 22"), parse("permit udp any any eq 22"))
+    False
+    >>> covers(parse("permit tcp any any established"), parse("permit tcp any any"))
+    False
+    """
+    if earlier.protocol != "ip" and earlier.protocol != later.protocol:
+        return False
+    if not (later.source.subnet_of(earlier.source) and later.destination.subnet_of(earlier.destination)):
+        return False
+    if earlier.exact and (later.source != earlier.source or not later.exact):
+        return False
+    for mine, theirs in ((earlier.source_ports, later.source_ports),
+                         (earlier.destination_ports, later.destination_ports)):
+        if mine is None or (mine != ALL_PORTS and (theirs is None or not mine[0] <= theirs[0] <= theirs[1] <= mine[1])):
+            return False
+    return earlier.qualifiers <= later.qualifiers
+
+
+def _acls(audit: DeviceAudit) -> dict[str, list[tuple[str, int | None]]]:
+    """Every ACL's lines, in order, with their line numbers: IOS blocks and numbered lines, FRR's."""
+    acls: dict[str, list[tuple[str, int | None]]] = {}
+    for child in audit.tree.children:
+        block = re.match(r"ip access-list (?:standard|extended) (\S+)$", child.text)
+        if block:
+            acls.setdefault(block.group(1), []).extend((c.text, audit.line_of(c)) for c in child.children)
+        flat = re.match(r"access-list (\S+) ", child.text)
+        if flat:
+            acls.setdefault(flat.group(1), []).append((child.text, audit.line_of(child)))
+    return acls
+
+
+def unreachable_lines(audit: DeviceAudit) -> list[Finding]:
+    """Every ACL line an earlier line of its ACL shadows: high when the two differ in action (the
+    later line's intent never happens), low when the later one only repeats the earlier."""
+    found = []
+    for name, lines in _acls(audit).items():
+        seen: list[tuple[Entry, str, int | None]] = []
+        for text, line in lines:
+            entry = parse(text)
+            if entry is None:
+                continue
+            shadow = next(((e, t, n) for e, t, n in seen if covers(e, entry)), None)
+            if shadow is not None:
+                severity = "high" if shadow[0].action != entry.action else "low"
+                where = f"line {shadow[2]}" if shadow[2] else "an earlier line"
+                found.append(Finding("unreachable-filter-line", severity, audit.name, line,
+                                     f"access-list {name}: '{text.strip()}' is never reached: {where} "
+                                     f"('{shadow[1].strip()}') matches everything it does"))
+            seen.append((entry, text, line))
+    return found
