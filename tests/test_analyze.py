@@ -169,3 +169,31 @@ def test_an_acl_line_that_an_earlier_one_shadows_is_never_reached(cli, rendered,
                                    ("high", "40 permit udp host 10.99.0.32 eq ntp any")}
     message = next(f["message"] for f in document["findings"] if f["check"] == "unreachable-filter-line")
     assert "access-list COPP-MGMT" in message and "matches everything it does" in message
+
+
+def test_the_review_reports_what_a_change_breaks_across_devices_and_blocks_it(cli, rendered, tmp_path):
+    """A change to library-rt1 alone breaks the adjacency with ch-agg1 (its area), one to
+    ch-lgwan-rt1 the LGWAN session: the review says both, in JSON, Markdown and SARIF, and blocks."""
+    after = {**rendered, "library-rt1": in_block(rendered["library-rt1"], "interface eth1", "ip ospf area 2",
+                                                 "ip ospf area 3"),
+             "ch-lgwan-rt1": rendered["ch-lgwan-rt1"].replace("remote-as 64700", "remote-as 64701")}
+    before_dir, after_dir = folder_of(tmp_path / "before", rendered), folder_of(tmp_path / "after", after)
+    out = tmp_path / "out"
+    done = cli("review", "--inventory", str(INVENTORY), "--before", str(before_dir), "--after", str(after_dir),
+               "--format", "md,json,sarif", "--out", str(out), "--json")
+    document = json.loads(done.output)
+    assert done.exit_code == 1 and document["blocking"] and document["risk"] == "critical"
+    new = {(f["check"], f["severity"], f["message"]) for f in document["network"]["new"]}
+    assert ("ospf-adjacency", "high",
+            "OSPF adjacency ch-agg1:eth4 — library-rt1:eth1: areas differ (0.0.0.2 / 0.0.0.3)") in new
+    assert any(check == "bgp-session" and severity == "critical" and "64701" in message
+               for check, severity, message in new)
+    assert len(new) == 2 and document["network"]["resolved"] == []
+    markdown = next(out.glob("*.md")).read_text()
+    assert "### Across devices" in markdown and r"areas differ \(0\.0\.0\.2 / 0\.0\.0\.3\)" in markdown  # escaped
+    sarif = json.loads(next(out.glob("*.sarif")).read_text())
+    rules = {r["ruleId"] for r in sarif["runs"][0]["results"]}
+    assert {"analysis/ospf-adjacency", "analysis/bgp-session"} <= rules
+    back = cli("review", "--inventory", str(INVENTORY), "--before", str(after_dir), "--after", str(before_dir),
+               "--format", "json", "--out", str(tmp_path / "back"), "--json")
+    assert len(json.loads(back.output)["network"]["resolved"]) == 2  # the way back mends both

@@ -12,9 +12,25 @@ from muronet.analysis.finding import SEVERITIES, Finding
 from muronet.analysis.sessions import bgp_findings, ospf_findings
 from muronet.analysis.structures import undefined, unused
 from muronet.inventory.index import InventoryIndex
-from muronet.policy.context import DeviceAudit
+from muronet.platforms import get_platform
+from muronet.policy.context import DeviceAudit, Settings, line_index
+from muronet.policy.engine import UNPARSEABLE
 
-__all__ = ["SEVERITIES", "Finding", "analyze"]
+__all__ = ["SEVERITIES", "Finding", "analyze", "audits_of", "difference"]
+
+
+def audits_of(texts: dict[str, str], platforms: dict[str, str], settings: Settings, index: InventoryIndex | None
+              ) -> dict[str, DeviceAudit]:
+    """The configurations as the analysis reads them (device name → text, platform); a text that
+    cannot be parsed is left out (the caller says so: the audit and the review report it)."""
+    audits = {}
+    for name, text in texts.items():
+        try:
+            tree = get_platform(platforms[name]).parse(text)
+        except UNPARSEABLE:
+            continue
+        audits[name] = DeviceAudit.of(name, platforms[name], tree, line_index(text), settings, index)
+    return audits
 
 
 def analyze(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Finding]:
@@ -28,3 +44,13 @@ def analyze(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Findi
         found += unreachable_lines(audit)
     found += ospf_findings(index, audits) + bgp_findings(index, audits)
     return sorted(found, key=lambda f: (SEVERITIES.index(f.severity), f.device, f.line or 0))
+
+
+def difference(before: list[Finding], after: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """What a change brings (findings after and not before) and what it resolves, compared by check,
+    device and message (lines move with every change; messages name lines by their text)."""
+    def key(finding: Finding) -> tuple[str, str, str]:
+        return finding.check, finding.device, finding.message
+
+    was, now = {key(f) for f in before}, {key(f) for f in after}
+    return [f for f in after if key(f) not in was], [f for f in before if key(f) not in now]

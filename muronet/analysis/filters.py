@@ -153,11 +153,10 @@ def unreachable_lines(audit: DeviceAudit) -> list[Finding]:
             if entry is None:
                 continue
             shadow = next(((e, t, n) for e, t, n in seen if covers(e, entry)), None)
-            if shadow is not None:
+            if shadow is not None:  # the message names lines by their text: a review compares messages
                 severity = "high" if shadow[0].action != entry.action else "low"
-                where = f"line {shadow[2]}" if shadow[2] else "an earlier line"
                 found.append(Finding("unreachable-filter-line", severity, audit.name, line,
-                                     f"access-list {name}: '{text.strip()}' is never reached: {where} "
-                                     f"('{shadow[1].strip()}') matches everything it does"))
+                                     f"access-list {name}: '{text.strip()}' is never reached: '{shadow[1].strip()}' "
+                                     "before it matches everything it does"))
             seen.append((entry, text, line))
     return found

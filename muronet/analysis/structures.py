@@ -96,10 +96,18 @@ def definitions(audit: DeviceAudit) -> dict[Structure, int | None]:
     return found
 
 
+# a line that uses a structure has one of these words: the patterns are tried on those lines only
+_USE_WORDS = re.compile(r"route-map|prefix-list|match |call |filter-list|distribute-list|-map |access-group|"
+                        r"access-class|snmp-server|ntp |key-chain|passive-interface|update-source|source|class |"
+                        r"service-policy|comm-list")
+
+
 def uses(audit: DeviceAudit) -> list[Use]:
     """Every use of a structure, in the order of the configuration."""
     found = []
     for text, line in sorted(audit.every_line(), key=lambda item: item[1]):
+        if not _USE_WORDS.search(text):
+            continue
         for pattern, kind in _USES:
             match = pattern.search(text)
             if match:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from muronet.analysis import Finding as NetworkFinding
+from muronet.analysis import analyze, audits_of, difference
 from muronet.inventory.index import InventoryIndex
 from muronet.masking import mask
 from muronet.platforms import get_platform
@@ -82,27 +84,37 @@ class ChangeReview:
     source: str
     devices: list[DeviceReview]
     errors: list[str] = field(default_factory=list)  # why the change as a whole cannot be read
+    # across devices (muronet.analysis): what the change breaks (sessions, adjacencies, filters) and mends
+    network_new: list[NetworkFinding] = field(default_factory=list)
+    network_resolved: list[NetworkFinding] = field(default_factory=list)
 
     @property
     def risk(self) -> str:
         if self.errors:
             return "critical"
-        return max((d.risk for d in self.devices), key=RISKS.index, default="none")
+        levels = [d.risk for d in self.devices] + [f.severity for f in self.network_new]
+        return max(levels, key=RISKS.index, default="none")
 
     @property
     def blocking(self) -> bool:
-        """Whether the change must not merge: critical, or it adds a blocking policy finding."""
-        return self.risk == "critical" or any(d.blocking for d in self.devices)
+        """Whether the change must not merge: critical, or it adds a blocking policy finding, or it
+        breaks something across devices (a session, an adjacency: a new critical or high finding)."""
+        return self.risk == "critical" or any(d.blocking for d in self.devices) or any(
+            f.severity in ("critical", "high") for f in self.network_new)
 
     def as_dict(self, salt: bytes) -> dict[str, Any]:
         """The review as data; every line passes through the secret mask first."""
         def lines(finding: Finding) -> list[dict[str, Any]]:
             return [{"path": [mask(p, salt) for p in line.path], "line": line.line} for line in finding.lines]
 
+        def network(findings: list[NetworkFinding]) -> list[dict[str, Any]]:
+            return [{**f.as_dict(), "message": mask(f.message, salt)} for f in findings]
+
         changed = [d for d in self.devices if d.status != "unchanged"]
         return {
             "source": self.source, "risk": self.risk, "blocking": self.blocking,
             "errors": [mask(e, salt) for e in self.errors],
+            "network": {"new": network(self.network_new), "resolved": network(self.network_resolved)},
             "summary": {"devices": len(self.devices), "changed": len(changed),
                         "by_risk": {r: sum(1 for d in changed if d.risk == r) for r in reversed(RISKS)}},
             "devices": [{
@@ -124,6 +136,20 @@ def review_change(source: str, before: dict[str, str], after: dict[str, str], pl
     names = sorted(set(before) | set(after))
     vocabularies = {p: read_vocabulary(templates / get_platform(p).template_dir) for p in set(platforms.values())
                     } if templates is not None else {}
-    return ChangeReview(source, [review_device(n, platforms[n], before.get(n, ""), after.get(n, ""), settings,
-                                               index_before, index_after, vocabularies.get(platforms[n]))
-                                 for n in names])
+    review = ChangeReview(source, [review_device(n, platforms[n], before.get(n, ""), after.get(n, ""), settings,
+                                                 index_before, index_after, vocabularies.get(platforms[n]))
+                                   for n in names])
+    review.network_new, review.network_resolved = _network_difference(before, after, platforms, settings,
+                                                                      index_before, index_after)
+    return review
+
+
+def _network_difference(before: dict[str, str], after: dict[str, str], platforms: dict[str, str], settings: Settings,
+                        index_before: InventoryIndex | None, index_after: InventoryIndex | None
+                        ) -> tuple[list[NetworkFinding], list[NetworkFinding]]:
+    """The analysis across devices before and after (the cabling and circuits of each side's
+    inventory): the findings the change brings and the ones it resolves."""
+    if index_after is None:
+        return [], []
+    was = analyze(index_before or index_after, audits_of(before, platforms, settings, index_before or index_after))
+    return difference(was, analyze(index_after, audits_of(after, platforms, settings, index_after)))

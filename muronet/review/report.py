@@ -11,6 +11,11 @@ from muronet.review.classes import CLASSES, RISKS
 
 _ICON = {"critical": "🛑", "high": "🔴", "medium": "🟠", "low": "🟢", "none": "⚪"}
 _SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "none": "none"}
+ANALYSIS_CHECKS = {"undefined-reference": "a structure used and not defined",
+                   "unused-structure": "a structure defined and never used",
+                   "unreachable-filter-line": "an ACL line an earlier line shadows",
+                   "ospf-adjacency": "an OSPF adjacency on a cable that cannot form",
+                   "bgp-session": "a BGP session that cannot come up"}
 
 def markdown(doc: dict[str, Any]) -> str:
     """Summary first (verdict, devices by risk, the reasons that set it), then each device."""
@@ -26,6 +31,12 @@ def markdown(doc: dict[str, Any]) -> str:
     if top:
         out += ["", "### Why", ""]
         out += [f"- **{d['device']}**: {text(reason)}" for d in top for reason in d["reasons"][:4]]
+    network = doc.get("network", {})
+    if network.get("new") or network.get("resolved"):
+        out += ["", "### Across devices (sessions, adjacencies, filters)", ""]
+        out += [f"- {_ICON[f['severity']]} {f['severity']}: **{f['device']}**{_at(f['line'])}: {text(f['message'])}"
+                for f in network.get("new", [])]
+        out += [f"- ✅ resolved: **{f['device']}**: {text(f['message'])}" for f in network.get("resolved", [])]
     for device in sorted(doc["devices"], key=lambda d: -RISKS.index(d["risk"])):
         out += ["", f"### {_ICON[device['risk']]} {device['device']} ({device['platform']}, {device['status']}, "
                 f"{device['changed_lines']} lines) — {device['risk']}"]
@@ -40,6 +51,10 @@ def markdown(doc: dict[str, Any]) -> str:
         if not (device["classes"] or device["new_findings"] or device["error"]):
             out += ["", "No security-relevant change."]
     return "\n".join(out) + "\n"
+
+
+def _at(line: int | None) -> str:
+    return f" line {line}" if line else ""
 
 
 def sarif(doc: dict[str, Any], origins: Callable[[str, str], list[tuple[str, int]]] | None) -> dict[str, Any]:
@@ -63,6 +78,12 @@ def sarif(doc: dict[str, Any], origins: Callable[[str, str], list[tuple[str, int
             results.append({"ruleId": finding["rule"], "level": "error" if finding["severity"] in ("critical", "high")
                             else "warning", "message": {"text": f"{device['device']}: {finding['message']}"},
                             "locations": locations(finding["line"])})
+    for finding in doc.get("network", {}).get("new", []):
+        results.append({"ruleId": f"analysis/{finding['check']}", "level": _SARIF_LEVEL[finding["severity"]],
+                        "message": {"text": f"{finding['device']}: {finding['message']}"},
+                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": f"{finding['device']}.cfg"},
+                                                            "region": {"startLine": finding["line"] or 1}}}],
+                        "properties": {"risk": finding["severity"]}})
     for error in doc.get("errors", []):
         file, _, rest = error.partition(":")
         line, _, _message = rest.partition(":")
@@ -72,5 +93,7 @@ def sarif(doc: dict[str, Any], origins: Callable[[str, str], list[tuple[str, int
                                                                        else 1}}}]})
     rules = [{"id": f"review/{kind}", "shortDescription": {"text": text}} for kind, text in
              [*CLASSES.items(), ("unreadable", "the change does not validate or cannot be read")]]
+    rules += [{"id": f"analysis/{check}", "shortDescription": {"text": what}}
+              for check, what in ANALYSIS_CHECKS.items()]
     return {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
             "runs": [{"tool": {"driver": {"name": "muronet review", "rules": rules}}, "results": results}]}

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from muronet.analysis import SEVERITIES, analyze
+from muronet.analysis import SEVERITIES, Finding, analyze, audits_of
 from muronet.inventory.index import InventoryIndex
-from muronet.platforms import get_platform
-from muronet.policy.context import DeviceAudit, Settings, line_index
+from muronet.policy.context import Settings
 from muronet.policy.engine import detect_platform
 from muronet.render.engine import Renderer, RenderError, default_templates_dir
 from muronet.workflows.common import WorkflowError, load, read_configs
@@ -46,21 +45,23 @@ def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
             raise WorkflowError(f"rendering the intended configurations: {error}", 2) from None
     else:
         texts, errors = read_configs(options.source)
-        unreadable = [{"check": "unreadable", "severity": "high", "device": e.device, "line": None,
-                       "message": e.message} for e in errors]
-    audits = {}
-    settings = Settings.from_inventory(index)
+        unreadable = [_unreadable(e.device, e.message) for e in errors]
+    platforms = {}
     for name, text in texts.items():
         device = index.devices.get(name)
         platform = device.platform if device is not None else options.platform or detect_platform(text)
         if platform is None:
-            unreadable.append({"check": "unreadable", "severity": "high", "device": name, "line": None,
-                               "message": f"{name}: not a configuration of a known platform (see --platform)"})
-            continue
-        audits[name] = DeviceAudit.of(name, platform, get_platform(platform).parse(text), line_index(text),
-                                      settings, index)
+            unreadable.append(_unreadable(name, f"{name}: not a configuration of a known platform (see --platform)"))
+        else:
+            platforms[name] = platform
+    audits = audits_of({n: texts[n] for n in platforms}, platforms, Settings.from_inventory(index), index)
+    unreadable += [_unreadable(n, f"{n}: cannot be parsed as {platforms[n]}") for n in platforms if n not in audits]
     findings = sorted(unreadable + [finding.as_dict() for finding in analyze(index, audits)],
                       key=lambda f: (SEVERITIES.index(f["severity"]), f["device"], f["line"] or 0))
     counts = {severity: sum(1 for f in findings if f["severity"] == severity) for severity in SEVERITIES}
     return AnalyzeResult({"source": str(options.source) if options.source else "rendered",
                           "devices": sorted(audits), "counts": counts, "findings": findings})
+
+
+def _unreadable(device: str, message: str) -> dict[str, Any]:
+    return Finding("unreadable", "high", device, None, message).as_dict()
