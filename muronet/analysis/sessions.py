@@ -78,7 +78,7 @@ def ospf_ports(audit: DeviceAudit) -> dict[str, OspfPort]:
             int(dead),  # "minimal hello-multiplier N": one second
             _auth(area, texts, lines),
             tuple(sorted((t.split()[3], t.split()[-1]) for t in texts if t.startswith("ip ospf message-digest-key "))),
-            next((int(t.split()[-1]) for t in texts if re.match(r"(?:ip )?mtu \d+$", t)), None),
+            next((int(t.split()[-1]) for t in texts if _MTU.match(t)), None),
             "ip ospf mtu-ignore" in texts, audit.line_of(l3.node))
     return ports
 
@@ -87,15 +87,22 @@ def _setting(texts: list[str], prefix: str, default: str) -> str:
     return next((t.split()[-1] for t in texts if t.startswith(prefix)), default)
 
 
+_OWN_AREA = re.compile(r"ip ospf (?:\d+ )?area (\S+)$")
+_NETWORK = re.compile(r"network (\S+?)(?:/(\d+)| (\S+)) area (\S+)$")
+_OWN_AUTH = re.compile(r"ip ospf authentication(?: (message-digest|null))?$")
+_AREA_AUTH = re.compile(r"area (\S+) authentication( message-digest)?$")
+_MTU = re.compile(r"(?:ip )?mtu \d+$")
+
+
 def _area_of(address: IPv4Interface, texts: list[str], process: list[str]) -> str | None:
     """The interface's area: its own ``ip ospf [N] area X``, or the process's ``network … area X``
     that covers its address (FRR ``A/L``, IOS ``A WILDCARD``)."""
     for text in texts:
-        own = re.match(r"ip ospf (?:\d+ )?area (\S+)$", text)
+        own = _OWN_AREA.match(text)
         if own:
             return _area(own.group(1))
     for line in process:
-        network = re.match(r"network (\S+?)(?:/(\d+)| (\S+)) area (\S+)$", line)
+        network = _NETWORK.match(line)
         if network:
             prefix = IPv4Network(f"{network.group(1)}/{network.group(2)}", strict=False) if network.group(2) \
                 else _wildcard_network(network.group(1), network.group(3))
@@ -115,11 +122,11 @@ def _passive(name: str, texts: list[str], process: list[str]) -> bool:
 def _auth(area: str | None, texts: list[str], process: list[str]) -> str:
     """The interface's authentication type: its own setting, else its area's."""
     for text in texts:
-        own = re.match(r"ip ospf authentication(?: (message-digest|null))?$", text)
+        own = _OWN_AUTH.match(text)
         if own:
             return own.group(1) or "simple"
     for line in process:
-        by_area = re.match(r"area (\S+) authentication( message-digest)?$", line)
+        by_area = _AREA_AUTH.match(line)
         if by_area and _area(by_area.group(1)) == area:
             return "message-digest" if by_area.group(2) else "simple"
     return "null"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from muronet.policy.context import DeviceAudit
+from muronet.policy.zonemap import per_device
 
 ROUTE_MAP, PREFIX_LIST, ACCESS_LIST = "route-map", "prefix-list", "access-list"
 COMMUNITY_LIST, AS_PATH, KEY_CHAIN, INTERFACE = "community-list", "as-path list", "key chain", "interface"
@@ -120,12 +121,18 @@ def undefined(audit: DeviceAudit) -> list[Use]:
     """Uses of structures the configuration does not define (an interface the device has but the
     configuration never names is not a configuration's to know: only FRR's and IOS's own show
     every interface they have, so an interface is undefined only if no line names it)."""
-    defined = definitions(audit)
-    return [use for use in uses(audit) if use.structure not in defined]
+    defined, used = _read(audit)
+    return [use for use in used if use.structure not in defined]
 
 
 def unused(audit: DeviceAudit) -> list[tuple[Structure, int | None]]:
     """Structures defined and never used (interfaces aside: they need no reference)."""
-    used = {use.structure for use in uses(audit)}
-    return [(structure, line) for structure, line in sorted(definitions(audit).items(), key=lambda s: (s[1] or 0))
-            if structure.kind in REFERENCED_KINDS and structure not in used]
+    defined, used = _read(audit)
+    names = {use.structure for use in used}
+    return [(structure, line) for structure, line in sorted(defined.items(), key=lambda s: (s[1] or 0))
+            if structure.kind in REFERENCED_KINDS and structure not in names]
+
+
+@per_device
+def _read(audit: DeviceAudit) -> tuple[dict[Structure, int | None], list[Use]]:
+    return definitions(audit), uses(audit)
