@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo lab-down netbox-down topology test lint bench bench-lab bench-netbox bench-ansible bench-pages clean
+.PHONY: setup demo lab-down netbox-down topology test lint bench bench-lab bench-netbox bench-ansible bench-pages bench-analysis clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -57,13 +57,14 @@ lint: setup
 
 ## bench: rendering (10,000-device city, beside Ansible), the twin (beside frr-reload), the audit (beside netlint),
 ## NetBox (sync of the city; topology of 1,000 devices by GraphQL beside REST), a 1,000-device audit report in
-## Chromium, the playbooks (beside muronet)
+## Chromium, the offline analysis (1,000 devices, beside the twin's lab verify), the playbooks (beside muronet)
 bench: setup
 	$(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/lab_bench.py
 	$(BIN)/python bench/audit_bench.py
 	$(BIN)/python bench/netbox_bench.py
 	$(BIN)/python bench/pages_bench.py
+	$(BIN)/python bench/analysis_bench.py --twin
 	$(BIN)/python bench/ansible_bench.py
 
 bench-ansible: setup
@@ -77,6 +78,9 @@ bench-lab: setup
 
 bench-pages: setup
 	$(BIN)/python bench/pages_bench.py
+
+bench-analysis: setup
+	$(BIN)/python bench/analysis_bench.py --twin
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache
