@@ -197,3 +197,22 @@ def test_the_review_reports_what_a_change_breaks_across_devices_and_blocks_it(cl
     back = cli("review", "--inventory", str(INVENTORY), "--before", str(after_dir), "--after", str(before_dir),
                "--format", "json", "--out", str(tmp_path / "back"), "--json")
     assert len(json.loads(back.output)["network"]["resolved"]) == 2  # the way back mends both
+
+
+def test_a_filter_question_gives_the_lines_that_take_the_flow_first_match_first(cli):
+    """UDP from the management range into ch-acc-1f: its CoPP filter's SNMP and NTP lines take some
+    of it (their ports), the TCP lines none; a standard ACL's source line takes a host's flow whole."""
+    done = cli("analyze", "--inventory", str(INVENTORY), "--limit", "ch-acc-1f", "--flow",
+               "udp 10.99.0.0 0.0.3.255 any", "--json")
+    lines = json.loads(done.output)["flow"]["lines"]
+    copp = [(line["text"], line["whole"]) for line in lines if line["acl"] == "COPP-MGMT"]
+    assert copp == [("20 permit udp host 10.99.0.41 any eq snmp", False),
+                    ("30 permit udp host 10.99.0.31 eq ntp any", False),
+                    ("40 permit udp host 10.99.0.32 eq ntp any", False)]
+    assert {line["device"] for line in lines} == {"ch-acc-1f"}
+    done = cli("analyze", "--inventory", str(INVENTORY), "--limit", "ch-acc-1f", "--flow",
+               "tcp host 10.99.0.50 any eq 22")
+    assert "access-list VTY-MGMT permits all of it: 10 permit host 10.99.0.50" in done.output
+    assert "access-list COPP-MGMT permits all of it: 10 permit tcp host 10.99.0.50 any eq 22" in done.output
+    bad = cli("analyze", "--inventory", str(INVENTORY), "--flow", "from anywhere")
+    assert bad.exit_code == 2 and "not an ACL match" in bad.output

@@ -129,6 +129,50 @@ def covers(earlier: Entry, later: Entry) -> bool:
     return earlier.qualifiers <= later.qualifiers
 
 
+def overlaps(entry: Entry, flow: Entry) -> bool:
+    """Whether some packet of ``flow`` matches ``entry`` (qualifiers narrow, they do not exclude).
+
+    >>> overlaps(parse("permit tcp 10.0.0.0 0.0.255.255 any eq 22"), parse("permit ip 10.0.5.0 0.0.0.255 any"))
+    True
+    >>> overlaps(parse("permit udp any any"), parse("permit tcp any any"))
+    False
+    """
+    if "ip" not in (entry.protocol, flow.protocol) and entry.protocol != flow.protocol:
+        return False
+    if not (entry.source.overlaps(flow.source) and entry.destination.overlaps(flow.destination)):
+        return False
+    for mine, theirs in ((entry.source_ports, flow.source_ports), (entry.destination_ports, flow.destination_ports)):
+        if mine is not None and theirs is not None and (mine[1] < theirs[0] or theirs[1] < mine[0]):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class FlowLine:
+    device: str
+    acl: str
+    line: int | None
+    text: str
+    action: str
+    whole: bool  # the line takes the whole flow (no later line sees any of it)
+
+
+def flow_lines(audit: DeviceAudit, flow: Entry) -> list[FlowLine]:
+    """The lines of every ACL that some of ``flow`` reaches, first match first: each line that
+    matches part of it, up to the line that takes what is left whole."""
+    found = []
+    for name, lines in _acls(audit).items():
+        for text, line in lines:
+            entry = parse(text)
+            if entry is None or not overlaps(entry, flow):
+                continue
+            whole = covers(entry, flow)
+            found.append(FlowLine(audit.name, name, line, text.strip(), entry.action, whole))
+            if whole:
+                break
+    return found
+
+
 def _acls(audit: DeviceAudit) -> dict[str, list[tuple[str, int | None]]]:
     """Every ACL's lines, in order, with their line numbers: IOS blocks and numbered lines, FRR's."""
     acls: dict[str, list[tuple[str, int | None]]] = {}

@@ -32,6 +32,9 @@ def analyze(
                                                 file_okay=False)] = None,
     platform: Annotated[str | None, typer.Option(help="Platform of configurations of devices not in the "
                                                  "inventory (default: detected from the text).")] = None,
+    flow: Annotated[str | None, typer.Option(help="A filter question as an ACL match, e.g. 'ip 10.10.0.0 "
+                                             "0.0.255.255 any': the ACL lines that take some of it.")] = None,
+    limit: LimitOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Analyse configurations across devices without asking any: undefined references and unused
@@ -41,7 +44,7 @@ def analyze(
     from muronet.workflows.analyze import AnalyzeOptions, analyze_configs
 
     with presented(as_json):
-        result = analyze_configs(AnalyzeOptions(inventory, source, platform=platform))
+        result = analyze_configs(AnalyzeOptions(inventory, source, platform=platform, flow=flow, limit=limit))
     if as_json:
         emit_json(result.document)
     else:
@@ -50,6 +53,13 @@ def analyze(
             say(f"{where}: {finding['severity']}: {finding['message']}")
         counts = ", ".join(f"{n} {severity}" for severity, n in result.document["counts"].items() if n) or "nothing"
         say(f"{len(result.document['devices'])} configurations analysed: {counts}")
+        if "flow" in result.document:
+            lines = result.document["flow"]["lines"]
+            for line in lines:
+                verb = "permits" if line["action"] == "permit" else "denies"
+                say(f"{line['device']}:{line['line']}: access-list {line['acl']} {verb} "
+                    f"{'all' if line['whole'] else 'some'} of it: {line['text']}")
+            say(f"{result.document['flow']['question']}: {len(lines)} filter lines take some of it")
     raise typer.Exit(result.exit_code)
 
 

@@ -3,16 +3,18 @@ the backups) read together with the inventory's cabling and circuits (``muronet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from muronet.analysis import SEVERITIES, Finding, analyze, audits_of
+from muronet.analysis.filters import flow_lines
+from muronet.analysis.filters import parse as parse_entry
 from muronet.inventory.index import InventoryIndex
 from muronet.policy.context import Settings
 from muronet.policy.engine import detect_platform
 from muronet.render.engine import Renderer, RenderError, default_templates_dir
-from muronet.workflows.common import WorkflowError, load, read_configs
+from muronet.workflows.common import WorkflowError, load, read_configs, selected
 
 
 @dataclass(frozen=True)
@@ -21,11 +23,13 @@ class AnalyzeOptions:
     source: Path | None = None  # a folder of <device>.cfg; None: the intended configurations, rendered
     templates: Path | None = None
     platform: str | None = None  # of configurations of devices not in the inventory (default: detected)
+    flow: str | None = None  # a filter question, as an ACL match ("ip 10.10.0.0 0.0.255.255 any")
+    limit: str | None = None  # the devices whose filters the question asks (default: every device)
 
 
 @dataclass
 class AnalyzeResult:
-    document: dict[str, Any]  # source, devices, counts by severity, findings
+    document: dict[str, Any]  # source, devices, counts by severity, findings; "flow": the filter question's lines
 
     @property
     def exit_code(self) -> int:
@@ -36,6 +40,11 @@ class AnalyzeResult:
 def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
     loaded = load(options.inventory)
     index = InventoryIndex(loaded)
+    flow = parse_entry(f"permit {options.flow}") if options.flow else None
+    if options.flow and flow is None:
+        raise WorkflowError(f"--flow {options.flow!r}: not an ACL match (e.g. 'ip 10.10.0.0 0.0.255.255 any', "
+                            "'tcp any host 10.99.0.50 eq 22')", 2)
+    asked = selected(index, options.limit) if options.limit else None
     unreadable: list[dict[str, Any]] = []
     if options.source is None:
         try:
@@ -59,8 +68,13 @@ def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
     findings = sorted(unreadable + [finding.as_dict() for finding in analyze(index, audits)],
                       key=lambda f: (SEVERITIES.index(f["severity"]), f["device"], f["line"] or 0))
     counts = {severity: sum(1 for f in findings if f["severity"] == severity) for severity in SEVERITIES}
-    return AnalyzeResult({"source": str(options.source) if options.source else "rendered",
-                          "devices": sorted(audits), "counts": counts, "findings": findings})
+    document = {"source": str(options.source) if options.source else "rendered", "devices": sorted(audits),
+                "counts": counts, "findings": findings}
+    if flow is not None:
+        document["flow"] = {"question": options.flow, "lines": [
+            asdict(line) for name, audit in sorted(audits.items()) if asked is None or name in asked
+            for line in flow_lines(audit, flow)]}
+    return AnalyzeResult(document)
 
 
 def _unreadable(device: str, message: str) -> dict[str, Any]:
