@@ -216,3 +216,19 @@ def test_a_filter_question_gives_the_lines_that_take_the_flow_first_match_first(
     assert "access-list COPP-MGMT permits all of it: 10 permit tcp host 10.99.0.50 any eq 22" in done.output
     bad = cli("analyze", "--inventory", str(INVENTORY), "--flow", "from anywhere")
     assert bad.exit_code == 2 and "not an ACL match" in bad.output
+
+
+def test_a_peer_group_gives_its_members_their_session_settings(cli, tmp_path):
+    """Settings written once for a group (as people write them) are the members' own."""
+    grouped = R1.replace(" neighbor 192.0.2.1 remote-as 64602\n neighbor 192.0.2.1 password Pw-one\n"
+                         " neighbor 192.0.2.1 ttl-security hops 1\n",
+                         " neighbor FIBER peer-group\n neighbor FIBER remote-as 64602\n"
+                         " neighbor FIBER password Pw-one\n neighbor FIBER ttl-security hops 1\n"
+                         " neighbor 192.0.2.1 peer-group FIBER\n")
+    assert grouped != R1
+    peer = R2.replace("remote-as 64609", "remote-as 64601").replace("Pw-two", "Pw-one").replace(
+        " no bgp default ipv4-unicast\n", " neighbor 192.0.2.0 ttl-security hops 1\n")
+    code, document = analysed(cli, folder_of(tmp_path / "c", {"r1": grouped, "r2": peer}))
+    assert code == 0 and messages(document, "bgp-session") == []
+    code, document = analysed(cli, folder_of(tmp_path / "d", {"r1": grouped.replace("Pw-one", "Pw-old"), "r2": peer}))
+    assert code == 1 and "BGP session r1 → 192.0.2.1: the passwords differ" in messages(document, "bgp-session")

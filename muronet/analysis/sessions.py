@@ -209,9 +209,12 @@ class BgpNeighbor:
     line: int | None
     settings: dict[str, str] = field(default_factory=dict)  # remote-as, password, ttl-security, ebgp-multihop…
     families: set[str] = field(default_factory=set)
+    ipv4_by_default: bool = True  # the process activates IPv4 unicast for every neighbour
 
 
 _NEIGHBOR = re.compile(r"^neighbor (\d+\.\d+\.\d+\.\d+) (\S+)(?: (.*))?$")
+_GROUP_SETTING = re.compile(r"^neighbor ([A-Za-z][\w-]*) (remote-as|password|ttl-security|ebgp-multihop|update-source)"
+                            r"(?: (.*))?$")
 
 
 def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
@@ -231,7 +234,8 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
                 if not match:
                     continue
                 key = (vrf, IPv4Address(match.group(1)))
-                neighbor = found.setdefault(key, BgpNeighbor(audit.name, vrf, local_as, key[1], audit.line_of(child)))
+                neighbor = found.setdefault(key, BgpNeighbor(audit.name, vrf, local_as, key[1], audit.line_of(child),
+                                                             ipv4_by_default=default_v4))
                 setting, value = match.group(2), match.group(3) or ""
                 if setting == "activate":
                     neighbor.families.add(family or "ipv4 unicast")
@@ -244,9 +248,25 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
                 if off and (vrf, IPv4Address(off.group(1))) in found:
                     found[(vrf, IPv4Address(off.group(1)))].families.discard(
                         "ipv4 unicast" if family in (None, "ipv4 unicast", "ipv4") else family)
+    groups = _peer_groups(audit)
     for neighbor in found.values():
+        group = groups.get(neighbor.settings.get("peer-group", ""), {})
+        neighbor.settings = {**group, **neighbor.settings}  # a member's own settings win over its group's
+        if "remote-as" in group and not neighbor.families and neighbor.ipv4_by_default:
+            neighbor.families.add("ipv4 unicast")
         neighbor.families = {"ipv4 unicast" if f in ("ipv4", "ipv4 vrf") else f for f in neighbor.families}
     return list(found.values())
+
+
+def _peer_groups(audit: DeviceAudit) -> dict[str, dict[str, str]]:
+    """The session settings of every peer group (``neighbor NAME remote-as …`` and the like)."""
+    groups: dict[str, dict[str, str]] = {}
+    for process in audit.top("router bgp "):
+        for child in process.children:
+            match = _GROUP_SETTING.match(child.text)
+            if match:
+                groups.setdefault(match.group(1), {}).setdefault(match.group(2), match.group(3) or "")
+    return groups
 
 
 def bgp_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Finding]:
