@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from render_bench import timed  # noqa: E402
 from synthetic_city import write_city  # noqa: E402
 
 from muronet.analysis import analyze, audits_of  # noqa: E402
@@ -39,15 +39,6 @@ from muronet.render.engine import Renderer  # noqa: E402
 MURONET = str(REPO / ".venv/bin/muronet")
 
 
-def median_seconds(function, repeat: int = 3):
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
-
-
 def analysed(inventory_dir: Path) -> dict:
     """Render the city (not timed: the input), then time parsing and the analysis."""
     inventory, issues = load_inventory(inventory_dir)
@@ -57,8 +48,8 @@ def analysed(inventory_dir: Path) -> dict:
     texts = {device.name: renderer.render(device) for device in inventory.devices}
     platforms = {device.name: device.platform for device in inventory.devices}
     settings = Settings.from_inventory(index)
-    parse_s, _ = median_seconds(lambda: audits_of(texts, platforms, settings, index))
-    analyse_s, findings = median_seconds(lambda: analyze(index, audits_of(texts, platforms, settings, index)))
+    parse_s, _ = timed(lambda: audits_of(texts, platforms, settings, index), repeat=3)
+    analyse_s, findings = timed(lambda: analyze(index, audits_of(texts, platforms, settings, index)), repeat=3)
     return {"devices": len(texts), "lines": sum(t.count("\n") for t in texts.values()),
             "parse_s": round(parse_s, 3), "parse_and_analyse_s": round(analyse_s, 3),
             "findings": len(findings)}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network
 
 from muronet.analysis.finding import Finding
+from muronet.policy.acl import address
 from muronet.policy.context import DeviceAudit
 
 ANY = IPv4Network("0.0.0.0/0")
@@ -47,17 +48,8 @@ def _port(word: str) -> int:
 
 def _endpoint(words: list[str]) -> tuple[IPv4Network, tuple[int, int] | None, list[str]]:
     """An address (``any``, ``host A``, ``A WILDCARD``, ``A/L``, ``A``) and its port match."""
-    if words[0] == "any":
-        network, rest = ANY, words[1:]
-    elif words[0] == "host":
-        network, rest = IPv4Network(f"{words[1]}/32"), words[2:]
-    elif "/" in words[0]:
-        network, rest = IPv4Network(words[0], strict=False), words[1:]
-    elif len(words) > 1 and _ADDRESS.match(words[1]):
-        mask = ".".join(str(255 - int(octet)) for octet in words[1].split("."))
-        network, rest = IPv4Network(f"{words[0]}/{mask}", strict=False), words[2:]
-    else:
-        network, rest = IPv4Network(f"{words[0]}/32"), words[1:]
+    found, rest = address(words)
+    network = found or ANY
     ports: tuple[int, int] | None = ALL_PORTS
     if rest and rest[0] in ("eq", "lt", "gt", "range", "neq"):
         operator = rest[0]

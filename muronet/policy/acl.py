@@ -22,19 +22,28 @@ class AclEntry:
     extended: bool
 
 
+def address(words: list[str]) -> tuple[IPv4Network | None, list[str]]:
+    """The address an ACL entry writes at the start of ``words`` (``any``: None, ``host A``,
+    ``A WILDCARD``, ``A/L``, ``A``) and the words after it.
+
+    >>> address(["10.20.0.0", "0.0.255.255", "eq", "22"])
+    (IPv4Network('10.20.0.0/16'), ['eq', '22'])
+    """
+    if words[0] == "any":
+        return None, words[1:]
+    if words[0] == "host":
+        return IPv4Network(f"{words[1]}/32"), words[2:]
+    if "/" in words[0]:
+        return IPv4Network(words[0], strict=False), words[1:]
+    if len(words) > 1 and _ADDRESS.match(words[1]):  # address and wildcard
+        mask = ".".join(str(255 - int(octet)) for octet in words[1].split("."))
+        return IPv4Network(f"{words[0]}/{mask}", strict=False), words[2:]
+    return IPv4Network(f"{words[0]}/32"), words[1:]
+
+
 def _address(words: list[str]) -> tuple[IPv4Network | None, list[str]]:
     """The address at the start of ``words`` (with the port match after it skipped) and the rest."""
-    if words[0] == "any":
-        network, rest = None, words[1:]
-    elif words[0] == "host":
-        network, rest = IPv4Network(f"{words[1]}/32"), words[2:]
-    elif "/" in words[0]:
-        network, rest = IPv4Network(words[0], strict=False), words[1:]
-    elif len(words) > 1 and _ADDRESS.match(words[1]):  # address and wildcard
-        mask = ".".join(str(255 - int(octet)) for octet in words[1].split("."))
-        network, rest = IPv4Network(f"{words[0]}/{mask}", strict=False), words[2:]
-    else:
-        network, rest = IPv4Network(f"{words[0]}/32"), words[1:]
+    network, rest = address(words)
     if rest and rest[0] in _PORT_MATCH:
         rest = rest[1 + _PORT_MATCH[rest[0]]:]
     return network, rest
