@@ -232,3 +232,18 @@ def test_a_peer_group_gives_its_members_their_session_settings(cli, tmp_path):
     assert code == 0 and messages(document, "bgp-session") == []
     code, document = analysed(cli, folder_of(tmp_path / "d", {"r1": grouped.replace("Pw-one", "Pw-old"), "r2": peer}))
     assert code == 1 and "BGP session r1 → 192.0.2.1: the passwords differ" in messages(document, "bgp-session")
+
+
+def test_hostile_values_are_read_without_an_internal_error(cli, tmp_path):
+    """Numbers no area or address can be, words where numbers go, truncated lines: reported or left
+    alone, never a traceback."""
+    hostile = R1 + ("interface eth2\n ip address 192.0.2.8/31\n ip ospf area 99999999999\n"
+                    " ip ospf hello-interval 1 192.0.2.8\n ip ospf dead-interval minimal hello-multiplier 4\n"
+                    " ip ospf message-digest-key\nexit\nrouter ospf\n network 999.0.0.0/8 area 0\n"
+                    " network 10.0.0.0 0.0.0.999 area 1\nexit\nrouter bgp 64601\n neighbor 999.1.1.1 remote-as 1\n"
+                    " no neighbor 300.0.0.1 activate\nexit\naccess-list X seq 5 permit tcp any eq nosuchport any\n"
+                    "access-list X seq 10 deny 10.0.0.0/99\n")
+    done = cli("analyze", "--inventory", str(INVENTORY), "--from", str(folder_of(tmp_path / "c", {"r1": hostile})),
+               "--json")
+    assert done.exit_code in (0, 1) and "Traceback" not in done.output
+    assert json.loads(done.output)["devices"] == ["r1"]

@@ -45,8 +45,15 @@ class OspfPort:
 
 
 def _area(text: str) -> str:
-    """An area as dotted quad: ``0`` → ``0.0.0.0``."""
-    return str(IPv4Address(int(text))) if text.isdigit() else text
+    """An area as dotted quad: ``0`` → ``0.0.0.0`` (a number no area can be stays as written).
+
+    >>> _area("0"), _area("0.0.0.1"), _area("99999999999")
+    ('0.0.0.0', '0.0.0.1', '99999999999')
+    """
+    try:
+        return str(IPv4Address(int(text))) if text.isdigit() else text
+    except ValueError:
+        return text
 
 
 def _wildcard_network(address: str, wildcard: str) -> IPv4Network:
@@ -71,20 +78,27 @@ def ospf_ports(audit: DeviceAudit) -> dict[str, OspfPort]:
         lines = [c.text for c in process.children] if process is not None else []  # type: ignore[attr-defined]
         area = _area_of(l3.address, texts, lines)
         dead = _setting(texts, "ip ospf dead-interval ", "40")
-        dead = "1" if any(t.startswith("ip ospf dead-interval minimal") for t in texts) else dead
         ports[l3.name] = OspfPort(
             audit.name, l3.name, l3.address, audit.vrf_zone(l3.vrf), area, _passive(l3.name, texts, lines),
-            _setting(texts, "ip ospf network ", "broadcast"), int(_setting(texts, "ip ospf hello-interval ", "10")),
-            int(dead),  # "minimal hello-multiplier N": one second
+            _setting(texts, "ip ospf network ", "broadcast"),
+            _seconds(_setting(texts, "ip ospf hello-interval ", "10")),
+            1 if dead == "minimal" else _seconds(dead),  # "minimal hello-multiplier N": one second
             _auth(area, texts, lines),
-            tuple(sorted((t.split()[3], t.split()[-1]) for t in texts if t.startswith("ip ospf message-digest-key "))),
+            tuple(sorted((t.split()[3], t.split()[-1]) for t in texts
+                         if t.startswith("ip ospf message-digest-key ") and len(t.split()) >= 5)),
             next((int(t.split()[-1]) for t in texts if _MTU.match(t)), None),
             "ip ospf mtu-ignore" in texts, audit.line_of(l3.node))
     return ports
 
 
 def _setting(texts: list[str], prefix: str, default: str) -> str:
-    return next((t.split()[-1] for t in texts if t.startswith(prefix)), default)
+    """The first word after ``prefix`` (FRR may name an address after it: ``hello-interval 1 A.B.C.D``)."""
+    return next((t[len(prefix):].split()[0] for t in texts if t.startswith(prefix) and t[len(prefix):].split()),
+                default)
+
+
+def _seconds(text: str) -> int:
+    return int(text) if text.isdigit() else -1  # not a number: differs from any number the far end has
 
 
 _OWN_AREA = re.compile(r"ip ospf (?:\d+ )?area (\S+)$")
@@ -104,8 +118,11 @@ def _area_of(address: IPv4Interface, texts: list[str], process: list[str]) -> st
     for line in process:
         network = _NETWORK.match(line)
         if network:
-            prefix = IPv4Network(f"{network.group(1)}/{network.group(2)}", strict=False) if network.group(2) \
-                else _wildcard_network(network.group(1), network.group(3))
+            try:
+                prefix = IPv4Network(f"{network.group(1)}/{network.group(2)}", strict=False) if network.group(2) \
+                    else _wildcard_network(network.group(1), network.group(3))
+            except ValueError:
+                continue  # not a network: FRR and IOS refuse the line, it covers nothing
             if address.ip in prefix:
                 return _area(network.group(4))
     return None
@@ -231,7 +248,7 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
         for vrf, family, block in blocks:
             for child in block.children:
                 match = _NEIGHBOR.match(child.text)
-                if not match:
+                if not match or not _is_address(match.group(1)):
                     continue
                 key = (vrf, IPv4Address(match.group(1)))
                 neighbor = found.setdefault(key, BgpNeighbor(audit.name, vrf, local_as, key[1], audit.line_of(child),
@@ -245,7 +262,7 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
                     neighbor.families.add("ipv4 unicast")
             for child in block.children:  # ``no neighbor X activate`` takes a default family away
                 off = re.match(r"no neighbor (\S+) activate$", child.text)
-                if off and (vrf, IPv4Address(off.group(1))) in found:
+                if off and _is_address(off.group(1)) and (vrf, IPv4Address(off.group(1))) in found:
                     found[(vrf, IPv4Address(off.group(1)))].families.discard(
                         "ipv4 unicast" if family in (None, "ipv4 unicast", "ipv4") else family)
     groups = _peer_groups(audit)
@@ -256,6 +273,14 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
             neighbor.families.add("ipv4 unicast")
         neighbor.families = {"ipv4 unicast" if f in ("ipv4", "ipv4 vrf") else f for f in neighbor.families}
     return list(found.values())
+
+
+def _is_address(text: str) -> bool:
+    try:
+        IPv4Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _peer_groups(audit: DeviceAudit) -> dict[str, dict[str, str]]:
