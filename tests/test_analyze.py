@@ -247,3 +247,14 @@ def test_hostile_values_are_read_without_an_internal_error(cli, tmp_path):
                "--json")
     assert done.exit_code in (0, 1) and "Traceback" not in done.output
     assert json.loads(done.output)["devices"] == ["r1"]
+
+
+def test_limit_reports_on_the_chosen_devices_and_still_reads_the_far_ends(cli, rendered, tmp_path):
+    configs = {**rendered, "library-rt1": in_block(rendered["library-rt1"], "interface eth1", "ip ospf area 2",
+                                                   "ip ospf area 3")}
+    code, document = analysed(cli, folder_of(tmp_path / "c", configs), "--limit", "ch-agg1")
+    assert code == 1 and {f["device"] for f in document["findings"]} == {"ch-agg1"}  # the finding sits on ch-agg1
+    code, document = analysed(cli, folder_of(tmp_path / "d", configs), "--limit", "site:library")
+    assert code == 1 and [(f["device"], f["peer"]) for f in document["findings"]] == [("ch-agg1", "library-rt1")]
+    code, document = analysed(cli, folder_of(tmp_path / "e", configs), "--limit", "site:aquarium")
+    assert code == 0 and document["findings"] == []

@@ -15,6 +15,7 @@ class Finding:
     device: str
     line: int | None  # in the device's configuration
     message: str
+    peer: str | None = None  # the far end of an adjacency or session the finding concerns too
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

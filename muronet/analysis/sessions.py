@@ -210,7 +210,8 @@ def ospf_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list
             continue  # a passive end facing a non-OSPF one: no adjacency meant
         for reason in _ospf_differences(a, b):
             found.append(Finding("ospf-adjacency", "high", name, a.line,
-                                 f"OSPF adjacency {name}:{interface} — {far_name}:{far_interface}: {reason}"))
+                                 f"OSPF adjacency {name}:{interface} — {far_name}:{far_interface}: {reason}",
+                                 far_name))
     return found
 
 
@@ -323,7 +324,9 @@ def bgp_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[
             elif owner is None and circuit is None:
                 found.append(Finding("bgp-session", "medium", name, neighbor.line, f"{label}: the far end is in no "
                                      "configuration and no circuit of the inventory: not checked"))
-            found += [Finding("bgp-session", severity, name, neighbor.line, f"{label}: {reason}") for reason in reasons]
+            peer = owner[0] if owner is not None and owner[0] != name else None
+            found += [Finding("bgp-session", severity, name, neighbor.line, f"{label}: {reason}", peer)
+                      for reason in reasons]
     return found
 
 

@@ -38,7 +38,8 @@ def analyze(
     as_json: JsonOption = False,
 ) -> None:
     """Analyse configurations across devices without asking any: undefined references and unused
-    structures, OSPF adjacencies on every cable, BGP sessions.
+    structures, shadowed ACL lines, OSPF adjacencies on every cable, BGP sessions; with --flow, a
+    filter question. --limit reports on the devices it selects (every configuration is read).
 
     Exit 1 when something cannot work (a critical or high finding)."""
     from muronet.workflows.analyze import AnalyzeOptions, analyze_configs

@@ -24,7 +24,9 @@ class AnalyzeOptions:
     templates: Path | None = None
     platform: str | None = None  # of configurations of devices not in the inventory (default: detected)
     flow: str | None = None  # a filter question, as an ACL match ("ip 10.10.0.0 0.0.255.255 any")
-    limit: str | None = None  # the devices whose filters the question asks (default: every device)
+    # the devices reported on (a finding on a cable or session to one of them too; every configuration
+    # is read) and whose filters the question asks (default: all)
+    limit: str | None = None
 
 
 @dataclass
@@ -65,7 +67,8 @@ def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
             platforms[name] = platform
     audits = audits_of({n: texts[n] for n in platforms}, platforms, Settings.from_inventory(index), index)
     unreadable += [_unreadable(n, f"{n}: cannot be parsed as {platforms[n]}") for n in platforms if n not in audits]
-    findings = sorted(unreadable + [finding.as_dict() for finding in analyze(index, audits)],
+    findings = sorted((f for f in unreadable + [finding.as_dict() for finding in analyze(index, audits)]
+                       if asked is None or f["device"] in asked or f.get("peer") in asked),
                       key=lambda f: (SEVERITIES.index(f["severity"]), f["device"], f["line"] or 0))
     counts = {severity: sum(1 for f in findings if f["severity"] == severity) for severity in SEVERITIES}
     document = {"source": str(options.source) if options.source else "rendered", "devices": sorted(audits),
