@@ -9,8 +9,8 @@ muronet reads. Every answer is either **recorded real IOS output** (``tests/data
 sources and licences in its SOURCE.md; ``show version`` and ``show ip ospf neighbor`` are served as
 recorded) or, where the answer depends on the switch's configuration (the running configuration,
 ``show interfaces``, ``show vlan all-ports``, ``show interfaces switchport``, ``show port-security
-interface``, ``dir``), laid out
-exactly as the recorded specimen of that command, with this switch's values put in.
+interface``, ``dir``), laid out exactly as the recorded specimen of that command, with this
+switch's values put in.
 
 What it does not do: check IOS syntax (it takes any line), run protocols (OSPF, STP, port security
 enforcement). A port "has a cable" when the test says so (``cabled``): a trunk without one is not
@@ -84,6 +84,7 @@ class Switch:
     answers: dict[str, str] = field(default_factory=dict)  # command → recorded output, served as it is
     commands: list[str] = field(default_factory=list)  # every command received, for tests
     lock: threading.RLock = field(default_factory=threading.RLock)
+    startup: str = field(init=False, default="")  # what `write memory` saved
 
     def __post_init__(self) -> None:
         self.running = _without_end(self.running)
