@@ -183,8 +183,9 @@ def test_audit_fails_on_a_high_finding_and_leaves_the_reports(twin, tmp_path):
     reports = tmp_path / "audit"
     where = ["-e", f"backup_repo={tmp_path / 'backups'}", "-e", f"audit_reports={reports}"]
     code, run = playbook(twin, "audit.yml", *where)
-    assert code != 0
-    assert "critical or high" in results(run, "Fail on")["localhost"]["msg"]
+    failing = results(run, "Fail on")
+    assert code != 0 and "localhost" in failing, why_failed(run)  # the play failed where it should, not before
+    assert "critical or high" in failing["localhost"]["msg"]
     findings = json.loads((reports / "findings.json").read_text())["findings"]
     assert any(f["rule"] == "SEC-MGMT-004" and f["device"] == "library-rt1" for f in findings)
     assert {"report.html", "junit.xml", "summary.md"} <= {p.name for p in reports.iterdir()}
