@@ -8,7 +8,7 @@ from ipaddress import ip_network
 from typing import Any
 
 from muronet.platforms import OspfNeighbors, Platform, SwitchPort
-from muronet.verify.expectations import DEFAULT_VRF, Expectations
+from muronet.verify.expectations import DEFAULT_VRF, Expectations, PortExpectation
 
 WHOLE_TABLE = "0.0.0.0/0"  # get_route_to(WHOLE_TABLE, longer=True): every IPv4 route, where supported
 
@@ -105,10 +105,9 @@ def _foreign_zones(expected: Expectations, observed: Observed) -> list[str]:
     return found
 
 
-def _port_problems(name: str, wanted: Any, port: SwitchPort | None) -> list[str]:
+def _port_problems(name: str, wanted: PortExpectation, port: SwitchPort | None) -> list[str]:
     """How a switch port differs from the inventory's port.
 
-    >>> from muronet.verify.expectations import PortExpectation
     >>> _port_problems("Gi1/0/1", PortExpectation("access", 106, secured=True),
     ...                SwitchPort("access", access_vlan=1, port_security=False))
     ['Gi1/0/1 is in VLAN 1, not 106', 'Gi1/0/1 has port security off']
