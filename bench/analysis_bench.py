@@ -5,7 +5,8 @@ works: real packets, root, the twin booted and provisioned first).
     .venv/bin/python bench/analysis_bench.py [--devices 1000] [--twin]
 
 Measured in this process on one core: parsing every configuration (what the audit also does) and
-the analysis across devices (structures, filters, OSPF adjacencies on every cable, BGP sessions),
+the analysis across devices (structures, filters, OSPF adjacencies on every cable, BGP sessions,
+the routing model's tables of every router and VRF, and the zone reachability matrix from them),
 each the median of three runs; the peak memory of the process. With ``--twin`` (root): ``muronet lab
 up``, ``provision --lab --commit`` and ``lab verify`` of the reference city, wall-clock, in
 subprocesses, and the twin taken down. Results are printed and written to bench/results/analysis.json.
@@ -30,7 +31,7 @@ sys.path.insert(0, str(HERE))
 from render_bench import timed  # noqa: E402
 from synthetic_city import write_city  # noqa: E402
 
-from muronet.analysis import analyze, audits_of  # noqa: E402
+from muronet.analysis import audits_of, network_analysis  # noqa: E402
 from muronet.inventory.index import InventoryIndex  # noqa: E402
 from muronet.inventory.loader import load_inventory  # noqa: E402
 from muronet.policy.context import Settings  # noqa: E402
@@ -49,10 +50,13 @@ def analysed(inventory_dir: Path) -> dict:
     platforms = {device.name: device.platform for device in inventory.devices}
     settings = Settings.from_inventory(index)
     parse_s, _ = timed(lambda: audits_of(texts, platforms, settings, index), repeat=3)
-    analyse_s, findings = timed(lambda: analyze(index, audits_of(texts, platforms, settings, index)), repeat=3)
+    analyse_s, analysis = timed(lambda: network_analysis(index, audits_of(texts, platforms, settings, index)),
+                                repeat=3)
     return {"devices": len(texts), "lines": sum(t.count("\n") for t in texts.values()),
             "parse_s": round(parse_s, 3), "parse_and_analyse_s": round(analyse_s, 3),
-            "findings": len(findings)}
+            "findings": len(analysis.findings), "tables": len(analysis.model.tables),
+            "routes": sum(len(t) for t in analysis.model.tables.values()), "probes": len(analysis.probes),
+            "matrix_ok": analysis.zone_matrix()["ok"]}
 
 
 def twin(env: dict[str, str]) -> dict:

@@ -73,11 +73,16 @@ def test_an_ospf_mismatch_on_a_cable_names_both_ends_and_the_reason(cli, rendere
 def test_the_lgwan_session_against_its_circuit_is_critical(cli, rendered, tmp_path):
     configs = {**rendered, "ch-lgwan-rt1": rendered["ch-lgwan-rt1"].replace("remote-as 64700", "remote-as 64701")}
     code, document = analysed(cli, folder_of(tmp_path / "c", configs))
-    critical = [f for f in document["findings"] if f["severity"] == "critical"]
-    assert code == 1 and [f["check"] for f in critical] == ["bgp-session"]
-    assert critical[0]["device"] == "ch-lgwan-rt1" and "the circuit LGWAN-" in critical[0]["message"]
-    line = configs["ch-lgwan-rt1"].splitlines()[critical[0]["line"] - 1]
+    critical = {f["check"]: f for f in document["findings"] if f["severity"] == "critical"}
+    assert code == 1 and sorted(critical) == ["bgp-session", "zone-flow-lost"]
+    session = critical["bgp-session"]
+    assert session["device"] == "ch-lgwan-rt1" and "the circuit LGWAN-" in session["message"]
+    line = configs["ch-lgwan-rt1"].splitlines()[session["line"] - 1]
     assert line.strip().startswith("neighbor 10.224.255.1 remote-as")
+    # without the session, the LGWAN access point's prefixes are in no LGWAN table: its hosts lose it
+    lost = critical["zone-flow-lost"]["message"]
+    assert lost.startswith("LGWAN → LGWAN cannot be reached") and "LGWAN access point" in lost
+    assert "has no route to 10.224." in lost
 
 
 def test_undefined_references_and_unused_structures_with_their_lines(cli, rendered, tmp_path):
@@ -188,7 +193,9 @@ def test_the_review_reports_what_a_change_breaks_across_devices_and_blocks_it(cl
             "OSPF adjacency ch-agg1:eth4 — library-rt1:eth1: areas differ (0.0.0.2 / 0.0.0.3)") in new
     assert any(check == "bgp-session" and severity == "critical" and "64701" in message
                for check, severity, message in new)
-    assert len(new) == 2 and document["network"]["resolved"] == []
+    assert any(check == "zone-flow-lost" and severity == "critical" and "LGWAN access point" in message
+               for check, severity, message in new)
+    assert len(new) == 3 and document["network"]["resolved"] == []
     markdown = next(out.glob("*.md")).read_text()
     assert "### Across devices" in markdown and r"areas differ \(0\.0\.0\.2 / 0\.0\.0\.3\)" in markdown  # escaped
     sarif = json.loads(next(out.glob("*.sarif")).read_text())
@@ -196,7 +203,7 @@ def test_the_review_reports_what_a_change_breaks_across_devices_and_blocks_it(cl
     assert {"analysis/ospf-adjacency", "analysis/bgp-session"} <= rules
     back = cli("review", "--inventory", str(INVENTORY), "--before", str(after_dir), "--after", str(before_dir),
                "--format", "json", "--out", str(tmp_path / "back"), "--json")
-    assert len(json.loads(back.output)["network"]["resolved"]) == 2  # the way back mends both
+    assert len(json.loads(back.output)["network"]["resolved"]) == 3  # the way back mends all three
 
 
 def test_a_filter_question_gives_the_lines_that_take_the_flow_first_match_first(cli):
@@ -258,3 +265,96 @@ def test_limit_reports_on_the_chosen_devices_and_still_reads_the_far_ends(cli, r
     assert code == 1 and [(f["device"], f["peer"]) for f in document["findings"]] == [("ch-agg1", "library-rt1")]
     code, document = analysed(cli, folder_of(tmp_path / "e", configs), "--limit", "site:aquarium")
     assert code == 0 and document["findings"] == []
+
+
+# --- the routing model, offline (muronet.analysis.routing; the twin proves it in test_provision.py) -------------
+
+
+def test_the_reference_city_routes_only_within_its_zones(cli):
+    done = cli("analyze", "--inventory", str(INVENTORY), "--json", "--routes", "--limit", "ch-lgwan-rt1,ch-core2")
+    document = json.loads(done.output)
+    reach = document["reachability"]
+    assert done.exit_code == 0 and reach["ok"] and reach["violations"] == [] and reach["probes"] == 375
+    assert reach["matrix"]["LGWAN->LGWAN"] == {"allowed": True, "reached": 20, "probes": 20}
+    assert reach["matrix"]["MYNUMBER->INTERNET"]["reached"] == 0
+    assert set(document["routes"]) == {"ch-lgwan-rt1", "ch-core2"}
+    lgwan = {r["prefix"]: r for r in document["routes"]["ch-lgwan-rt1"]["default"]}
+    # from the access point through the inbound route-map; the blackhole the network statement needs
+    assert lgwan["10.224.16.0/20"]["protocol"] == "bgp" and lgwan["10.224.16.0/20"]["next_hops"] == ["10.224.255.1"]
+    assert lgwan["10.20.0.0/16"]["next_hops"] == ["blackhole"] and lgwan["10.20.0.0/16"]["line"] is not None
+    core = {r["prefix"]: r for r in document["routes"]["ch-core2"]["LGWAN"]}
+    assert core["10.224.16.0/20"]["protocol"] == "ospf" and core["10.224.16.0/20"]["metric"] == 20  # E2
+    assert core["10.224.16.0/20"]["from"] == "ch-lgwan-rt1 'redistribute bgp route-map RM-BGP-TO-OSPF'"
+    assert "10.30.0.0/16" not in core and "0.0.0.0/0" not in core
+    inet = {r["prefix"]: r for r in document["routes"]["ch-core2"]["INTERNET"]}
+    assert inet["0.0.0.0/0"]["metric"] == 10 and inet["0.0.0.0/0"]["next_hops"] == ["10.30.255.5"]
+
+
+def test_the_city_on_cisco_ios_has_the_same_route_tables_as_on_frr(reference, reference_index):
+    """The same city rendered for IOS (VRF definitions, ``ip ospf N area``, VRRPv3 blocks, ``network
+    A mask M``, ``Null0``): the model computes the same next hops for every prefix of every table,
+    and the same clean matrix."""
+    from muronet.analysis import audits_of, network_analysis
+    from muronet.policy.context import Settings
+
+    def tables(platform: str) -> dict:
+        renderer = Renderer(reference, REPO / "templates")
+        texts = {d.name: renderer.render(d.model_copy(update={"platform": platform}) if platform == "cisco_ios" else d)
+                 for d in reference.devices}
+        platforms = {name: platform if platform == "cisco_ios" else reference_index.devices[name].platform
+                     for name in texts}
+        analysis = network_analysis(reference_index, audits_of(texts, platforms, Settings.from_inventory(
+            reference_index), reference_index))
+        assert analysis.zone_matrix()["ok"] and not [f for f in analysis.findings if f.severity != "low"]
+        return {(node, str(prefix)): (route.protocol, route.comparable()[2])
+                for node, table in analysis.model.tables.items() for prefix, route in table.items()}
+
+    frr, ios = tables("frr"), tables("cisco_ios")
+    assert len(frr) > 5000 and ios == frr
+
+
+def test_a_leak_between_two_vrfs_opens_the_zones_and_names_the_lines(cli, rendered, tmp_path):
+    """Two static routes on one core switch, one each way between MYNUMBER and INTERNET: the flow is
+    possible (critical, with both lines), and each table holds the other zone's prefix."""
+    leak = ("vrf MYNUMBER\n ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET\nexit-vrf\n!\n"
+            "vrf INTERNET\n ip route 10.10.0.0/16 10.10.255.1 nexthop-vrf MYNUMBER\nexit-vrf\n!\n")
+    configs = {**rendered, "ch-core1": rendered["ch-core1"] + leak}
+    code, document = analysed(cli, folder_of(tmp_path / "c", configs))
+    flows = [f for f in document["findings"] if f["check"] == "zone-flow"]
+    assert code == 1 and {f["message"].split(" is open")[0] for f in flows} == {"MYNUMBER → INTERNET",
+                                                                                  "INTERNET → MYNUMBER"}
+    opened = next(f for f in flows if f["message"].startswith("MYNUMBER → INTERNET"))
+    assert opened["severity"] == "critical" and opened["device"] == "ch-core1"
+    assert "ch-core1 'ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET'" in opened["message"]
+    assert "ch-core1 'ip route 10.10.0.0/16 10.10.255.1 nexthop-vrf MYNUMBER'" in opened["message"]  # the reply
+    assert configs["ch-core1"].splitlines()[opened["line"] - 1].strip().startswith("ip route 10.30.0.0/16")
+    routes = messages(document, "zone-route")
+    assert "table MYNUMBER (zone MYNUMBER) holds 10.30.0.0/16 static via 10.30.255.3 in INTERNET " \
+           "(ch-core1 'ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET')" in routes
+    matrix = document["reachability"]["matrix"]
+    assert matrix["MYNUMBER->INTERNET"]["reached"] > 0 and not document["reachability"]["ok"]
+    assert matrix["MYNUMBER->LGWAN"]["reached"] == 0  # the leak opens what it names, nothing else
+
+
+def test_the_review_reports_routes_that_move_and_flows_that_break(cli, rendered, tmp_path):
+    """A filter line removed on the LGWAN router: 10.224.16.0/20 vanishes from every LGWAN table and the
+    LGWAN hosts lose the 霞が関WAN gateway; the review names the routes and the lost flow, and blocks."""
+    after = {**rendered, "ch-lgwan-rt1": rendered["ch-lgwan-rt1"].replace(
+        "ip prefix-list PL-LGWAN-AP-IN seq 20 permit 10.224.16.0/20 le 32\n", "")}
+    out = tmp_path / "out"
+    done = cli("review", "--inventory", str(INVENTORY), "--before", str(folder_of(tmp_path / "b", rendered)),
+               "--after", str(folder_of(tmp_path / "a", after)), "--format", "md,json,sarif", "--out", str(out),
+               "--json")
+    document = json.loads(done.output)
+    assert done.exit_code == 1 and document["blocking"]
+    vanished = {(c["router"], c["table"]) for c in document["network"]["routes"]
+                if c["prefix"] == "10.224.16.0/20" and c["change"] == "vanishes"}
+    assert ("ch-lgwan-rt1", "default") in vanished and ("ch-core1", "LGWAN") in vanished and len(vanished) == 3
+    assert all(c["prefix"].startswith("10.224.16.") for c in document["network"]["routes"])
+    lost = [f for f in document["network"]["new"] if f["check"] == "zone-flow-lost"]
+    assert len(lost) == 1 and lost[0]["severity"] == "critical" and "10.224.16.1" in lost[0]["message"]
+    markdown = next(out.glob("*.md")).read_text()
+    assert "### Routes that appear, vanish or move (3)" in markdown
+    assert "➖ **ch-core1** (LGWAN) 10.224.16.0/20" in markdown
+    sarif = json.loads(next(out.glob("*.sarif")).read_text())
+    assert "analysis/zone-flow-lost" in {r["ruleId"] for r in sarif["runs"][0]["results"]}

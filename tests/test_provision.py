@@ -349,3 +349,156 @@ def test_review_of_the_pending_change_names_what_provisioning_would_fix(state, t
     assert [d["device"] for d in doc["devices"]] == ["library-rt1"]  # hospital-rt1 is as intended
     assert {f["rule"] for f in doc["devices"][0]["resolved_findings"]} == {"SEC-MGMT-004"}
     assert doc["devices"][0]["new_findings"] == [] and doc["risk"] == "low"
+
+
+# --- the offline routing model against the twin -------------------------------------------------------------
+
+SECRET_NAMES = {"MURONET_OSPF_KEY": "ospf_key", "MURONET_BGP_LGWAN": "bgp_lgwan",
+                "MURONET_BGP_SECURITY_CLOUD": "bgp_security_cloud"}
+PLANTED = {  # a change made on the running twin: (router, commands, the commands that undo it)
+    "default route in LGWAN": ("ch-lgwan-rt1", ["ip route 0.0.0.0/0 10.224.255.1"],
+                               ["no ip route 0.0.0.0/0 10.224.255.1"]),
+    "static leak into another VRF": (
+        "ch-core1", ["vrf LGWAN", "ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET", "exit-vrf"],
+        ["vrf LGWAN", "no ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET", "exit-vrf"]),
+    "redistribution across zones": (
+        "ch-core1", ["vrf LGWAN", "ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET", "exit-vrf",
+                     "router ospf vrf LGWAN", "redistribute static"],
+        ["router ospf vrf LGWAN", "no redistribute static", "exit", "vrf LGWAN",
+         "no ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET", "exit-vrf"]),
+    "broken BGP password": ("ch-lgwan-rt1", ["router bgp 65021", "neighbor 10.224.255.1 password "
+                                             + SECRETS["MURONET_BGP_SECURITY_CLOUD"]],
+                            ["router bgp 65021", f"neighbor 10.224.255.1 password {SECRETS['MURONET_BGP_LGWAN']}"]),
+    "OSPF area mismatch": ("library-rt1", ["interface eth1", "no ip ospf area 2", "ip ospf area 3"],
+                           ["interface eth1", "no ip ospf area 3", "ip ospf area 2"]),
+    "removed filter line": ("ch-lgwan-rt1", ["no ip prefix-list PL-LGWAN-AP-IN seq 20 permit 10.224.16.0/20 le 32"],
+                            ["ip prefix-list PL-LGWAN-AP-IN seq 20 permit 10.224.16.0/20 le 32"]),
+}
+
+FOUND = {  # what the analysis must say of each: (check, severity, device, part of the message)
+    "reference city": [],
+    "default route in LGWAN": [
+        ("zone-route", "critical", "ch-lgwan-rt1", "table default (zone LGWAN) holds 0.0.0.0/0")],
+    "static leak into another VRF": [
+        ("zone-route", "critical", "ch-core1", "table LGWAN (zone LGWAN) holds 10.30.0.0/16")],
+    "redistribution across zones": [
+        ("zone-route", "critical", "ch-core1", "table LGWAN (zone LGWAN) holds 10.30.0.0/16")],
+    "broken BGP password": [("bgp-session", "critical", "ch-lgwan-rt1", "the password is not the one agreed"),
+                            ("zone-flow-lost", "critical", "ch-core1", "LGWAN access point")],
+    "OSPF area mismatch": [("ospf-adjacency", "high", "ch-agg1", "areas differ (0.0.0.2 / 0.0.0.3)")],
+    "removed filter line": [("zone-flow-lost", "critical", "ch-core1", "10.224.16.1")],
+}
+
+
+def named(text: str) -> str:
+    """A running configuration with each secret of the twin shown by its vault name, as a rendering shows it."""
+    from muronet.masking import reference, secrets_in
+
+    values = {SECRETS[variable]: name for variable, name in SECRET_NAMES.items()}
+    lines = []
+    for line in text.splitlines():
+        for secret in secrets_in(line):
+            if secret in values:
+                line = line.replace(secret, reference(values[secret]))
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def twin_tables(routers: list[str]) -> dict[tuple[str, str], dict[str, tuple]]:
+    """Every table of the twin as FRR selects it: prefix → (protocol, metric, next hops)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from napalm_frr.getters import tables_by_vrf
+
+    def read(router: str) -> dict[tuple[str, str], dict[str, tuple]]:
+        shown = subprocess.run(["vtysh", "-N", router, "-c", "show ip route vrf all json"], capture_output=True,
+                               text=True).stdout
+        tables = {}
+        for vrf, routes in tables_by_vrf(shown).items():
+            for prefix, entries in routes.items():
+                for entry in (e for e in entries if e.get("selected")):
+                    hops = {"blackhole" if hop.get("blackhole") else hop["ip"] + (
+                        f"@{hop['vrf']}" if hop.get("vrf", vrf) != vrf else "")
+                        for hop in entry["nexthops"] if hop.get("active") and (hop.get("ip") or hop.get("blackhole"))}
+                    tables.setdefault((router, vrf), {})[prefix] = (entry["protocol"], entry.get("metric", 0),
+                                                                    tuple(sorted(hops)))
+        return tables
+
+    with ThreadPoolExecutor(8) as pool:
+        return {key: table for found in pool.map(read, routers) for key, table in found.items()}
+
+
+def table_differences(computed: dict, shown: dict) -> list[tuple]:
+    """(table, prefix, computed, shown) of every route the two disagree on; a table one has and the other not
+    counts with every route it holds."""
+    return [(node, prefix, computed.get(node, {}).get(prefix), shown.get(node, {}).get(prefix))
+            for node in sorted(set(computed) | set(shown))
+            for prefix in sorted(set(computed.get(node, {})) | set(shown.get(node, {})))
+            if computed.get(node, {}).get(prefix) != shown.get(node, {}).get(prefix)]
+
+
+def network_analysis_of_running(index, routers: list[str], vrf_leaks: bool = False):
+    """The analysis of what the twin's routers run now (``vrf_leaks`` False: VRFs as the twin has
+    them, namespaces)."""
+    from muronet.analysis import audits_of, network_analysis
+    from muronet.policy.context import Settings
+
+    texts = {router: named(running(router)) for router in routers}
+    audits = audits_of(texts, dict.fromkeys(texts, "frr"), Settings.from_inventory(index), index)
+    assert set(audits) == set(routers)  # FRR's own rendering of every configuration parses
+    return network_analysis(index, audits, vrf_leaks)
+
+
+REFERENCE_ANALYSIS: dict = {}  # the model of the provisioned twin, made by the first case
+
+
+@pytest.mark.parametrize("case", ["reference city", *PLANTED])
+def test_the_offline_model_agrees_with_the_twin_on_every_table_and_probe(state, case, reference_index):
+    """The routing model, computed from the configurations the twin runs, against the twin itself:
+    every selected route of every table of every router and lab peer (protocol, metric, next hops),
+    and every probe of the reachability matrix (pinged). For the reference city and each planted change."""
+    from muronet.analysis import route_changes
+    from muronet.analysis.forwarding import matrix
+    from muronet.lab.plan import build_plan
+    from muronet.lab.verify import endpoints, run_matrix
+
+    if case == "reference city":
+        code, report = provision(state, "--commit")
+        assert code == 0, report
+    plan = build_plan(reference_index)
+    routers = [r.name for r in plan.routers]
+    if case == "reference city" or "reference" not in REFERENCE_ANALYSIS:
+        REFERENCE_ANALYSIS["reference"] = network_analysis_of_running(reference_index, routers)
+    reference = REFERENCE_ANALYSIS["reference"]
+    router, plant, undo = PLANTED.get(case, (None, [], []))
+    if router:
+        vtysh(router, *plant)
+    try:
+        analysis = network_analysis_of_running(reference_index, routers)
+        if router:  # the change does change the model
+            assert route_changes(reference.model, analysis.model) or analysis.findings != reference.findings
+        computed = {node: {str(prefix): route.comparable() for prefix, route in table.items()}
+                    for node, table in analysis.model.tables.items()}
+        for _ in range(60):  # the twin converges within seconds; the model is what it converges to
+            differences = table_differences(computed, twin_tables([*routers, *(p.name for p in plan.peers)]))
+            if not differences:
+                break
+            time.sleep(1)
+        assert differences == [], differences[:10]
+        sources, targets = endpoints(plan, reference_index, 2)
+        pinged = {(r.probe.source.address, r.probe.target.address): r.reached for r in run_matrix(sources, targets)}
+        modelled = {(r.probe.source.address, r.probe.target.address): r.reached
+                    for r in matrix(reference_index, analysis.model, per_zone=2)}
+        assert modelled == pinged and len(pinged) > 60
+        found = {(f.check, f.severity, f.device, f.message) for f in analysis.findings if f.severity != "low"}
+        if case == "reference city":
+            assert analysis.zone_matrix()["ok"] and found == set()
+        for check, severity, device, text in FOUND[case]:
+            assert any(f[:3] == (check, severity, device) and text in f[3] for f in found), (case, found)
+        if case == "redistribution across zones":  # in one real chassis the leak reaches the whole zone
+            chassis = network_analysis_of_running(reference_index, routers, vrf_leaks=True)
+            assert any(f.check == "zone-route" and f.device == "ch-lgwan-rt1" and "holds 10.30.0.0/16 ospf" in f.message
+                       for f in chassis.findings)
+    finally:
+        if router:
+            vtysh(router, *undo)

@@ -1,22 +1,29 @@
 """Offline analysis of the city's configurations, across devices: what each configuration defines
 and uses (undefined references, unused structures), ACL lines an earlier line shadows, and whether
-every OSPF adjacency on the inventory's cables and every BGP session can come up. Read from
-configurations alone (rendered, backups, or a folder), FRR and Cisco IOS alike; nothing is asked
-of a device.
+every OSPF adjacency on the inventory's cables and every BGP session can come up; and a routing
+model (every router's tables, per VRF: ``muronet.analysis.routing``) with the zone reachability
+matrix it implies (``muronet.analysis.forwarding``). Read from configurations alone (rendered,
+backups, or a folder), FRR and Cisco IOS alike; nothing is asked of a device.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from muronet.analysis.filters import unreachable_lines
 from muronet.analysis.finding import SEVERITIES, Finding
+from muronet.analysis.forwarding import Reach, matrix
+from muronet.analysis.routing import RoutingModel, build_model
 from muronet.analysis.sessions import bgp_findings, ospf_findings
 from muronet.analysis.structures import undefined, unused
+from muronet.analysis.zones import RouteChange, foreign_routes, route_changes, table_lines, zone_findings
 from muronet.inventory.index import InventoryIndex
 from muronet.platforms import get_platform
 from muronet.policy.context import DeviceAudit, Settings, line_index
 from muronet.policy.engine import UNPARSEABLE
 
-__all__ = ["SEVERITIES", "Finding", "analyze", "audits_of", "difference"]
+__all__ = ["SEVERITIES", "Finding", "NetworkAnalysis", "RouteChange", "analyze", "audits_of", "difference",
+           "network_analysis", "route_changes"]
 
 
 def audits_of(texts: dict[str, str], platforms: dict[str, str], settings: Settings, index: InventoryIndex | None
@@ -33,8 +40,22 @@ def audits_of(texts: dict[str, str], platforms: dict[str, str], settings: Settin
     return audits
 
 
-def analyze(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Finding]:
-    """Every finding over ``audits`` (device name → its parsed configuration), most severe first."""
+@dataclass
+class NetworkAnalysis:
+    findings: list[Finding]  # most severe first
+    model: RoutingModel
+    probes: list[Reach]  # lab verify's probes, answered by the model
+    table_violations: list[str]  # in lab verify's words
+
+    def zone_matrix(self) -> dict:
+        from muronet.lab.verify import zone_matrix
+        return zone_matrix(self.probes, self.table_violations)
+
+
+def network_analysis(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_leaks: bool = True
+                     ) -> NetworkAnalysis:
+    """Every finding over ``audits`` (device name → its parsed configuration), with the routing
+    model and the reachability matrix they come from (``vrf_leaks``: see ``build_model``)."""
     found: list[Finding] = []
     for name, audit in sorted(audits.items()):
         found += [Finding("undefined-reference", "high", name, use.line,
@@ -43,7 +64,22 @@ def analyze(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Findi
                   for structure, line in unused(audit)]
         found += unreachable_lines(audit)
     found += ospf_findings(index, audits) + bgp_findings(index, audits)
-    return sorted(found, key=lambda f: (SEVERITIES.index(f.severity), f.device, f.line or 0))
+    model = build_model(index, audits, vrf_leaks)
+    probes = matrix(index, model)
+    foreign = foreign_routes(index, audits, model)
+    lgwan = {name for name, cid in model.far_ends.items()
+             if any(c.cid == cid and c.kind == "lgwan_access" for c in index.inventory.circuits)}
+    found += zone_findings(foreign, probes, lgwan)
+    if not model.converged:
+        found.append(Finding("routing-model", "medium", "*", None, "the routing model did not settle (a routing "
+                             "loop between protocols?): its tables are those of its last round"))
+    return NetworkAnalysis(sorted(found, key=lambda f: (SEVERITIES.index(f.severity), f.device, f.line or 0)),
+                           model, probes, table_lines(foreign))
+
+
+def analyze(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Finding]:
+    """Every finding over ``audits``, most severe first."""
+    return network_analysis(index, audits).findings
 
 
 def difference(before: list[Finding], after: list[Finding]) -> tuple[list[Finding], list[Finding]]:

@@ -178,6 +178,11 @@ def _acls(audit: DeviceAudit) -> dict[str, list[tuple[str, int | None]]]:
     return acls
 
 
+def acl_entries(audit: DeviceAudit) -> dict[str, list[Entry]]:
+    """Every ACL's entries as read, in order (remarks and unread forms left out)."""
+    return {name: [e for text, _ in lines if (e := parse(text)) is not None] for name, lines in _acls(audit).items()}
+
+
 def unreachable_lines(audit: DeviceAudit) -> list[Finding]:
     """Every ACL line an earlier line of its ACL shadows: high when the two differ in action (the
     later line's intent never happens), low when the later one only repeats the earlier."""

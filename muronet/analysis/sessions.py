@@ -19,6 +19,8 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from muronet.analysis.finding import Finding
 from muronet.inventory.index import InventoryIndex
+from muronet.inventory.model import Circuit
+from muronet.masking import PLACEHOLDER, REFERENCE, reference
 from muronet.platforms import get_platform
 from muronet.policy.context import DeviceAudit
 from muronet.policy.zonemap import l3_interfaces
@@ -149,7 +151,7 @@ def _auth(area: str | None, texts: list[str], process: list[str]) -> str:
     return "null"
 
 
-def _ospf_differences(a: OspfPort, b: OspfPort) -> list[str]:
+def ospf_differences(a: OspfPort, b: OspfPort) -> list[str]:
     """Why two ends of a cable cannot form an adjacency, one reason each."""
     if a.area is None or b.area is None:
         return [f"{(a if a.area is None else b).device} does not run OSPF on its end"]
@@ -177,7 +179,7 @@ def _ids(port: OspfPort) -> str:
     return ",".join(k for k, _ in port.keys) or "none"
 
 
-def _cabled_pairs(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> Iterator[tuple[str, str, str, str]]:
+def cabled_pairs(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> Iterator[tuple[str, str, str, str]]:
     """(device, interface, far device, far interface) of every cable between two configured devices,
     sub-interfaces included, each once, in the platforms' interface names."""
     seen = set()
@@ -202,13 +204,13 @@ def ospf_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list
     """Every cable on which at least one end runs OSPF and no adjacency can form."""
     ports = {name: ospf_ports(audit) for name, audit in audits.items()}
     found = []
-    for name, interface, far_name, far_interface in _cabled_pairs(index, audits):
+    for name, interface, far_name, far_interface in cabled_pairs(index, audits):
         a, b = ports[name].get(interface), ports[far_name].get(far_interface)
         if a is None or b is None or (a.area is None and b.area is None):
             continue
         if (a.passive and b.area is None) or (b.passive and a.area is None):
             continue  # a passive end facing a non-OSPF one: no adjacency meant
-        for reason in _ospf_differences(a, b):
+        for reason in ospf_differences(a, b):
             found.append(Finding("ospf-adjacency", "high", name, a.line,
                                  f"OSPF adjacency {name}:{interface} — {far_name}:{far_interface}: {reason}",
                                  far_name))
@@ -295,18 +297,27 @@ def _peer_groups(audit: DeviceAudit) -> dict[str, dict[str, str]]:
     return groups
 
 
-def bgp_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Finding]:
-    """Every configured session that cannot come up, and why."""
+@dataclass(frozen=True)
+class SessionCheck:
+    device: str
+    neighbor: BgpNeighbor
+    severity: str  # of its problems: critical on the LGWAN line
+    peer: str | None  # the configured device at the far end
+    reasons: tuple[str, ...]  # why it cannot come up; empty: it can
+    checked: bool  # False: the far end is in no configuration and no circuit
+
+
+def session_checks(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[SessionCheck]:
+    """Every configured session, with why it cannot come up (nothing: it can)."""
     addresses = {(a.address.ip): (name, a) for name, audit in audits.items() for a in l3_interfaces(audit)}
     neighbors = {name: bgp_neighbors(audit) for name, audit in audits.items()}
     circuits = {c.peer_address: c for c in index.inventory.circuits}
-    found = []
+    checks = []
     for name, own in sorted(neighbors.items()):
         local = l3_interfaces(audits[name])
         for neighbor in own:
             circuit = circuits.get(neighbor.address)
             severity = "critical" if circuit is not None and circuit.kind == "lgwan_access" else "high"
-            label = f"BGP session {name} → {neighbor.address}"
             reasons = []
             on_link = [a for a in local if neighbor.address in a.address.network]
             if not on_link and "ebgp-multihop" not in neighbor.settings and "update-source" not in neighbor.settings:
@@ -317,27 +328,55 @@ def bgp_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[
                 if far is None:
                     reasons.append(f"{owner[0]} has no neighbour {on_link[0].address.ip if on_link else '(this end)'}")
                 else:
-                    reasons += _bgp_differences(neighbor, far)
-            elif circuit is not None and neighbor.settings.get("remote-as") not in (str(circuit.peer_asn), "external"):
-                reasons.append(f"remote-as {neighbor.settings.get('remote-as')}, the circuit {circuit.cid} says "
-                               f"{circuit.peer_asn}")
-            elif owner is None and circuit is None:
-                found.append(Finding("bgp-session", "medium", name, neighbor.line, f"{label}: the far end is in no "
-                                     "configuration and no circuit of the inventory: not checked"))
+                    reasons += bgp_differences(neighbor, far)
+            elif circuit is not None:
+                reasons += _circuit_differences(index, name, neighbor, circuit)
             peer = owner[0] if owner is not None and owner[0] != name else None
-            found += [Finding("bgp-session", severity, name, neighbor.line, f"{label}: {reason}", peer)
-                      for reason in reasons]
+            checks.append(SessionCheck(name, neighbor, severity, peer, tuple(reasons),
+                                       owner is not None or circuit is not None))
+    return checks
+
+
+def _circuit_differences(index: InventoryIndex, name: str, neighbor: BgpNeighbor, circuit: Circuit) -> list[str]:
+    """A session with a circuit's far end, against what the inventory says of it: its AS, the
+    session password the inventory names, and TTL security (the far ends of the city's circuits
+    use GTSM, one hop)."""
+    reasons = []
+    if neighbor.settings.get("remote-as") not in (str(circuit.peer_asn), "external"):
+        reasons.append(f"remote-as {neighbor.settings.get('remote-as')}, the circuit {circuit.cid} says "
+                       f"{circuit.peer_asn}")
+    device = index.devices.get(name)
+    agreed = next((n.password_secret for n in (device.bgp.neighbors if device and device.bgp else ())
+                   if n.address == neighbor.address and n.password_secret), None)
+    if agreed is not None and not same_secret(neighbor.settings.get("password"), reference(agreed)):
+        reasons.append(f"the password is not the one agreed for the circuit {circuit.cid} (secret {agreed})"
+                       if "password" in neighbor.settings else f"no password; the circuit {circuit.cid} has one")
+    if "ttl-security" not in neighbor.settings:
+        reasons.append(f"no TTL security (GTSM): the far end of {circuit.cid} requires it")
+    return reasons
+
+
+def bgp_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Finding]:
+    """Every configured session that cannot come up, and why."""
+    found = []
+    for check in session_checks(index, audits):
+        label = f"BGP session {check.device} → {check.neighbor.address}"
+        if not check.checked:
+            found.append(Finding("bgp-session", "medium", check.device, check.neighbor.line, f"{label}: the far end "
+                                 "is in no configuration and no circuit of the inventory: not checked"))
+        found += [Finding("bgp-session", check.severity, check.device, check.neighbor.line, f"{label}: {reason}",
+                          check.peer) for reason in check.reasons]
     return found
 
 
-def _bgp_differences(a: BgpNeighbor, b: BgpNeighbor) -> list[str]:
+def bgp_differences(a: BgpNeighbor, b: BgpNeighbor) -> list[str]:
     reasons = []
     for mine, theirs in ((a, b), (b, a)):
         remote = mine.settings.get("remote-as", "")
         expected = {"internal": theirs.local_as == mine.local_as, "external": theirs.local_as != mine.local_as}
         if not expected.get(remote, remote == theirs.local_as):
             reasons.append(f"{mine.device} expects AS {remote}, {theirs.device} is AS {theirs.local_as}")
-    if a.settings.get("password") != b.settings.get("password"):
+    if not same_secret(a.settings.get("password"), b.settings.get("password")):
         both = "password" in a.settings and "password" in b.settings
         reasons.append("the passwords differ" if both else "a password on one end only")
     if ("ttl-security" in a.settings) != ("ttl-security" in b.settings):
@@ -345,6 +384,26 @@ def _bgp_differences(a: BgpNeighbor, b: BgpNeighbor) -> list[str]:
     if not a.families & b.families:
         reasons.append(f"no address family in common ({_families(a)} / {_families(b)})")
     return reasons
+
+
+def same_secret(a: str | None, b: str | None) -> bool:
+    """Whether two secrets as configurations show them can be equal. Two texts of one kind (two
+    vault names of renderings, two fingerprints of backups under one salt, two clear texts) are
+    compared; of different kinds they cannot be (the analysis holds neither salt nor vault), and no
+    difference is claimed.
+
+    >>> same_secret("<secret:bgp_lgwan>", "<secret:bgp_lgwan>"), same_secret("<secret:bgp_lgwan>", "<secret:x>")
+    (True, False)
+    >>> same_secret("<secret:sha-1a2b3c4d>", "<secret:bgp_lgwan>"), same_secret("Pw-one", "<secret:bgp_lgwan>")
+    (True, True)
+    """
+    if a is None or b is None:
+        return a == b
+
+    def kind(text: str) -> str:
+        return "name" if REFERENCE.fullmatch(text) else "fingerprint" if PLACEHOLDER.fullmatch(text) else "clear"
+
+    return a == b or kind(a) != kind(b)
 
 
 def _families(neighbor: BgpNeighbor) -> str:

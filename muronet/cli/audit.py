@@ -20,6 +20,7 @@ from muronet.cli.common import (
     lab_state,
     out,
     presented,
+    print_matrix,
     say,
 )
 
@@ -35,20 +36,32 @@ def analyze(
     flow: Annotated[str | None, typer.Option(help="A filter question as an ACL match, e.g. 'ip 10.10.0.0 "
                                              "0.0.255.255 any': the ACL lines that take some of it.")] = None,
     limit: LimitOption = None,
+    routes: Annotated[bool, typer.Option("--routes", help="Show the route tables the model computes (with "
+                                         "--limit: of those devices).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Analyse configurations across devices without asking any: undefined references and unused
-    structures, shadowed ACL lines, OSPF adjacencies on every cable, BGP sessions; with --flow, a
-    filter question. --limit reports on the devices it selects (every configuration is read).
+    structures, shadowed ACL lines, OSPF adjacencies on every cable, BGP sessions, and a routing
+    model (every router's tables per VRF) with the zone reachability matrix of `lab verify`
+    computed from it; with --flow, a filter question. --limit reports on the devices it selects
+    (every configuration is read).
 
     Exit 1 when something cannot work (a critical or high finding)."""
     from muronet.workflows.analyze import AnalyzeOptions, analyze_configs
 
     with presented(as_json):
-        result = analyze_configs(AnalyzeOptions(inventory, source, platform=platform, flow=flow, limit=limit))
+        result = analyze_configs(AnalyzeOptions(inventory, source, platform=platform, flow=flow, limit=limit,
+                                                routes=routes))
     if as_json:
         emit_json(result.document)
     else:
+        for router, tables in result.document.get("routes", {}).items():
+            for table, entries in tables.items():
+                say(f"{router} table {table}:")
+                for route in entries:
+                    say(f"  {route['prefix']} {route['protocol']} [{route['metric']}] via "
+                        f"{', '.join(route['next_hops'])}" + (f"  ({route['from']})" if route["from"] else ""))
+        print_matrix(result.document["reachability"], result.zones)
         for finding in result.document["findings"]:
             where = f"{finding['device']}:{finding['line']}" if finding["line"] else finding["device"]
             say(f"{where}: {finding['severity']}: {finding['message']}")

@@ -104,3 +104,34 @@ def csv(value: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
 def lab_state(lab: bool, state: Path) -> Path | None:
     """The twin's state folder when ``--lab`` is given: the devices otherwise."""
     return state if lab else None
+
+
+def print_matrix(document: dict[str, Any], zones: list[str]) -> None:
+    """A zone reachability matrix (``lab verify``'s, pinged, or the offline model's) as a table,
+    with every violation on a line of its own."""
+    from rich.table import Table
+
+    bad: dict[tuple[str, str], int] = {}
+    for v in document["violations"]:
+        bad[(v["from_zone"], v["to_zone"])] = bad.get((v["from_zone"], v["to_zone"]), 0) + 1
+    table = Table(title="Zone reachability (rows: from, columns: to; reached/probes)", show_edge=False)
+    table.add_column("from \\ to")
+    for zone in zones:
+        table.add_column(zone, justify="center")
+    for a in zones:
+        row = []
+        for b in zones:
+            cell = document["matrix"].get(f"{a}->{b}")
+            mark = "-" if cell is None else "ok" if not bad.get((a, b)) else f"VIOLATION ×{bad[(a, b)]}"
+            row.append(f"{cell['reached']}/{cell['probes']} {mark}" if cell else mark)
+        table.add_row(a, *row)
+    out.print(table)
+    say("expected: a flow works exactly when both ends are in the same zone")
+    for v in document["violations"]:
+        say(f"VIOLATION {v['from_zone']} {v['source']} ({v['from']}) -> {v['to_zone']} {v['target']} "
+            f"({v['to']}): expected {v['expected']}, {v['got']}")
+    for line in document["routing_table_violations"]:
+        say(f"VIOLATION routing table: {line}")
+    took = f" in {document['seconds']} s" if "seconds" in document else ""
+    say(f"{'PASS' if document['ok'] else 'FAIL'}: {document['probes']} probes, {len(document['violations'])} "
+        f"reachability and {len(document['routing_table_violations'])} routing-table violations{took}")

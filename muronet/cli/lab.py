@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from muronet.cli.common import (
     DEFAULT_LAB_STATE,
@@ -18,14 +17,11 @@ from muronet.cli.common import (
     emit_json,
     fail,
     loaded,
-    out,
     presented,
+    print_matrix,
     say,
 )
 from muronet.inventory.secrets import SecretError, resolve
-
-if TYPE_CHECKING:
-    from muronet.workflows.lab import ZoneVerification
 
 lab_app = typer.Typer(help="The digital twin of the city network on this machine (needs root).",
                       no_args_is_help=True)
@@ -113,36 +109,9 @@ def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOptio
     if as_json:
         emit_json(result.document)
     else:
-        _print_matrix(result)
+        print_matrix(result.document, result.zones)
     raise typer.Exit(result.exit_code)
 
-
-def _print_matrix(result: ZoneVerification) -> None:
-    document, zones = result.document, result.zones
-    bad: dict[tuple[str, str], int] = {}
-    for v in document["violations"]:
-        bad[(v["from_zone"], v["to_zone"])] = bad.get((v["from_zone"], v["to_zone"]), 0) + 1
-    table = Table(title="Zone reachability (rows: from, columns: to; reached/probes)", show_edge=False)
-    table.add_column("from \\ to")
-    for zone in zones:
-        table.add_column(zone, justify="center")
-    for a in zones:
-        row = []
-        for b in zones:
-            cell = document["matrix"].get(f"{a}->{b}")
-            mark = "-" if cell is None else "ok" if not bad.get((a, b)) else f"VIOLATION ×{bad[(a, b)]}"
-            row.append(f"{cell['reached']}/{cell['probes']} {mark}" if cell else mark)
-        table.add_row(a, *row)
-    out.print(table)
-    say("expected: a flow works exactly when both ends are in the same zone")
-    for v in document["violations"]:
-        say(f"VIOLATION {v['from_zone']} {v['source']} ({v['from']}) -> {v['to_zone']} {v['target']} "
-            f"({v['to']}): expected {v['expected']}, {v['got']}")
-    for line in document["routing_table_violations"]:
-        say(f"VIOLATION routing table: {line}")
-    say(f"{'PASS' if document['ok'] else 'FAIL'}: {document['probes']} probes, {len(document['violations'])} "
-        f"reachability and {len(document['routing_table_violations'])} routing-table violations in "
-        f"{document['seconds']} s")
 
 
 @lab_app.command("restart")

@@ -16,6 +16,7 @@ circuit promises.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
@@ -124,11 +125,13 @@ def namespace_of(index: InventoryIndex, router: Router, device: Device, interfac
     return router.vrf_namespace(vrf) if vrf else router.name
 
 
-def build_plan(index: InventoryIndex) -> LabPlan:
+def build_plan(index: InventoryIndex, routed: Callable[[Device], bool] = is_routed, strict: bool = True) -> LabPlan:
+    """The twin of the devices ``routed`` chooses (by default those of a platform the twin runs).
+    ``strict``: a LAN with no free address for its test host is an error (False: it gets none)."""
     plan = LabPlan()
     routers: dict[str, Router] = {}
     for device in sorted(index.inventory.devices, key=lambda d: d.name):
-        if not is_routed(device):
+        if not routed(device):
             continue
         vrfs = sorted({v for i in device.interfaces if i.zone and (v := index.interface_vrf(device, i))})
         routers[device.name] = router = Router(device.name, tuple(vrfs))
@@ -143,7 +146,7 @@ def build_plan(index: InventoryIndex) -> LabPlan:
         if a_end[0] not in routers or b_end[0] not in routers:
             continue  # ends on an access switch: part of the switched LAN, not a routed link
         plan.links.extend(_cable_links(index, routers, a_end, b_end))
-    plan.segments = _segments(index, routers)
+    plan.segments = _segments(index, routers, strict)
     plan.oob_host = management_host(index)
     plan.ntp_servers = ntp_servers(index)
     plan.peers = [_circuit_peer(index, routers, c) for c in sorted(index.inventory.circuits, key=lambda c: c.cid)
@@ -191,7 +194,7 @@ def endpoint_address(prefix: IPv4Network, used: set[IPv4Address]) -> IPv4Interfa
     raise ValueError(f"{prefix} has no free address for the twin's endpoint host")
 
 
-def _segments(index: InventoryIndex, routers: dict[str, Router]) -> list[Segment]:
+def _segments(index: InventoryIndex, routers: dict[str, Router], strict: bool = True) -> list[Segment]:
     """Routed LANs: addressed ports of routers that are neither loopback, management, circuit
     nor cable, grouped by subnet (two VRRP gateways share one)."""
     members: dict[IPv4Network, list[tuple[Device, Interface]]] = {}
@@ -206,6 +209,8 @@ def _segments(index: InventoryIndex, routers: dict[str, Router]) -> list[Segment
     segments = []
     for prefix, ports in sorted(members.items()):
         first = ports[0][1]
+        if not strict and all(a in used for a in prefix.hosts()):
+            continue
         vips = {i.vrrp.vip for _, i in ports if i.vrrp}
         gateway = min(vips) if vips else first.address.ip  # type: ignore[union-attr]
         gateway_ports = tuple(Port(namespace_of(index, routers[d.name], d, i), i.name) for d, i in ports)
@@ -221,9 +226,14 @@ def _segments(index: InventoryIndex, routers: dict[str, Router]) -> list[Segment
 def _circuit_peer(index: InventoryIndex, routers: dict[str, Router], circuit: Circuit) -> CircuitPeer:
     device_name, port_name = split_endpoint(circuit.termination)
     device, interface = index.devices[device_name], index.interfaces[split_endpoint(circuit.termination)]
+    return circuit_peer(index, circuit, Port(namespace_of(index, routers[device_name], device, interface), port_name))
+
+
+def circuit_peer(index: InventoryIndex, circuit: Circuit, city_port: Port) -> CircuitPeer:
+    """The far end of a circuit as the inventory describes it, facing ``city_port``."""
+    interface = index.interfaces[split_endpoint(circuit.termination)]
     assert interface.address is not None
     name = f"peer-{circuit.kind.replace('_', '-')}"
-    city_port = Port(namespace_of(index, routers[device_name], device, interface), port_name)
     services = tuple(next(p.hosts()) if p.prefixlen < 32 else p.network_address
                      for p in circuit.reachable_prefixes if p.prefixlen > 0)
     return CircuitPeer(name, circuit, str(interface.zone), VethPair(city_port, Port(name, "eth0")),

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, ip_network
+from typing import Any, Protocol
 
 from muronet.inventory.index import InventoryIndex
 from muronet.lab.plan import OOB_NAMESPACE, LabPlan
@@ -96,6 +98,34 @@ def run_matrix(sources: list[Endpoint], targets: list[Endpoint], workers: int = 
     probes = [Probe(s, t) for s in sources for t in targets if s.address != t.address]
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(_ping, probes))
+
+
+class Result(Protocol):
+    probe: Probe
+    reached: bool
+
+    @property
+    def violation(self) -> bool: ...
+
+
+def zone_matrix(results: Sequence[Result], tables: list[str]) -> dict[str, Any]:
+    """The verification as data: ok, probes, the matrix by zone pair, the probes that break the
+    policy, and the routing-table violations (pinged on the twin, or computed by the offline model)."""
+    violations = [r for r in results if r.violation]
+    zones = sorted({e.zone for r in results for e in (r.probe.source, r.probe.target)})
+    cells = {(a, b): [r for r in results if r.probe.source.zone == a and r.probe.target.zone == b]
+             for a in zones for b in zones}
+    return {
+        "ok": not violations and not tables, "probes": len(results),
+        "matrix": {f"{a}->{b}": {"allowed": a == b, "reached": sum(r.reached for r in rs), "probes": len(rs)}
+                   for (a, b), rs in cells.items() if rs},
+        "violations": [{"from": r.probe.source.label, "from_zone": r.probe.source.zone,
+                        "source": str(r.probe.source.address), "to": r.probe.target.label,
+                        "to_zone": r.probe.target.zone, "target": str(r.probe.target.address),
+                        "expected": "reach" if r.probe.allowed else "blocked",
+                        "got": "reached" if r.reached else "blocked"} for r in violations],
+        "routing_table_violations": tables,
+    }
 
 
 def allowed_prefixes(index: InventoryIndex) -> dict[str, list[IPv4Network]]:

@@ -63,6 +63,11 @@ class Platform(ABC):
     # The NAPALM driver's compare_config masks the secrets of its diff (napalm_frr does; NAPALM's own
     # drivers show them, so muronet masks them: muronet.masking.mask_diff).
     masks_diff_secrets: ClassVar[bool] = False
+    # The OSPF cost of an interface whose configuration names none (FRR: 10, what it takes when the
+    # kernel reports no speed, as in the twin; IOS: 1, a gigabit port under the default reference).
+    ospf_default_cost: ClassVar[int] = 1
+    # An eBGP session exchanges no route without a policy in that direction (RFC 8212; FRR's default).
+    ebgp_requires_policy: ClassVar[bool] = False
 
     @abstractmethod
     def interface_name(self, canonical: str) -> str:

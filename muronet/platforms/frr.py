@@ -26,6 +26,8 @@ class Frr(Platform):
     implicit_exec_timeout_min = 10  # vtysh's default
     filters_in_config = False
     masks_diff_secrets = True
+    ospf_default_cost = 10
+    ebgp_requires_policy = True
     # FRR 8.4's configuration node, as `vtysh -c "configure terminal" -c list` names its commands
     command_words = frozenset(str.split(
         "access-list agentx allow-external-route-update allow-reserved-ranges banner bfd bgp debug domainname "

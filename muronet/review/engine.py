@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from muronet.analysis import Finding as NetworkFinding
-from muronet.analysis import analyze, audits_of, difference
+from muronet.analysis import RouteChange, audits_of, difference, network_analysis, route_changes
 from muronet.inventory.index import InventoryIndex
 from muronet.masking import mask
 from muronet.platforms import get_platform
@@ -87,6 +87,8 @@ class ChangeReview:
     # across devices (muronet.analysis): what the change breaks (sessions, adjacencies, filters) and mends
     network_new: list[NetworkFinding] = field(default_factory=list)
     network_resolved: list[NetworkFinding] = field(default_factory=list)
+    # the routing model before and after: every route that appears, vanishes or goes another way
+    routes: list[RouteChange] = field(default_factory=list)
 
     @property
     def risk(self) -> str:
@@ -114,7 +116,10 @@ class ChangeReview:
         return {
             "source": self.source, "risk": self.risk, "blocking": self.blocking,
             "errors": [mask(e, salt) for e in self.errors],
-            "network": {"new": network(self.network_new), "resolved": network(self.network_resolved)},
+            "network": {"new": network(self.network_new), "resolved": network(self.network_resolved),
+                        "routes": [{"router": c.router, "table": c.table, "prefix": str(c.prefix), "change": c.change,
+                                    "before": mask(str(c.before), salt) if c.before else None,
+                                    "after": mask(str(c.after), salt) if c.after else None} for c in self.routes]},
             "summary": {"devices": len(self.devices), "changed": len(changed),
                         "by_risk": {r: sum(1 for d in changed if d.risk == r) for r in reversed(RISKS)}},
             "devices": [{
@@ -139,17 +144,18 @@ def review_change(source: str, before: dict[str, str], after: dict[str, str], pl
     review = ChangeReview(source, [review_device(n, platforms[n], before.get(n, ""), after.get(n, ""), settings,
                                                  index_before, index_after, vocabularies.get(platforms[n]))
                                    for n in names])
-    review.network_new, review.network_resolved = _network_difference(before, after, platforms, settings,
-                                                                      index_before, index_after)
+    if index_after is not None:
+        _network_difference(review, before, after, platforms, settings, index_before or index_after, index_after)
     return review
 
 
-def _network_difference(before: dict[str, str], after: dict[str, str], platforms: dict[str, str], settings: Settings,
-                        index_before: InventoryIndex | None, index_after: InventoryIndex | None
-                        ) -> tuple[list[NetworkFinding], list[NetworkFinding]]:
+def _network_difference(review: ChangeReview, before: dict[str, str], after: dict[str, str],
+                        platforms: dict[str, str], settings: Settings, index_before: InventoryIndex,
+                        index_after: InventoryIndex) -> None:
     """The analysis across devices before and after (the cabling and circuits of each side's
-    inventory): the findings the change brings and the ones it resolves."""
-    if index_after is None:
-        return [], []
-    was = analyze(index_before or index_after, audits_of(before, platforms, settings, index_before or index_after))
-    return difference(was, analyze(index_after, audits_of(after, platforms, settings, index_after)))
+    inventory): the findings the change brings and the ones it resolves (sessions, adjacencies,
+    filters, zone flows), and the routes it moves."""
+    was = network_analysis(index_before, audits_of(before, platforms, settings, index_before))
+    now = network_analysis(index_after, audits_of(after, platforms, settings, index_after))
+    review.network_new, review.network_resolved = difference(was.findings, now.findings)
+    review.routes = route_changes(was.model, now.model)

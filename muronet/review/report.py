@@ -15,7 +15,11 @@ ANALYSIS_CHECKS = {"undefined-reference": "a structure used and not defined",
                    "unused-structure": "a structure defined and never used",
                    "unreachable-filter-line": "an ACL line an earlier line shadows",
                    "ospf-adjacency": "an OSPF adjacency on a cable that cannot form",
-                   "bgp-session": "a BGP session that cannot come up"}
+                   "bgp-session": "a BGP session that cannot come up",
+                   "zone-route": "a routing table that holds another zone's prefix",
+                   "zone-flow": "a flow between zones the policy forbids, possible by the routing model",
+                   "zone-flow-lost": "a flow within a zone the routing model cannot carry",
+                   "routing-model": "the routing model did not settle"}
 
 def markdown(doc: dict[str, Any]) -> str:
     """Summary first (verdict, devices by risk, the reasons that set it), then each device."""
@@ -33,10 +37,18 @@ def markdown(doc: dict[str, Any]) -> str:
         out += [f"- **{d['device']}**: {text(reason)}" for d in top for reason in d["reasons"][:4]]
     network = doc.get("network", {})
     if network.get("new") or network.get("resolved"):
-        out += ["", "### Across devices (sessions, adjacencies, filters)", ""]
+        out += ["", "### Across devices (sessions, adjacencies, filters, zone flows)", ""]
         out += [f"- {_ICON[f['severity']]} {f['severity']}: **{f['device']}**{_at(f['line'])}: {text(f['message'])}"
                 for f in network.get("new", [])]
         out += [f"- ✅ resolved: **{f['device']}**: {text(f['message'])}" for f in network.get("resolved", [])]
+    moved = network.get("routes", [])
+    if moved:
+        out += ["", f"### Routes that appear, vanish or move ({len(moved)})", ""]
+        out += [f"- {_ROUTE_MARK[c['change']]} **{c['router']}** ({c['table']}) {c['prefix']}: "
+                + text(c["after"] if c["change"] != "vanishes" else c["before"])
+                + (f" (was {text(c['before'])})" if c["change"] == "moves" else "") for c in moved[:ROUTES_SHOWN]]
+        if len(moved) > ROUTES_SHOWN:
+            out.append(f"- … and {len(moved) - ROUTES_SHOWN} more (the JSON report has them all)")
     for device in sorted(doc["devices"], key=lambda d: -RISKS.index(d["risk"])):
         out += ["", f"### {_ICON[device['risk']]} {device['device']} ({device['platform']}, {device['status']}, "
                 f"{device['changed_lines']} lines) — {device['risk']}"]
@@ -51,6 +63,10 @@ def markdown(doc: dict[str, Any]) -> str:
         if not (device["classes"] or device["new_findings"] or device["error"]):
             out += ["", "No security-relevant change."]
     return "\n".join(out) + "\n"
+
+
+ROUTES_SHOWN = 40
+_ROUTE_MARK = {"appears": "➕", "vanishes": "➖", "moves": "↪"}
 
 
 def _at(line: int | None) -> str:
@@ -78,11 +94,16 @@ def sarif(doc: dict[str, Any], origins: Callable[[str, str], list[tuple[str, int
             results.append({"ruleId": finding["rule"], "level": "error" if finding["severity"] in ("critical", "high")
                             else "warning", "message": {"text": f"{device['device']}: {finding['message']}"},
                             "locations": locations(finding["line"])})
+    platforms = {d["device"]: d["platform"] for d in doc["devices"]}
     for finding in doc.get("network", {}).get("new", []):
+        places = origins(finding["device"], platforms[finding["device"]]) \
+            if origins and finding["device"] in platforms else []  # a changed device: the lines that changed it
+        places = places or [(f"{finding['device']}.cfg", finding["line"] or 1)]
         results.append({"ruleId": f"analysis/{finding['check']}", "level": _SARIF_LEVEL[finding["severity"]],
                         "message": {"text": f"{finding['device']}: {finding['message']}"},
-                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": f"{finding['device']}.cfg"},
-                                                            "region": {"startLine": finding["line"] or 1}}}],
+                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": file},
+                                                            "region": {"startLine": number}}}
+                                      for file, number in places],
                         "properties": {"risk": finding["severity"]}})
     for error in doc.get("errors", []):
         file, _, rest = error.partition(":")

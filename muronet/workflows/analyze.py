@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from muronet.analysis import SEVERITIES, Finding, analyze, audits_of
+from muronet.analysis import SEVERITIES, Finding, NetworkAnalysis, audits_of, network_analysis
 from muronet.analysis.filters import flow_lines
 from muronet.analysis.filters import parse as parse_entry
 from muronet.inventory.index import InventoryIndex
@@ -27,11 +27,15 @@ class AnalyzeOptions:
     # the devices reported on (a finding on a cable or session to one of them too; every configuration
     # is read) and whose filters the question asks (default: all)
     limit: str | None = None
+    routes: bool = False  # include every route table of the devices reported on
 
 
 @dataclass
 class AnalyzeResult:
-    document: dict[str, Any]  # source, devices, counts by severity, findings; "flow": the filter question's lines
+    # source, devices, counts by severity, findings, reachability (lab verify's shape); "flow": the
+    # filter question's lines; "routes": the route tables
+    document: dict[str, Any]
+    zones: list[str]  # the reachability matrix's rows and columns
 
     @property
     def exit_code(self) -> int:
@@ -67,17 +71,36 @@ def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
             platforms[name] = platform
     audits = audits_of({n: texts[n] for n in platforms}, platforms, Settings.from_inventory(index), index)
     unreadable += [_unreadable(n, f"{n}: cannot be parsed as {platforms[n]}") for n in platforms if n not in audits]
-    findings = sorted((f for f in unreadable + [finding.as_dict() for finding in analyze(index, audits)]
+    analysis = network_analysis(index, audits)
+    findings = sorted((f for f in unreadable + [finding.as_dict() for finding in analysis.findings]
                        if asked is None or f["device"] in asked or f.get("peer") in asked),
                       key=lambda f: (SEVERITIES.index(f["severity"]), f["device"], f["line"] or 0))
     counts = {severity: sum(1 for f in findings if f["severity"] == severity) for severity in SEVERITIES}
     document = {"source": str(options.source) if options.source else "rendered", "devices": sorted(audits),
-                "counts": counts, "findings": findings}
+                "counts": counts, "findings": findings, "reachability": analysis.zone_matrix()}
+    if options.routes:
+        document["routes"] = _routes(analysis, asked)
     if flow is not None:
         document["flow"] = {"question": options.flow, "lines": [
             asdict(line) for name, audit in sorted(audits.items()) if asked is None or name in asked
             for line in flow_lines(audit, flow)]}
-    return AnalyzeResult(document)
+    return AnalyzeResult(document, sorted({p.probe.source.zone for p in analysis.probes} |
+                                          {p.probe.target.zone for p in analysis.probes}))
+
+
+def _routes(analysis: NetworkAnalysis, asked: set[str] | None) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Every table of the routers reported on: prefix, protocol, metric, next hops, the line it comes from."""
+    tables: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for (router, table), routes in sorted(analysis.model.tables.items()):
+        if asked is not None and router not in asked:
+            continue
+        tables.setdefault(router, {})[table] = [
+            {"prefix": str(prefix), "protocol": route.protocol, "metric": route.metric,
+             "next_hops": [str(hop) for hop in sorted(route.next_hops, key=str)],
+             "from": str(route.origin) if route.origin else None,
+             "line": route.origin.line if route.origin and route.origin.device == router else None}
+            for prefix, route in sorted(routes.items())]
+    return tables
 
 
 def _unreadable(device: str, message: str) -> dict[str, Any]:

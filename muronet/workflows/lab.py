@@ -11,7 +11,7 @@ from muronet.inventory.index import InventoryIndex
 from muronet.inventory.secrets import SecretError, resolve
 from muronet.lab import management, twin
 from muronet.lab.plan import boot_config, build_plan, peer_config, peer_password_secret
-from muronet.lab.verify import endpoints, run_matrix, table_violations
+from muronet.lab.verify import endpoints, run_matrix, table_violations, zone_matrix
 from muronet.workflows.common import WorkflowError, load
 
 
@@ -67,20 +67,5 @@ def lab_verify(inventory: Path, state: Path, per_zone: int = 4) -> ZoneVerificat
     sources, targets = endpoints(plan, index, per_zone)
     results = run_matrix(sources, targets)
     tables = table_violations(plan, index)
-    violations = [r for r in results if r.violation]
-    zones = sorted({e.zone for e in sources + targets})
-    cells = {(a, b): [r for r in results if r.probe.source.zone == a and r.probe.target.zone == b]
-             for a in zones for b in zones}
-    document = {
-        "ok": not violations and not tables, "seconds": round(time.perf_counter() - started, 1),
-        "probes": len(results),
-        "matrix": {f"{a}->{b}": {"allowed": a == b, "reached": sum(r.reached for r in rs), "probes": len(rs)}
-                   for (a, b), rs in cells.items() if rs},
-        "violations": [{"from": r.probe.source.label, "from_zone": r.probe.source.zone,
-                        "source": str(r.probe.source.address), "to": r.probe.target.label,
-                        "to_zone": r.probe.target.zone, "target": str(r.probe.target.address),
-                        "expected": "reach" if r.probe.allowed else "blocked",
-                        "got": "reached" if r.reached else "blocked"} for r in violations],
-        "routing_table_violations": tables,
-    }
-    return ZoneVerification(document, zones)
+    document = {"seconds": round(time.perf_counter() - started, 1), **zone_matrix(results, tables)}
+    return ZoneVerification(document, sorted({e.zone for e in sources + targets}))

@@ -1,0 +1,176 @@
+"""Packets through the routing model: where a packet to an address goes, hop by hop, and the zone
+reachability matrix of ``muronet lab verify`` computed from the model instead of pinged.
+
+The probes are the twin's (``muronet.lab.verify.endpoints``): a test host on every routed LAN,
+whose default route is the LAN's gateway (the VRRP master: the highest priority), the circuits'
+far ends, the automation host and the routers' management addresses. A probe reaches its target
+when the packet and the reply both arrive, following every equal-cost next hop; each hop takes
+the longest match of its table. A router answers for every address of the table a packet arrives
+in. A next hop in another table (``nexthop-vrf``) carries the packet on in that table, as in one
+real chassis (the twin cannot: its VRFs are separate namespaces).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Network
+
+from muronet.analysis.routers import Origin
+from muronet.analysis.routes import NextHop, Route, Table
+from muronet.analysis.routing import RoutingModel
+from muronet.inventory.index import InventoryIndex
+from muronet.inventory.model import Device
+from muronet.lab.plan import OOB_NAMESPACE, LabPlan, build_plan
+from muronet.lab.verify import Endpoint, Probe, endpoints
+
+Node = tuple[str, str]
+MAX_HOPS = 64
+DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
+
+
+@dataclass(frozen=True)
+class Walk:
+    delivered: bool
+    at: Node
+    reason: str  # why it stopped where it did
+    origins: tuple[Origin, ...]  # the configuration lines of the routes it followed
+
+
+@dataclass(frozen=True)
+class Reach:
+    probe: Probe
+    reached: bool  # some path there and back
+    partial: bool  # and some other equal-cost path not
+    origins: tuple[Origin, ...]  # the lines of the routes a successful round trip follows
+    reason: str  # why it fails, when it does
+    stopped_at: str | None = None  # the router where a failing path ends
+
+    @property
+    def violation(self) -> bool:
+        return self.reached != self.probe.allowed
+
+
+@dataclass
+class Network:
+    """The model's tables plus the test hosts, with who answers for each address."""
+
+    tables: dict[Node, Table]
+    local: dict[Node, set[IPv4Address]] = field(default_factory=dict)
+    owners: dict[IPv4Address, list[tuple[Node, IPv4Network]]] = field(default_factory=dict)
+
+    def own(self, node: Node, address: IPv4Address, prefix: IPv4Network) -> None:
+        self.local.setdefault(node, set()).add(address)
+        self.owners.setdefault(address, []).append((node, prefix))
+
+    def neighbour(self, router: str, table: str, address: IPv4Address, prefix: IPv4Network | None,
+                  here: Node) -> Node | None:
+        """Who answers for ``address`` on a subnet of ``(router, table)`` (``prefix``: that one)."""
+        connected = {p for p, r in self.tables.get((router, table), {}).items() if r.protocol == "connected"}
+        for node, subnet in self.owners.get(address, ()):
+            if node != here and (subnet == prefix if prefix is not None else subnet in connected):
+                return node
+        return None
+
+    def lookup(self, node: Node, address: IPv4Address) -> Route | None:
+        best = None
+        for prefix, route in self.tables.get(node, {}).items():
+            if route.installed and address in prefix and (best is None or prefix.prefixlen > best.prefix.prefixlen):
+                best = route
+        return best
+
+
+def network_of(model: RoutingModel, plan: LabPlan) -> Network:
+    network = Network({node: dict(table) for node, table in model.tables.items()})
+    for router in model.routers.values():
+        for port in router.ports:
+            network.own((router.name, port.table), port.address.ip, port.address.network)
+    masters: dict[tuple[str, IPv4Address], tuple[int, IPv4Address, str]] = {}
+    for router in model.routers.values():
+        for gateway in router.gateways:
+            rank = (gateway.priority, gateway.port_address, router.name)
+            key = (gateway.table, gateway.address)
+            if key not in masters or rank > masters[key]:
+                masters[key] = rank
+    for (table, address), (_, port_address, name) in masters.items():
+        port = next(p for p in model.routers[name].ports if p.address.ip == port_address)
+        network.own((name, table), address, port.address.network)
+    for segment in plan.segments:
+        node = (f"host:{segment.namespace}", "default")
+        network.tables[node] = {
+            segment.prefix: Route(segment.prefix, "connected", 0, 0, frozenset({NextHop(interface="br0")})),
+            DEFAULT_ROUTE: Route(DEFAULT_ROUTE, "static", 1, 0, frozenset({NextHop(segment.gateway)}))}
+        network.own(node, segment.host.ip, segment.prefix)
+    if plan.oob_host is not None:
+        node = (f"host:{OOB_NAMESPACE}", "default")
+        prefix = plan.oob_host.network
+        network.tables[node] = {prefix: Route(prefix, "connected", 0, 0, frozenset({NextHop(interface="oob")}))}
+        network.own(node, plan.oob_host.ip, prefix)
+    return network
+
+
+def walk(network: Network, start: Node, destination: IPv4Address) -> list[Walk]:
+    """Every way a packet from ``start`` to ``destination`` ends, one per equal-cost branch."""
+    ends: list[Walk] = []
+
+    def step(node: Node, seen: tuple[Node, ...], origins: tuple[Origin, ...]) -> None:
+        if destination in network.local.get(node, ()):
+            ends.append(Walk(True, node, "delivered", origins))
+            return
+        if node in seen or len(seen) > MAX_HOPS:
+            ends.append(Walk(False, node, f"loops at {node[0]} ({node[1]})", origins))
+            return
+        route = network.lookup(node, destination)
+        if route is None:
+            ends.append(Walk(False, node, f"{node[0]} ({node[1]}) has no route to {destination}", origins))
+            return
+        taken = origins + ((route.origin,) if route.origin is not None else ())
+        for hop in sorted(route.next_hops, key=str):
+            if hop.blackhole:
+                ends.append(Walk(False, node, f"{node[0]} ({node[1]}) drops it: {route}", taken))
+                continue
+            table = hop.table or node[1]
+            target, prefix = (hop.address, None) if hop.address is not None else (destination, route.prefix)
+            far = network.neighbour(node[0], table, target, prefix, node)
+            if far is None:
+                ends.append(Walk(False, node, f"{node[0]} ({node[1]}): nothing answers for {target}", taken))
+            else:
+                step(far, (*seen, node), taken)
+
+    step(start, (), ())
+    return ends
+
+
+def _start(network: Network, endpoint: Endpoint) -> Node | None:
+    return next((node for node, _ in network.owners.get(endpoint.address, ())), None)
+
+
+def reach(network: Network, probe: Probe) -> Reach:
+    """Whether a ping from the probe's source gets its reply."""
+    source = _start(network, probe.source)
+    if source is None:
+        return Reach(probe, False, False, (), f"{probe.source.address} is on no modelled LAN")
+    there = walk(network, source, probe.target.address)
+    trips, failed = [], [(w.reason, w.at[0]) for w in there if not w.delivered]
+    for arrived in (w for w in there if w.delivered):
+        back = walk(network, arrived.at, probe.source.address)
+        failed += [(f"the reply: {w.reason}", w.at[0]) for w in back if not w.delivered]
+        trips += [arrived.origins + w.origins for w in back if w.delivered]
+    origins = tuple(dict.fromkeys(o for trip in trips for o in trip))
+    return Reach(probe, bool(trips), bool(trips) and bool(failed), origins,
+                 "; ".join(dict.fromkeys(reason for reason, _ in failed)), failed[0][1] if failed else None)
+
+
+def matrix(index: InventoryIndex, model: RoutingModel, per_zone: int = 4) -> list[Reach]:
+    """Every probe of ``lab verify`` (the same hosts and targets), answered by the model."""
+    management = index.inventory.management_zone
+
+    def routes(device: Device) -> bool:  # a switch with its management address only does not
+        router = model.routers.get(device.name)
+        zones = {device.global_zone if p.table == "default" else index.zone_of_vrf.get(p.table)
+                 for p in (router.ports if router else ())}
+        return bool(zones - {management, None})
+
+    plan = build_plan(index, routed=routes, strict=False)
+    network = network_of(model, plan)
+    sources, targets = endpoints(plan, index, per_zone)
+    return [reach(network, Probe(s, t)) for s in sources for t in targets if s.address != t.address]

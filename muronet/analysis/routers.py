@@ -1,0 +1,297 @@
+"""Each configuration read once into what the routing model needs, FRR and Cisco IOS alike: the
+ports that are up with their table and OSPF settings, static routes, the OSPF and BGP processes
+with their redistribution and policies, VRRP gateways.
+
+A table is named as FRR's JSON names it: ``default`` for the global table, else the VRF's name. A
+port the inventory does not list on a device it knows is taken as absent (the hardware has no
+such port; the twin builds none), as is a port that is ``shutdown``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+
+from muronet.analysis.policies import Policies
+from muronet.analysis.sessions import BgpNeighbor, OspfPort, bgp_neighbors, ospf_ports
+from muronet.inventory.model import InterfaceRole
+from muronet.platforms import get_platform
+from muronet.policy.context import DeviceAudit
+from muronet.policy.zonemap import inventory_ports, l3_interfaces, static_routes
+
+DEFAULT = "default"
+_COST = re.compile(r"ip ospf cost (\d+)$")
+_REDISTRIBUTE = re.compile(r"redistribute (static|connected|bgp|ospf|kernel)\b(.*)$")
+_DEFAULT_ORIGINATE = re.compile(r"default-information originate\b(.*)$")
+_NEIGHBOR_POLICY = re.compile(r"neighbor (\S+) (route-map|prefix-list) (\S+) (in|out)$")
+_NEIGHBOR_FLAG = re.compile(r"neighbor (\S+) (maximum-prefix|default-originate|next-hop-self)\b(?: (\d+))?")
+# FRR and classic IOS ``vrrp N ip A`` / ``vrrp N priority P``, HSRP ``standby N ip A``; IOS-XE's
+# VRRPv3 block ``vrrp N address-family ipv4`` holding ``priority P`` and ``address A primary``.
+_VRRP_ADDRESS = re.compile(r"(?:vrrp|standby) (\d+) ip (\d+\.\d+\.\d+\.\d+)")
+_VRRP_PRIORITY = re.compile(r"(?:vrrp|standby) (\d+) priority (\d+)$")
+_VRRP_BLOCK = re.compile(r"vrrp (\d+) address-family ipv4$")
+
+
+def table_name(vrf: str | None) -> str:
+    return vrf or DEFAULT
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The configuration line a route or a flow comes from."""
+
+    device: str
+    line: int | None
+    text: str
+
+    def __str__(self) -> str:  # without its line: lines move with every change, the text stays
+        return f"{self.device} '{self.text}'"
+
+
+@dataclass(frozen=True)
+class Port:
+    name: str
+    table: str
+    address: IPv4Interface
+    loopback: bool
+    ospf: OspfPort | None  # None: no OSPF on it
+    cost: int
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Static:
+    table: str
+    prefix: IPv4Network
+    next_hop: IPv4Address | None
+    interface: str | None
+    next_hop_table: str  # where the next hop is looked up (FRR nexthop-vrf, IOS global)
+    blackhole: bool
+    distance: int
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Redistribution:
+    source: str  # static, connected, bgp, ospf, kernel, default (default-information originate)
+    route_map: str | None
+    metric: int | None
+    metric_type: int
+    always: bool  # default-information originate always
+    origin: Origin
+
+
+@dataclass
+class OspfProcess:
+    table: str
+    redistributions: list[Redistribution] = field(default_factory=list)
+
+
+@dataclass
+class Neighbor:
+    session: BgpNeighbor
+    policy: dict[tuple[str, str], str] = field(default_factory=dict)  # (route-map|prefix-list, in|out) → name
+    maximum_prefix: int | None = None
+    default_originate: bool = False
+    next_hop_self: bool = False
+
+    @property
+    def address(self) -> IPv4Address:
+        return self.session.address
+
+
+@dataclass
+class BgpProcess:
+    table: str
+    asn: str
+    requires_policy: bool
+    networks: list[tuple[IPv4Network, Origin]] = field(default_factory=list)
+    redistributions: list[Redistribution] = field(default_factory=list)
+    neighbors: list[Neighbor] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """A VRRP virtual address on a port, with the router's priority for it."""
+
+    table: str
+    address: IPv4Address
+    priority: int
+    port_address: IPv4Address
+
+
+@dataclass
+class Router:
+    name: str
+    ports: list[Port]
+    statics: list[Static]
+    policies: Policies
+    ospf: dict[str, OspfProcess]
+    bgp: dict[str, BgpProcess]
+    gateways: list[Gateway]
+
+    @property
+    def tables(self) -> set[str]:
+        return {p.table for p in self.ports} | {s.table for s in self.statics} | set(self.ospf) | set(self.bgp)
+
+    def ports_in(self, table: str) -> list[Port]:
+        return [p for p in self.ports if p.table == table]
+
+
+def read_router(audit: DeviceAudit) -> Router:
+    platform = get_platform(audit.platform)
+    ports = _ports(audit, platform.ospf_default_cost)
+    up = {p.address.ip for p in ports}
+    return Router(audit.name, ports, _statics(audit), Policies.of(audit), _ospf_processes(audit),
+                  _bgp_processes(audit, platform.ebgp_requires_policy),
+                  sorted({g for g in _gateways(audit) if g.port_address in up}, key=lambda g: (g.table, g.address)))
+
+
+def _ports(audit: DeviceAudit, default_cost: int) -> list[Port]:
+    known = inventory_ports(audit)
+    ospf = ospf_ports(audit)
+    ports = []
+    for l3 in l3_interfaces(audit):
+        texts = [c.text for c in l3.node.children]
+        if "shutdown" in texts or (audit.device is not None and l3.name not in known):
+            continue
+        loopback = l3.role == InterfaceRole.LOOPBACK or l3.name == "lo" or l3.name.lower().startswith("loopback")
+        setting = ospf.get(l3.name)
+        in_ospf = setting if setting is not None and setting.area is not None and setting.address == l3.address \
+            else None
+        cost = next((int(m.group(1)) for t in texts if (m := _COST.match(t))), default_cost)
+        ports.append(Port(l3.name, table_name(l3.vrf), l3.address, loopback, in_ospf, cost, audit.line_of(l3.node)))
+    return ports
+
+
+def _statics(audit: DeviceAudit) -> list[Static]:
+    found = []
+    for route in static_routes(audit):
+        words = route.text.split()
+        distance = next((int(w) for w in words[3:] if w.isdigit() and 1 <= int(w) <= 255
+                         and words[words.index(w) - 1] not in ("tag", "label", "table", "name", "track")), 1)
+        table = table_name(route.vrf)
+        hop_table = DEFAULT if route.nexthop_vrf in ("global", "default") else (route.nexthop_vrf or table)
+        blackhole = any(w in ("blackhole", "reject", "Null0", "null0") for w in words)
+        found.append(Static(table, route.prefix, route.next_hop, route.interface, hop_table, blackhole, distance,
+                            Origin(audit.name, route.line, route.text)))
+    return found
+
+
+def _redistribution(audit: DeviceAudit, child) -> Redistribution | None:
+    found = _REDISTRIBUTE.match(child.text)
+    default = _DEFAULT_ORIGINATE.match(child.text)
+    if not found and not default:
+        return None
+    rest = (found.group(2) if found else default.group(1)).split()  # type: ignore[union-attr]
+
+    def value(word: str) -> str | None:
+        return rest[rest.index(word) + 1] if word in rest[:-1] else None
+
+    metric, metric_type = value("metric"), value("metric-type")
+    return Redistribution(found.group(1) if found else "default", value("route-map"),
+                          int(metric) if metric and metric.isdigit() else None,
+                          1 if metric_type == "1" else 2, "always" in rest, Origin(audit.name, audit.line_of(child),
+                                                                                   child.text))
+
+
+def _ospf_processes(audit: DeviceAudit) -> dict[str, OspfProcess]:
+    processes = {}
+    for node in audit.top("router ospf"):
+        vrf = re.search(r" vrf (\S+)", node.text)
+        process = processes.setdefault(table_name(vrf.group(1) if vrf else None),
+                                       OspfProcess(table_name(vrf.group(1) if vrf else None)))
+        process.redistributions += [r for c in node.children if (r := _redistribution(audit, c)) is not None]
+    return processes
+
+
+def _bgp_processes(audit: DeviceAudit, requires_policy: bool) -> dict[str, BgpProcess]:
+    processes: dict[str, BgpProcess] = {}
+    sessions = {(table_name(n.vrf), n.address): n for n in bgp_neighbors(audit)}
+    for node in audit.top("router bgp "):
+        words = node.text.split()
+        if len(words) < 3:
+            continue
+        own = table_name(words[4] if len(words) > 4 and words[3] == "vrf" else None)
+        policy = requires_policy
+        if any(c.text == "no bgp ebgp-requires-policy" for c in node.children):
+            policy = False
+        elif any(c.text == "bgp ebgp-requires-policy" for c in node.children):
+            policy = True
+        blocks = [(own, node)] + [(table_name(c.text.split()[-1]) if " vrf " in c.text else own, c)
+                                  for c in node.children if c.text.startswith("address-family ipv4")]
+        for table, block in blocks:
+            process = processes.setdefault(table, BgpProcess(table, words[2], policy))
+            _read_bgp_block(audit, block, process, sessions)
+    return processes
+
+
+def _read_bgp_block(audit: DeviceAudit, block, process: BgpProcess,
+                    sessions: dict[tuple[str, IPv4Address], BgpNeighbor]) -> None:
+    by_address = {n.address: n for n in process.neighbors}
+    for (table, address), session in sessions.items():
+        if table == process.table and address not in by_address:
+            by_address[address] = Neighbor(session)
+            process.neighbors.append(by_address[address])
+    for child in block.children:
+        text, origin = child.text, Origin(audit.name, audit.line_of(child), child.text)
+        network = _network(text)
+        if network is not None:
+            process.networks.append((network, origin))
+        elif (redistribution := _redistribution(audit, child)) is not None:
+            process.redistributions.append(redistribution)
+        elif (policy := _NEIGHBOR_POLICY.match(text)) and _address(policy.group(1)) in by_address:
+            by_address[_address(policy.group(1))].policy[(policy.group(2), policy.group(4))] = policy.group(3)
+        elif (flag := _NEIGHBOR_FLAG.match(text)) and _address(flag.group(1)) in by_address:
+            neighbor = by_address[_address(flag.group(1))]
+            if flag.group(2) == "maximum-prefix" and flag.group(3):
+                neighbor.maximum_prefix = int(flag.group(3))
+            elif flag.group(2) == "default-originate":
+                neighbor.default_originate = True
+            elif flag.group(2) == "next-hop-self":
+                neighbor.next_hop_self = True
+
+
+def _address(text: str) -> IPv4Address | None:
+    try:
+        return IPv4Address(text)
+    except ValueError:
+        return None
+
+
+def _network(text: str) -> IPv4Network | None:
+    """``network A/L`` (FRR) or ``network A mask M`` / ``network A`` (IOS, classful) of a BGP block."""
+    words = text.split()
+    if words[:1] != ["network"] or len(words) < 2:
+        return None
+    try:
+        if "/" in words[1]:
+            return IPv4Network(words[1], strict=False)
+        if len(words) >= 4 and words[2] == "mask":
+            return IPv4Network(f"{words[1]}/{words[3]}", strict=False)
+        first = int(words[1].split(".")[0])
+        return IPv4Network(f"{words[1]}/{8 if first < 128 else 16 if first < 192 else 24}", strict=False)
+    except ValueError:
+        return None
+
+
+def _gateways(audit: DeviceAudit) -> list[Gateway]:
+    found = []
+    for l3 in l3_interfaces(audit):
+        priorities: dict[str, int] = {}
+        addresses = []
+        for child in l3.node.children:
+            if (priority := _VRRP_PRIORITY.match(child.text)):
+                priorities[priority.group(1)] = int(priority.group(2))
+            elif (address := _VRRP_ADDRESS.match(child.text)):
+                addresses.append((address.group(1), IPv4Address(address.group(2))))
+            elif (block := _VRRP_BLOCK.match(child.text)):
+                for line in (c.text.split() for c in child.children):
+                    if line[:1] == ["priority"] and len(line) == 2 and line[1].isdigit():
+                        priorities[block.group(1)] = int(line[1])
+                    elif line[:1] == ["address"] and len(line) >= 2 and _address(line[1]) is not None:
+                        addresses.append((block.group(1), IPv4Address(line[1])))
+        found += [Gateway(table_name(l3.vrf), vip, priorities.get(vrid, 100), l3.address.ip) for vrid, vip in addresses
+                  if vip in l3.address.network]
+    return found

@@ -1,0 +1,163 @@
+"""The routing model: every router's route table, per VRF, from the configurations alone.
+
+Rounds until nothing changes: each round offers every route a table could hold — connected (each
+address on a port that is up), static (its next hop resolved in the previous round's table, never
+through the default route; blackholes always), OSPF (``muronet.analysis.ospf``) and BGP
+(``muronet.analysis.bgp``) — and each table keeps, per prefix, the routes of the lowest
+administrative distance (connected 0, static 1 or its own, eBGP 20, OSPF 110, iBGP 200). What a
+router redistributes or originates is read from the previous round's table, as FRR's RIB feeds its
+daemons. The far ends of the city's circuits are routers of the model too, configured as the
+inventory describes them (the twin's lab peers: the prefixes the circuit promises, the session
+password the inventory names, GTSM).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Address
+
+from muronet.analysis.bgp import Session, bgp_routes, sessions
+from muronet.analysis.ospf import OspfDomain
+from muronet.analysis.routers import Router, read_router, table_name
+from muronet.analysis.routes import NextHop, Route, Table
+from muronet.analysis.sessions import cabled_pairs, session_checks
+from muronet.inventory.index import InventoryIndex, split_endpoint
+from muronet.lab.plan import Port, circuit_peer, peer_config, peer_password_secret
+from muronet.masking import reference
+from muronet.platforms import get_platform
+from muronet.policy.context import DeviceAudit, Settings, line_index
+
+Node = tuple[str, str]  # (router, table)
+MAX_ROUNDS = 12
+_PROTOCOL_ORDER = ("connected", "static", "bgp", "ospf")
+
+
+@dataclass
+class RoutingModel:
+    routers: dict[str, Router]
+    tables: dict[Node, Table]  # the routes each table selects
+    sessions: list[Session]  # both directions of every BGP session that comes up
+    far_ends: dict[str, str]  # lab name of a circuit's far end → its circuit id
+    converged: bool
+
+    def table(self, router: str, table: str = "default") -> Table:
+        return self.tables.get((router, table), {})
+
+    def lookup(self, node: Node, address: IPv4Address, skip_default: bool = False) -> Route | None:
+        """The longest match for ``address`` in a table."""
+        best = None
+        for prefix, route in self.tables.get(node, {}).items():
+            if address in prefix and (best is None or prefix.prefixlen > best.prefix.prefixlen) \
+                    and not (skip_default and prefix.prefixlen == 0):
+                best = route
+        return best
+
+
+def far_end_audits(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> dict[str, DeviceAudit]:
+    """The circuits' far ends as FRR configurations (what the inventory promises of each), for the
+    circuits that end on a device of ``audits``."""
+    found = {}
+    settings = Settings.from_inventory(index)
+    platform = get_platform("frr")
+    for circuit in sorted(index.inventory.circuits, key=lambda c: c.cid):
+        device_name, port_name = split_endpoint(circuit.termination)
+        device = index.devices.get(device_name)
+        if device_name not in audits or device is None or device.bgp is None:
+            continue
+        peer = circuit_peer(index, circuit, Port("", port_name))
+        if peer.name in audits:
+            continue
+        try:
+            secret = reference(peer_password_secret(index, peer))
+        except StopIteration:
+            continue  # the inventory has no session for this circuit
+        text = peer_config(index, peer, secret)
+        found[peer.name] = DeviceAudit.of(peer.name, "frr", platform.parse(text), line_index(text), settings, None)
+    return found
+
+
+def build_model(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_leaks: bool = True) -> RoutingModel:
+    """The model of ``audits`` (and their circuits' far ends). ``vrf_leaks``: a next hop in another
+    VRF carries traffic, as in one real chassis; False for the twin, whose VRFs are namespaces, where
+    FRR selects such a route but cannot install it (nor redistribute it, nor forward by it)."""
+    far = far_end_audits(index, audits)
+    routers = {name: read_router(audit) for name, audit in {**audits, **far}.items()}
+    checked = {(c.device, table_name(c.neighbor.vrf), c.neighbor.address): c.checked and not c.reasons
+               for c in session_checks(index, audits)}
+    established = sessions(routers, checked)
+    cables = {frozenset({(a, a_port), (b, b_port)}) for a, a_port, b, b_port in cabled_pairs(index, audits)}
+    connected = _connected(routers)
+    ospf = OspfDomain(routers, cables)
+    tables: dict[Node, Table] = {node: dict(table) for node, table in connected.items()}
+    converged = False
+    for _ in range(MAX_ROUNDS):
+        offered: dict[Node, list[Route]] = {node: list(table.values()) for node, table in connected.items()}
+        for source in (_statics(routers, tables, vrf_leaks), ospf.routes(tables),
+                       bgp_routes(routers, established, tables)):
+            for node, table in source.items():
+                offered.setdefault(node, []).extend(table.values())
+        new = {node: _select(routes) for node, routes in offered.items()}
+        if new == tables:
+            converged = True
+            break
+        tables = new
+    far_names = {name: next(c.cid for c in index.inventory.circuits if f"peer-{c.kind.replace('_', '-')}" == name)
+                 for name in far}
+    return RoutingModel(routers, tables, established, far_names, converged)
+
+
+def _connected(routers: dict[str, Router]) -> dict[Node, Table]:
+    tables: dict[Node, Table] = {}
+    for router in routers.values():
+        for port in router.ports:
+            table = tables.setdefault((router.name, port.table), {})
+            prefix = port.address.network
+            hops = frozenset({NextHop(interface=port.name)})
+            known = table.get(prefix)
+            table[prefix] = Route(prefix, "connected", 0, 0, hops | (known.next_hops if known else frozenset()))
+    return tables
+
+
+def _resolves(tables: dict[Node, Table], node: Node, address: IPv4Address) -> bool:
+    """Whether a next hop resolves in a table: a route other than the default holds it."""
+    return any(address in prefix and prefix.prefixlen > 0 and not any(h.blackhole for h in route.next_hops)
+               for prefix, route in tables.get(node, {}).items())
+
+
+def _statics(routers: dict[str, Router], tables: dict[Node, Table], vrf_leaks: bool) -> dict[Node, Table]:
+    found: dict[Node, Table] = {}
+    for router in routers.values():
+        up = {p.name for p in router.ports}
+        for static in router.statics:
+            if static.blackhole:
+                hop = NextHop(blackhole=True)
+            elif static.next_hop is not None:
+                if not _resolves(tables, (router.name, static.next_hop_table), static.next_hop):
+                    continue
+                hop = NextHop(static.next_hop, static.interface,
+                              static.next_hop_table if static.next_hop_table != static.table else None)
+            elif static.interface in up:
+                hop = NextHop(interface=static.interface)
+            else:
+                continue
+            table = found.setdefault((router.name, static.table), {})
+            key = static.prefix
+            known = table.get(key)
+            installed = vrf_leaks or hop.table is None
+            if known is None or static.distance < known.distance:
+                table[key] = Route(key, "static", static.distance, 0, frozenset({hop}), static.origin, installed)
+            elif static.distance == known.distance:
+                table[key] = Route(key, "static", static.distance, 0, known.next_hops | {hop}, known.origin,
+                                   known.installed and installed)
+    return found
+
+
+def _select(routes: list[Route]) -> Table:
+    """Per prefix, the lowest administrative distance (equal: the protocols' usual order)."""
+    chosen: Table = {}
+    for route in routes:
+        known = chosen.get(route.prefix)
+        if known is None or (route.distance, _PROTOCOL_ORDER.index(route.protocol)) < \
+                (known.distance, _PROTOCOL_ORDER.index(known.protocol)):
+            chosen[route.prefix] = route
+    return chosen

@@ -1,0 +1,107 @@
+"""The security policy's zone separation, read from the routing model: tables that hold another
+zone's prefixes, flows between zones that the model lets through, flows within a zone it cannot
+carry, and what a change does to every table (routes that appear, vanish or move).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+
+from muronet.analysis.finding import Finding
+from muronet.analysis.forwarding import Reach
+from muronet.analysis.routes import Route
+from muronet.analysis.routing import RoutingModel
+from muronet.inventory.index import InventoryIndex
+from muronet.lab.verify import Endpoint, allowed_prefixes
+from muronet.policy.context import DeviceAudit
+
+
+def foreign_routes(index: InventoryIndex, audits: dict[str, DeviceAudit], model: RoutingModel
+                   ) -> list[tuple[str, str, str, Route]]:
+    """(router, table, zone, route) of every route outside the zone of its table, as ``lab verify``
+    checks the twin's tables."""
+    allowed = allowed_prefixes(index)
+    found = []
+    for (router, table), routes in sorted(model.tables.items()):
+        audit = audits.get(router)
+        zone = audit.vrf_zone(None if table == "default" else table) if audit is not None else None
+        if zone is None or zone not in allowed:
+            continue
+        for prefix, route in sorted(routes.items(), key=lambda item: item[0]):
+            if not any(prefix.subnet_of(a) for a in allowed[zone]):
+                found.append((router, table, zone, route))
+    return found
+
+
+def table_lines(found: list[tuple[str, str, str, Route]]) -> list[str]:
+    """The routing-table violations in ``lab verify``'s words."""
+    return [f"{router}: table {table} (zone {zone}) holds {route.prefix} ({route.protocol})"
+            for router, table, zone, route in found]
+
+
+def zone_findings(found: list[tuple[str, str, str, Route]], probes: list[Reach], critical: set[str]) -> list[Finding]:
+    """Findings of the zone separation; a flow to one of the namespaces ``critical`` (the LGWAN
+    access point) that cannot be reached is critical."""
+    findings = [Finding("zone-route", "critical", router, _line(route, router),
+                        f"table {table} (zone {zone}) holds {route}") for router, table, zone, route in found]
+    by_pair: dict[tuple[str, str, bool, bool], list[Reach]] = {}
+    for result in probes:
+        if result.violation:
+            key = (result.probe.source.zone, result.probe.target.zone, result.reached,
+                   result.probe.target.namespace in critical)
+            by_pair.setdefault(key, []).append(result)
+    for (source, target, opened, vital), results in sorted(by_pair.items()):
+        first = results[0]
+        example = f"{_named(first.probe.source)} → {_named(first.probe.target)}"
+        if opened:
+            cause = first.origins[0] if first.origins else None
+            through = "; ".join(str(o) for o in first.origins) or "connected routes only"
+            findings.append(Finding("zone-flow", "critical", cause.device if cause else first.probe.source.label,
+                                    cause.line if cause else None,
+                                    f"{source} → {target} is open, which the policy forbids: {example}, "
+                                    f"through {through}"))
+        else:
+            findings.append(Finding("zone-flow-lost", "critical" if vital else "high", first.stopped_at or "?", None,
+                                    f"{source} → {target} cannot be reached within the zone: {example}: "
+                                    f"{first.reason}"))
+    return findings
+
+
+def _named(endpoint: Endpoint) -> str:
+    return endpoint.label if str(endpoint.address) in endpoint.label else f"{endpoint.label} {endpoint.address}"
+
+
+def _line(route: Route, router: str) -> int | None:
+    return route.origin.line if route.origin is not None and route.origin.device == router else None
+
+
+@dataclass(frozen=True)
+class RouteChange:
+    router: str
+    table: str
+    prefix: IPv4Network
+    change: str  # appears, vanishes, moves
+    before: Route | None
+    after: Route | None
+
+    def __str__(self) -> str:
+        if self.change == "appears":
+            return f"{self.router} ({self.table}): + {self.after}"
+        if self.change == "vanishes":
+            return f"{self.router} ({self.table}): − {self.before}"
+        return f"{self.router} ({self.table}): {self.before} → now {self.after}"
+
+
+def route_changes(before: RoutingModel, after: RoutingModel) -> list[RouteChange]:
+    """Every route a change adds, removes, or sends another way (protocol or next hops)."""
+    changes = []
+    for node in sorted(set(before.tables) | set(after.tables)):
+        was, now = before.tables.get(node, {}), after.tables.get(node, {})
+        for prefix in sorted(set(was) | set(now)):
+            a, b = was.get(prefix), now.get(prefix)
+            if a is not None and b is not None and a.comparable() == b.comparable():
+                continue
+            change = "appears" if a is None else "vanishes" if b is None else "moves"
+            changes.append(RouteChange(node[0], node[1], prefix, change, a, b))
+    return changes
