@@ -55,7 +55,7 @@ def analysed(inventory_dir: Path) -> dict:
     return {"devices": len(texts), "lines": sum(t.count("\n") for t in texts.values()),
             "parse_s": round(parse_s, 3), "parse_and_analyse_s": round(analyse_s, 3),
             "findings": len(analysis.findings), "tables": len(analysis.model.tables),
-            "routes": sum(len(t) for t in analysis.model.tables.values()), "probes": len(analysis.probes),
+            "probes": len(analysis.probes),
             "matrix_ok": analysis.zone_matrix()["ok"]}
 
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
+from muronet.analysis.prefixes import interned
 from muronet.analysis.routers import BgpProcess, Neighbor, Origin, Router
-from muronet.analysis.routes import NextHop, Route, Table
+from muronet.analysis.routes import NextHop, Rib, Route
 
 Node = tuple[str, str]
-DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
+DEFAULT_ROUTE = interned(IPv4Network("0.0.0.0/0"))
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,11 @@ def sessions(routers: dict[str, Router], checked: dict[tuple[str, str, IPv4Addre
     return found
 
 
-def bgp_routes(routers: dict[str, Router], established: list[Session], tables: dict[Node, Table]) -> dict[Node, Table]:
+def bgp_routes(routers: dict[str, Router], established: list[Session], tables: dict[Node, Rib]
+               ) -> dict[Node, dict[IPv4Network, Route]]:
     """Every speaker's installed BGP routes, from the previous round's tables for what it originates."""
     processes = {(r.name, t): (r, p) for r in routers.values() for t, p in r.bgp.items()}
-    best: dict[Node, dict[IPv4Network, Path]] = {node: _originated(router, process, tables.get(node, {}))
+    best: dict[Node, dict[IPv4Network, Path]] = {node: _originated(router, process, tables.get(node))
                                                  for node, (router, process) in processes.items()}
     local = {node: dict(paths) for node, paths in best.items()}
     live = list(established)
@@ -105,14 +107,16 @@ def bgp_routes(routers: dict[str, Router], established: list[Session], tables: d
             for node, paths in best.items()}
 
 
-def _originated(router: Router, process: BgpProcess, table: Table) -> dict[IPv4Network, Path]:
-    paths = {}
+def _originated(router: Router, process: BgpProcess, table: Rib | None) -> dict[IPv4Network, Path]:
+    paths: dict[IPv4Network, Path] = {}
+    if table is None:
+        return paths
     for prefix, origin in process.networks:
         present = table.get(prefix)
         if present is not None and present.protocol != "bgp" and present.installed:
             paths[prefix] = Path((), None, None, False, origin)
     for redistribution in process.redistributions:
-        for prefix, route in table.items():
+        for prefix, route in table.items() if redistribution.source == "ospf" else table.selected_own():
             if route.protocol == redistribution.source and route.installed and prefix not in paths and (
                     redistribution.route_map is None or router.policies.route_map(redistribution.route_map, prefix)[0]):
                 paths[prefix] = Path((), None, None, False, redistribution.origin)

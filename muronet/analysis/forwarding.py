@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 
+from muronet.analysis.prefixes import interned
 from muronet.analysis.routers import Origin
-from muronet.analysis.routes import NextHop, Route, Table
+from muronet.analysis.routes import NextHop, Rib, Route
 from muronet.analysis.routing import RoutingModel
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.model import Device
@@ -25,7 +26,7 @@ from muronet.lab.verify import Endpoint, Probe, endpoints
 
 Node = tuple[str, str]
 MAX_HOPS = 64
-DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
+DEFAULT_ROUTE = interned(IPv4Network("0.0.0.0/0"))
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Reach:
 class Network:
     """The model's tables plus the test hosts, with who answers for each address."""
 
-    tables: dict[Node, Table]
+    tables: dict[Node, Rib]
     local: dict[Node, set[IPv4Address]] = field(default_factory=dict)
     owners: dict[IPv4Address, list[tuple[Node, IPv4Network]]] = field(default_factory=dict)
 
@@ -65,22 +66,20 @@ class Network:
     def neighbour(self, router: str, table: str, address: IPv4Address, prefix: IPv4Network | None,
                   here: Node) -> Node | None:
         """Who answers for ``address`` on a subnet of ``(router, table)`` (``prefix``: that one)."""
-        connected = {p for p, r in self.tables.get((router, table), {}).items() if r.protocol == "connected"}
+        rib = self.tables.get((router, table))
+        connected = {p for p, r in rib.own.items() if r.protocol == "connected"} if rib is not None else set()
         for node, subnet in self.owners.get(address, ()):
             if node != here and (subnet == prefix if prefix is not None else subnet in connected):
                 return node
         return None
 
     def lookup(self, node: Node, address: IPv4Address) -> Route | None:
-        best = None
-        for prefix, route in self.tables.get(node, {}).items():
-            if route.installed and address in prefix and (best is None or prefix.prefixlen > best.prefix.prefixlen):
-                best = route
-        return best
+        rib = self.tables.get(node)
+        return rib.lookup(address, installed=True) if rib is not None else None
 
 
 def network_of(model: RoutingModel, plan: LabPlan) -> Network:
-    network = Network({node: dict(table) for node, table in model.tables.items()})
+    network = Network(dict(model.tables))
     for router in model.routers.values():
         for port in router.ports:
             network.own((router.name, port.table), port.address.ip, port.address.network)
@@ -96,14 +95,15 @@ def network_of(model: RoutingModel, plan: LabPlan) -> Network:
         network.own((name, table), address, port.address.network)
     for segment in plan.segments:
         node = (f"host:{segment.namespace}", "default")
-        network.tables[node] = {
+        network.tables[node] = Rib(node, {
             segment.prefix: Route(segment.prefix, "connected", 0, 0, frozenset({NextHop(interface="br0")})),
-            DEFAULT_ROUTE: Route(DEFAULT_ROUTE, "static", 1, 0, frozenset({NextHop(segment.gateway)}))}
+            DEFAULT_ROUTE: Route(DEFAULT_ROUTE, "static", 1, 0, frozenset({NextHop(segment.gateway)}))})
         network.own(node, segment.host.ip, segment.prefix)
     if plan.oob_host is not None:
         node = (f"host:{OOB_NAMESPACE}", "default")
         prefix = plan.oob_host.network
-        network.tables[node] = {prefix: Route(prefix, "connected", 0, 0, frozenset({NextHop(interface="oob")}))}
+        network.tables[node] = Rib(node, {prefix: Route(prefix, "connected", 0, 0,
+                                                        frozenset({NextHop(interface="oob")}))})
         network.own(node, plan.oob_host.ip, prefix)
     return network
 

@@ -1,16 +1,19 @@
 """OSPFv2 routes from the configurations: adjacencies, shortest paths per area, ABRs, externals.
 
-Each OSPF process (a router's table) is a node of the link-state graph. Two ports form an
+Each OSPF process (a router's table) is a node of the link-state graph; the processes its
+adjacencies join make one domain, and an area is an area of one domain. Two ports form an
 adjacency when they face each other (the two ends of one inventory cable, or two ports of one LAN
 subnet that is on no cable) and nothing keeps it down (``muronet.analysis.sessions``: areas,
 network types, timers, authentication, passive, subnet, MTU). Every port in an area is a stub of
 its router, a loopback as a /32 at cost 0. Routes: intra-area by shortest path with every
-equal-cost first hop; inter-area through ABRs (routers in the backbone and another area, which
-summarise each area's intra-area routes into the others and, into a non-backbone area, the
-backbone's inter-area routes too); externals (type 5) from ``redistribute`` and
-``default-information originate`` of ASBRs, type 2 (metric 20, default route 10) unless said
-otherwise, reached through the ASBR by the same paths. Not modelled: stub and NSSA areas, area
-ranges, virtual links, forwarding addresses, ``distance ospf``.
+equal-cost first hop; inter-area through ABRs (routers in the backbone and another area: each
+offers every area its best intra-area route to what it has in none of that area's stubs, and its
+non-backbone areas what it learns across the backbone); externals (type 5) from ``redistribute``
+and ``default-information originate`` of ASBRs, type 2 (metric 20, default route 10) unless said
+otherwise, reached by the path to the ASBR. A process's route to a prefix is computed when a
+table asks for it, so a city of a thousand routers holds its link state, not a thousand full
+tables. Not modelled: stub and NSSA areas, area ranges, virtual links, forwarding addresses,
+``distance ospf``.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ import heapq
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 
+from muronet.analysis.prefixes import interned
 from muronet.analysis.routers import Origin, Port, Router
-from muronet.analysis.routes import NextHop, Route, Table
+from muronet.analysis.routes import _MASKS, NextHop, Rib, Route
 from muronet.analysis.sessions import ospf_differences
 
 BACKBONE = "0.0.0.0"
 Node = tuple[str, str]  # (router, table)
 Key = IPv4Network | str  # a prefix, or "asbr:ROUTER" for the path to an ASBR
-DEFAULT_ROUTE = IPv4Network("0.0.0.0/0")
+Area = tuple[Node, str]  # (the OSPF domain, the area's number, dotted)
+DEFAULT_ROUTE = interned(IPv4Network("0.0.0.0/0"))
 
 
 @dataclass(frozen=True)
@@ -78,22 +83,39 @@ def adjacencies(routers: dict[str, Router], cables: set[frozenset[tuple[str, str
     return found
 
 
+def _domains(adjacent: list[tuple[Node, Port, Node, Port]]) -> dict[Node, Node]:
+    """Each process's OSPF domain (the processes its adjacencies join it to), named by one member:
+    areas of equal number in two domains are two areas."""
+    parent: dict[Node, Node] = {}
+
+    def root(node: Node) -> Node:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, _, b, _ in adjacent:
+        parent[root(a)] = root(b)
+    return {node: root(node) for node in list(parent)}
+
+
 def _area_graph(routers: dict[str, Router], adjacent: list[tuple[Node, Port, Node, Port]]
-                ) -> tuple[dict[str, dict[Node, list[Edge]]], dict[str, list[Stub]]]:
-    edges: dict[str, dict[Node, list[Edge]]] = {}
-    stubs: dict[str, list[Stub]] = {}
+                ) -> tuple[dict[Area, dict[Node, list[Edge]]], dict[Area, list[Stub]]]:
+    domain = _domains(adjacent)
+    edges: dict[Area, dict[Node, list[Edge]]] = {}
+    stubs: dict[Area, list[Stub]] = {}
     for router in routers.values():
         for port in router.ports:
             if port.ospf is None or port.ospf.area is None:
                 continue
-            area, node = port.ospf.area, (router.name, port.table)
+            node = (router.name, port.table)
+            area = (domain.get(node, node), port.ospf.area)
             edges.setdefault(area, {}).setdefault(node, [])
-            prefix = IPv4Network(f"{port.address.ip}/32") if port.loopback else port.address.network
-            stubs.setdefault(area, []).append(Stub(node, prefix, 0 if port.loopback else port.cost,
+            stubs.setdefault(area, []).append(Stub(node, port.prefix, 0 if port.loopback else port.cost,
                                                    NextHop(interface=port.name),
                                                    Origin(router.name, port.line, f"interface {port.name}")))
     for a_node, a, b_node, b in adjacent:
-        area = a.ospf.area  # type: ignore[union-attr]
+        area = (domain.get(a_node, a_node), a.ospf.area)  # type: ignore[union-attr]
         edges[area][a_node].append(Edge(b_node, a.cost, NextHop(b.address.ip, a.name)))  # type: ignore[index]
     return edges, stubs
 
@@ -129,99 +151,186 @@ def _offer(table: Best, key: Key, cost: int, hops: frozenset[NextHop], origin: O
 
 
 class OspfDomain:
-    """The link-state part, computed once (it depends on the configurations only); the externals
-    are added per round, from what the tables then hold."""
+    """Every OSPF process of the model. The link-state part (paths, stubs, ABRs' summaries) is
+    computed once, from the configurations; a process's route to a prefix is computed when asked
+    (and kept), so a large network's routers hold no full tables. The externals are set per round,
+    from what the ASBRs' tables then hold (``set_externals``)."""
 
     def __init__(self, routers: dict[str, Router], cables: set[frozenset[tuple[str, str]]]) -> None:
-        self.routers = routers
-        self.base, self.areas_of = _link_state(routers, cables)
-
-    def routes(self, tables: dict[Node, Table]) -> dict[Node, Table]:
-        """Every OSPF process's routes (selected or not: the RIB chooses), from the previous round's
-        tables for what ASBRs redistribute."""
-        routes = {node: dict(table) for node, table in self.base.items()}
-        _externals(self.routers, tables, routes, self.areas_of)
-        return {node: {key: route for key, route in table.items() if isinstance(key, IPv4Network)}
-                for node, table in routes.items()}
-
-
-def _link_state(routers: dict[str, Router], cables: set[frozenset[tuple[str, str]]]
-                ) -> tuple[dict[Node, dict[Key, Route]], dict[Node, list[str]]]:
-    """Intra- and inter-area routes (ASBRs' paths included) of every process, and its areas."""
-    edges, stubs = _area_graph(routers, adjacencies(routers, cables))
-    for router in routers.values():  # an ASBR is a stub of its own, to reach it from every area
-        for table, process in router.ospf.items():
-            node = (router.name, table)
-            if process.redistributions:
+        edges, stubs = _area_graph(routers, adjacencies(routers, cables))
+        for router in routers.values():  # an ASBR is a stub of its own, to reach it from every area
+            for table, process in router.ospf.items():
+                node = (router.name, table)
                 for area, graph in edges.items():
-                    if node in graph:
+                    if process.redistributions and node in graph:
                         stubs[area].append(Stub(node, f"asbr:{router.name}:{table}", 0, NextHop(),
                                                 Origin(router.name, None, "router ospf")))
-    areas_of: dict[Node, list[str]] = {}
-    for area, graph in edges.items():
-        for node in graph:
-            areas_of.setdefault(node, []).append(area)
-    paths = {(area, node): _shortest(graph, node) for area, graph in edges.items() for node in graph}
-    intra: dict[Node, dict[str, Best]] = {}
-    for area, area_stubs in stubs.items():
-        for node in edges[area]:
-            reach, mine = paths[(area, node)], intra.setdefault(node, {}).setdefault(area, {})
-            for stub in area_stubs:
+        self.routers = routers
+        self.areas_of: dict[Node, list[Area]] = {}
+        for area, graph in edges.items():
+            for node in graph:
+                self.areas_of.setdefault(node, []).append(area)
+        self.paths = {(area, node): _shortest(graph, node) for area, graph in edges.items() for node in graph}
+        self.stubs: dict[Area, dict[Key, list[Stub]]] = {}
+        self.stubbed: dict[Key, list[tuple[Area, list[Stub]]]] = {}  # the areas that have a key, and its stubs
+        for area, found in stubs.items():
+            for stub in found:
+                self.stubs.setdefault(area, {}).setdefault(stub.key, []).append(stub)
+        for area, by_key in self.stubs.items():
+            for key, listed in by_key.items():
+                self.stubbed.setdefault(key, []).append((area, listed))
+        self.abrs = {node for node, areas in self.areas_of.items()
+                     if len(areas) > 1 and any(a[1] == BACKBONE for a in areas)}
+        self.area_abrs: dict[Area, list[Node]] = {}
+        for abr in sorted(self.abrs):
+            for area in self.areas_of[abr]:
+                self.area_abrs.setdefault(area, []).append(abr)
+        # per ABR: key → (cost, the line, the areas it has an intra-area route in; empty: learned from the backbone)
+        self.offers: dict[Node, dict[Key, tuple[int, Origin, frozenset[Area]]]] = {}
+        self._summarise()
+        self.externals: dict[IPv4Network, list[External]] = {}
+        self._base: dict[Node, dict[Key, Route | None]] = {}
+        self._external: dict[Node, dict[Key, Route | None]] = {}
+        self._index: dict[int, dict[tuple[int, int], IPv4Network]] | None = None
+
+    # --- the link-state part -------------------------------------------------------------------------
+
+    def _intra(self, node: Node, key: Key, only: Area | None = None) -> tuple[int, frozenset[NextHop], Origin] | None:
+        best: Best = {}
+        for area, listed in self.stubbed.get(key, ()):
+            if (only is not None and area != only) or (reach := self.paths.get((area, node))) is None:
+                continue
+            for stub in listed:
                 if stub.owner in reach:
                     cost, hops = reach[stub.owner]
-                    _offer(mine, stub.key, cost + stub.cost, frozenset({stub.hop}) if stub.owner == node else hops,
+                    _offer(best, key, cost + stub.cost, frozenset({stub.hop}) if stub.owner == node else hops,
                            stub.origin)
-    abrs = {node for node, areas in areas_of.items() if len(areas) > 1 and BACKBONE in areas}
-    inter = _inter_area(edges, paths, intra, abrs, areas_of)
-    return {node: _choose(intra.get(node, {}), inter.get(node, {})) for node in areas_of}, areas_of
+        return best.get(key)
 
-
-def _inter_area(edges, paths, intra: dict[Node, dict[str, Best]], abrs: set[Node],
-                areas_of: dict[Node, list[str]]) -> dict[Node, Best]:
-    """Inter-area routes: the backbone's from every ABR's other areas; then each other area's from
-    its ABRs (their intra-area routes of the other areas and the backbone's inter-area ones)."""
-    inter: dict[Node, Best] = {}
-
-    def summarise(abr: Node, into: str, own: Best | None) -> Best:
-        offered: Best = {}
-        for area, best in intra.get(abr, {}).items():
-            if area != into:
-                for key, (cost, _, origin) in best.items():
-                    if key not in intra[abr].get(into, {}):
-                        _offer(offered, key, cost, frozenset(), origin)
-        for key, (cost, _, origin) in (own or {}).items():
-            if key not in intra[abr].get(into, {}):
-                _offer(offered, key, cost, frozenset(), origin)
-        return offered
-
-    for into in sorted(edges, key=lambda area: area != BACKBONE):  # the backbone first
-        offers = {abr: summarise(abr, into, inter.get(abr) if into != BACKBONE else None)
-                  for abr in abrs if abr in edges[into]}
-        for node in edges[into]:
-            if node in abrs and into != BACKBONE:
+    def _inter(self, node: Node, key: Key) -> tuple[int, frozenset[NextHop], Origin] | None:
+        best: Best = {}
+        for area in self.areas_of.get(node, ()):
+            backbone = area[1] == BACKBONE
+            if node in self.abrs and not backbone:
                 continue  # an ABR takes inter-area routes from the backbone only
-            mine = inter.setdefault(node, {})
-            reach = paths[(into, node)]
-            for abr, offered in offers.items():
-                if abr == node or abr not in reach:
-                    continue
-                cost, hops = reach[abr]
-                for key, (summary, _, origin) in offered.items():
-                    if not any(key in best for best in intra.get(node, {}).values()):
-                        _offer(mine, key, cost + summary, hops, origin)
-    return inter
+            reach = self.paths[(area, node)]
+            for abr in self.area_abrs.get(area, ()):
+                offer = self.offers[abr].get(key)
+                # into an area: what the ABR has in none of it (into the backbone, intra-area routes only)
+                if abr != node and abr in reach and offer is not None and area not in offer[2] and \
+                        (offer[2] or not backbone):
+                    _offer(best, key, reach[abr][0] + offer[0], reach[abr][1], offer[1])
+        return best.get(key)
 
+    def _summarise(self) -> None:
+        """What each ABR offers its areas: its best intra-area route to every key of its areas, with
+        the areas it has one in (it summarises a key into every other area), then the backbone's
+        inter-area routes it learns from the other ABRs (into its non-backbone areas only)."""
+        for abr in sorted(self.abrs):
+            offered: dict[Key, tuple[int, Origin, frozenset[Area]]] = {}
+            for area in self.areas_of[abr]:
+                reach = self.paths[(area, abr)]
+                for key, listed in self.stubs.get(area, {}).items():
+                    costs = [(reach[s.owner][0] + s.cost, s.origin) for s in listed if s.owner in reach]
+                    if costs:
+                        cost, origin = min(costs, key=lambda c: c[0])
+                        known = offered.get(key)
+                        if known is None or cost < known[0]:
+                            offered[key] = (cost, origin, (known[2] if known else frozenset()) | {area})
+                        else:
+                            offered[key] = (known[0], known[1], known[2] | {area})
+            self.offers[abr] = offered
+        intra = {abr: dict(offered) for abr, offered in self.offers.items()}
+        for abr in sorted(self.abrs):  # then what the backbone brings: the other ABRs' intra-area offers
+            learned: dict[Key, tuple[int, Origin, frozenset[Area]]] = {}
+            for area in (a for a in self.areas_of[abr] if a[1] == BACKBONE):
+                reach = self.paths[(area, abr)]
+                for other in self.area_abrs.get(area, ()):
+                    if other == abr or other not in reach:
+                        continue
+                    for key, (cost, origin, areas) in intra[other].items():
+                        if area in areas or key in intra[abr]:
+                            continue  # not offered into the backbone, or the ABR has its own route
+                        total = reach[other][0] + cost
+                        if key not in learned or total < learned[key][0]:
+                            learned[key] = (total, origin, frozenset())
+            self.offers[abr].update(learned)
 
-def _choose(intra: dict[str, Best], inter: Best) -> dict[Key, Route]:
-    chosen: Best = {}
-    for best in intra.values():
-        for key, (cost, hops, origin) in best.items():
-            _offer(chosen, key, cost, hops, origin)
-    routes = {key: _route(key, cost, hops, origin) for key, (cost, hops, origin) in chosen.items()}
-    for key, (cost, hops, origin) in inter.items():
-        if key not in routes:
-            routes[key] = _route(key, cost, hops, origin)
-    return routes
+    def base(self, node: Node, key: Key) -> Route | None:
+        """The intra- or inter-area route of a process (None: it has none)."""
+        cache = self._base.setdefault(node, {})
+        if key not in cache:
+            found = self._intra(node, key) or self._inter(node, key)
+            cache[key] = _route(key, *found) if found is not None else None
+        return cache[key]
+
+    # --- externals ---------------------------------------------------------------------------------
+
+    def set_externals(self, tables: dict[Node, Rib]) -> bool:
+        """The type-5 routes of this round, from the ASBRs' tables; whether they changed."""
+        lsas: dict[IPv4Network, list[External]] = {}
+        for router in self.routers.values():
+            for table, process in router.ospf.items():
+                if (router.name, table) in self.areas_of:
+                    for lsa in _originated(router, table, process, tables.get((router.name, table))):
+                        lsas.setdefault(lsa.prefix, []).append(lsa)
+        if lsas == self.externals:
+            return False
+        self.externals, self._external, self._index = lsas, {}, None
+        return True
+
+    def _external_route(self, node: Node, prefix: IPv4Network) -> Route | None:
+        found: tuple[tuple[int, int, int], frozenset[NextHop], External] | None = None
+        for lsa in self.externals.get(prefix, ()):
+            path = None if lsa.asbr == node else self.base(node, f"asbr:{lsa.asbr[0]}:{lsa.asbr[1]}")
+            if path is None:
+                continue
+            rank = (1, lsa.metric + path.metric, path.metric) if lsa.metric_type == 1 else \
+                (2, lsa.metric, path.metric)
+            if found is None or rank < found[0]:
+                found = (rank, path.next_hops, lsa)
+            elif rank == found[0]:
+                found = (rank, found[1] | path.next_hops, found[2])
+        return Route(prefix, "ospf", 110, found[0][1], found[1], found[2].origin) if found else None
+
+    # --- a process's table -----------------------------------------------------------------------------
+
+    def route(self, node: Node, prefix: IPv4Network) -> Route | None:
+        """The OSPF route of a process to ``prefix`` (selected or not: the RIB chooses)."""
+        if node not in self.areas_of:
+            return None
+        found = self.base(node, prefix)
+        if found is not None:
+            return found
+        cache = self._external.setdefault(node, {})
+        if prefix not in cache:
+            cache[prefix] = self._external_route(node, prefix)
+        return cache[prefix]
+
+    def prefixes(self, node: Node) -> list[dict]:
+        """The mappings whose keys a process's routes can be for (shared between processes: read only)."""
+        if node not in self.areas_of:
+            return []
+        areas = self.areas_of[node]
+        offers = {abr: self.offers[abr] for a in areas for abr in self.area_abrs.get(a, ())}
+        return [*(self.stubs.get(a, {}) for a in areas), *offers.values(), self.externals]
+
+    def candidates(self, node: Node, address: int) -> list[IPv4Network]:
+        """The prefixes of the domain that hold ``address`` (most specific first), for a longest match."""
+        if node not in self.areas_of:
+            return []
+        if self._index is None:
+            self._index = {}
+            for keys in [*self.stubs.values(), *self.offers.values(), self.externals]:
+                for key in keys:
+                    if isinstance(key, IPv4Network):
+                        self._index.setdefault(key.prefixlen, {})[(int(key.network_address), key.prefixlen)] = key
+        found = []
+        for length in range(32, -1, -1):
+            key = self._index.get(length, {}).get((address & _MASKS[length], length))
+            if key is not None:
+                found.append(key)
+        return found
 
 
 def _route(key: Key, cost: int, hops: frozenset[NextHop], origin: Origin) -> Route:
@@ -229,42 +338,17 @@ def _route(key: Key, cost: int, hops: frozenset[NextHop], origin: Origin) -> Rou
     return Route(prefix, "ospf", 110, cost, hops, origin)
 
 
-def _externals(routers: dict[str, Router], tables: dict[Node, Table], routes: dict[Node, dict[Key, Route]],
-               areas_of: dict[Node, list[str]]) -> None:
-    """Type-5 routes: what every ASBR redistributes, reached along the path to the ASBR."""
-    lsas = [lsa for router in routers.values() for table, process in router.ospf.items()
-            if (router.name, table) in areas_of for lsa in _originated(router, table, process, tables)]
-    for node, table in routes.items():
-        found: dict[IPv4Network, tuple[tuple[int, int, int], frozenset[NextHop], External]] = {}
-        for lsa in lsas:
-            if lsa.asbr == node:
-                continue
-            path = table.get(f"asbr:{lsa.asbr[0]}:{lsa.asbr[1]}")
-            if path is None:
-                continue
-            rank = (lsa.metric_type, lsa.metric + path.metric, path.metric) if lsa.metric_type == 1 else \
-                (2, lsa.metric, path.metric)
-            known = found.get(lsa.prefix)
-            if known is None or rank < known[0]:
-                found[lsa.prefix] = (rank, path.next_hops, lsa)
-            elif rank == known[0]:
-                found[lsa.prefix] = (rank, known[1] | path.next_hops, known[2])
-        for prefix, (rank, hops, lsa) in found.items():
-            if prefix not in table:
-                table[prefix] = Route(prefix, "ospf", 110, rank[1], hops, lsa.origin)
-
-
-def _originated(router: Router, table: str, process, tables: dict[Node, Table]) -> list[External]:
-    rib = tables.get((router.name, table), {})
+def _originated(router: Router, table: str, process, rib: Rib | None) -> list[External]:
     found = []
     for redistribution in process.redistributions:
         if redistribution.source == "default":
-            present = rib.get(DEFAULT_ROUTE)
+            present = rib.get(DEFAULT_ROUTE) if rib is not None else None
             if not (redistribution.always or (present is not None and present.protocol != "ospf")):
                 continue
             candidates = [DEFAULT_ROUTE]
         else:
-            candidates = [p for p, r in rib.items() if r.protocol == redistribution.source and r.installed]
+            candidates = [p for p, r in (rib.selected_own() if rib is not None else ())
+                          if r.protocol == redistribution.source and r.installed]
         for prefix in candidates:
             metric = redistribution.metric
             if redistribution.route_map is not None:

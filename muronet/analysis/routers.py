@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from muronet.analysis.policies import Policies
+from muronet.analysis.prefixes import interned
 from muronet.analysis.sessions import BgpNeighbor, OspfPort, bgp_neighbors, ospf_ports
 from muronet.inventory.model import InterfaceRole
 from muronet.platforms import get_platform
@@ -54,6 +55,7 @@ class Port:
     name: str
     table: str
     address: IPv4Interface
+    prefix: IPv4Network  # its subnet (a loopback: its /32)
     loopback: bool
     ospf: OspfPort | None  # None: no OSPF on it
     cost: int
@@ -161,7 +163,9 @@ def _ports(audit: DeviceAudit, default_cost: int) -> list[Port]:
         in_ospf = setting if setting is not None and setting.area is not None and setting.address == l3.address \
             else None
         cost = next((int(m.group(1)) for t in texts if (m := _COST.match(t))), default_cost)
-        ports.append(Port(l3.name, table_name(l3.vrf), l3.address, loopback, in_ospf, cost, audit.line_of(l3.node)))
+        subnet = interned(IPv4Network(f"{l3.address.ip}/32") if loopback else l3.address.network)
+        ports.append(Port(l3.name, table_name(l3.vrf), l3.address, subnet, loopback, in_ospf, cost,
+                          audit.line_of(l3.node)))
     return ports
 
 
@@ -174,8 +178,8 @@ def _statics(audit: DeviceAudit) -> list[Static]:
         table = table_name(route.vrf)
         hop_table = DEFAULT if route.nexthop_vrf in ("global", "default") else (route.nexthop_vrf or table)
         blackhole = any(w in ("blackhole", "reject", "Null0", "null0") for w in words)
-        found.append(Static(table, route.prefix, route.next_hop, route.interface, hop_table, blackhole, distance,
-                            Origin(audit.name, route.line, route.text)))
+        found.append(Static(table, interned(route.prefix), route.next_hop, route.interface, hop_table, blackhole,
+                            distance, Origin(audit.name, route.line, route.text)))
     return found
 
 
@@ -238,7 +242,7 @@ def _read_bgp_block(audit: DeviceAudit, block, process: BgpProcess,
         text, origin = child.text, Origin(audit.name, audit.line_of(child), child.text)
         network = _network(text)
         if network is not None:
-            process.networks.append((network, origin))
+            process.networks.append((interned(network), origin))
         elif (redistribution := _redistribution(audit, child)) is not None:
             process.redistributions.append(redistribution)
         elif (policy := _NEIGHBOR_POLICY.match(text)) and _address(policy.group(1)) in by_address:

@@ -14,12 +14,13 @@ password the inventory names, GTSM).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 
 from muronet.analysis.bgp import Session, bgp_routes, sessions
 from muronet.analysis.ospf import OspfDomain
+from muronet.analysis.prefixes import interned
 from muronet.analysis.routers import Router, read_router, table_name
-from muronet.analysis.routes import NextHop, Route, Table
+from muronet.analysis.routes import NextHop, Rib, Route
 from muronet.analysis.sessions import cabled_pairs, session_checks
 from muronet.inventory.index import InventoryIndex, split_endpoint
 from muronet.lab.plan import Port, circuit_peer, peer_config, peer_password_secret
@@ -35,22 +36,13 @@ _PROTOCOL_ORDER = ("connected", "static", "bgp", "ospf")
 @dataclass
 class RoutingModel:
     routers: dict[str, Router]
-    tables: dict[Node, Table]  # the routes each table selects
+    tables: dict[Node, Rib]  # the routes each table selects
     sessions: list[Session]  # both directions of every BGP session that comes up
     far_ends: dict[str, str]  # lab name of a circuit's far end → its circuit id
     converged: bool
 
-    def table(self, router: str, table: str = "default") -> Table:
-        return self.tables.get((router, table), {})
-
-    def lookup(self, node: Node, address: IPv4Address, skip_default: bool = False) -> Route | None:
-        """The longest match for ``address`` in a table."""
-        best = None
-        for prefix, route in self.tables.get(node, {}).items():
-            if address in prefix and (best is None or prefix.prefixlen > best.prefix.prefixlen) \
-                    and not (skip_default and prefix.prefixlen == 0):
-                best = route
-        return best
+    def table(self, router: str, table: str = "default") -> Rib:
+        return self.tables.get((router, table)) or Rib((router, table), {})
 
 
 def far_end_audits(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> dict[str, DeviceAudit]:
@@ -86,46 +78,48 @@ def build_model(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_leaks
                for c in session_checks(index, audits)}
     established = sessions(routers, checked)
     cables = {frozenset({(a, a_port), (b, b_port)}) for a, a_port, b, b_port in cabled_pairs(index, audits)}
-    connected = _connected(routers)
     ospf = OspfDomain(routers, cables)
-    tables: dict[Node, Table] = {node: dict(table) for node, table in connected.items()}
+    connected = _connected(routers)
+    tables = {node: Rib(node, dict(own), ospf) for node, own in connected.items()}
     converged = False
     for _ in range(MAX_ROUNDS):
-        offered: dict[Node, list[Route]] = {node: list(table.values()) for node, table in connected.items()}
-        for source in (_statics(routers, tables, vrf_leaks), ospf.routes(tables),
-                       bgp_routes(routers, established, tables)):
-            for node, table in source.items():
-                offered.setdefault(node, []).extend(table.values())
-        new = {node: _select(routes) for node, routes in offered.items()}
-        if new == tables:
+        offered: dict[Node, list[Route]] = {node: list(own.values()) for node, own in connected.items()}
+        for source in (_statics(routers, tables, vrf_leaks), bgp_routes(routers, established, tables)):
+            for node, routes in source.items():
+                offered.setdefault(node, []).extend(routes.values())
+        own = {node: _select(routes) for node, routes in offered.items()}
+        moved = ospf.set_externals(tables)  # what the ASBRs redistribute, from this round's tables
+        if not moved and own == {node: rib.own for node, rib in tables.items()}:
             converged = True
             break
-        tables = new
+        tables = {node: Rib(node, routes, ospf) for node, routes in own.items()}
     far_names = {name: next(c.cid for c in index.inventory.circuits if f"peer-{c.kind.replace('_', '-')}" == name)
                  for name in far}
     return RoutingModel(routers, tables, established, far_names, converged)
 
 
-def _connected(routers: dict[str, Router]) -> dict[Node, Table]:
-    tables: dict[Node, Table] = {}
+def _connected(routers: dict[str, Router]) -> dict[Node, dict[IPv4Network, Route]]:
+    tables: dict[Node, dict[IPv4Network, Route]] = {}
     for router in routers.values():
         for port in router.ports:
             table = tables.setdefault((router.name, port.table), {})
-            prefix = port.address.network
+            subnet = interned(port.address.network)
             hops = frozenset({NextHop(interface=port.name)})
-            known = table.get(prefix)
-            table[prefix] = Route(prefix, "connected", 0, 0, hops | (known.next_hops if known else frozenset()))
+            known = table.get(subnet)
+            table[subnet] = Route(subnet, "connected", 0, 0, hops | (known.next_hops if known else frozenset()))
     return tables
 
 
-def _resolves(tables: dict[Node, Table], node: Node, address: IPv4Address) -> bool:
-    """Whether a next hop resolves in a table: a route other than the default holds it."""
-    return any(address in prefix and prefix.prefixlen > 0 and not any(h.blackhole for h in route.next_hops)
-               for prefix, route in tables.get(node, {}).items())
+def _resolves(tables: dict[Node, Rib], node: Node, address: IPv4Address) -> bool:
+    """Whether a next hop resolves in a table: its longest match other than the default, not a blackhole."""
+    rib = tables.get(node)
+    route = rib.lookup(address, skip_default=True) if rib is not None else None
+    return route is not None and not any(h.blackhole for h in route.next_hops)
 
 
-def _statics(routers: dict[str, Router], tables: dict[Node, Table], vrf_leaks: bool) -> dict[Node, Table]:
-    found: dict[Node, Table] = {}
+def _statics(routers: dict[str, Router], tables: dict[Node, Rib], vrf_leaks: bool
+             ) -> dict[Node, dict[IPv4Network, Route]]:
+    found: dict[Node, dict[IPv4Network, Route]] = {}
     for router in routers.values():
         up = {p.name for p in router.ports}
         for static in router.statics:
@@ -152,9 +146,10 @@ def _statics(routers: dict[str, Router], tables: dict[Node, Table], vrf_leaks: b
     return found
 
 
-def _select(routes: list[Route]) -> Table:
-    """Per prefix, the lowest administrative distance (equal: the protocols' usual order)."""
-    chosen: Table = {}
+def _select(routes: list[Route]) -> dict[IPv4Network, Route]:
+    """Per prefix, the lowest administrative distance (equal: the protocols' usual order); OSPF's
+    routes are weighed against these when a table is read (``Rib.get``)."""
+    chosen: dict[IPv4Network, Route] = {}
     for route in routes:
         known = chosen.get(route.prefix)
         if known is None or (route.distance, _PROTOCOL_ORDER.index(route.protocol)) < \

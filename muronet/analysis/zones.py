@@ -22,14 +22,30 @@ def foreign_routes(index: InventoryIndex, audits: dict[str, DeviceAudit], model:
     """(router, table, zone, route) of every route outside the zone of its table, as ``lab verify``
     checks the twin's tables."""
     allowed = allowed_prefixes(index)
+    inside: dict[tuple[IPv4Network, str], bool] = {}
+    outside: dict[tuple[int, str], set[IPv4Network]] = {}  # per key group (shared by many tables) and zone
+
+    def within(prefix: IPv4Network, zone: str) -> bool:
+        if (prefix, zone) not in inside:
+            inside[(prefix, zone)] = any(prefix.subnet_of(a) for a in allowed[zone] if a.version == prefix.version)
+        return inside[(prefix, zone)]
+
+    def foreign(group: dict, zone: str) -> set[IPv4Network]:
+        key = (id(group), zone)
+        if key not in outside:
+            outside[key] = {p for p in group if isinstance(p, IPv4Network) and not within(p, zone)}
+        return outside[key]
+
     found = []
-    for (router, table), routes in sorted(model.tables.items()):
+    for (router, table), rib in sorted(model.tables.items()):
         audit = audits.get(router)
         zone = audit.vrf_zone(None if table == "default" else table) if audit is not None else None
         if zone is None or zone not in allowed:
             continue
-        for prefix, route in sorted(routes.items(), key=lambda item: item[0]):
-            if not any(prefix.subnet_of(a) for a in allowed[zone]):
+        groups = [rib.own, *(rib.link_state.prefixes(rib.node) if rib.link_state is not None else ())]
+        for prefix in sorted(set().union(*(foreign(group, zone) for group in groups))):
+            route = rib.get(prefix)
+            if route is not None:
                 found.append((router, table, zone, route))
     return found
 
@@ -97,11 +113,11 @@ def route_changes(before: RoutingModel, after: RoutingModel) -> list[RouteChange
     """Every route a change adds, removes, or sends another way (protocol or next hops)."""
     changes = []
     for node in sorted(set(before.tables) | set(after.tables)):
-        was, now = before.tables.get(node, {}), after.tables.get(node, {})
-        for prefix in sorted(set(was) | set(now)):
+        was, now = before.table(*node), after.table(*node)
+        for prefix in sorted(was.keys() | now.keys()):
             a, b = was.get(prefix), now.get(prefix)
-            if a is not None and b is not None and a.comparable() == b.comparable():
-                continue
+            if (a is None and b is None) or (a is not None and b is not None and a.comparable() == b.comparable()):
+                continue  # (a key of the link state that reaches neither table)
             change = "appears" if a is None else "vanishes" if b is None else "moves"
             changes.append(RouteChange(node[0], node[1], prefix, change, a, b))
     return changes

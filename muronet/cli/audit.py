@@ -61,7 +61,8 @@ def analyze(
                 for route in entries:
                     say(f"  {route['prefix']} {route['protocol']} [{route['metric']}] via "
                         f"{', '.join(route['next_hops'])}" + (f"  ({route['from']})" if route["from"] else ""))
-        print_matrix(result.document["reachability"], result.zones)
+        if result.document["reachability"]["probes"]:  # the inventory's LANs are among the configurations
+            print_matrix(result.document["reachability"], result.zones)
         for finding in result.document["findings"]:
             where = f"{finding['device']}:{finding['line']}" if finding["line"] else finding["device"]
             say(f"{where}: {finding['severity']}: {finding['message']}")
