@@ -23,7 +23,7 @@ from muronet.inventory.model import Circuit
 from muronet.masking import PLACEHOLDER, REFERENCE, reference
 from muronet.platforms import get_platform
 from muronet.policy.context import DeviceAudit
-from muronet.policy.zonemap import l3_interfaces
+from muronet.policy.zonemap import l3_interfaces, per_device
 
 # --- OSPF -----------------------------------------------------------------------------------------
 
@@ -71,6 +71,7 @@ def _process_for(audit: DeviceAudit, vrf: str | None) -> object | None:
     return None
 
 
+@per_device
 def ospf_ports(audit: DeviceAudit) -> dict[str, OspfPort]:
     """Every addressed interface with its OSPF settings (area None: not in OSPF)."""
     ports = {}
@@ -237,6 +238,7 @@ _GROUP_SETTING = re.compile(r"^neighbor ([A-Za-z][\w-]*) (remote-as|password|ttl
                             r"(?: (.*))?$")
 
 
+@per_device
 def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
     """Every IPv4 neighbour of every BGP process, with its settings and active address families
     (IPv4 unicast active by default unless ``no bgp default ipv4-unicast``)."""
