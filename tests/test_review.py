@@ -202,6 +202,13 @@ def test_review_of_repository_changes_add_a_facility_then_a_leaky_one(cli, inven
     review = (tmp_path / "b/review.md").read_text()
     assert review.startswith("## Security review: 🛑 CRITICAL — **blocks the merge**")
     assert "route from zone LGWAN towards zone REGIONAL" in review and "SEC-ZONE-009" in review
+    # the routing model: the blackhole the network statement needs puts a REGIONAL prefix in an LGWAN table
+    network = json.loads((tmp_path / "b/review.json").read_text())["network"]
+    assert [(f["check"], f["severity"], f["device"]) for f in network["new"]] == [
+        ("zone-route", "critical", "ch-lgwan-rt1")]
+    assert "table default (zone LGWAN) holds 10.40.145.0/24 static via blackhole" in network["new"][0]["message"]
+    assert {(c["router"], c["prefix"], c["change"]) for c in network["routes"]} >= {
+        ("ch-lgwan-rt1", "10.40.145.0/24", "appears")}
     sarif = json.loads((tmp_path / "b/review.sarif").read_text())
     places = {(loc["physicalLocation"]["artifactLocation"]["uri"], loc["physicalLocation"]["region"]["startLine"])
               for r in sarif["runs"][0]["results"] for loc in r["locations"]}
