@@ -105,9 +105,6 @@ class Rib:
         """Every selected route, by prefix."""
         return [(p, r) for p in sorted(self.keys()) if (r := self.get(p)) is not None]
 
-    def __len__(self) -> int:
-        return len(self.items())
-
 
 def _longest_first(network: IPv4Network) -> int:
     return -network.prefixlen

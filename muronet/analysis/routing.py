@@ -42,7 +42,8 @@ class RoutingModel:
     converged: bool
 
     def table(self, router: str, table: str = "default") -> Rib:
-        return self.tables.get((router, table)) or Rib((router, table), {})
+        found = self.tables.get((router, table))
+        return found if found is not None else Rib((router, table), {})
 
 
 def far_end_audits(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> dict[str, DeviceAudit]:
