@@ -462,7 +462,7 @@ def test_the_offline_model_agrees_with_the_twin_on_every_table_and_probe(state, 
     from muronet.lab.plan import build_plan
     from muronet.lab.verify import endpoints, run_matrix
 
-    if case == "reference city":
+    if case == "reference city" and "router bgp" not in running("ch-lgwan-rt1"):  # run alone: not provisioned yet
         code, report = provision(state, "--commit")
         assert code == 0, report
     plan = build_plan(reference_index)
