@@ -18,6 +18,7 @@ from muronet.analysis.sessions import bgp_findings, ospf_findings
 from muronet.analysis.structures import undefined, unused
 from muronet.analysis.zones import RouteChange, foreign_routes, route_changes, table_lines, zone_findings
 from muronet.inventory.index import InventoryIndex
+from muronet.lab.verify import zone_matrix
 from muronet.platforms import get_platform
 from muronet.policy.context import DeviceAudit, Settings, line_index
 from muronet.policy.engine import UNPARSEABLE
@@ -48,7 +49,6 @@ class NetworkAnalysis:
     table_violations: list[str]  # in lab verify's words
 
     def zone_matrix(self) -> dict:
-        from muronet.lab.verify import zone_matrix
         return zone_matrix(self.probes, self.table_violations)
 
 
@@ -67,8 +67,7 @@ def network_analysis(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_
     model = build_model(index, audits, vrf_leaks)
     probes = matrix(index, model)
     foreign = foreign_routes(index, audits, model)
-    lgwan = {name for name, cid in model.far_ends.items()
-             if any(c.cid == cid and c.kind == "lgwan_access" for c in index.inventory.circuits)}
+    lgwan = {name for name, circuit in model.far_ends.items() if circuit.kind == "lgwan_access"}
     found += zone_findings(foreign, probes, lgwan)
     if not model.converged:
         found.append(Finding("routing-model", "medium", "*", None, "the routing model did not settle (a routing "

@@ -4,8 +4,7 @@ route-map matches, FRR and Cisco IOS alike.
 A route-map's entries are tried in sequence order; the first whose every ``match`` holds decides
 (``permit``: the route passes, with its ``set metric``; ``deny``: it is dropped); no entry
 matching drops it. A route-map or prefix-list that is named but not defined matches nothing, as on
-both platforms. Matches the model does not read (communities, AS paths, tags…) are taken to hold,
-and the route-map is then reported as approximated (``Policies.approximated``).
+both platforms. Matches the model does not read (communities, AS paths, tags…) are taken to hold.
 """
 
 from __future__ import annotations
@@ -50,7 +49,6 @@ class MapEntry:
     sequence: int
     prefix_lists: tuple[str, ...]
     acls: tuple[str, ...]
-    unread_matches: tuple[str, ...]  # match lines the model does not evaluate
     metric: int | None  # ``set metric N``
     line: int | None
 
@@ -108,22 +106,16 @@ class Policies:
                 return entry.action == "permit", entry.metric
         return False, None
 
-    def approximated(self, name: str) -> list[str]:
-        """The match lines of route-map ``name`` the model took to hold without reading them."""
-        return [m for e in self.route_maps.get(name, ()) for m in e.unread_matches]
-
 
 def _map_entry(audit: DeviceAudit, node, found: re.Match[str]) -> MapEntry:
-    prefix_lists, acls, unread, metric = [], [], [], None
+    prefix_lists, acls, metric = [], [], None
     for child in node.children:
         words = child.text.split()
         if words[:4] == ["match", "ip", "address", "prefix-list"] and len(words) == 5:
             prefix_lists.append(words[4])
         elif words[:3] == ["match", "ip", "address"] and len(words) == 4:
             acls.append(words[3])
-        elif words[:1] == ["match"]:
-            unread.append(child.text)
         elif words[:2] == ["set", "metric"] and len(words) == 3 and words[2].isdigit():
             metric = int(words[2])
-    return MapEntry(found.group(2), int(found.group(3)), tuple(prefix_lists), tuple(acls), tuple(unread), metric,
+    return MapEntry(found.group(2), int(found.group(3)), tuple(prefix_lists), tuple(acls), metric,
                     audit.line_of(node))

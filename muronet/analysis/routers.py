@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from itertools import pairwise
 
 from muronet.analysis.policies import Policies
 from muronet.analysis.prefixes import interned
@@ -173,8 +174,8 @@ def _statics(audit: DeviceAudit) -> list[Static]:
     found = []
     for route in static_routes(audit):
         words = route.text.split()
-        distance = next((int(w) for w in words[3:] if w.isdigit() and 1 <= int(w) <= 255
-                         and words[words.index(w) - 1] not in ("tag", "label", "table", "name", "track")), 1)
+        distance = next((int(w) for before, w in pairwise(words[2:]) if w.isdigit()
+                         and 1 <= int(w) <= 255 and before not in ("tag", "label", "table", "name", "track")), 1)
         table = table_name(route.vrf)
         hop_table = DEFAULT if route.nexthop_vrf in ("global", "default") else (route.nexthop_vrf or table)
         blackhole = any(w in ("blackhole", "reject", "Null0", "null0") for w in words)

@@ -23,6 +23,7 @@ from muronet.analysis.routers import Router, read_router, table_name
 from muronet.analysis.routes import NextHop, Rib, Route
 from muronet.analysis.sessions import cabled_pairs, session_checks
 from muronet.inventory.index import InventoryIndex, split_endpoint
+from muronet.inventory.model import Circuit
 from muronet.lab.plan import Port, circuit_peer, peer_config, peer_password_secret
 from muronet.masking import reference
 from muronet.platforms import get_platform
@@ -38,7 +39,7 @@ class RoutingModel:
     routers: dict[str, Router]
     tables: dict[Node, Rib]  # the routes each table selects
     sessions: list[Session]  # both directions of every BGP session that comes up
-    far_ends: dict[str, str]  # lab name of a circuit's far end → its circuit id
+    far_ends: dict[str, Circuit]  # lab name of a circuit's far end → the circuit
     converged: bool
 
     def table(self, router: str, table: str = "default") -> Rib:
@@ -46,9 +47,9 @@ class RoutingModel:
         return found if found is not None else Rib((router, table), {})
 
 
-def far_end_audits(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> dict[str, DeviceAudit]:
+def far_end_audits(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> dict[str, tuple[DeviceAudit, Circuit]]:
     """The circuits' far ends as FRR configurations (what the inventory promises of each), for the
-    circuits that end on a device of ``audits``."""
+    circuits that end on a device of ``audits``, by the lab's name of each."""
     found = {}
     settings = Settings.from_inventory(index)
     platform = get_platform("frr")
@@ -65,7 +66,8 @@ def far_end_audits(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> dic
         except StopIteration:
             continue  # the inventory has no session for this circuit
         text = peer_config(index, peer, secret)
-        found[peer.name] = DeviceAudit.of(peer.name, "frr", platform.parse(text), line_index(text), settings, None)
+        found[peer.name] = (DeviceAudit.of(peer.name, "frr", platform.parse(text), line_index(text), settings, None),
+                            circuit)
     return found
 
 
@@ -74,7 +76,7 @@ def build_model(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_leaks
     VRF carries traffic, as in one real chassis; False for the twin, whose VRFs are namespaces, where
     FRR selects such a route but cannot install it (nor redistribute it, nor forward by it)."""
     far = far_end_audits(index, audits)
-    routers = {name: read_router(audit) for name, audit in {**audits, **far}.items()}
+    routers = {name: read_router(audit) for name, audit in {**audits, **{n: a for n, (a, _) in far.items()}}.items()}
     checked = {(c.device, table_name(c.neighbor.vrf), c.neighbor.address): c.checked and not c.reasons
                for c in session_checks(index, audits)}
     established = sessions(routers, checked)
@@ -94,9 +96,7 @@ def build_model(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_leaks
             converged = True
             break
         tables = {node: Rib(node, routes, ospf) for node, routes in own.items()}
-    far_names = {name: next(c.cid for c in index.inventory.circuits if f"peer-{c.kind.replace('_', '-')}" == name)
-                 for name in far}
-    return RoutingModel(routers, tables, established, far_names, converged)
+    return RoutingModel(routers, tables, established, {name: circuit for name, (_, circuit) in far.items()}, converged)
 
 
 def _connected(routers: dict[str, Router]) -> dict[Node, dict[IPv4Network, Route]]:
