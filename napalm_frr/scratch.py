@@ -440,14 +440,23 @@ def clean_stale() -> None:
     # a path space or namespace whose home is gone already (its process died half-way through)
     names = {m.group(1) for m in re.finditer(rf"^\S+ (?:{FRR_ETC}|{FRR_RUN}|/run/frr)/(scr(\d+)-\d+) ",
                                              Path("/proc/mounts").read_text(), re.M) if not alive(int(m.group(2)))}
-    names |= {n for n in _run("ip", "netns", "list").stdout.split() if (m := _STALE_NAME.fullmatch(n))
+    names |= {n for n in _run("ip", "netns", "list").stdout.split() if (m := _INSTANCE_NAME.fullmatch(n))
               and not alive(int(m.group(1)))}
     for name in names:
         if not (ROOT / name.removeprefix("scr").split("-")[0]).exists():
             Instance(name, ROOT / "gone").remove()
 
 
-_STALE_NAME = re.compile(r"scr(\d+)-\d+")
+_INSTANCE_NAME = re.compile(r"scr(\d+)-\d+")
+
+
+def is_instance(name: str) -> bool:
+    """Whether a namespace or path space named ``name`` is a scratch FRR's (of any process).
+
+    >>> is_instance("scr4242-0"), is_instance("library-rt1")
+    (True, False)
+    """
+    return _INSTANCE_NAME.fullmatch(name) is not None
 
 
 RENDERING = 2  # raise when the rendering changes: cached renderings of older ones are not used

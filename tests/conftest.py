@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -28,11 +29,14 @@ ISSUE_LINE = re.compile(r"^(?P<file>[^\s:][^:]*\.ya?ml):(?P<line>[1-9]\d*): (?P<
 class NetBoxPrewarm:
     """NetBox's first install (its venv and migrated database, ≈ 8 min on a fresh machine) started
     in the background when the session begins, in a state folder and on ports of its own, so the
-    tests before ``test_netbox.py`` overlap it; the NetBox fixture waits for it (by PID)."""
+    tests before ``test_netbox.py`` overlap it. It holds a lock while it runs (taken before it
+    starts, so no waiter can come first); the NetBox fixture, in whichever worker runs it, waits
+    on the lock."""
 
     STATE: ClassVar[dict[str, str]] = {
         "MURONET_NETBOX_STATE": "/var/tmp/muronet-netbox-prewarm", "MURONET_NETBOX_PORT": "8767",
         "MURONET_NETBOX_PG_PORT": "5435", "MURONET_NETBOX_REDIS_PORT": "6382"}
+    LOCK = Path("/var/tmp/muronet-netbox-prewarm.lock")
 
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
@@ -43,13 +47,27 @@ class NetBoxPrewarm:
             return
         self.log = Path(tempfile.mkdtemp(prefix="muronet-netbox-prewarm-")) / "prepare.log"
         env = {**os.environ, **self.STATE}
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", "from muronet.netbox.service import LocalNetBox; LocalNetBox().prepare()"],
-                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+        lock = os.open(self.LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # the child inherits it and holds it until it ends
+            with open(self.log, "wb") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-c", "from muronet.netbox.service import LocalNetBox; LocalNetBox().prepare()"],
+                    env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
+                    pass_fds=(lock,))
+        finally:
+            os.close(lock)
 
     def wait(self) -> None:
-        """Until the install is done (a failed one is the fixture's to redo and report)."""
+        """Until the install is done, from any process (a failed one is the fixture's to redo and report)."""
+        if self.LOCK.exists():
+            lock = os.open(self.LOCK, os.O_RDONLY)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            finally:
+                os.close(lock)
+
+    def end(self) -> None:
         if self.process is not None:
             self.process.wait()
             shutil.rmtree(self.log.parent, ignore_errors=True)  # type: ignore[union-attr]
@@ -59,13 +77,46 @@ class NetBoxPrewarm:
 NETBOX_PREWARM = NetBoxPrewarm()
 
 
-def pytest_collection_modifyitems(session, config, items):
-    if any(item.path.name == "test_netbox.py" for item in items):
+def _collects(config: pytest.Config, test_file: Path) -> bool:
+    """Whether the session's paths include ``test_file`` (``-k`` aside)."""
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::")[0]).resolve()
+        if path == test_file or (path.is_dir() and test_file.is_relative_to(path)):
+            return True
+    return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # in the controller only: pytest-xdist's workers (make test runs two) share what it starts
+    if not hasattr(config, "workerinput") and _collects(config, REPO / "tests" / "test_netbox.py"):
         NETBOX_PREWARM.start()
 
 
-def pytest_sessionfinish(session, exitstatus):
-    NETBOX_PREWARM.wait()  # never outlived by what it started
+def pytest_unconfigure(config: pytest.Config) -> None:
+    NETBOX_PREWARM.end()  # never outlived by what it started
+
+
+# The modules that boot the twin: a machine holds one twin at a time, so they run one after another.
+TWIN_MODULES = frozenset(f"tests/{name}.py" for name in (
+    "test_lab", "test_provision", "test_ansible", "test_napalm_frr", "test_frr_driver_properties"))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``make test`` runs two pytest-xdist workers: each module whole on one worker (its module
+    fixtures are set up once), the twin's modules as one unit, sent first (it is the longest)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "twin" if module in TWIN_MODULES else module
+
+        def _assign_work_unit(self, node) -> None:
+            if "twin" in self.workqueue:
+                self.workqueue.move_to_end("twin", last=False)
+            super()._assign_work_unit(node)
+
+    return ModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -137,7 +137,7 @@ def test_a_real_run_fixes_the_drift_saves_it_and_a_second_run_changes_nothing(tw
         assert "drifted" not in running(router)
         assert "drifted" not in (twin / f"lab/routers/{router}/etc/frr.conf").read_text()  # confirmed: saved
     assert not list((twin / "rollback").glob("*.vault"))
-    code, again = playbook(twin, "provision.yml")
+    code, again = playbook(twin, "provision.yml", "--limit", "library-rt1,hospital-rt1")  # the rest: the check above
     assert code == 0 and changed(again) == set()
 
 
@@ -191,8 +191,12 @@ def test_audit_fails_on_a_high_finding_and_leaves_the_reports(twin, tmp_path):
     assert {"report.html", "junit.xml", "summary.md"} <= {p.name for p in reports.iterdir()}
     code, _ = playbook(twin, "provision.yml", "--limit", "library-rt1")
     assert code == 0
-    code, run = playbook(twin, "audit.yml", *where)
+    code, run = playbook(twin, "audit.yml", *where, "--limit", "library-rt1,localhost")  # the other backups stand
     assert code == 0, failed(run)
+    assert set(run["stats"]) == {"library-rt1", "localhost"}
+    audited = json.loads((reports / "findings.json").read_text())
+    assert len(audited["devices"]) == 50  # the whole backup repository, the fixed device's backup renewed
+    assert not any(f["rule"] == "SEC-MGMT-004" and f["device"] == "library-rt1" for f in audited["findings"])
 
 
 def test_onboarding_brings_up_a_new_facility_and_its_aggregation_side(twin):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -99,8 +101,8 @@ def _leftovers(state: Path, routers: list[str]) -> dict[str, list[str]]:
             procs.append(pid)
     mounts = [line for line in Path("/proc/mounts").read_text().splitlines() if str(state) in line]
     spaces = [p for r in routers for p in (f"/etc/frr/{r}", f"/var/run/frr/{r}") if os.path.lexists(p)]
-    mounts += [line for line in Path("/proc/mounts").read_text().splitlines() if " /etc/frr/" in line
-               or " /var/run/frr/" in line or " /run/frr/" in line]
+    points = {f"{base}/{r}" for r in routers for base in ("/etc/frr", "/var/run/frr", "/run/frr")}
+    mounts += [line for line in Path("/proc/mounts").read_text().splitlines() if line.split()[1] in points]
     return {"netns": [n for n in netns if n in routers or n == OOB_NAMESPACE or n.startswith(tuple(routers))],
             "processes": procs, "mounts": mounts, "path_spaces": spaces,
             "files": _frr_files_outside_state() + [str(p) for p in Path("/run/muronet-twin").glob("*")]}
@@ -338,7 +340,8 @@ def test_lab_up_refuses_a_state_folder_it_cannot_own(cli, monkeypatch, someone_e
         shared.chmod(0o777)  # not sticky: anyone could swap the state folder below it
         result = cli("lab", "up", "--state", str(shared / "lab"))
         assert result.exit_code == 1 and "can be changed by" in result.output
-        assert subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout == ""
+        listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.splitlines()
+        assert [n for n in listed if not scratch.is_instance(n.split()[0])] == []  # other processes' scratch FRRs aside
     finally:
         if (base / "shared-parent" / "lab" / "state.json").exists():  # refused too late: take it down
             (base / "shared-parent").chmod(0o755)
@@ -382,3 +385,37 @@ def test_host_keys_are_published_for_standard_clients_and_withdrawn_exactly(tmp_
     publish_known_hosts(second, second.parent, system)
     withdraw_known_hosts(second.parent, created=True, system_file=system)
     assert not system.exists()  # the lab made it, nothing else is in it
+
+
+def _publish_and_watch(folder: Path, system: Path) -> int:
+    """Publish the lab's keys once, then keep publishing a second set while the other processes
+    do the same: how often the first lab's lines were missing afterwards (each rewrite reads the
+    file, so a writer that read before this one wrote would drop them)."""
+    from muronet.lab.management import publish_known_hosts
+
+    publish_known_hosts(folder / "known_hosts", folder, system)
+    mine = set((folder / "known_hosts").read_text().splitlines())
+    missing = 0
+    for _ in range(60):
+        publish_known_hosts(folder / "more_known_hosts", folder / "more", system)
+        present = {line.rsplit(" ", 1)[0] for line in system.read_text().splitlines()}
+        missing += not mine <= present
+    return missing
+
+
+def test_labs_publishing_host_keys_at_once_keep_each_others_lines(tmp_path):
+    """Two labs (or a lab and the IOS tests' switches) come up together: one writer at a time."""
+    system = tmp_path / "ssh_known_hosts"
+    labs = []
+    for n in range(8):
+        folder = tmp_path / f"lab{n}"
+        folder.mkdir()
+        for name, base in (("known_hosts", 2000), ("more_known_hosts", 40000)):
+            (folder / name).write_text("".join(f"[127.0.0.1]:{base + 100 * n + p} ssh-ed25519 AAAA{name}{n}x{p}\n"
+                                               for p in range(20)))
+        labs.append(folder)
+    with ProcessPoolExecutor(len(labs), mp_context=multiprocessing.get_context("fork")) as pool:
+        missing = list(pool.map(_publish_and_watch, labs, [system] * len(labs)))
+    assert missing == [0] * len(labs)
+    lines = system.read_text().splitlines()
+    assert len(lines) == len(set(lines)) == 8 * 2 * 20

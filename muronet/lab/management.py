@@ -14,6 +14,7 @@ for a login through this lab's sshd on that router's port.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import grp
 import json
 import os
@@ -301,19 +302,25 @@ def publish_known_hosts(known_hosts: Path, folder: Path, system_file: Path = SYS
 def withdraw_known_hosts(folder: Path, created: bool, system_file: Path = SYSTEM_KNOWN_HOSTS) -> None:
     """Remove the lines :func:`publish_known_hosts` added for this lab; every other line stays. The
     file goes too if the lab ``created`` it and nothing else is in it."""
-    if not system_file.exists():
-        return
-    _rewrite(system_file, _tag(folder), [])
-    if created and not system_file.read_text().strip():
-        system_file.unlink()
+    if system_file.exists():
+        _rewrite(system_file, _tag(folder), [], remove_if_empty=created)
 
 
-def _rewrite(system_file: Path, tag: str, ours: list[str]) -> None:
-    """Replace the lines ending in ``tag`` by ``ours``, atomically (readers never see half a file)."""
-    kept = [line for line in (system_file.read_text().splitlines() if system_file.exists() else [])
-            if not line.endswith(f" {tag}")]
+def _rewrite(system_file: Path, tag: str, ours: list[str], remove_if_empty: bool = False) -> None:
+    """Replace the lines ending in ``tag`` by ``ours``, atomically (readers never see half a file),
+    one writer at a time (two labs, or a lab and a test's switches, publishing at once keep both)."""
     system_file.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(system_file, "".join(f"{line}\n" for line in kept + ours), mode=0o644)
+    folder = os.open(system_file.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        kept = [line for line in (system_file.read_text().splitlines() if system_file.exists() else [])
+                if not line.endswith(f" {tag}")]
+        if remove_if_empty and not any(line.strip() for line in kept + ours):
+            system_file.unlink(missing_ok=True)
+        else:
+            write_atomic(system_file, "".join(f"{line}\n" for line in kept + ours), mode=0o644)
+    finally:
+        os.close(folder)  # and with it the lock
 
 
 def write_endpoints(ssh_dir: Path, ports: dict[str, int], known_hosts: Path) -> Path:

@@ -94,7 +94,8 @@ def _ping(probe: Probe) -> ProbeResult:
     return ProbeResult(probe, done.returncode == 0)
 
 
-def run_matrix(sources: list[Endpoint], targets: list[Endpoint], workers: int = 16) -> list[ProbeResult]:
+def run_matrix(sources: list[Endpoint], targets: list[Endpoint], workers: int = 64) -> list[ProbeResult]:
+    """Every probe, ``workers`` at a time: most of them wait out a blocked ping's second."""
     probes = [Probe(s, t) for s in sources for t in targets if s.address != t.address]
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(_ping, probes))
