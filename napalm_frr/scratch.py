@@ -89,22 +89,22 @@ def _run(*command: str, stdin: str | None = None) -> subprocess.CompletedProcess
 
 
 class Shell:
-    """One interactive vtysh of an instance, kept open on pipes: the reads and removals of every
-    rendering go through it, since each vtysh start builds FRR's whole command tree (about 50 ms
-    of CPU, four times a rendering otherwise). Loading stays ``vtysh -f``: FRR's file semantics."""
+    """One interactive vtysh of an instance, kept open on pipes: every load, read and removal goes
+    through it, since each vtysh start builds FRR's whole command tree (about 50 ms of CPU, as much
+    as loading a router's configuration)."""
 
     def __init__(self, name: str) -> None:
         env = {k: v for k, v in os.environ.items() if k != "VTYSH_PAGER"} | {"VTYSH_HISTFILE": "/dev/null"}
         self.process = subprocess.Popen(["vtysh", "-N", name], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, env=env)
 
-    def running(self, commands: list[str] | None = None, timeout: float = 30) -> str:
-        """The running configuration (from FRR's "Current configuration:" on), after ``commands``
-        in configuration mode. What vtysh says of a daemon it lost is an error, not a configuration."""
-        script = ["configure terminal", *commands, "end"] if commands else []
+    def _exchange(self, lines: list[str], timeout: float) -> tuple[bytes, str]:
+        """Send ``lines``, the last being ``show running-config``; what vtysh printed before the
+        configuration, and the configuration (from FRR's "Current configuration:" on). What vtysh
+        says of a daemon it lost is an error, not a configuration."""
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
-            self.process.stdin.write(("\n".join([*script, "show running-config"]) + "\n").encode())
+            self.process.stdin.write(("\n".join(lines) + "\n").encode())
             self.process.stdin.flush()
         except OSError as error:
             raise ScratchError(f"the scratch vtysh is gone: {error}") from None
@@ -119,11 +119,54 @@ class Shell:
             said += chunk
         if lost := _LOST.search(said):
             raise ScratchError(f"the scratch vtysh lost a daemon: {lost.group(0).decode()}")
-        return said[start:end.end()].decode(errors="replace")
+        return bytes(said[:start]), said[start:end.end()].decode(errors="replace")
+
+    def running(self, commands: list[str] | None = None, timeout: float = 30) -> str:
+        """The running configuration, after ``commands`` in configuration mode."""
+        script = ["configure terminal", *commands, "end"] if commands else []
+        return self._exchange([*script, "show running-config"], timeout)[1]
+
+    def load(self, fifo: Path, text: str, timeout: float = 60) -> tuple[str, str]:
+        """``text`` loaded as FRR loads a configuration file (``copy FILE running-config`` runs
+        vtysh's file reader, the one of ``vtysh -f``), handed over through the FIFO ``fifo``: what
+        vtysh said while loading, and the running configuration after it.
+
+        What vtysh said lies between two commands no one can foresee (random names vtysh
+        reports as unknown), so no line of the text can pose as the end of it."""
+        before, after = (f"muronet-mark-{secrets.token_hex(8)}" for _ in range(2))
+        copy = f"copy {fifo} running-config"
+        feeder = threading.Thread(target=_feed, args=(fifo, text.encode()), daemon=True)
+        feeder.start()
+        try:  # the file reader leaves vtysh disabled: enable again
+            said, shown = self._exchange([before, copy, after, "enable", "show running-config"], timeout)
+        finally:
+            _unblock(fifo, feeder)
+        lines = said.decode(errors="replace").splitlines()
+        starts = [n for n, line in enumerate(lines) if line.endswith(copy)]
+        ends = [n for n, line in enumerate(lines) if after in line]
+        if not any(before in line for line in lines) or not starts or not ends or ends[0] < starts[0]:
+            raise ScratchError("the scratch vtysh's answer to a load is not in the expected form")
+        return "\n".join(lines[starts[0] + 1:ends[0]]), shown
 
     def close(self) -> None:
         self.process.kill()  # our child: its PID is ours to end
         self.process.wait()
+
+
+def _feed(fifo: Path, data: bytes) -> None:
+    try:
+        with open(fifo, "wb") as pipe:
+            pipe.write(data)
+    except BrokenPipeError:  # the reader stopped early: what it said tells why
+        pass
+
+
+def _unblock(fifo: Path, feeder: threading.Thread) -> None:
+    """End the feeder if vtysh never opened the FIFO, or stopped reading it."""
+    if feeder.is_alive():
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        os.close(reader)
+        feeder.join(5)
 
 
 _END = re.compile(rb"^end\r?$", re.M)
@@ -138,6 +181,11 @@ class Instance:
         self.baseline = ""
         self.used = False  # has rendered since its boot
         self.shell: Shell | None = None
+
+    @property
+    def fifo(self) -> Path:
+        """Where the open vtysh reads a text to load (a pipe: nothing is written to disk)."""
+        return self.home / "load"
 
     # --- life ------------------------------------------------------------------------------------
     def create(self) -> None:
@@ -181,6 +229,8 @@ class Instance:
             if shown.returncode == 0 and shown.stdout.rstrip().endswith("end") and len(self._pids()) == len(DAEMONS):
                 self.baseline = reload.clean(shown.stdout)
                 self.used = False
+                if not self.fifo.exists():
+                    os.mkfifo(self.fifo, 0o600)
                 self.shell = Shell(self.name)
                 return
             time.sleep(0.02)
@@ -231,7 +281,20 @@ class Instance:
     def _vtysh(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return _run("vtysh", "-N", self.name, *args, stdin=stdin)
 
-    def render(self, text: str) -> Rendering:
+    def render(self, text: str) -> Rendering | None:
+        """FRR's rendering of ``text`` loaded through the open vtysh; None if FRR said anything
+        of the kind errors are said in (``%``): :meth:`render_file` then says exactly what."""
+        if self.shell is None:
+            raise ScratchError(f"the scratch FRR {self.name} is not running")
+        self.used = True
+        said, shown = self.shell.load(self.fifo, _numbered(text))
+        refused, warnings = reload.vtysh_report(said)
+        if refused or any(line.startswith("%") for line in warnings):
+            return None
+        return Rendering(self._own_form(shown, text), [], warnings)
+
+    def render_file(self, text: str) -> Rendering:
+        """FRR's rendering of ``text`` by ``vtysh -f``, with each line FRR refuses and its message."""
         self.used = True
         numbered = _numbered(text)
         loaded = subprocess.run(["vtysh", "-N", self.name, "-f", "/dev/stdin"], input=numbered, text=True,
@@ -241,10 +304,14 @@ class Instance:
         lines = numbered.splitlines()
         errors = [LineError(n, lines[n - 1].strip() if n <= len(lines) else "", message)
                   for n, message in sorted(refused.items())]
+        return Rendering(self._own_form(shown, text), errors, warnings)
+
+    @staticmethod
+    def _own_form(shown: str, text: str) -> str:
         rendered = reload.clean(shown)
         if not re.search(r"^\s*int(erface)? lo\s*$", text, re.M):  # an earlier rendering's emptied lo
             rendered = _EMPTY_LO.sub("", rendered)
-        return Rendering(_own_hostname(rendered, text), errors, warnings)
+        return _own_hostname(rendered, text)
 
     def healthy(self, rendering: Rendering) -> bool:
         """Every daemon still runs, and vtysh lost none of them while loading."""
@@ -264,7 +331,8 @@ class Instance:
             commands += [block[0], *(f" no {line.split()[0]}" if line.startswith("description") else f" no {line}"
                                      for line in block[1:]), "exit"]
         commands += [f"no {line}" for line in added if not line.startswith(("hostname ", "line vty", "interface "))]
-        commands += ["line vty", "exec-timeout 10 0", "no access-class", "no ipv6 access-class", "exit"]
+        commands += ["line vty", "exec-timeout 10 0", "no access-class", "no ipv6 access-class", "exit",
+                     f"hostname {self.name}"]  # the open vtysh keeps the host name the text gave it
         try:
             shown = self._running(commands)
         except ScratchError:
@@ -312,14 +380,25 @@ def _numbered(text: str) -> str:
 
 
 _HOSTNAME = re.compile(r"^hostname (\S+)\s*$", re.M)
+_HOSTNAME_LINE = re.compile(r"^hostname \S+[ \t]*\n", re.M)
 
 
 def _own_hostname(rendered: str, text: str) -> str:
-    """FRR 8.4 shows the system's host name, whatever the text said; the text's stands."""
+    """FRR 8.4 shows the system's host name, whatever the text said (and a vtysh that loaded the
+    text shows the text's once more, further down); the text's stands, once.
+
+    >>> _own_hostname("frr version 8.4.4\\nhostname scr1-0\\nlog syslog\\nhostname r1\\n!\\n", "hostname r1\\n")
+    'frr version 8.4.4\\nhostname r1\\nlog syslog\\n!\\n'
+    """
     named = _HOSTNAME.findall(text)
-    if named:
-        return _HOSTNAME.sub(f"hostname {named[-1]}", rendered, count=1)
-    return _HOSTNAME.sub("", rendered, count=1).replace("\n\n", "\n")
+    first = True
+
+    def once(found: re.Match[str]) -> str:
+        nonlocal first
+        kept, first = first and bool(named), False
+        return f"hostname {named[-1]}\n" if kept else ""
+
+    return _HOSTNAME_LINE.sub(once, rendered)
 
 
 class ScratchPool:
@@ -372,15 +451,15 @@ class ScratchPool:
         except queue.Empty:
             raise ScratchError(f"no scratch FRR became ready within {timeout:.0f} s") from None
         try:
-            was_used = instance.used
             rendering = instance.render(text)
-            if (rendering.errors and was_used) or not instance.healthy(rendering):
-                # a refusal is FRR's only if a freshly booted FRR refuses it too; a daemon that
-                # died while loading leaves a rendering that is not FRR's whole answer
+            if rendering is None or not instance.healthy(rendering):
+                # what FRR refuses is said by vtysh -f on a freshly booted FRR (a refusal is FRR's
+                # only if a blank FRR refuses it too); a daemon that died while loading leaves a
+                # rendering that is not FRR's whole answer
                 self.reboots += 1
                 instance.stop()
                 instance.boot()
-                rendering = instance.render(text)
+                rendering = instance.render_file(text)
                 if not instance.healthy(rendering):
                     raise ScratchError(f"FRR's daemons stop while loading this configuration: {rendering.warnings}")
         except ScratchError:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from napalm import get_network_driver
 from napalm.base.exceptions import (
     CommitError,
@@ -22,6 +23,7 @@ from napalm.base.exceptions import (
 )
 
 from muronet.lab.plan import build_plan, ntp_servers
+from muronet.render.engine import Renderer
 from napalm_frr import reload, scratch
 
 LOGIN = {"MURONET_USERNAME": "muronet-napalm", "MURONET_PASSWORD": "Napalm-Login-51c2e",
@@ -219,6 +221,40 @@ def test_every_getter_live_says_what_the_inventory_and_the_host_say(twin, refere
         assert device.get_snmp_information() == {"chassis_id": "", "community": {}, "contact": "", "location": ""}
     finally:
         device.close()
+
+
+def test_loading_through_the_open_vtysh_renders_exactly_what_vtysh_f_renders(reference):
+    """The pool loads a text through its open vtysh (``copy FIFO running-config``, no vtysh start
+    per rendering); ``vtysh -f`` on a freshly booted FRR is the reference: the same text, warnings
+    and refusals (with their lines) for every rendered city router, the corpus, a refused line,
+    and lines that try to pass for the end of what vtysh said."""
+    renderer = Renderer(reference, REPO / "templates")
+    texts = [renderer.render(d) for d in reference.devices if d.platform == "frr"][:12]
+    texts += [p.read_text() for p in sorted((REPO / "tests/data/frr_corpus").glob("*.conf"))]
+    texts += ["interface eth0\n ip address 10.0.0.1/24\n bogus line here\nrouter bgp 65000\n",
+              "hostname r1# enable\nrouter ospf\n ospf router-id 1.1.1.1\n",
+              "muronet-mark-0123456789abcdef\nhostname r2\n",
+              f"copy {scratch.ROOT}/{os.getpid()}/0/load running-config\nhostname r3\n"]
+    pool = scratch.ScratchPool(size=1)
+    try:
+        shelled = [pool.render(text) for text in texts]
+    finally:
+        pool.close()
+    reference_pool = scratch.ScratchPool(size=1)
+    try:
+        reference_pool._start()
+        instance = reference_pool._ready.get(timeout=60)
+        for text, rendering in zip(texts, shelled, strict=True):
+            instance.stop()
+            instance.boot()
+            exact = instance.render_file(text)
+            assert (rendering.text, rendering.warnings, rendering.errors) == (exact.text, exact.warnings, exact.errors)
+        reference_pool._ready.put(instance)
+    finally:
+        reference_pool.close()
+    assert [e.line for e in shelled[-4].errors] == [3]
+    assert [e.line for e in shelled[-3].errors] == [1]  # FRR refuses that host name: said, not lost
+    assert shelled[-1].errors and shelled[-1].errors[0].line == 1
 
 
 def test_the_scratch_frr_leaves_nothing_behind_even_when_its_daemons_are_killed():
