@@ -55,7 +55,7 @@ from netmiko.channel import MAX_BUFFER, SSHChannel
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadException
 
 from muronet.masking import mask
-from napalm_frr import getters, reload, scratch
+from napalm_frr import getters, known_hosts, reload, scratch
 
 _NETMIKO_OPTIONS = ("port", "ssh_strict", "system_host_keys", "alt_host_keys", "alt_key_file", "conn_timeout")
 _VRF_LINE = re.compile(r"^vrf (\S+) id ", re.M)  # "vrf LGWAN id 1 netns /run/netns/LGWAN"
@@ -117,11 +117,21 @@ class FrrDriver(NetworkDriver):
 
     # --- session ---------------------------------------------------------------------------------
 
+    def _host_key_options(self) -> dict[str, Any]:
+        """Netmiko's host-key options with one file: the lines of the user's and the given
+        known-hosts files that can match this host (``known_hosts``: paramiko parses every line)."""
+        options = dict(self.netmiko_options)
+        files = [Path("~/.ssh/known_hosts").expanduser()] if options.pop("system_host_keys") else []
+        if options.get("alt_host_keys") and options.get("alt_key_file"):
+            files.append(Path(options["alt_key_file"]))
+        cut = known_hosts.for_login(files, self.hostname, int(options.get("port", 22)))
+        return {**options, "system_host_keys": False, "alt_host_keys": True, "alt_key_file": str(cut)}
+
     def open(self) -> None:
         try:
             self.device = ConnectHandler(device_type="cisco_ios", host=self.hostname, username=self.username,
                                          password=self.password, timeout=self.timeout, fast_cli=True,
-                                         **self.netmiko_options)
+                                         **self._host_key_options())
         except (NetmikoTimeoutException, NetmikoAuthenticationException, OSError) as error:
             raise ConnectionException(f"{self.hostname}: {error}") from error
         self.device.channel = _WholeCharacters(self.device.remote_conn, self.device.encoding)
