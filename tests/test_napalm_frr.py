@@ -235,6 +235,7 @@ def test_loading_through_the_open_vtysh_renders_exactly_what_vtysh_f_renders(ref
               "hostname r1# enable\nrouter ospf\n ospf router-id 1.1.1.1\n",
               "muronet-mark-0123456789abcdef\nhostname r2\n",
               f"copy {scratch.ROOT}/{os.getpid()}/0/load running-config\nhostname r3\n"]
+    scratch.shutdown()  # the process's own pool (one pool at a time holds a process's instance names)
     pool = scratch.ScratchPool(size=1)
     try:
         shelled = [pool.render(text) for text in texts]
