@@ -22,6 +22,7 @@ import atexit
 import contextlib
 import grp
 import hashlib
+import itertools
 import json
 import os
 import queue
@@ -401,6 +402,9 @@ def _own_hostname(rendered: str, text: str) -> str:
     return _HOSTNAME_LINE.sub(once, rendered)
 
 
+_NUMBERS = itertools.count()  # instance numbers of this process: two pools never share a name
+
+
 class ScratchPool:
     """Warm scratch FRRs for this process; ``render`` is safe from many threads."""
 
@@ -428,8 +432,8 @@ class ScratchPool:
             write_atomic(self._home / "owner.json", json.dumps({"pid": os.getpid(),
                                                                 "started": start_time(os.getpid())}))
             atexit.register(self.close)
-            for n in range(self.size):
-                self._in_background(self._add, n)
+            for _ in range(self.size):
+                self._in_background(self._add, next(_NUMBERS))
 
     def _add(self, n: int) -> None:
         assert self._home is not None
@@ -498,7 +502,7 @@ class ScratchPool:
             home, self._home = self._home, None
         for instance in instances:
             instance.remove()
-        if home is not None:
+        if home is not None and not any(folder.is_dir() for folder in home.glob("*")):  # another pool's stay
             shutil.rmtree(home, ignore_errors=True)
 
 

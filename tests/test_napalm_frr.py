@@ -233,12 +233,13 @@ def test_loading_through_the_open_vtysh_renders_exactly_what_vtysh_f_renders(ref
     texts += [p.read_text() for p in sorted((REPO / "tests/data/frr_corpus").glob("*.conf"))]
     texts += ["interface eth0\n ip address 10.0.0.1/24\n bogus line here\nrouter bgp 65000\n",
               "hostname r1# enable\nrouter ospf\n ospf router-id 1.1.1.1\n",
-              "muronet-mark-0123456789abcdef\nhostname r2\n",
-              f"copy {scratch.ROOT}/{os.getpid()}/0/load running-config\nhostname r3\n"]
-    scratch.shutdown()  # the process's own pool (one pool at a time holds a process's instance names)
+              "muronet-mark-0123456789abcdef\nhostname r2\n"]
+    assert "router ospf" in scratch.render("router ospf\n").text  # the process's own pool runs beside these two
     pool = scratch.ScratchPool(size=1)
     try:
         shelled = [pool.render(text) for text in texts]
+        texts.append(f"copy {pool._all[0].fifo} running-config\nhostname r3\n")  # the instance's own FIFO
+        shelled.append(pool.render(texts[-1]))
     finally:
         pool.close()
     reference_pool = scratch.ScratchPool(size=1)
@@ -256,6 +257,7 @@ def test_loading_through_the_open_vtysh_renders_exactly_what_vtysh_f_renders(ref
     assert [e.line for e in shelled[-4].errors] == [3]
     assert [e.line for e in shelled[-3].errors] == [1]  # FRR refuses that host name: said, not lost
     assert shelled[-1].errors and shelled[-1].errors[0].line == 1
+    assert "router bgp 64999" in scratch.render("router bgp 64999\n").text  # the other pools left it whole
 
 
 def test_the_scratch_frr_leaves_nothing_behind_even_when_its_daemons_are_killed():
