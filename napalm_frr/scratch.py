@@ -180,7 +180,6 @@ class Instance:
     def __init__(self, name: str, home: Path) -> None:
         self.name, self.home = name, home
         self.baseline = ""
-        self.used = False  # has rendered since its boot
         self.shell: Shell | None = None
 
     @property
@@ -229,7 +228,6 @@ class Instance:
             shown = self._vtysh("-c", "show running-config")
             if shown.returncode == 0 and shown.stdout.rstrip().endswith("end") and len(self._pids()) == len(DAEMONS):
                 self.baseline = reload.clean(shown.stdout)
-                self.used = False
                 if not self.fifo.exists():
                     os.mkfifo(self.fifo, 0o600)
                 self.shell = Shell(self.name)
@@ -287,7 +285,6 @@ class Instance:
         of the kind errors are said in (``%``): :meth:`render_file` then says exactly what."""
         if self.shell is None:
             raise ScratchError(f"the scratch FRR {self.name} is not running")
-        self.used = True
         said, shown = self.shell.load(self.fifo, _numbered(text))
         refused, warnings = reload.vtysh_report(said)
         if refused or any(line.startswith("%") for line in warnings):
@@ -296,7 +293,6 @@ class Instance:
 
     def render_file(self, text: str) -> Rendering:
         """FRR's rendering of ``text`` by ``vtysh -f``, with each line FRR refuses and its message."""
-        self.used = True
         numbered = _numbered(text)
         loaded = subprocess.run(["vtysh", "-N", self.name, "-f", "/dev/stdin"], input=numbered, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # in the order vtysh said it
@@ -392,14 +388,11 @@ def _own_hostname(rendered: str, text: str) -> str:
     'frr version 8.4.4\\nhostname r1\\nlog syslog\\n!\\n'
     """
     named = _HOSTNAME.findall(text)
-    first = True
-
-    def once(found: re.Match[str]) -> str:
-        nonlocal first
-        kept, first = first and bool(named), False
-        return f"hostname {named[-1]}\n" if kept else ""
-
-    return _HOSTNAME_LINE.sub(once, rendered)
+    first = _HOSTNAME_LINE.search(rendered)
+    if first is None:
+        return rendered
+    own = f"hostname {named[-1]}\n" if named else ""
+    return rendered[:first.start()] + own + _HOSTNAME_LINE.sub("", rendered[first.start():])
 
 
 _NUMBERS = itertools.count()  # instance numbers of this process: two pools never share a name
