@@ -38,6 +38,7 @@ import json
 import re
 import secrets
 import threading
+from collections.abc import Iterable
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
@@ -243,6 +244,13 @@ class FrrDriver(NetworkDriver):
         if not replace:
             self._render(text, error)  # FRR's parser judges a merge's own lines too
         self._candidate, self._replace = text, replace
+
+    @staticmethod
+    def prepare_candidates(configs: Iterable[str]) -> int:
+        """Have FRR render these replace candidates in the background, before any device is logged
+        into: ``load_replace_candidate`` of one of them then finds it rendered or under way. Not
+        NAPALM's: for an orchestrator that knows its candidates first. Returns how many it started."""
+        return scratch.prepare(configs)
 
     def load_replace_candidate(self, filename: str | None = None, config: str | None = None) -> None:
         self._load(filename, config, replace=True)

@@ -34,6 +34,8 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -48,7 +50,22 @@ ROOT = Path("/run/muronet-scratch")
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
 CRASHLOG_DIR = Path("/var/tmp/frr")
+POOL_SIZE = 3  # warm instances per process: one with every daemon, the others without vrrpd
 DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")
+# vtysh hands every interface line to vrrpd too (a fifth of FRR's work for a router's text), and a
+# vrrpd line sent to an FRR without vrrpd vanishes without a word: only a text with no word that
+# could be a vrrpd command (``vrrp`` or an abbreviation of it) goes to an instance without vrrpd.
+LEAN = DAEMONS[:-1]
+_VRRP_WORD = re.compile(r"(?<!\S)v(?:r(?:r(?:p\S*)?)?)?(?!\S)", re.I)
+
+
+def needs_vrrpd(text: str) -> bool:
+    """Whether FRR could read a line of ``text`` as vrrpd's (a word ``vrrp…`` or its abbreviation).
+
+    >>> needs_vrrpd(" vrrp 5 ip 10.0.0.1"), needs_vrrpd("interface eth0\\n vr 5 ip 10.0.0.1"), needs_vrrpd(" ip vrf")
+    (True, True, False)
+    """
+    return _VRRP_WORD.search(text) is not None
 # FRR 8.4 keeps each daemon's log buffer in /var/tmp/frr/<daemon>.<pid>, removed only on a clean
 # exit: the instance's own folder is mounted there, so what a killed daemon leaves goes with it.
 _BOOT = ('mount --bind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && hostname "$3" && '
@@ -78,9 +95,9 @@ class Rendering:
     warnings: list[str] = field(default_factory=list)
 
 
-def _daemons_file() -> str:
+def _daemons_file(daemons: tuple[str, ...]) -> str:
     options = "-A 127.0.0.1"
-    return "\n".join(["zebra=yes", "bgpd=yes", "ospfd=yes", "staticd=yes", "vrrpd=yes", "vtysh_enable=yes",
+    return "\n".join([*(f"{d}={'yes' if d in daemons else 'no'}" for d in DAEMONS[1:]), "vtysh_enable=yes",
                       f'zebra_options="{options} -s 90000000 -n"',
                       *(f'{d}_options="{options}"' for d in DAEMONS[2:]), ""])
 
@@ -177,8 +194,8 @@ _LOST = re.compile(rb"error reading from \S+|closing connection to \S+|connectin
 class Instance:
     """One blank FRR in namespace and path space ``name``, its files under ``home``."""
 
-    def __init__(self, name: str, home: Path) -> None:
-        self.name, self.home = name, home
+    def __init__(self, name: str, home: Path, daemons: tuple[str, ...] = DAEMONS) -> None:
+        self.name, self.home, self.daemons = name, home, daemons
         self.baseline = ""
         self.shell: Shell | None = None
 
@@ -194,7 +211,7 @@ class Instance:
             folder.mkdir(mode=0o750, exist_ok=True)
         frr = grp.getgrnam("frr").gr_gid
         os.chown(etc, 0, frr)
-        write_atomic(etc / "daemons", _daemons_file(), mode=0o644)
+        write_atomic(etc / "daemons", _daemons_file(self.daemons), mode=0o644)
         for name, text in (("vtysh.conf", f"hostname {self.name}\nservice integrated-vtysh-config\n"),
                            ("frr.conf", "frr defaults traditional\nservice integrated-vtysh-config\n")):
             write_atomic(etc / name, text, mode=0o640)
@@ -226,7 +243,8 @@ class Instance:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             shown = self._vtysh("-c", "show running-config")
-            if shown.returncode == 0 and shown.stdout.rstrip().endswith("end") and len(self._pids()) == len(DAEMONS):
+            answered = shown.returncode == 0 and shown.stdout.rstrip().endswith("end")
+            if answered and len(self._pids()) == len(self.daemons):
                 self.baseline = reload.clean(shown.stdout)
                 if not self.fifo.exists():
                     os.mkfifo(self.fifo, 0o600)
@@ -239,7 +257,7 @@ class Instance:
         """This instance's daemons and their PIDs, each checked by its command line (a PID file
         can be stale)."""
         running = {}
-        for daemon in DAEMONS:
+        for daemon in DAEMONS:  # all of them: a stale instance's may be either kind
             try:
                 pid = int((self.home / "run" / f"{daemon}.pid").read_text())
                 argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
@@ -313,7 +331,7 @@ class Instance:
     def healthy(self, rendering: Rendering) -> bool:
         """Every daemon still runs, and vtysh lost none of them while loading."""
         lost = any("error reading from" in w or "closing connection" in w for w in rendering.warnings)
-        return not lost and len(self._pids()) == len(DAEMONS)
+        return not lost and len(self._pids()) == len(self.daemons)
 
     def empty(self, rendered: str) -> bool:
         """Remove every top-level context the last rendering added; True if FRR is blank again.
@@ -399,13 +417,15 @@ _NUMBERS = itertools.count()  # instance numbers of this process: two pools neve
 
 
 class ScratchPool:
-    """Warm scratch FRRs for this process; ``render`` is safe from many threads."""
+    """Warm scratch FRRs for this process, one of them with vrrpd (``needs_vrrpd``); ``render`` is
+    safe from many threads."""
 
-    def __init__(self, size: int = 3) -> None:
+    def __init__(self, size: int = POOL_SIZE) -> None:
         self.size = size
-        self._ready: queue.Queue[Instance] = queue.Queue()
         self._all: list[Instance] = []
         self._lock = threading.RLock()
+        self._idle: list[Instance] = []
+        self._available = threading.Condition(self._lock)
         self._closed = False
         self._home: Path | None = None
         self._booting: list[threading.Thread] = []
@@ -425,12 +445,12 @@ class ScratchPool:
             write_atomic(self._home / "owner.json", json.dumps({"pid": os.getpid(),
                                                                 "started": start_time(os.getpid())}))
             atexit.register(self.close)
-            for _ in range(self.size):
-                self._in_background(self._add, next(_NUMBERS))
+            for k in range(self.size):
+                self._in_background(self._add, next(_NUMBERS), DAEMONS if k == 0 else LEAN)
 
-    def _add(self, n: int) -> None:
+    def _add(self, n: int, daemons: tuple[str, ...]) -> None:
         assert self._home is not None
-        instance = Instance(f"scr{os.getpid()}-{n}", self._home / str(n))
+        instance = Instance(f"scr{os.getpid()}-{n}", self._home / str(n), daemons)
         instance.home.mkdir(mode=0o700, exist_ok=True)
         with self._lock:
             self._all.append(instance)
@@ -439,14 +459,30 @@ class ScratchPool:
         except ScratchError:
             instance.remove()
             return
-        self._ready.put(instance)
+        self.give_back(instance)
+
+    def take(self, full: bool = True, timeout: float = 60) -> Instance:
+        """An idle instance, with every daemon (``full``) or any; one without vrrpd first, since
+        the one with it is the only one that renders every text."""
+        self._start()
+        deadline = time.monotonic() + timeout
+        with self._available:
+            while not (fits := [i for i in self._idle if not full or i.daemons == DAEMONS]):
+                if (left := deadline - time.monotonic()) <= 0:
+                    raise ScratchError(f"no scratch FRR became ready within {timeout:.0f} s")
+                self._available.wait(left)
+            instance = min(fits, key=lambda i: len(i.daemons))
+            self._idle.remove(instance)
+            return instance
+
+    def give_back(self, instance: Instance) -> None:
+        """``instance``, blank, is ready for the next rendering."""
+        with self._available:
+            self._idle.append(instance)
+            self._available.notify_all()
 
     def render(self, text: str, timeout: float = 60) -> Rendering:
-        self._start()
-        try:
-            instance = self._ready.get(timeout=timeout)
-        except queue.Empty:
-            raise ScratchError(f"no scratch FRR became ready within {timeout:.0f} s") from None
+        instance = self.take(needs_vrrpd(text), timeout)
         try:
             rendering = instance.render(text)
             if rendering is None or not instance.healthy(rendering):
@@ -463,7 +499,7 @@ class ScratchPool:
             self._in_background(self._reboot, instance)
             raise
         if instance.empty(rendering.text) and instance.healthy(Rendering("")):
-            self._ready.put(instance)
+            self.give_back(instance)
         else:  # something the removals did not reach: start it blank again, in the background
             self.reboots += 1
             self._in_background(self._reboot, instance)
@@ -483,7 +519,7 @@ class ScratchPool:
         except ScratchError:
             return
         if not self._closed:
-            self._ready.put(instance)
+            self.give_back(instance)
 
     def close(self) -> None:
         """Stop every instance by PID and remove what they made."""
@@ -552,14 +588,15 @@ def canonical(text: str) -> Rendering:
     comes back in FRR's text afterwards, so neither the scratch nor the cache holds one (messages
     show a secret as its placeholder). A text whose secrets FRR would transform (``service
     password-encryption``) is rendered as it is, and not kept."""
-    keep = "password-encryption" not in text
+    keep = _keepable(text)
     masked, tokens = tokenized(text) if keep else (text, {})
-    key = hashlib.sha256(f"{RENDERING}\n{frr_version()}\n{masked}".encode()).hexdigest()
-    rendering = _cached(key) if keep else None
-    if rendering is None:
-        rendering = render(masked)
-        if keep and not rendering.errors:
-            _keep(key, rendering)
+    key = _key(masked)
+    with _PREPARED_LOCK:
+        prepared = _PREPARED.pop(key, None)
+    if prepared is not None and not prepared.cancel():  # under way or done: wait for it
+        rendering = prepared.result()
+    else:
+        rendering = (_cached(key) if keep else None) or _rendered(masked, key, keep)
 
     def real(value: str) -> str:
         for token, secret in tokens.items():
@@ -573,6 +610,64 @@ def canonical(text: str) -> Rendering:
 
     errors = [LineError(e.line, shown(e.text), shown(e.message)) for e in rendering.errors]
     return Rendering(real(rendering.text), errors, [shown(w) for w in rendering.warnings])
+
+
+def _keepable(text: str) -> bool:
+    return "password-encryption" not in text
+
+
+def _key(masked: str) -> str:
+    return hashlib.sha256(f"{RENDERING}\n{frr_version()}\n{masked}".encode()).hexdigest()
+
+
+def _rendered(masked: str, key: str, keep: bool) -> Rendering:
+    rendering = render(masked)
+    if keep and not rendering.errors:
+        _keep(key, rendering)
+    return rendering
+
+
+# Renderings started ahead of their use (``prepare``), by cache key: tokenized texts, no secret.
+_PREPARED: dict[str, Future[Rendering]] = {}
+_PREPARED_LOCK = threading.Lock()
+
+
+def prepare(texts: Iterable[str], at_once: int = POOL_SIZE) -> int:
+    """Start FRR's rendering of every text not rendered yet, ``at_once`` at a time in the
+    background: :func:`canonical` of one of them then waits for it (or renders it itself if it
+    has not started), so the scratch FRRs work while the caller does something else (logs in).
+    Returns how many renderings it started.
+
+    A text whose secrets FRR would transform is left to :func:`canonical` (it is not kept)."""
+    jobs: queue.SimpleQueue[tuple[str, str, Future[Rendering]]] = queue.SimpleQueue()
+    for text in texts:
+        if not _keepable(text):
+            continue
+        masked = tokenized(text)[0]
+        key = _key(masked)
+        with _PREPARED_LOCK:
+            if key in _PREPARED or _cached(key) is not None:
+                continue
+            _PREPARED[key] = future = Future()
+        jobs.put((masked, key, future))
+    started = jobs.qsize()
+    for _ in range(min(at_once, started)):  # daemon threads: a rendering nobody waits for ends with the process
+        threading.Thread(target=_render_prepared, args=(jobs,), daemon=True).start()
+    return started
+
+
+def _render_prepared(jobs: queue.SimpleQueue[tuple[str, str, Future[Rendering]]]) -> None:
+    while True:
+        try:
+            masked, key, future = jobs.get_nowait()
+        except queue.Empty:
+            return
+        if not future.set_running_or_notify_cancel():  # canonical() took it over
+            continue
+        try:
+            future.set_result(_rendered(masked, key, keep=True))
+        except BaseException as error:  # canonical() raises it where the text is used
+            future.set_exception(error)
 
 
 def _cached(key: str) -> Rendering | None:
@@ -606,8 +701,13 @@ def render(text: str) -> Rendering:
 
 def shutdown() -> None:
     """Stop this process's scratch FRRs now (they also stop when the process ends); the next
-    rendering starts them again."""
+    rendering starts them again. Renderings :func:`prepare` has not started yet are dropped."""
     global _POOL
+    with _PREPARED_LOCK:
+        prepared = list(_PREPARED.values())
+        _PREPARED.clear()
+    for future in prepared:
+        future.cancel()
     with _POOL_LOCK:
         pool, _POOL = _POOL, None
     if pool is not None:

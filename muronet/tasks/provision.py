@@ -20,7 +20,7 @@ and is reported, the others go on. Results are data (``ProvisionReport``), not p
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -80,6 +80,23 @@ class ProvisionReport:
                 "summary": {str(o): self.count(o) for o in Outcome},
                 "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
                 "devices": [d.as_dict() for _, d in sorted(self.devices.items())]}
+
+
+# --- before the logins ---------------------------------------------------------------------------
+
+
+def prepare_candidates(platforms: Mapping[str, str], configs: Mapping[str, str]) -> None:
+    """Each NAPALM driver that can prepare replace candidates ahead of the logins gets its devices'
+    (``platforms``: device → platform name): FRR's renders them meanwhile. Others are left alone."""
+    from napalm import get_network_driver
+
+    by_driver: dict[str, list[str]] = {}
+    for name, text in configs.items():
+        by_driver.setdefault(get_platform(platforms[name]).napalm_driver, []).append(text)
+    for driver, texts in by_driver.items():
+        hook = getattr(get_network_driver(driver), "prepare_candidates", None)
+        if hook is not None:
+            hook(texts)
 
 
 # --- tasks ---------------------------------------------------------------------------------------

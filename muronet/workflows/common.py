@@ -14,6 +14,7 @@ from muronet.inventory.select import SelectionError, select_devices
 from muronet.policy.engine import ERROR, Result
 from muronet.render.engine import Renderer, RenderError, default_templates_dir
 from muronet.validation import load_and_validate
+from muronet.validation.checked import InventoryError, twin_endpoints
 from muronet.workflows.errors import InvalidInventory, WorkflowError
 
 WORKERS = 20  # devices worked on in parallel by default
@@ -56,6 +57,16 @@ def selected_nornir(inventory: Path, index: InventoryIndex, limit: str | None, l
     """:func:`devices_nornir` narrowed to the devices ``limit`` selects (a bad ``limit`` is said first)."""
     chosen = selected(index, limit)
     return narrowed(devices_nornir(inventory, lab_state, workers), chosen)
+
+
+def managed(chosen: set[str], lab_state: Path | None) -> set[str]:
+    """``chosen`` without the devices the twin of ``lab_state`` does not run (Nornir leaves them out too)."""
+    if lab_state is None:
+        return chosen
+    try:
+        return chosen & set(twin_endpoints(lab_state / "ssh" / "endpoints.json").get("hosts", {}))
+    except InventoryError as error:
+        raise WorkflowError(str(error), 2) from None
 
 
 def narrowed(nr: Any, chosen: set[str]) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 from muronet.files import write_atomic
 from muronet.inventory.index import InventoryIndex
-from muronet.tasks.provision import DEFAULT_REVERT_IN
+from muronet.tasks.provision import DEFAULT_REVERT_IN, prepare_candidates
 from muronet.tasks.provision import provision as run_provision
 from muronet.workflows.common import (
     WORKERS,
@@ -19,6 +19,7 @@ from muronet.workflows.common import (
     devices_nornir,
     intended_configs,
     load,
+    managed,
     narrowed,
     selected,
 )
@@ -51,12 +52,14 @@ def provision(options: ProvisionOptions) -> ProvisionResult:
     security review blocks (as ``muronet review`` would) pushes nothing unless a risk is accepted."""
     loaded = load(options.inventory)
     index = InventoryIndex(loaded)
-    chosen = selected(index, options.limit)  # a bad --limit is said before any login is looked up
+    chosen = managed(selected(index, options.limit), options.lab_state)  # a bad --limit is said first
+    if not chosen:
+        raise WorkflowError("no device to provision" + (" in the twin (is it up?)" if options.lab_state else ""), 2)
+    configs, secrets = intended_configs(loaded, options.templates, sorted(chosen))
+    # the drivers start on the candidates (FRR renders them) while Nornir starts and logs in
+    prepare_candidates({name: index.devices[name].platform for name in configs}, configs)
     everyone = devices_nornir(options.inventory, options.lab_state, options.workers)
     nr = narrowed(everyone, chosen)
-    if not nr.inventory.hosts:
-        raise WorkflowError("no device to provision" + (" in the twin (is it up?)" if options.lab_state else ""), 2)
-    configs, secrets = intended_configs(loaded, options.templates, sorted(nr.inventory.hosts))
     review: dict[str, Any] | None = None
 
     def gate(running: dict[str, str]) -> bool:

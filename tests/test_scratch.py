@@ -1,0 +1,63 @@
+"""FRR's renderings started ahead of their use (``napalm_frr.scratch.prepare``), on real scratch FRRs."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import threading
+
+import pytest
+from conftest import REPO
+
+from muronet.render.engine import Renderer
+from napalm_frr import scratch
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="scratch FRRs need root")
+SECRET = "Prepared-Secret-7"
+
+
+def test_prepared_renderings_are_used_once_each_and_equal_renderings_made_on_demand(reference, tmp_path,
+                                                                                   monkeypatch):
+    """``prepare`` renders each text once in the background; ``canonical`` then uses that rendering
+    (or renders a text itself when its turn has not come, and the background skips it), and gets
+    exactly what it would have rendered on demand: text, warnings, refusals, secrets back in place.
+    The on-disk cache is unwritable here, so nothing but the prepared renderings can serve."""
+    renderer = Renderer(reference, REPO / "templates")
+    texts = [renderer.render(d) for d in reference.devices if d.platform == "frr"][:6]
+    texts += [(REPO / "tests/data/frr_corpus/01-abbreviated.conf").read_text(),
+              f"router bgp 65000\n neighbor 10.0.0.2 remote-as 65001\n neighbor 10.0.0.2 password {SECRET}\n",
+              "interface eth0\n ip address 10.0.0.1/24\n bogus line here\n"]
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(scratch, "CACHE", tmp_path / "on-demand")
+    on_demand = [scratch.canonical(text) for text in texts]
+    assert on_demand[-1].errors and SECRET in on_demand[-2].text
+    monkeypatch.setattr(scratch, "CACHE", tmp_path / "file" / "cache")  # under a file: never written
+
+    renders, lock, real = [], threading.Lock(), scratch.render
+
+    def counted(text: str) -> scratch.Rendering:
+        with lock:
+            renders.append(text)
+        return real(text)
+
+    monkeypatch.setattr(scratch, "render", counted)
+    assert scratch.prepare(texts + texts) == len(texts)  # each text once
+    taken_over = scratch.canonical(texts[-2])  # queued behind the others: rendered here, skipped there
+    concurrent.futures.wait(list(scratch._PREPARED.values()))
+    assert not any(SECRET in f.result().text for f in scratch._PREPARED.values() if not f.cancelled())
+    used = [taken_over if n == len(texts) - 2 else scratch.canonical(text) for n, text in enumerate(texts)]
+    assert [(r.text, r.warnings, r.errors) for r in used] == [(r.text, r.warnings, r.errors) for r in on_demand]
+    assert sorted(renders) == sorted(scratch.tokenized(text)[0] for text in texts)  # none twice, no secret
+    assert not scratch._PREPARED
+    assert len(renders) == len(texts) and scratch.canonical(texts[0]) == on_demand[0]  # used, then gone
+    assert len(renders) == len(texts) + 1
+
+
+def test_what_was_prepared_but_not_started_is_dropped_by_shutdown(tmp_path, monkeypatch):
+    monkeypatch.setattr(scratch, "CACHE", tmp_path / "cache")
+    texts = [f"router bgp {65100 + n}\n" for n in range(9)]
+    assert scratch.prepare(texts, at_once=1) == 9
+    pending = list(scratch._PREPARED.values())
+    scratch.shutdown()
+    assert not scratch._PREPARED and sum(f.cancelled() for f in pending) >= 7  # one ran, perhaps two
+    assert "router bgp 65108" in scratch.canonical(texts[-1]).text  # rendered on demand afterwards
