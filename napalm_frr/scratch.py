@@ -52,6 +52,11 @@ FRR_RUN = Path("/var/run/frr")
 CRASHLOG_DIR = Path("/var/tmp/frr")
 POOL_SIZE = 3  # warm instances per process: one with every daemon, the others without vrrpd
 DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")
+# FRR 8.4 keeps each daemon's log buffer in /var/tmp/frr/<daemon>.<pid>, removed only on a clean
+# exit: the instance's own folder is mounted there, so what a killed daemon leaves goes with it.
+_BOOT = ('mount --bind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && hostname "$3" && '
+         'exec /usr/lib/frr/frrinit.sh start "$3"')
+
 # vtysh hands every interface line to vrrpd too (a fifth of FRR's work for a router's text), and a
 # vrrpd line sent to an FRR without vrrpd vanishes without a word: only a text with no word that
 # could be a vrrpd command (``vrrp`` or an abbreviation of it) goes to an instance without vrrpd.
@@ -66,10 +71,6 @@ def needs_vrrpd(text: str) -> bool:
     (True, True, False)
     """
     return _VRRP_WORD.search(text) is not None
-# FRR 8.4 keeps each daemon's log buffer in /var/tmp/frr/<daemon>.<pid>, removed only on a clean
-# exit: the instance's own folder is mounted there, so what a killed daemon leaves goes with it.
-_BOOT = ('mount --bind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && hostname "$3" && '
-         'exec /usr/lib/frr/frrinit.sh start "$3"')
 
 
 class ScratchError(RuntimeError):
@@ -645,8 +646,10 @@ def prepare(texts: Iterable[str], at_once: int = POOL_SIZE) -> int:
             continue
         masked = tokenized(text)[0]
         key = _key(masked)
+        if _cached(key) is not None:
+            continue
         with _PREPARED_LOCK:
-            if key in _PREPARED or _cached(key) is not None:
+            if key in _PREPARED:
                 continue
             _PREPARED[key] = future = Future()
         jobs.put((masked, key, future))

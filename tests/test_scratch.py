@@ -1,18 +1,16 @@
-"""FRR's renderings started ahead of their use (``napalm_frr.scratch.prepare``), on real scratch FRRs."""
+"""FRR's renderings started ahead of their use (``napalm_frr.scratch.prepare``), on real scratch FRRs
+(root: CI runs as root)."""
 
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import threading
 
-import pytest
 from conftest import REPO
 
 from muronet.render.engine import Renderer
 from napalm_frr import scratch
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="scratch FRRs need root")
 SECRET = "Prepared-Secret-7"
 
 
