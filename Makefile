@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo lab-down netbox-down topology test lint bench bench-lab bench-netbox bench-ansible bench-pages bench-analysis clean
+.PHONY: setup demo lab-down netbox-down netbox-schema topology test lint bench bench-lab bench-netbox bench-ansible bench-pages bench-analysis clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -40,6 +40,10 @@ lab-down: setup
 ## netbox-down: stop the local NetBox the demo left running (by PID; its database stays for a quick restart)
 netbox-down: setup
 	$(BIN)/muronet netbox down
+
+## netbox-schema: after NETBOX_VERSION changes, migrate a new NetBox database and ship its dump (muronet/netbox/data)
+netbox-schema: setup
+	$(BIN)/python -c "from muronet.netbox.service import make_shipped_dump; print(make_shipped_dump())"
 
 ## topology: the fiber map of topology/fiber.mmd, from the inventory (make test checks it is current)
 topology: setup

@@ -219,9 +219,11 @@ class Instance:
             os.chown(etc / name, 0, frr)
         shutil.chown(run, "frr", "frr")
         shutil.chown(crashlog, "frr", "frr")
-        if not CRASHLOG_DIR.is_dir():  # the mount point, as FRR would make it
+        try:  # the mount point, as FRR would make it; instances of this and other processes race here
             CRASHLOG_DIR.mkdir(mode=0o700)
             shutil.chown(CRASHLOG_DIR, "frr", "frr")
+        except FileExistsError:
+            pass
         for point, source in ((FRR_ETC / self.name, etc), (FRR_RUN / self.name, run)):
             point.mkdir(mode=0o750, exist_ok=True)
             if _run("mount", "--bind", str(source), str(point)).returncode:
@@ -430,6 +432,7 @@ class ScratchPool:
         self._closed = False
         self._home: Path | None = None
         self._booting: list[threading.Thread] = []
+        self._failure = "none has started yet"
         self.reboots = 0
 
     def _start(self) -> None:
@@ -447,20 +450,27 @@ class ScratchPool:
                                                                 "started": start_time(os.getpid())}))
             atexit.register(self.close)
             for k in range(self.size):
-                self._in_background(self._add, next(_NUMBERS), DAEMONS if k == 0 else LEAN)
+                n = next(_NUMBERS)
+                instance = Instance(f"scr{os.getpid()}-{n}", self._home / str(n), DAEMONS if k == 0 else LEAN)
+                self._all.append(instance)  # booting counts as there: take() waits for it
+                self._in_background(self._add, instance)
 
-    def _add(self, n: int, daemons: tuple[str, ...]) -> None:
-        assert self._home is not None
-        instance = Instance(f"scr{os.getpid()}-{n}", self._home / str(n), daemons)
-        instance.home.mkdir(mode=0o700, exist_ok=True)
-        with self._lock:
-            self._all.append(instance)
+    def _add(self, instance: Instance) -> None:
         try:
+            instance.home.mkdir(mode=0o700, exist_ok=True)
             instance.create()
-        except ScratchError:
-            instance.remove()
+        except Exception as error:  # said by take() to whoever waits for an instance, not lost in this thread
+            self._lost(instance, error)
             return
         self.give_back(instance)
+
+    def _lost(self, instance: Instance, error: Exception) -> None:
+        instance.remove()
+        with self._available:
+            if instance in self._all:
+                self._all.remove(instance)
+            self._failure = f"{instance.name}: {error}"
+            self._available.notify_all()
 
     def take(self, full: bool = True, timeout: float = 60) -> Instance:
         """An idle instance, with every daemon (``full``) or any; one without vrrpd first, since
@@ -469,6 +479,8 @@ class ScratchPool:
         deadline = time.monotonic() + timeout
         with self._available:
             while not (fits := [i for i in self._idle if not full or i.daemons == DAEMONS]):
+                if not any(not full or i.daemons == DAEMONS for i in self._all):  # none busy, none booting
+                    raise ScratchError(f"no scratch FRR could start ({self._failure})")
                 if (left := deadline - time.monotonic()) <= 0:
                     raise ScratchError(f"no scratch FRR became ready within {timeout:.0f} s")
                 self._available.wait(left)
@@ -517,7 +529,8 @@ class ScratchPool:
         instance.stop()
         try:
             instance.boot()
-        except ScratchError:
+        except Exception as error:
+            self._lost(instance, error)
             return
         if not self._closed:
             self.give_back(instance)

@@ -12,7 +12,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "validate the inventory";                  $muronet validate
 step "render every device's intended configuration (secrets masked) into build/configs";
                                                 $muronet render
-step "NetBox: start the local NetBox (the first start installs and migrates it: ≈ 7 min, once)"
+step "NetBox: start the local NetBox (the first start installs it: ≈ 1–2 min, once)"
                                                 $muronet netbox up
 step "NetBox: sync the inventory into it";       $muronet netbox sync
 step "NetBox: a second sync changes nothing";    $muronet netbox sync

@@ -27,11 +27,11 @@ ISSUE_LINE = re.compile(r"^(?P<file>[^\s:][^:]*\.ya?ml):(?P<line>[1-9]\d*): (?P<
 
 
 class NetBoxPrewarm:
-    """NetBox's first install (its venv and migrated database, ≈ 8 min on a fresh machine) started
-    in the background when the session begins, in a state folder and on ports of its own, so the
-    tests before ``test_netbox.py`` overlap it. It holds a lock while it runs (taken before it
-    starts, so no waiter can come first); the NetBox fixture, in whichever worker runs it, waits
-    on the lock."""
+    """NetBox's first install (its venv, a few minutes on a fresh machine under the tests' load)
+    started in the background when the session begins, in a state folder and on ports of its own,
+    so the tests before ``test_netbox.py`` (sent last) overlap it. It holds a lock while it runs
+    (taken before it starts, so no waiter can come first); the NetBox fixture, in whichever worker
+    runs it, waits on the lock."""
 
     STATE: ClassVar[dict[str, str]] = {
         "MURONET_NETBOX_STATE": "/var/tmp/muronet-netbox-prewarm", "MURONET_NETBOX_PORT": "8767",
@@ -99,11 +99,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 # The modules that boot the twin: a machine holds one twin at a time, so they run one after another.
 TWIN_MODULES = frozenset(f"tests/{name}.py" for name in (
     "test_lab", "test_provision", "test_ansible", "test_napalm_frr", "test_frr_driver_properties"))
+NETBOX_MODULE = "tests/test_netbox.py"
 
 
 def pytest_xdist_make_scheduler(config, log):
     """``make test`` runs two pytest-xdist workers: each module whole on one worker (its module
-    fixtures are set up once), the twin's modules as one unit, sent first (it is the longest)."""
+    fixtures are set up once), the twin's modules as one unit, sent first (it is the longest), and
+    NetBox's module last (it waits for NetBox's install, which the others overlap)."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ModuleScheduling(LoadScopeScheduling):
@@ -114,6 +116,8 @@ def pytest_xdist_make_scheduler(config, log):
         def _assign_work_unit(self, node) -> None:
             if "twin" in self.workqueue:
                 self.workqueue.move_to_end("twin", last=False)
+            if NETBOX_MODULE in self.workqueue and len(self.workqueue) > 1:
+                self.workqueue.move_to_end(NETBOX_MODULE)
             super()._assign_work_unit(node)
 
     return ModuleScheduling(config, log)

@@ -180,14 +180,19 @@ def test_ansible_backups_equal_the_nornir_backups_line_for_line(twin, tmp_path):
 
 def test_audit_fails_on_a_high_finding_and_leaves_the_reports(twin, tmp_path):
     vtysh("library-rt1", "line vty", "exec-timeout 0 0")  # SEC-MGMT-004 (high): no idle timeout
+    # the city's backups, as last night's left them (backup.yml over the city: the test above);
+    # the playbook backs up the drifted router again and audits the whole repository
+    done = muronet("backup", "--lab", "--state", str(twin / "lab"), "--repo", str(tmp_path / "backups"))
+    assert done.returncode == 0, done.stdout + done.stderr
     reports = tmp_path / "audit"
     where = ["-e", f"backup_repo={tmp_path / 'backups'}", "-e", f"audit_reports={reports}"]
-    code, run = playbook(twin, "audit.yml", *where)
+    code, run = playbook(twin, "audit.yml", *where, "--limit", "library-rt1,localhost")
     failing = results(run, "Fail on")
     assert code != 0 and "localhost" in failing, why_failed(run)  # the play failed where it should, not before
     assert "critical or high" in failing["localhost"]["msg"]
-    findings = json.loads((reports / "findings.json").read_text())["findings"]
-    assert any(f["rule"] == "SEC-MGMT-004" and f["device"] == "library-rt1" for f in findings)
+    first = json.loads((reports / "findings.json").read_text())
+    assert len(first["devices"]) == 50
+    assert any(f["rule"] == "SEC-MGMT-004" and f["device"] == "library-rt1" for f in first["findings"])
     assert {"report.html", "junit.xml", "summary.md"} <= {p.name for p in reports.iterdir()}
     code, _ = playbook(twin, "provision.yml", "--limit", "library-rt1")
     assert code == 0

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,6 +34,7 @@ from conftest import REPO
 from napalm import get_network_driver
 from napalm.base.exceptions import CommitError, ReplaceConfigException
 
+from muronet.lab.agent import Agent
 from muronet.lab.plan import boot_config
 from napalm_frr import reload, scratch
 
@@ -246,6 +248,41 @@ def test_an_unconfirmed_commit_reverts_on_the_device_after_its_committer_is_kill
         assert not device.has_pending_commit()
         assert _same(reload.clean(device.get_config("running")["running"]), before)
     finally:
+        device.close()
+
+
+def test_a_commit_whose_timer_ran_out_stays_pending_until_the_router_is_back(twin, reference_index):
+    """The timer's revert takes a while on a busy router; until it is done the status says pending
+    (whoever polls it must not read a half-reverted router), a confirm is refused, and a revert
+    asked for meanwhile waits for the timer's and reports it. The revert is held at a gate here,
+    in an agent of this process on the twin's real routers, so the window cannot be missed."""
+    state, endpoints = twin
+    router = ROUTERS[2]
+    configs = _corpus(reference_index, router)
+    agent = Agent(state, json.loads((state / "agent.json").read_text()))
+    gate, restore = threading.Event(), agent._restore
+    agent._restore = lambda name, why: gate.wait(60) and restore(name, why)
+    device = _driver(endpoints, router)
+    try:
+        before = _commit(device, configs["01-abbreviated"])
+        _commit(device, configs["02-bgp-families"])
+        assert agent.arm(router, 1, before)["code"] == 0
+        deadline = time.monotonic() + 15
+        while json.loads(agent.status(router)["stdout"])["settling"] != "revert" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert json.loads(agent.status(router)["stdout"]) == {"pending": True, "seconds_left": 0.0,
+                                                             "settling": "revert"}
+        assert "being reverted" in agent.confirm(router)["stderr"]
+        with ThreadPoolExecutor(1) as pool:
+            asked = pool.submit(agent.revert, router)
+            time.sleep(0.3)
+            assert not asked.done(), "a revert asked for while the timer's runs must wait for it"
+            gate.set()
+            assert asked.result(timeout=60) == {"stdout": "reverted", "stderr": "", "code": 0}
+        assert json.loads(agent.status(router)["stdout"])["pending"] is False
+        assert _same(reload.clean(device.get_config("running")["running"]), before)
+    finally:
+        gate.set()
         device.close()
 
 

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import concurrent.futures
+import os
 import threading
+import time
 
+import pytest
 from conftest import REPO
 
 from muronet.render.engine import Renderer
@@ -59,3 +62,36 @@ def test_what_was_prepared_but_not_started_is_dropped_by_shutdown(tmp_path, monk
     scratch.shutdown()
     assert not scratch._PREPARED and sum(f.cancelled() for f in pending) >= 7  # one ran, perhaps two
     assert "router bgp 65108" in scratch.canonical(texts[-1]).text  # rendered on demand afterwards
+
+
+def test_instances_booting_together_on_a_fresh_machine_all_start(tmp_path, monkeypatch):
+    """On a fresh machine FRR's crash-log folder does not exist yet and every instance booting makes
+    it if it is missing: here another process makes it just before each instance does, as the
+    pool's own instances (and other pools') do when they boot at once. None may fail for that."""
+
+    class Contested(type(tmp_path)):
+        def mkdir(self, *args, **kwargs):
+            if not os.path.exists(self):
+                os.mkdir(self)  # made by someone else a moment earlier
+            super().mkdir(*args, **kwargs)
+
+    monkeypatch.setattr(scratch, "CRASHLOG_DIR", Contested(tmp_path / "frr"))
+    pool = scratch.ScratchPool(size=3)
+    try:
+        taken = [pool.take(full=False, timeout=120) for _ in range(3)]
+        assert sorted(i.daemons == scratch.DAEMONS for i in taken) == [False, False, True]
+    finally:
+        pool.close()
+
+
+def test_a_pool_whose_instances_cannot_start_says_why_without_waiting_out_its_timeout(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(scratch, "CRASHLOG_DIR", tmp_path / "file" / "frr")  # under a file: cannot be made
+    pool = scratch.ScratchPool(size=2)
+    started = time.monotonic()
+    try:
+        with pytest.raises(scratch.ScratchError, match=r"no scratch FRR could start \(scr\d+-\d+: .*Not a directory"):
+            pool.render("router bgp 65001\n", timeout=600)
+        assert time.monotonic() - started < 300, "it waited for its timeout instead of saying why"
+    finally:
+        pool.close()

@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,18 @@ from muronet.processes import start_time
 from napalm_frr import reload
 
 MAX_REQUEST = 4 * 2**20
+NOTHING_PENDING = "no commit is waiting for confirmation"
+
+
+@dataclass(eq=False)
+class _Pending:
+    """A commit waiting for confirmation. It stays pending while a confirm, a revert or its timer
+    (``settling``) settles it, so a status that says "not pending" means the router is settled."""
+
+    deadline: float
+    timer: threading.Timer = field(init=False)
+    settling: str = ""
+    done: threading.Event = field(default_factory=threading.Event)
 
 
 class Agent:
@@ -51,7 +64,7 @@ class Agent:
         self.lldp: dict[str, list[str]] = config.get("lldp", {})  # router → its lldpds' control sockets
         self.ntp_sockets: dict[str, str] = config.get("ntp", {})  # router → its chronyd's command socket
         self.allowed = {0, int(config["uid"])}
-        self.timers: dict[str, tuple[threading.Timer, float]] = {}
+        self.timers: dict[str, _Pending] = {}
         self.lock = threading.Lock()
 
     # --- requests ----------------------------------------------------------------------------------
@@ -95,43 +108,77 @@ class Agent:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
             with os.fdopen(descriptor, "w") as file:
                 file.write(previous)
-            timer = threading.Timer(seconds, self._expire, args=(router,))
-            timer.daemon = True
-            self.timers[router] = (timer, time.monotonic() + seconds)
-            timer.start()
+            pending = _Pending(time.monotonic() + seconds)
+            pending.timer = threading.Timer(seconds, self._expire, args=(router, pending))
+            pending.timer.daemon = True
+            self.timers[router] = pending
+            pending.timer.start()
         self._log(router, f"armed: back to the previous configuration in {seconds} s unless confirmed")
         return _answer(f"armed {seconds}", "", 0)
 
-    def _cancel(self, router: str) -> bool:
+    def _claim(self, router: str, action: str,
+               armed: _Pending | None = None) -> tuple[_Pending | None, _Pending | None]:
+        """Take the router's pending commit for one settlement: ``(it, None)``; ``(None, the one
+        being settled)`` when a confirm or revert already has it; ``(None, None)`` when none waits."""
         with self.lock:
-            entry = self.timers.pop(router, None)
-        if entry is not None:
-            entry[0].cancel()
-        return entry is not None
+            pending = self.timers.get(router)
+            if pending is None or (armed is not None and pending is not armed):
+                return None, None
+            if pending.settling:
+                return None, pending
+            pending.settling = action
+        pending.timer.cancel()
+        return pending, None
+
+    def _release(self, router: str, pending: _Pending) -> None:
+        # the commit stops being pending only now: whoever polls the status sees the settled router
+        with self.lock:
+            if self.timers.get(router) is pending:
+                del self.timers[router]
+        pending.done.set()
 
     def confirm(self, router: str) -> dict[str, Any]:
-        if not self._cancel(router):
-            return _answer("", "no commit is waiting for confirmation", 1)
-        saved = _vtysh(router, "-w")  # what `write memory` has watchfrr run, without the detour
-        self._previous(router).unlink(missing_ok=True)
+        pending, busy = self._claim(router, "confirm")
+        if pending is None:
+            return _answer("", f"the commit is being {busy.settling}ed" if busy else NOTHING_PENDING, 1)
+        try:
+            saved = _vtysh(router, "-w")  # what `write memory` has watchfrr run, without the detour
+            self._previous(router).unlink(missing_ok=True)
+        finally:
+            self._release(router, pending)
         self._log(router, "confirmed and saved")
         return _answer("confirmed", saved.stderr, saved.returncode)
 
     def revert(self, router: str) -> dict[str, Any]:
-        if not self._cancel(router):
-            return _answer("", "no commit is waiting for confirmation", 1)
-        return self._restore(router, "reverted on request")
+        pending, busy = self._claim(router, "revert")
+        if pending is not None:
+            try:
+                return self._restore(router, "reverted on request")
+            finally:
+                self._release(router, pending)
+        if busy is None:
+            return _answer("", NOTHING_PENDING, 1)
+        if busy.settling == "confirm":
+            return _answer("", "the commit is being confirmed", 1)
+        busy.done.wait()  # another revert (its timer's, say) is under way: the same outcome, once it is there
+        if self._previous(router).exists():
+            return _answer("", "the revert under way did not finish", 1)
+        return _answer("reverted", "", 0)
 
     def status(self, router: str) -> dict[str, Any]:
         with self.lock:
-            entry = self.timers.get(router)
-        left = max(0.0, entry[1] - time.monotonic()) if entry else None
-        return _answer(json.dumps({"pending": entry is not None, "seconds_left": left}), "", 0)
+            pending = self.timers.get(router)
+        left = max(0.0, pending.deadline - time.monotonic()) if pending else None
+        settling = pending.settling if pending and pending.settling else None
+        return _answer(json.dumps({"pending": pending is not None, "seconds_left": left, "settling": settling}), "", 0)
 
-    def _expire(self, router: str) -> None:
-        with self.lock:
-            self.timers.pop(router, None)
-        self._restore(router, "not confirmed in time: reverted")
+    def _expire(self, router: str, armed: _Pending) -> None:
+        pending, _ = self._claim(router, "revert", armed)
+        if pending is not None:
+            try:
+                self._restore(router, "not confirmed in time: reverted")
+            finally:
+                self._release(router, pending)
 
     def _restore(self, router: str, why: str) -> dict[str, Any]:
         path = self._previous(router)

@@ -7,8 +7,10 @@ logs), PostgreSQL's cluster is user postgres's (``STATE-postgres``), Redis runs 
 password (``STATE-redis``: any local user can reach 127.0.0.1, and a Redis anyone can talk to writes
 files wherever its user may). An existing folder someone else owns or can write to is refused.
 
-The first start migrates an empty database (≈ 5–6 min of Python CPU here) and keeps a dump of it in
-the cache folder, so every later start restores it in seconds. The venv lives in the cache too.
+A new database is restored from a dump of NetBox's migrated empty database: the one this package
+ships for its NetBox version (``data/``, made by ``make netbox-schema``), or one the cache folder
+keeps; only without either is it migrated (336 migrations, ≈ 6 min of Python CPU here) and the
+result dumped into the cache. The venv lives in the cache too.
 Secrets (database password, Django secret key, token pepper, the API token) are generated per state
 folder and kept there, mode 600; none of them is ever in the cache, the repository or a log.
 """
@@ -24,6 +26,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +39,7 @@ from muronet.processes import run
 
 NETBOX_VERSION = "4.7.3"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
+SHIPPED_DUMP = Path(__file__).parent / "data" / f"netbox-{NETBOX_VERSION}-migrated.sql.gz"
 Progress = Callable[[str], None]
 
 
@@ -73,6 +77,7 @@ class LocalNetBox:
     http_port: int = field(default_factory=lambda: _env_int("MURONET_NETBOX_PORT", 8765))
     pg_port: int = field(default_factory=lambda: _env_int("MURONET_NETBOX_PG_PORT", 5433))
     redis_port: int = field(default_factory=lambda: _env_int("MURONET_NETBOX_REDIS_PORT", 6380))
+    shipped: Path | None = SHIPPED_DUMP  # None: migrate (what ``make netbox-schema`` does)
 
     # --- where things are ---------------------------------------------------------------------
     @property
@@ -86,6 +91,11 @@ class LocalNetBox:
     @property
     def dump(self) -> Path:
         return self.cache / f"netbox-{NETBOX_VERSION}-migrated.sql.gz"
+
+    @property
+    def restorable(self) -> Path | None:
+        """The dump a new database starts from, if there is one."""
+        return next((d for d in (self.shipped, self.dump) if d is not None and d.exists()), None)
 
     @property
     def pg_state(self) -> Path:
@@ -139,9 +149,10 @@ class LocalNetBox:
 
     def prepare(self, progress: Progress = print) -> None:
         """What a first ``up`` spends its minutes on, done ahead (a CI job, a test session): NetBox
-        installed in the cache and its migrated database dumped there. Leaves nothing running and
-        removes its state folder; later ``up``s in any state folder restore the dump."""
-        if (self.venv / "bin" / "netbox").exists() and self.dump.exists():
+        installed in the cache and, unless a dump of it is shipped, its migrated database dumped
+        there. Leaves nothing running and removes its state folder; later ``up``s in any state
+        folder restore the dump."""
+        if (self.venv / "bin" / "netbox").exists() and self.restorable:
             return
         try:
             self._database_up(progress)
@@ -273,10 +284,10 @@ MAX_PAGE_SIZE = 5000
         self._psql_as_postgres("CREATE DATABASE netbox OWNER netbox ENCODING 'UTF8'")
         pg_env = {**os.environ, "PGPASSWORD": secret["db_password"]}
         connect = ["-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "netbox", "-d", "netbox"]
-        if self.dump.exists():
-            progress(f"restoring the migrated NetBox {NETBOX_VERSION} database from {self.dump}")
+        if dump := self.restorable:
+            progress(f"restoring the migrated NetBox {NETBOX_VERSION} database from {dump}")
             _run([str(PG_BIN / "psql"), *connect, "-q", "-v", "ON_ERROR_STOP=1"], "restore the database dump",
-                 env=pg_env, input=gzip.decompress(self.dump.read_bytes()).decode())
+                 env=pg_env, input=gzip.decompress(dump.read_bytes()).decode())
             return
         progress(f"migrating a new NetBox {NETBOX_VERSION} database: ≈ 5–6 min, once "
                  f"(later starts restore the dump kept in {self.cache})")
@@ -355,7 +366,7 @@ MAX_PAGE_SIZE = 5000
         answers = bool(secret.get("token")) and "gunicorn" in running and self._answers(secret["token"])
         return {"url": self.url, "state": str(self.state), "netbox_version": NETBOX_VERSION,
                 "running": running, "api": "answering" if answers else "down",
-                "cached_dump": self.dump.exists()}
+                "restores_from": str(self.restorable) if self.restorable else None}
 
     def down(self, purge: bool = False) -> list[str]:
         """Stop gunicorn, Redis and PostgreSQL by their PIDs; with ``purge``, delete the state folder."""
@@ -385,6 +396,24 @@ MAX_PAGE_SIZE = 5000
         if not token:
             raise ServiceError(f"the local NetBox in {self.state} has no API token yet: run `muronet netbox up`")
         return self.url, token
+
+
+def make_shipped_dump(progress: Progress = print) -> Path:
+    """Migrate a new database, in a state and cache folder of its own with the installed venv, and
+    ship its dump (``SHIPPED_DUMP``): what ``make netbox-schema`` runs after NETBOX_VERSION changes."""
+    installed = LocalNetBox()
+    installed._install(progress)
+    with tempfile.TemporaryDirectory(prefix="muronet-netbox-schema-", dir="/var/tmp") as folder:
+        os.chmod(folder, 0o755)  # PostgreSQL's folder inside is user postgres's
+        cache = Path(folder) / "cache"
+        cache.mkdir()
+        (cache / installed.venv.name).symlink_to(installed.venv)
+        fresh = LocalNetBox(state=Path(folder) / "state", cache=cache, http_port=8798, pg_port=5448,
+                            redis_port=6398, shipped=None)
+        fresh.prepare(progress)
+        SHIPPED_DUMP.parent.mkdir(exist_ok=True)
+        shutil.copyfile(fresh.dump, SHIPPED_DUMP)
+    return SHIPPED_DUMP
 
 
 def _as_postgres(*command: object) -> list[str]:
