@@ -19,7 +19,10 @@ from urllib3.util.retry import Retry
 
 from muronet.netbox.service import LocalNetBox, ServiceError
 
-TIMEOUT_S = 60.0
+# (connect, read): a bulk write is applied in one transaction that can outlast a minute on a busy
+# NetBox, and a POST that timed out cannot be retried (it may have been applied); the local
+# gunicorn answers or ends a request within 300 s
+TIMEOUT_S = (15.0, 300.0)
 
 
 class NetBoxError(RuntimeError):
