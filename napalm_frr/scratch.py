@@ -477,9 +477,12 @@ class ScratchPool:
         the one with it is the only one that renders every text."""
         self._start()
         deadline = time.monotonic() + timeout
+        def usable(instance: Instance) -> bool:
+            return not full or instance.daemons == DAEMONS
+
         with self._available:
-            while not (fits := [i for i in self._idle if not full or i.daemons == DAEMONS]):
-                if not any(not full or i.daemons == DAEMONS for i in self._all):  # none busy, none booting
+            while not (fits := [i for i in self._idle if usable(i)]):
+                if not any(usable(i) for i in self._all):  # none busy, none booting
                     raise ScratchError(f"no scratch FRR could start ({self._failure})")
                 if (left := deadline - time.monotonic()) <= 0:
                     raise ScratchError(f"no scratch FRR became ready within {timeout:.0f} s")

@@ -366,7 +366,7 @@ MAX_PAGE_SIZE = 5000
         answers = bool(secret.get("token")) and "gunicorn" in running and self._answers(secret["token"])
         return {"url": self.url, "state": str(self.state), "netbox_version": NETBOX_VERSION,
                 "running": running, "api": "answering" if answers else "down",
-                "restores_from": str(self.restorable) if self.restorable else None}
+                "restores_from": str(dump) if (dump := self.restorable) else None}
 
     def down(self, purge: bool = False) -> list[str]:
         """Stop gunicorn, Redis and PostgreSQL by their PIDs; with ``purge``, delete the state folder."""
