@@ -26,8 +26,11 @@ $(VAULT): $(STAMP) inventory/city.yaml $(VAULT_PASSWORD)
 $(VAULT_PASSWORD): ;
 
 ## setup: system packages (FRR for config checks), the project in .venv, the playbooks' vault
+# The project's bytecode is compiled as pip compiles an installed package's (an editable install is
+# not): every muronet run otherwise compiles what it imports where PYTHONDONTWRITEBYTECODE is set.
 setup: $(STAMP) $(VAULT)
 	@scripts/install-system-packages.sh
+	@$(BIN)/python -m compileall -q muronet napalm_frr >/dev/null
 
 ## demo: set up, boot the city's digital twin, provision it from scratch, verify the zones, leave it running
 demo: setup

@@ -25,7 +25,6 @@ import hashlib
 import itertools
 import json
 import os
-import queue
 import re
 import secrets
 import select
@@ -35,7 +34,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -50,7 +49,8 @@ ROOT = Path("/run/muronet-scratch")
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
 CRASHLOG_DIR = Path("/var/tmp/frr")
-POOL_SIZE = 3  # warm instances per process: one with every daemon, the others without vrrpd
+POOL_SIZE = 3  # warm instances per process: FULL with every daemon, the others without vrrpd
+FULL = 2  # the largest texts (a core's) are vrrpd's: two of them render at once
 DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")
 # FRR 8.4 keeps each daemon's log buffer in /var/tmp/frr/<daemon>.<pid>, removed only on a clean
 # exit: the instance's own folder is mounted there, so what a killed daemon leaves goes with it.
@@ -420,11 +420,11 @@ _NUMBERS = itertools.count()  # instance numbers of this process: two pools neve
 
 
 class ScratchPool:
-    """Warm scratch FRRs for this process, one of them with vrrpd (``needs_vrrpd``); ``render`` is
-    safe from many threads."""
+    """Warm scratch FRRs for this process, ``full`` of them with vrrpd (``needs_vrrpd``); ``render``
+    is safe from many threads."""
 
-    def __init__(self, size: int = POOL_SIZE) -> None:
-        self.size = size
+    def __init__(self, size: int = POOL_SIZE, full: int = FULL) -> None:
+        self.size, self.full = size, full
         self._all: list[Instance] = []
         self._lock = threading.RLock()
         self._idle: list[Instance] = []
@@ -435,7 +435,8 @@ class ScratchPool:
         self._failure = "none has started yet"
         self.reboots = 0
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Begin booting the instances (in the background) if they are not started yet."""
         with self._lock:
             if self._home is not None:
                 return
@@ -451,7 +452,7 @@ class ScratchPool:
             atexit.register(self.close)
             for k in range(self.size):
                 n = next(_NUMBERS)
-                instance = Instance(f"scr{os.getpid()}-{n}", self._home / str(n), DAEMONS if k == 0 else LEAN)
+                instance = Instance(f"scr{os.getpid()}-{n}", self._home / str(n), DAEMONS if k < self.full else LEAN)
                 self._all.append(instance)  # booting counts as there: take() waits for it
                 self._in_background(self._add, instance)
 
@@ -474,8 +475,10 @@ class ScratchPool:
 
     def take(self, full: bool = True, timeout: float = 60) -> Instance:
         """An idle instance, with every daemon (``full``) or any; one without vrrpd first, since
-        the one with it is the only one that renders every text."""
-        self._start()
+        only those with it render every text."""
+        if self._closed:  # a closed pool does not start again
+            raise ScratchError("the scratch FRRs are stopped")
+        self.start()
         deadline = time.monotonic() + timeout
         def usable(instance: Instance) -> bool:
             return not full or instance.daemons == DAEMONS
@@ -498,7 +501,12 @@ class ScratchPool:
             self._available.notify_all()
 
     def render(self, text: str, timeout: float = 60) -> Rendering:
-        instance = self.take(needs_vrrpd(text), timeout)
+        return self.render_on(self.take(needs_vrrpd(text), timeout), text)
+
+    def render_on(self, instance: Instance, text: str) -> Rendering:
+        """``text`` rendered by ``instance`` (taken from this pool, with vrrpd if the text needs
+        it). The instance is emptied for the next text in the background: the rendering is
+        answered first."""
         try:
             rendering = instance.render(text)
             if rendering is None or not instance.healthy(rendering):
@@ -514,12 +522,15 @@ class ScratchPool:
         except ScratchError:
             self._in_background(self._reboot, instance)
             raise
-        if instance.empty(rendering.text) and instance.healthy(Rendering("")):
-            self.give_back(instance)
-        else:  # something the removals did not reach: start it blank again, in the background
-            self.reboots += 1
-            self._in_background(self._reboot, instance)
+        self._in_background(self._recycle, instance, rendering.text)
         return rendering
+
+    def _recycle(self, instance: Instance, rendered: str) -> None:
+        if instance.empty(rendered) and instance.healthy(Rendering("")):
+            self.give_back(instance)
+        else:  # something the removals did not reach: start it blank again
+            self.reboots += 1
+            self._reboot(instance)
 
     def _in_background(self, work: Any, *args: Any) -> None:
         """``work`` in a thread that :meth:`close` waits for (it boots instances)."""
@@ -610,9 +621,11 @@ def canonical(text: str) -> Rendering:
     key = _key(masked)
     with _PREPARED_LOCK:
         prepared = _PREPARED.pop(key, None)
-    if prepared is not None and not prepared.cancel():  # under way or done: wait for it
-        rendering = prepared.result()
-    else:
+    rendering = None
+    if prepared is not None:  # waited for even before it starts: the instances render the longest first
+        with contextlib.suppress(CancelledError):  # dropped by shutdown()
+            rendering = prepared.result()
+    if rendering is None:
         rendering = (_cached(key) if keep else None) or _rendered(masked, key, keep)
 
     def real(value: str) -> str:
@@ -638,7 +651,10 @@ def _key(masked: str) -> str:
 
 
 def _rendered(masked: str, key: str, keep: bool) -> Rendering:
-    rendering = render(masked)
+    return _kept(render(masked), key, keep)
+
+
+def _kept(rendering: Rendering, key: str, keep: bool) -> Rendering:
     if keep and not rendering.errors:
         _keep(key, rendering)
     return rendering
@@ -648,15 +664,57 @@ def _rendered(masked: str, key: str, keep: bool) -> Rendering:
 _PREPARED: dict[str, Future[Rendering]] = {}
 _PREPARED_LOCK = threading.Lock()
 
+_Job = tuple[str, str, "Future[Rendering]"]  # masked text, cache key, its rendering to come
+
+
+class _Jobs:
+    """Renderings to start, the longest text first (the last one started decides when all are
+    done), each text vrrpd must read kept for an instance that has it."""
+
+    def __init__(self, jobs: Iterable[_Job]) -> None:
+        self._lock = threading.Lock()
+        ordered = sorted(jobs, key=lambda job: -len(job[0]))
+        self._vrrp = [job for job in ordered if needs_vrrpd(job[0])]
+        self._lean = [job for job in ordered if not needs_vrrpd(job[0])]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._vrrp) + len(self._lean)
+
+    def only_vrrp_left(self) -> bool:
+        with self._lock:
+            return not self._lean
+
+    def next(self, full: bool) -> _Job | None:
+        """The next text for an instance with vrrpd (``full``) or without: vrrpd's first."""
+        with self._lock:
+            for jobs in ((self._vrrp, self._lean) if full else (self._lean,)):
+                if jobs:
+                    return jobs.pop(0)
+            return None
+
+    def fail(self, error: BaseException) -> None:
+        with self._lock:
+            jobs, self._vrrp, self._lean = [*self._vrrp, *self._lean], [], []
+        for _, _, future in jobs:
+            if future.set_running_or_notify_cancel():
+                future.set_exception(error)
+
 
 def prepare(texts: Iterable[str], at_once: int = POOL_SIZE) -> int:
     """Start FRR's rendering of every text not rendered yet, ``at_once`` at a time in the
-    background: :func:`canonical` of one of them then waits for it (or renders it itself if it
-    has not started), so the scratch FRRs work while the caller does something else (logs in).
-    Returns how many renderings it started.
+    background, the longest first: :func:`canonical` of one of them then waits for it, so the
+    scratch FRRs work while the caller does something else (logs in), in the order that ends
+    soonest. Returns how many renderings it started.
 
-    A text whose secrets FRR would transform is left to :func:`canonical` (it is not kept)."""
-    jobs: queue.SimpleQueue[tuple[str, str, Future[Rendering]]] = queue.SimpleQueue()
+    A text whose secrets FRR would transform is left to :func:`canonical` (it is not kept).
+    When the cache holds fewer renderings than there are texts, some must be rendered: the
+    scratch FRRs start booting first, since finding the texts' cache keys imports NAPALM's
+    masking filters (0.3 s of one core) and the boot fills the other."""
+    texts = list(texts)
+    if texts and _cached_count(len(texts)) < len(texts):
+        _pool().start()
+    found: list[_Job] = []
     for text in texts:
         if not _keepable(text):
             continue
@@ -668,25 +726,40 @@ def prepare(texts: Iterable[str], at_once: int = POOL_SIZE) -> int:
             if key in _PREPARED:
                 continue
             _PREPARED[key] = future = Future()
-        jobs.put((masked, key, future))
-    started = jobs.qsize()
-    for _ in range(min(at_once, started)):  # daemon threads: a rendering nobody waits for ends with the process
+        found.append((masked, key, future))
+    jobs = _Jobs(found)
+    for _ in range(min(at_once, len(found))):  # daemon threads: a rendering nobody waits for ends with the process
         threading.Thread(target=_render_prepared, args=(jobs,), daemon=True).start()
-    return started
+    return len(found)
 
 
-def _render_prepared(jobs: queue.SimpleQueue[tuple[str, str, Future[Rendering]]]) -> None:
-    while True:
-        try:
-            masked, key, future = jobs.get_nowait()
-        except queue.Empty:
+def _render_prepared(jobs: _Jobs) -> None:
+    """Render jobs as instances come free: each instance takes the longest text it can render."""
+    pool = _pool()
+    while jobs:
+        try:  # any instance while a text without vrrpd is left, else one with vrrpd
+            instance = pool.take(full=jobs.only_vrrp_left())
+        except ScratchError as error:
+            jobs.fail(error)
             return
-        if not future.set_running_or_notify_cancel():  # canonical() took it over
+        job = jobs.next(full=instance.daemons == DAEMONS)
+        if job is None or not job[2].set_running_or_notify_cancel():  # none for it, or dropped by shutdown()
+            pool.give_back(instance)
             continue
+        masked, key, future = job
         try:
-            future.set_result(_rendered(masked, key, keep=True))
+            future.set_result(_kept(pool.render_on(instance, masked), key, keep=True))
         except BaseException as error:  # canonical() raises it where the text is used
             future.set_exception(error)
+
+
+def _cached_count(enough: int) -> int:
+    """How many renderings the cache holds, counted up to ``enough``."""
+    try:
+        with os.scandir(CACHE) as entries:
+            return sum(1 for _ in itertools.islice(entries, enough))
+    except OSError:
+        return 0
 
 
 def _cached(key: str) -> Rendering | None:
@@ -709,13 +782,18 @@ _POOL: ScratchPool | None = None
 _POOL_LOCK = threading.Lock()
 
 
-def render(text: str) -> Rendering:
-    """FRR's rendering of ``text`` by this process's warm scratch FRRs (started on first use)."""
+def _pool() -> ScratchPool:
+    """This process's warm scratch FRRs (started on first use)."""
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = ScratchPool()
-    return _POOL.render(text)
+        return _POOL
+
+
+def render(text: str) -> Rendering:
+    """FRR's rendering of ``text`` by this process's warm scratch FRRs."""
+    return _pool().render(text)
 
 
 def shutdown() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -239,7 +240,7 @@ def test_loading_through_the_open_vtysh_renders_exactly_what_vtysh_f_renders(ref
     lean = [text for text in texts if not scratch.needs_vrrpd(text)]
     assert len(lean) >= 10 and len(texts) - len(lean) >= 2
     assert "router ospf" in scratch.render("router ospf\n").text  # the process's own pool runs beside these two
-    pool = scratch.ScratchPool(size=2)  # one instance without vrrpd: it renders every text it may
+    pool = scratch.ScratchPool(size=2, full=1)  # one instance without vrrpd: it renders every text it may
     try:
         shelled = [pool.render(text) for text in texts]
         assert sorted(len(i.daemons) for i in pool._all) == [len(scratch.LEAN), len(scratch.DAEMONS)]
@@ -249,7 +250,7 @@ def test_loading_through_the_open_vtysh_renders_exactly_what_vtysh_f_renders(ref
         pool.close()
     reference_pool = scratch.ScratchPool(size=1)
     try:
-        reference_pool._start()
+        reference_pool.start()
         instance = reference_pool.take()
         for text, rendering in zip(texts, shelled, strict=True):
             instance.stop()
@@ -337,3 +338,19 @@ def test_a_character_split_between_two_reads_reaches_the_driver_whole():
     assert SSHChannel(_Chunks(text[:cut], text[cut:]), "utf-8").read_channel() != text.decode()  # the bug
     channel = _WholeCharacters(_Chunks(text[:cut], text[cut:]), "utf-8")
     assert channel.read_channel() + channel.read_channel() == text.decode()
+
+
+def test_the_prompt_the_driver_reads_up_to_is_no_line_frr_prints():
+    """The driver reads a command's answer up to vtysh's prompt, without looking for it anew each
+    time: the pattern must match a prompt whatever the host name, and no line of FRR's output
+    (a running configuration with hostile descriptions, JSON, a table) may pass for one."""
+    from napalm_frr.frr import _PROMPT
+
+    for prompt in ("ch-core1#", "r1>", "renamed-rt# ", "x#\t"):
+        assert re.search(_PROMPT, f"Building configuration...\n!\nend\n{prompt}"), prompt
+    shown = [path.read_text() for path in sorted((REPO / "tests/data/frr_corpus").glob("*.conf"))]
+    shown += ["interface eth0\n description to r2#\n description #\nexit\n!\nend\n", '{\n  "r1#":{\n  }\n}\n',
+              "Interface      Status  VRF\neth0           up      default\n", "hostname r1#\nbanner motd line x#\n",
+              "!\n#\n"]
+    for text in shown:
+        assert not re.search(_PROMPT, text), text

@@ -19,39 +19,53 @@ SECRET = "Prepared-Secret-7"
 
 def test_prepared_renderings_are_used_once_each_and_equal_renderings_made_on_demand(reference, tmp_path,
                                                                                    monkeypatch):
-    """``prepare`` renders each text once in the background; ``canonical`` then uses that rendering
-    (or renders a text itself when its turn has not come, and the background skips it), and gets
-    exactly what it would have rendered on demand: text, warnings, refusals, secrets back in place.
-    The on-disk cache is unwritable here, so nothing but the prepared renderings can serve."""
+    """``prepare`` renders each text once in the background; ``canonical`` then waits for that
+    rendering (even when its turn has not come), and gets exactly what it would have rendered on
+    demand: text, warnings, refusals, secrets back in place, vrrpd's lines kept. The on-disk cache
+    is unwritable here, so nothing but the prepared renderings can serve."""
     renderer = Renderer(reference, REPO / "templates")
     texts = [renderer.render(d) for d in reference.devices if d.platform == "frr"][:6]
     texts += [(REPO / "tests/data/frr_corpus/01-abbreviated.conf").read_text(),
               f"router bgp 65000\n neighbor 10.0.0.2 remote-as 65001\n neighbor 10.0.0.2 password {SECRET}\n",
-              "interface eth0\n ip address 10.0.0.1/24\n bogus line here\n"]
+              "interface eth0\n ip address 10.0.0.1/24\n bogus line here\n",
+              "interface eth1\n ip address 10.0.1.1/24\n vrrp 7 ip 10.0.1.254\n"]  # vrrpd's: only one instance has it
     (tmp_path / "file").write_text("")
     monkeypatch.setattr(scratch, "CACHE", tmp_path / "on-demand")
     on_demand = [scratch.canonical(text) for text in texts]
-    assert on_demand[-1].errors and SECRET in on_demand[-2].text
+    assert on_demand[-2].errors and SECRET in on_demand[-3].text and " vrrp 7 ip 10.0.1.254" in on_demand[-1].text
     monkeypatch.setattr(scratch, "CACHE", tmp_path / "file" / "cache")  # under a file: never written
 
-    renders, lock, real = [], threading.Lock(), scratch.render
+    renders, lock, real = [], threading.Lock(), scratch.ScratchPool.render_on
 
-    def counted(text: str) -> scratch.Rendering:
+    def counted(pool: scratch.ScratchPool, instance: scratch.Instance, text: str) -> scratch.Rendering:
         with lock:
             renders.append(text)
-        return real(text)
+        return real(pool, instance, text)
 
-    monkeypatch.setattr(scratch, "render", counted)
+    monkeypatch.setattr(scratch.ScratchPool, "render_on", counted)
     assert scratch.prepare(texts + texts) == len(texts)  # each text once
-    taken_over = scratch.canonical(texts[-2])  # queued behind the others: rendered here, skipped there
+    taken_over = scratch.canonical(texts[-3])  # queued behind the longer ones: waited for
     concurrent.futures.wait(list(scratch._PREPARED.values()))
     assert not any(SECRET in f.result().text for f in scratch._PREPARED.values() if not f.cancelled())
-    used = [taken_over if n == len(texts) - 2 else scratch.canonical(text) for n, text in enumerate(texts)]
+    used = [taken_over if n == len(texts) - 3 else scratch.canonical(text) for n, text in enumerate(texts)]
     assert [(r.text, r.warnings, r.errors) for r in used] == [(r.text, r.warnings, r.errors) for r in on_demand]
     assert sorted(renders) == sorted(scratch.tokenized(text)[0] for text in texts)  # none twice, no secret
     assert not scratch._PREPARED
     assert len(renders) == len(texts) and scratch.canonical(texts[0]) == on_demand[0]  # used, then gone
     assert len(renders) == len(texts) + 1
+
+
+def test_prepared_renderings_start_with_the_longest_text_each_instance_can_render():
+    """The last rendering to start decides when all are done: each instance takes the longest text
+    left that it can render; a text vrrpd must read waits for the instance that has vrrpd, which
+    takes those first."""
+    texts = ["router ospf\n", "interface e1\n vrrp 1\n", "router bgp 1\n neighbor x remote-as 2\n",
+             "interface e2\n vrrp 2\n vrrp 2 ip 10.0.0.1\n", "interface e3\n"]
+    jobs = scratch._Jobs((text, str(n), concurrent.futures.Future()) for n, text in enumerate(texts))
+    taken = [jobs.next(full=False), jobs.next(full=True), jobs.next(full=True), jobs.next(full=False)]
+    assert [job and job[0] for job in taken] == [texts[2], texts[3], texts[1], texts[4]]
+    assert not jobs.only_vrrp_left() and len(jobs) == 1
+    assert jobs.next(full=True)[0] == texts[0] and jobs.next(full=True) is None and not jobs
 
 
 def test_what_was_prepared_but_not_started_is_dropped_by_shutdown(tmp_path, monkeypatch):
@@ -79,7 +93,8 @@ def test_instances_booting_together_on_a_fresh_machine_all_start(tmp_path, monke
     pool = scratch.ScratchPool(size=3)
     try:
         taken = [pool.take(full=False, timeout=120) for _ in range(3)]
-        assert sorted(i.daemons == scratch.DAEMONS for i in taken) == [False, False, True]
+        with_vrrpd = [i.daemons == scratch.DAEMONS for i in taken]
+        assert sorted(with_vrrpd) == [False] * (3 - scratch.FULL) + [True] * scratch.FULL
     finally:
         pool.close()
 

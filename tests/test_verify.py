@@ -24,3 +24,28 @@ def test_an_ospf_neighbour_is_expected_on_every_cable_whatever_runs_the_far_end(
     present = set(index.devices) - {"kaiyo-es-rt1"}  # a run whose inventory lacks it (the twin runs no IOS)
     without = {peer for peer in everywhere if not peer.startswith("kaiyo-es-rt1:")}
     assert without != everywhere and _neighbours(expectations(index, library, present)) == without
+
+
+def test_verification_rounds_start_every_poll_seconds_and_a_long_round_is_followed_at_once(monkeypatch):
+    """``poll`` is the time from one round's start to the next: waiting a whole ``poll`` after a
+    round that took longer only delays the confirmation of devices that have settled meanwhile."""
+    from muronet.verify import poll
+
+    clock = {"now": 0.0}
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock["now"] += seconds
+
+    monkeypatch.setattr(poll, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(poll, "sleep", sleep)
+    rounds = iter([(2.5, {"r1": ["down"], "r2": ["down"]}), (0.25, {"r1": [], "r2": ["down"]}), (0.25, {"r2": []})])
+
+    def ask(names: list[str]) -> dict[str, list[str]]:
+        seconds, answer = next(rounds)
+        clock["now"] += seconds
+        return answer
+
+    assert poll.until_verified(ask, ["r1", "r2"], settle=60, poll=1.0) == {"r1": [], "r2": []}
+    assert slept == [0.0, 0.75]

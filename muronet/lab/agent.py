@@ -323,11 +323,22 @@ class Agent:
                 answer = _answer("", "unreadable request", 1)
             except Exception as error:  # one request's failure must not end the agent
                 answer = _answer("", f"{type(error).__name__}: {error}", 1)
-            connection.sendall(json.dumps(answer).encode() + b"\n")
+            connection.sendall(_reply(answer))
 
 
 def _answer(stdout: str, stderr: str, code: int) -> dict[str, Any]:
     return {"stdout": stdout, "stderr": stderr, "code": code}
+
+
+def _reply(answer: dict[str, Any]) -> bytes:
+    """An answer as the login program reads it without json: "CODE OUT ERR" (the lengths of the
+    output and the errors, in bytes), a newline, the output, the errors.
+
+    >>> _reply(_answer("up\\n", "", 0))
+    b'0 3 0\\nup\\n'
+    """
+    out, err = answer["stdout"].encode(), answer["stderr"].encode()
+    return f"{int(answer['code'])} {len(out)} {len(err)}\n".encode() + out + err
 
 
 def _number(value: str, low: int, high: int) -> int:

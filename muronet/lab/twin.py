@@ -57,7 +57,7 @@ class LabState:
     mount_points: list[str] = field(default_factory=list)  # folders made to mount on (FRR's path spaces)
     mounts: list[str] = field(default_factory=list)
     created_gr_file: bool = False
-    created_crashlog_dir: bool = False
+    created_crashlog_dir: bool = False  # kept for state files of earlier labs; the folder stays (down)
     user: str = ""
     user_created: bool = False
     marker: str = ""  # the login account's comment field: what proves the account is the lab's
@@ -141,7 +141,7 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
         raise LabError(f"network namespaces already exist and are not this lab's: {', '.join(clash[:5])}")
     frr_routers = [*plan.routers, *(p.router for p in plan.peers)]
     state = LabState(routers=[r.name for r in frr_routers], namespaces=plan.namespaces,
-                     created_gr_file=not GR_FILE.exists(), created_crashlog_dir=not CRASHLOG_DIR.exists())
+                     created_gr_file=not GR_FILE.exists())
     state.write(folder)  # the intent first: down() can always undo what follows
     CRASHLOG_DIR.mkdir(mode=0o700, exist_ok=True)  # mount point only: the routers' bind mounts cover it
     _create_namespaces(plan)
@@ -152,6 +152,7 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
     state.write(folder)
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda r: _start_frr(r, folder), frr_routers))
+    _wait_daemons(folder, [r.name for r in frr_routers])
     _start_lldpd(plan, folder, state)
     _start_chrony(plan, folder, state)
     _start_management(plan, folder, state, credentials, base_port, banner)
@@ -277,6 +278,16 @@ def _start_frr(router: Router, folder: Path) -> None:
     home = folder / "routers" / router.name
     _run("ip", "netns", "exec", router.name, "unshare", "--mount", "--uts", "--propagation", "private",
          "sh", "-c", _BOOT, "muronet-boot", str(home / "netns"), str(home / "crashlog"), router.name)
+
+
+def _wait_daemons(folder: Path, routers: list[str], timeout: float = 60) -> None:
+    """Until every daemon of every router runs: FRR's init script returns once watchfrr runs, and
+    on a loaded machine a daemon may come up seconds later (or be restarted by watchfrr)."""
+    deadline = time.monotonic() + timeout
+    while missing := [r for r in routers if not all(_pid(folder, r, d) for d in DAEMONS)]:
+        if time.monotonic() >= deadline:
+            raise LabError(f"FRR's daemons did not all start within {timeout:.0f} s on {', '.join(missing[:5])}")
+        time.sleep(0.2)
 
 
 def _start_management(plan: LabPlan, folder: Path, state: LabState, credentials: tuple[str, str],
@@ -522,8 +533,8 @@ def down(folder: Path) -> int:
     _delete_namespaces(state.namespaces)
     if state.created_gr_file and GR_FILE.exists():
         GR_FILE.unlink()
-    if state.created_crashlog_dir and CRASHLOG_DIR.is_dir() and not any(CRASHLOG_DIR.iterdir()):
-        CRASHLOG_DIR.rmdir()
+    # FRR's crash-log folder stays even when this lab made it: the scratch FRRs of any muronet
+    # process mount on it too, and one that boots while it is gone does not start
     shutil.rmtree(folder / "routers", ignore_errors=True)
     shutil.rmtree(folder / "ssh", ignore_errors=True)  # a new lab gets a new host key
     (folder / "state.json").unlink()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
+from time import monotonic, sleep
 
 Ask = Callable[[list[str]], dict[str, list[str]]]  # devices still waiting → each one's problems now
 
 
 def until_verified(ask: Ask, names: Iterable[str], settle: float, poll: float) -> dict[str, list[str]]:
     """Each device's last problems: ``ask`` is called for the devices that still have some, every
-    ``poll`` seconds, until none has or ``settle`` seconds have passed. A device without problems
+    ``poll`` seconds (from the start of one round to the next: a round that takes longer is
+    followed at once), until none has or ``settle`` seconds have passed. A device without problems
     is not asked again (provisioning confirms it as it verifies).
 
     >>> answers = iter([{"r1": ["down"], "r2": []}, {"r1": []}])
@@ -21,10 +22,11 @@ def until_verified(ask: Ask, names: Iterable[str], settle: float, poll: float) -
     """
     found: dict[str, list[str]] = {}
     waiting = list(names)
-    deadline = time.monotonic() + settle
+    deadline = monotonic() + settle
     while True:
+        started = monotonic()
         found.update(ask(waiting))
         waiting = [name for name in waiting if found[name]]
-        if not waiting or time.monotonic() >= deadline:
+        if not waiting or monotonic() >= deadline:
             return found
-        time.sleep(poll)
+        sleep(max(0.0, started + poll - monotonic()))
