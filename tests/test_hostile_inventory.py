@@ -234,7 +234,10 @@ def _commands(platform: str, text: str) -> list[tuple[int, str]]:
 
 
 def _marker_for(value: str) -> str:
-    """A harmless value of the same shape (as many lines, for a banner)."""
+    """A harmless value of the same shape (as many lines, for a banner); for a value the model
+    keeps as empty (only spaces and line ends), the empty value: it must render as that does."""
+    if not value.strip():
+        return ""
     lines = value.strip().split("\n")
     return "\n".join(f"{MARKER}{n} harmless text" for n in range(len(lines)))
 
