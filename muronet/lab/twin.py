@@ -284,7 +284,7 @@ def _wait_daemons(folder: Path, routers: list[str], timeout: float = 60) -> None
     """Until every daemon of every router runs: FRR's init script returns once watchfrr runs, and
     on a loaded machine a daemon may come up seconds later (or be restarted by watchfrr)."""
     deadline = time.monotonic() + timeout
-    while missing := [r for r in routers if not all(_pid(folder, r, d) for d in DAEMONS)]:
+    while missing := [r for r in routers if len(_running_daemons(folder, r)) < len(DAEMONS)]:
         if time.monotonic() >= deadline:
             raise LabError(f"FRR's daemons did not all start within {timeout:.0f} s on {', '.join(missing[:5])}")
         time.sleep(0.2)
@@ -447,6 +447,10 @@ def stop_router(folder: Path, router: str) -> int:
 # --- status ------------------------------------------------------------------------------------
 
 
+def _running_daemons(folder: Path, router: str) -> list[str]:
+    return [d for d in DAEMONS if _pid(folder, router, d)]
+
+
 def _pid(folder: Path, router: str, daemon: str) -> int | None:
     """The PID of a router's daemon, if that process provably is it. FRR (user frr) writes the PID
     files, and PIDs are reused: the process must run that daemon for this path space, in the mount
@@ -475,7 +479,7 @@ def status(folder: Path) -> dict[str, object]:
     existing = set(_existing([*state.routers, *state.namespaces]))
     routers = {}
     for router in state.routers:
-        running = [d for d in DAEMONS if _pid(folder, router, d)]
+        running = _running_daemons(folder, router)
         routers[router] = {"namespace": router in existing, "daemons": running,
                            "ok": router in existing and len(running) == len(DAEMONS)}
     sshd = {Path(config).stem: management.is_our_sshd(pid, started, Path(config))

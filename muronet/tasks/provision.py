@@ -182,7 +182,7 @@ def provision(nr: Nornir, index: InventoryIndex, configs: dict[str, str], commit
     report = ProvisionReport(committed=commit_changes)
     try:
         with _timed(report, "stage"):  # the largest first, as drivers prepare candidates: each finds its own ready
-            largest = sorted(nr.inventory.hosts, key=lambda name: -len(configs.get(name, "")))
+            largest = sorted(nr.inventory.hosts, key=lambda name: -len(configs[name]))
             staged, failed = _split(_only(nr, largest).run(task=stage, configs=configs))
         for name, error in failed.items():
             report.devices[name] = DeviceReport(name, Outcome.FAILED, detail=[error])
