@@ -51,11 +51,25 @@ FRR_RUN = Path("/var/run/frr")
 CRASHLOG_DIR = Path("/var/tmp/frr")
 POOL_SIZE = 3  # warm instances per process: FULL with every daemon, the others without vrrpd
 FULL = 2  # the largest texts (a core's) are vrrpd's: two of them render at once
-DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")
-# FRR 8.4 keeps each daemon's log buffer in /var/tmp/frr/<daemon>.<pid>, removed only on a clean
-# exit: the instance's own folder is mounted there, so what a killed daemon leaves goes with it.
-_BOOT = ('mount --bind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && hostname "$3" && '
-         'exec /usr/lib/frr/frrinit.sh start "$3"')
+DAEMONS = ("zebra", "bgpd", "ospfd", "staticd", "vrrpd")  # zebra first: the others connect to it
+_OPTIONS = {"zebra": "-s 90000000 -n"}  # the twin's: its netlink buffer, a VRF is a namespace
+# The daemons start as watchfrr starts them, without FRR's init scripts and watchfrr: those cost a
+# third of a boot's CPU (their shells, and a `vtysh -b` per daemon for a configuration a blank FRR
+# has not got). A daemon that dies stays dead, which ``healthy`` sees. Each waits (``-d``) until it
+# listens. FRR 8.4 keeps each daemon's log buffer in /var/tmp/frr/<daemon>.<pid>, removed only on a
+# clean exit: the instance's own folder is mounted there, so what a killed daemon leaves goes with it.
+_MOUNTS = 'mount --bind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && hostname "$3"'
+
+
+def _boot_script(daemons: tuple[str, ...]) -> str:
+    """The shell script that starts ``daemons`` in the instance named ``$3``.
+
+    >>> _boot_script(("zebra",)).rsplit(" && ", 1)[1]
+    '/usr/lib/frr/zebra -N "$3" -d -F traditional -A 127.0.0.1 -s 90000000 -n'
+    """
+    return " && ".join([_MOUNTS, *(f'/usr/lib/frr/{d} -N "$3" -d -F traditional -A 127.0.0.1 {_OPTIONS.get(d, "")}'
+                                   .rstrip() for d in daemons)])
+
 
 # vtysh hands every interface line to vrrpd too (a fifth of FRR's work for a router's text), and a
 # vrrpd line sent to an FRR without vrrpd vanishes without a word: only a text with no word that
@@ -94,13 +108,6 @@ class Rendering:
     text: str
     errors: list[LineError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def _daemons_file(daemons: tuple[str, ...]) -> str:
-    options = "-A 127.0.0.1"
-    return "\n".join([*(f"{d}={'yes' if d in daemons else 'no'}" for d in DAEMONS[1:]), "vtysh_enable=yes",
-                      f'zebra_options="{options} -s 90000000 -n"',
-                      *(f'{d}_options="{options}"' for d in DAEMONS[2:]), ""])
 
 
 def _run(*command: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -212,7 +219,6 @@ class Instance:
             folder.mkdir(mode=0o750, exist_ok=True)
         frr = grp.getgrnam("frr").gr_gid
         os.chown(etc, 0, frr)
-        write_atomic(etc / "daemons", _daemons_file(self.daemons), mode=0o644)
         for name, text in (("vtysh.conf", f"hostname {self.name}\nservice integrated-vtysh-config\n"),
                            ("frr.conf", "frr defaults traditional\nservice integrated-vtysh-config\n")):
             write_atomic(etc / name, text, mode=0o640)
@@ -239,28 +245,33 @@ class Instance:
     def boot(self) -> None:
         """Start FRR blank and wait until it answers; its first rendering is the baseline."""
         started = _run("ip", "netns", "exec", self.name, "unshare", "--mount", "--uts", "--propagation", "private",
-                       "sh", "-c", _BOOT, "muronet-scratch", str(self.home / "netns"), str(self.home / "crashlog"),
-                       self.name)
+                       "sh", "-c", _boot_script(self.daemons), "muronet-scratch", str(self.home / "netns"),
+                       str(self.home / "crashlog"), self.name)
         if started.returncode:
             raise ScratchError(f"FRR did not start in {self.name}: {started.stderr.strip()[-300:]}")
+        if not self.fifo.exists():
+            os.mkfifo(self.fifo, 0o600)
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            shown = self._vtysh("-c", "show running-config")
-            answered = shown.returncode == 0 and shown.stdout.rstrip().endswith("end")
-            if answered and len(self._pids()) == len(self.daemons):
-                self.baseline = reload.clean(shown.stdout)
-                if not self.fifo.exists():
-                    os.mkfifo(self.fifo, 0o600)
+        while time.monotonic() < deadline:  # vtysh connects to the daemons that listen when it starts
+            if len(self._pids()) == len(self.daemons) and all(self._listening()):
                 self.shell = Shell(self.name)
-                return
+                try:
+                    self.baseline = reload.clean(self.shell.running())
+                    return
+                except ScratchError:
+                    self.shell.close()
+                    self.shell = None
             time.sleep(0.02)
         raise ScratchError(f"the scratch FRR {self.name} did not answer within 20 s")
+
+    def _listening(self) -> list[bool]:
+        return [(self.home / "run" / f"{daemon}.vty").exists() for daemon in self.daemons]
 
     def _daemons(self) -> dict[str, int]:
         """This instance's daemons and their PIDs, each checked by its command line (a PID file
         can be stale)."""
         running = {}
-        for daemon in DAEMONS:  # all of them: a stale instance's may be either kind
+        for daemon in (*DAEMONS, "watchfrr"):  # a stale instance's may be either kind, or an older one's
             try:
                 pid = int((self.home / "run" / f"{daemon}.pid").read_text())
                 argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
@@ -277,7 +288,7 @@ class Instance:
         if self.shell is not None:
             self.shell.close()
             self.shell = None
-        for _ in range(5):  # watchfrr restarts a daemon that dies: look again until none is left
+        for _ in range(5):  # an older instance's watchfrr restarts a daemon that dies: look again
             daemons = self._daemons()
             if not daemons:
                 break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -89,16 +90,20 @@ def test_boot_config_is_the_management_address_only(reference_index):
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="the twin needs root")
 
 
+def _command_lines() -> list[tuple[str, bytes]]:
+    """Every process's PID and command line; one that ends while /proc is read is left out (the
+    other test worker starts and ends processes all the time)."""
+    lines = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            lines.append((pid, Path(f"/proc/{pid}/cmdline").read_bytes()))
+    return lines
+
+
 def _leftovers(state: Path, routers: list[str]) -> dict[str, list[str]]:
     netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
-    procs = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if argv[0].startswith(b"/usr/lib/frr/") and any(r.encode() in argv for r in routers):
-            procs.append(pid)
+    procs = [pid for pid, cmdline in _command_lines() if (argv := cmdline.split(b"\0"))[0].startswith(b"/usr/lib/frr/")
+             and any(r.encode() in argv for r in routers)]
     mounts = [line for line in Path("/proc/mounts").read_text().splitlines() if str(state) in line]
     spaces = [p for r in routers for p in (f"/etc/frr/{r}", f"/var/run/frr/{r}") if os.path.lexists(p)]
     points = {f"{base}/{r}" for r in routers for base in ("/etc/frr", "/var/run/frr", "/run/frr")}
@@ -253,9 +258,7 @@ def test_whole_city_boots_recovers_from_a_half_torn_lab_and_goes_down_without_a_
                                           "files": files_before}
     assert not (state / "state.json").exists() and not (state / "ssh").exists()
     assert subprocess.run(["id", LOGIN["MURONET_USERNAME"]], capture_output=True).returncode != 0
-    sshd = [p for p in filter(str.isdigit, os.listdir("/proc"))
-            if str(state).encode() in Path(f"/proc/{p}/cmdline").read_bytes()]
-    assert sshd == []
+    assert [p for p, argv in _command_lines() if str(state).encode() in argv] == []
 
 
 @needs_root
