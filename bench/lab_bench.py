@@ -15,8 +15,8 @@ Measured, each as the user runs it (``muronet`` in a subprocess, wall-clock):
    nor rolls back, then muronet's dry run on it to prove both reach the same configuration.
 
 Steps 2, 3 and 5 vary by a fifth from run to run on a 2-core machine (both tools are CPU-bound
-there: 250 FRR daemons share the cores), so the warm dry run, the commit and ``frr-reload.py
---reload`` are repeated ``--rounds`` times, each commit and reload on a freshly booted twin, the
+there: 250 FRR daemons share the cores), so the dry runs (cold and warm), the commit and
+``frr-reload.py --reload`` are repeated ``--rounds`` times, each commit and reload on a freshly booted twin, the
 two alternating; the ratios are of the medians, and every round's figure is kept.
 
 Also: the per-device median of staging (login + diff) and commit, the SSH logins per device and
@@ -129,8 +129,13 @@ def main() -> None:
         routers = render_resolved(env, secret_dir)
         workers = str(args.workers)
         before = logins(state)
-        dry_wall, dry = muronet(env, "provision", "--lab", "--json", "--workers", workers)
-        dry_logins = logins(state) - before
+        dry_walls, dry = [], {}
+        for _ in range(args.rounds):  # each cold: nothing rendered yet
+            shutil.rmtree(cache, ignore_errors=True)
+            wall, dry = muronet(env, "provision", "--lab", "--json", "--workers", workers)
+            dry_walls.append(wall)
+        dry_logins = (logins(state) - before) / args.rounds
+        dry_wall = statistics.median(dry_walls)
         warm_walls = [muronet(env, "provision", "--lab", "--json", "--workers", workers)[0]
                       for _ in range(args.rounds)]
         warm_wall = statistics.median(warm_walls)
@@ -155,7 +160,8 @@ def main() -> None:
                 walls.append(run())
         commit_median, reload_wall = statistics.median(commit_walls), statistics.median(reload_walls)
         results["muronet"] = {
-            "dry_run_s": round(dry_wall, 1), "dry_run_warm_s": round(warm_wall, 1),
+            "dry_run_s": round(dry_wall, 1), "dry_run_rounds_s": [round(w, 1) for w in dry_walls],
+            "dry_run_warm_s": round(warm_wall, 1),
             "dry_run_warm_rounds_s": [round(w, 1) for w in warm_walls],
             "would_change": dry["summary"]["would change"],
             "logins_per_device": {"dry_run": round(dry_logins / len(routers), 2),

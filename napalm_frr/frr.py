@@ -21,8 +21,9 @@ change that does not stay, restores the configuration from before the commit. FR
 (deprecations, "reset the session to take effect") are kept in ``self.warnings``.
 
 **Commit-confirm lives on the device.** ``commit_config(revert_in=N)`` arms the device's own timer
-with the configuration to go back to, then pushes: if nobody confirms within N seconds (the
-committing process died, the management path broke), the device restores it by itself.
+with the configuration to go back to, then pushes, then has the N seconds count again from the end
+of the push: if nobody confirms within them (the committing process died, even during the push;
+the management path broke), the device restores it by itself.
 ``confirm_commit`` and ``has_pending_commit`` ask the device, so another process, with another
 driver instance, can confirm. The saved configuration is written only when a commit is final.
 
@@ -344,6 +345,8 @@ class FrrDriver(NetworkDriver):
                 shown = "; ".join(" / ".join(c.commands()) for c in outcome.left[:3])
                 raise CommitError(f"{self.hostname}: the device accepted but did not keep {len(outcome.left)} "
                                   f"change(s): {sanitize(shown)}; the previous configuration is restored")
+            if arm:
+                self._start_timer(arm, running)
             self._candidate = self._canonical = None
             return running
 
@@ -352,6 +355,16 @@ class FrrDriver(NetworkDriver):
         if code != 0:
             raise CommitError(f"{self.hostname}: the device cannot arm a commit-confirm timer: {err.strip()}; "
                               "nothing was pushed")
+
+    def _start_timer(self, seconds: int, running: str) -> None:
+        """The push is done: the device's timer counts its ``seconds`` from now. It ran out if the
+        push took longer: the device went back (or is going back) under the push, whose later
+        passes may have sent changes again, so the previous configuration is restored here too."""
+        code, _, err = self._device("commit-confirm start")
+        if code != 0:
+            self._undo(running, seconds)
+            raise CommitError(f"{self.hostname}: the push took longer than the commit-confirm timer ({seconds} s): "
+                              f"{err.strip()}; the previous configuration is restored")
 
     def _undo(self, running: str, armed: int | None) -> None:
         """Back to ``running`` after a failed push (the device's timer, if armed, goes too)."""

@@ -34,7 +34,7 @@ from conftest import REPO
 from napalm import get_network_driver
 from napalm.base.exceptions import CommitError, ReplaceConfigException
 
-from muronet.lab.agent import Agent
+from muronet.lab.agent import NOTHING_PENDING, Agent
 from muronet.lab.plan import boot_config
 from napalm_frr import reload, scratch
 
@@ -231,7 +231,7 @@ def _committing_process(endpoints, router: str, config: str, seconds: int) -> su
 
 
 def test_an_unconfirmed_commit_reverts_on_the_device_after_its_committer_is_killed(twin, reference_index):
-    _, endpoints = twin
+    state, endpoints = twin
     router = ROUTERS[0]
     configs = _corpus(reference_index, router)
     device = _driver(endpoints, router)
@@ -242,11 +242,64 @@ def test_an_unconfirmed_commit_reverts_on_the_device_after_its_committer_is_kill
         process.wait()
         pushed = reload.clean(device.get_config("running")["running"])
         assert "router bgp 65077" in pushed and device.has_pending_commit()
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 30  # 5 s, then the revert: under a loaded machine's vtysh
         while device.has_pending_commit() and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert not device.has_pending_commit()
+        assert not device.has_pending_commit(), (state / "agent.log").read_text()[-2000:]
         assert _same(reload.clean(device.get_config("running")["running"]), before)
+    finally:
+        device.close()
+
+
+def test_the_timer_counts_from_the_end_of_the_push(twin, reference_index):
+    """``start`` (sent when the push is done) winds the armed timer again: it fires its seconds
+    after ``start``, not after the arming; once it has fired, ``start`` is refused."""
+    state, endpoints = twin
+    router = ROUTERS[2]
+    configs = _corpus(reference_index, router)
+    agent = Agent(state, json.loads((state / "agent.json").read_text()))
+    device = _driver(endpoints, router)
+    try:
+        before = _commit(device, configs["01-abbreviated"])
+        _commit(device, configs["02-bgp-families"])
+        assert agent.arm(router, 2, before)["code"] == 0
+        time.sleep(1.5)
+        assert agent.start(router) == {"stdout": "armed 2", "stderr": "", "code": 0}
+        agent._expire(router, agent.timers[router], 1)  # the first timer, firing as start replaced it
+        time.sleep(1.0)  # 2.5 s after the arming: the first timer would have fired and reverted
+        status = json.loads(agent.status(router)["stdout"])
+        assert status["pending"] and status["settling"] is None and 0 < status["seconds_left"] <= 1.0
+        deadline = time.monotonic() + 30
+        while json.loads(agent.status(router)["stdout"])["pending"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _same(reload.clean(device.get_config("running")["running"]), before)
+        assert agent.start(router)["stderr"] == NOTHING_PENDING
+    finally:
+        device.close()
+
+
+def test_a_push_slower_than_its_timer_fails_and_leaves_the_previous_configuration(twin, reference_index):
+    """The device went back during the push (its timer ran out), and the push's later passes may
+    have sent the candidate again: the commit fails and the previous configuration is restored."""
+    _, endpoints = twin
+    router = ROUTERS[2]
+    configs = _corpus(reference_index, router)
+    device = _driver(endpoints, router)
+    try:
+        before = _commit(device, configs["01-abbreviated"])
+        push = device._converge
+
+        def slow_push(target, running=None):
+            time.sleep(2.5)  # the 1 s timer runs out meanwhile, then the candidate goes in
+            return push(target, running)
+
+        device._converge = slow_push
+        device.load_replace_candidate(config=configs["02-bgp-families"])
+        with pytest.raises(CommitError, match="took longer than the commit-confirm timer"):
+            device.commit_config(revert_in=1)
+        del device._converge
+        assert _same(reload.clean(device.get_config("running")["running"]), before)
+        assert not device.has_pending_commit()
     finally:
         device.close()
 

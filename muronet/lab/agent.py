@@ -8,6 +8,7 @@ account's only program) hands it the device commands below over a Unix socket th
 that account may use. Arguments are checked and passed as argument lists, never to a shell.
 
     commit-confirm arm SECONDS      (the configuration to go back to on standard input)
+    commit-confirm start            (the push is done: the SECONDS count from now)
     commit-confirm confirm | revert | status
     show system status              uptime, serial, login accounts, CPU and memory, as JSON
     show lldp neighbors             lldpd's neighbours, as JSON
@@ -17,9 +18,12 @@ that account may use. Arguments are checked and passed as argument lists, never 
     ping ADDRESS [vrf V] [count N] [timeout S] [size B] [ttl N] [source A]
     traceroute ADDRESS [vrf V] [ttl N] [timeout S] [source A]
 
-A confirmed commit is saved (``vtysh -w``, what ``write memory`` has watchfrr run); an unconfirmed
-one is undone when its timer ends, with FRR's reload logic, and if the router still differs, by
-booting it from the configuration it had before. Timers of an agent that died are undone when the
+The timer runs from the arming (a committer that dies during its push is reverted too) and again
+from ``start``, as a commit-confirm counts from the end of the commit: the committer has the whole
+time to verify and confirm, however long its push took. A confirmed commit is saved (``vtysh -w``,
+what ``write memory`` has watchfrr run); an unconfirmed one is undone when its timer ends, with
+FRR's reload logic, and if the router still differs, by booting it from the configuration it had
+before. Timers of an agent that died are undone when the
 next one starts.
 """
 
@@ -51,8 +55,10 @@ class _Pending:
     """A commit waiting for confirmation. It stays pending while a confirm, a revert or its timer
     (``settling``) settles it, so a status that says "not pending" means the router is settled."""
 
+    seconds: int
     deadline: float
     timer: threading.Timer = field(init=False)
+    generation: int = 0  # of the timer: one that ``start`` replaced does nothing when it fires
     settling: str = ""
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -80,8 +86,10 @@ class Agent:
     def _dispatch(self, router: str, words: list[str], data: str) -> dict[str, Any]:
         if words[:2] == ["commit-confirm", "arm"] and len(words) == 3:
             return self.arm(router, _number(words[2], 1, 86400), data)
-        if words[:1] == ["commit-confirm"] and len(words) == 2 and words[1] in ("confirm", "revert", "status"):
-            return {"confirm": self.confirm, "revert": self.revert, "status": self.status}[words[1]](router)
+        if words[:1] == ["commit-confirm"] and len(words) == 2 and words[1] in ("start", "confirm", "revert",
+                                                                                  "status"):
+            return {"start": self.start, "confirm": self.confirm, "revert": self.revert,
+                    "status": self.status}[words[1]](router)
         if words == ["show", "system", "status"]:
             return _answer(json.dumps(self.system(router)), "", 0)
         if words == ["show", "lldp", "neighbors"]:
@@ -108,21 +116,38 @@ class Agent:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
             with os.fdopen(descriptor, "w") as file:
                 file.write(previous)
-            pending = _Pending(time.monotonic() + seconds)
-            pending.timer = threading.Timer(seconds, self._expire, args=(router, pending))
-            pending.timer.daemon = True
+            pending = _Pending(seconds, 0.0)
             self.timers[router] = pending
-            pending.timer.start()
+            self._wind(router, pending)
         self._log(router, f"armed: back to the previous configuration in {seconds} s unless confirmed")
         return _answer(f"armed {seconds}", "", 0)
 
-    def _claim(self, router: str, action: str,
-               armed: _Pending | None = None) -> tuple[_Pending | None, _Pending | None]:
-        """Take the router's pending commit for one settlement: ``(it, None)``; ``(None, the one
-        being settled)`` when a confirm or revert already has it; ``(None, None)`` when none waits."""
+    def start(self, router: str) -> dict[str, Any]:
+        """The push is done: the timer counts its seconds again from now."""
         with self.lock:
             pending = self.timers.get(router)
-            if pending is None or (armed is not None and pending is not armed):
+            if pending is None or pending.settling:
+                return _answer("", f"the commit is being {pending.settling}ed" if pending else NOTHING_PENDING, 1)
+            pending.timer.cancel()
+            self._wind(router, pending)
+        return _answer(f"armed {pending.seconds}", "", 0)
+
+    def _wind(self, router: str, pending: _Pending) -> None:
+        # under self.lock
+        pending.generation += 1
+        pending.deadline = time.monotonic() + pending.seconds
+        pending.timer = threading.Timer(pending.seconds, self._expire, args=(router, pending, pending.generation))
+        pending.timer.daemon = True
+        pending.timer.start()
+
+    def _claim(self, router: str, action: str, armed: _Pending | None = None,
+               generation: int = 0) -> tuple[_Pending | None, _Pending | None]:
+        """Take the router's pending commit for one settlement: ``(it, None)``; ``(None, the one
+        being settled)`` when a confirm or revert already has it; ``(None, None)`` when none waits
+        (or, for a timer's ``armed`` commit, when that timer is not the commit's current one)."""
+        with self.lock:
+            pending = self.timers.get(router)
+            if pending is None or (armed is not None and (pending is not armed or pending.generation != generation)):
                 return None, None
             if pending.settling:
                 return None, pending
@@ -172,8 +197,8 @@ class Agent:
         settling = pending.settling if pending and pending.settling else None
         return _answer(json.dumps({"pending": pending is not None, "seconds_left": left, "settling": settling}), "", 0)
 
-    def _expire(self, router: str, armed: _Pending) -> None:
-        pending, _ = self._claim(router, "revert", armed)
+    def _expire(self, router: str, armed: _Pending, generation: int) -> None:
+        pending, _ = self._claim(router, "revert", armed, generation)
         if pending is not None:
             try:
                 self._restore(router, "not confirmed in time: reverted")
