@@ -17,6 +17,7 @@ five daemons have. On real twin routers, over the driver's one SSH login:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -81,6 +82,18 @@ def _corpus(reference_index, router: str) -> dict[str, str]:
 
 def _same(a: str, b: str) -> bool:
     return not reload.changes(a, b, rendered=True) and not reload.changes(b, a, rendered=True)
+
+
+@contextlib.contextmanager
+def _started(endpoints, reference_index, router: str):
+    """A driver on ``router``, its corpus, and the running configuration once ``01-abbreviated``
+    is committed: where the tests of a commit and its undoing start."""
+    configs = _corpus(reference_index, router)
+    device = _driver(endpoints, router)
+    try:
+        yield device, configs, _commit(device, configs["01-abbreviated"])
+    finally:
+        device.close()
 
 
 def _commit(device, config: str) -> str:
@@ -182,10 +195,7 @@ def test_a_line_the_device_refuses_restores_the_configuration_before_the_commit(
     message, the commit fails and everything pushed goes back."""
     _, endpoints = twin
     router = ROUTERS[2]
-    configs = _corpus(reference_index, router)
-    device = _driver(endpoints, router)
-    try:
-        before = _commit(device, configs["01-abbreviated"])
+    with _started(endpoints, reference_index, router) as (device, configs, before):
         rendered = scratch.canonical
 
         def newer(text):
@@ -200,8 +210,6 @@ def test_a_line_the_device_refuses_restores_the_configuration_before_the_commit(
             device.commit_config()
         assert _same(reload.clean(device.get_config("running")["running"]), before)
         assert not device.has_pending_commit()
-    finally:
-        device.close()
 
 
 KILLED = """
@@ -233,10 +241,7 @@ def _committing_process(endpoints, router: str, config: str, seconds: int) -> su
 def test_an_unconfirmed_commit_reverts_on_the_device_after_its_committer_is_killed(twin, reference_index):
     state, endpoints = twin
     router = ROUTERS[0]
-    configs = _corpus(reference_index, router)
-    device = _driver(endpoints, router)
-    try:
-        before = _commit(device, configs["01-abbreviated"])
+    with _started(endpoints, reference_index, router) as (device, configs, before):
         process = _committing_process(endpoints, router, configs["02-bgp-families"], 5)
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -247,8 +252,6 @@ def test_an_unconfirmed_commit_reverts_on_the_device_after_its_committer_is_kill
             time.sleep(0.5)
         assert not device.has_pending_commit(), (state / "agent.log").read_text()[-2000:]
         assert _same(reload.clean(device.get_config("running")["running"]), before)
-    finally:
-        device.close()
 
 
 def test_the_timer_counts_from_the_end_of_the_push(twin, reference_index):
@@ -256,11 +259,8 @@ def test_the_timer_counts_from_the_end_of_the_push(twin, reference_index):
     after ``start``, not after the arming; once it has fired, ``start`` is refused."""
     state, endpoints = twin
     router = ROUTERS[2]
-    configs = _corpus(reference_index, router)
     agent = Agent(state, json.loads((state / "agent.json").read_text()))
-    device = _driver(endpoints, router)
-    try:
-        before = _commit(device, configs["01-abbreviated"])
+    with _started(endpoints, reference_index, router) as (device, configs, before):
         _commit(device, configs["02-bgp-families"])
         assert agent.arm(router, 2, before)["code"] == 0
         time.sleep(1.5)
@@ -274,8 +274,6 @@ def test_the_timer_counts_from_the_end_of_the_push(twin, reference_index):
             time.sleep(0.1)
         assert _same(reload.clean(device.get_config("running")["running"]), before)
         assert agent.start(router)["stderr"] == NOTHING_PENDING
-    finally:
-        device.close()
 
 
 def test_a_push_slower_than_its_timer_fails_and_leaves_the_previous_configuration(twin, reference_index):
@@ -283,10 +281,7 @@ def test_a_push_slower_than_its_timer_fails_and_leaves_the_previous_configuratio
     have sent the candidate again: the commit fails and the previous configuration is restored."""
     _, endpoints = twin
     router = ROUTERS[2]
-    configs = _corpus(reference_index, router)
-    device = _driver(endpoints, router)
-    try:
-        before = _commit(device, configs["01-abbreviated"])
+    with _started(endpoints, reference_index, router) as (device, configs, before):
         push = device._converge
 
         def slow_push(target, running=None):
@@ -300,8 +295,6 @@ def test_a_push_slower_than_its_timer_fails_and_leaves_the_previous_configuratio
         del device._converge
         assert _same(reload.clean(device.get_config("running")["running"]), before)
         assert not device.has_pending_commit()
-    finally:
-        device.close()
 
 
 def test_a_commit_whose_timer_ran_out_stays_pending_until_the_router_is_back(twin, reference_index):

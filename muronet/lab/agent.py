@@ -23,8 +23,7 @@ from ``start``, as a commit-confirm counts from the end of the commit: the commi
 time to verify and confirm, however long its push took. A confirmed commit is saved (``vtysh -w``,
 what ``write memory`` has watchfrr run); an unconfirmed one is undone when its timer ends, with
 FRR's reload logic, and if the router still differs, by booting it from the configuration it had
-before. Timers of an agent that died are undone when the
-next one starts.
+before. Timers of an agent that died are undone when the next one starts.
 """
 
 from __future__ import annotations
