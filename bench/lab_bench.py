@@ -16,8 +16,8 @@ Measured, each as the user runs it (``muronet`` in a subprocess, wall-clock):
 
 Steps 2, 3 and 5 vary by a fifth from run to run on a 2-core machine (both tools are CPU-bound
 there: 250 FRR daemons share the cores), so the dry runs (cold and warm), the commit and
-``frr-reload.py --reload`` are repeated ``--rounds`` times, each commit and reload on a freshly booted twin, the
-two alternating; the ratios are of the medians, and every round's figure is kept.
+``frr-reload.py --reload`` are repeated ``--rounds`` times, each commit and reload on a freshly
+booted twin, the two alternating; the ratios are of the medians, and every round's figure is kept.
 
 Also: the per-device median of staging (login + diff) and commit, the SSH logins per device and
 run (from the twin's sshd logs), the peak memory of the ``muronet`` process, and the twin's FRR
