@@ -199,6 +199,7 @@ class Agent:
     def _expire(self, router: str, armed: _Pending, generation: int) -> None:
         pending, _ = self._claim(router, "revert", armed, generation)
         if pending is not None:
+            self._log(router, "not confirmed in time: reverting")
             try:
                 self._restore(router, "not confirmed in time: reverted")
             finally:
@@ -214,10 +215,12 @@ class Agent:
             done = _vtysh(router, "-f", "/dev/stdin", stdin=text)
             return done.stdout + done.stderr
 
+        started = time.monotonic()
         outcome = reload.converge(lambda: _vtysh(router, "-c", "show running-config").stdout, apply, previous)
+        took = f"{outcome.passes} pass(es), {time.monotonic() - started:.1f} s"
         if not outcome.left:
             path.unlink(missing_ok=True)
-            self._log(router, why)
+            self._log(router, f"{why} ({took})")
             return _answer("reverted", "", 0)
         # what the reload logic cannot undo, a boot from the previous configuration does
         from muronet.lab import twin
@@ -228,7 +231,8 @@ class Agent:
         twin.restart(self.state, router)
         etc.write_text(saved)
         path.unlink(missing_ok=True)
-        self._log(router, f"{why} (booted from the previous configuration)")
+        self._log(router, f"{why} ({took}, {len(outcome.left)} change(s) left: booted from the previous "
+                          f"configuration, {time.monotonic() - started:.1f} s in all)")
         return _answer("reverted", "", 0)
 
     def resume(self) -> None:
