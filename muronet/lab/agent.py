@@ -55,7 +55,7 @@ class _Pending:
     (``settling``) settles it, so a status that says "not pending" means the router is settled."""
 
     seconds: int
-    deadline: float
+    deadline: float = field(init=False)  # set with each timer
     timer: threading.Timer = field(init=False)
     generation: int = 0  # of the timer: one that ``start`` replaced does nothing when it fires
     settling: str = ""
@@ -115,7 +115,7 @@ class Agent:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
             with os.fdopen(descriptor, "w") as file:
                 file.write(previous)
-            pending = _Pending(seconds, 0.0)
+            pending = _Pending(seconds)
             self.timers[router] = pending
             self._wind(router, pending)
         self._log(router, f"armed: back to the previous configuration in {seconds} s unless confirmed")
