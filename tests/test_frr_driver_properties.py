@@ -12,7 +12,8 @@ five daemons have. On real twin routers, over the driver's one SSH login:
 - FRR's warnings are kept and refuse nothing; a candidate FRR refuses is refused before anything is
   pushed, with FRR's line and message;
 - commit-confirm is the device's: a committing process killed right after the push still leaves
-  the device on its previous configuration within N seconds, and another process confirms.
+  the device on its previous configuration within N seconds, and another process confirms; a
+  router that hangs during the revert is booted from its previous configuration.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from conftest import REPO
 from napalm import get_network_driver
 from napalm.base.exceptions import CommitError, ReplaceConfigException
 
+from muronet.lab import agent as agent_module
 from muronet.lab.agent import NOTHING_PENDING, Agent
 from muronet.lab.plan import boot_config
 from napalm_frr import reload, scratch
@@ -251,7 +253,9 @@ def test_an_unconfirmed_commit_reverts_on_the_device_after_its_committer_is_kill
         while device.has_pending_commit() and time.monotonic() < deadline:
             time.sleep(0.5)
         status = device._device("commit-confirm status")[1]  # what the device says, shown if it fails
-        assert not json.loads(status)["pending"], f"{status}\n{(state / 'agent.log').read_text()[-2000:]}"
+        busy = subprocess.run(["ps", "-eo", "pid,etimes,args"], capture_output=True, text=True).stdout
+        busy = "\n".join(line for line in busy.splitlines() if "vtysh" in line or "/usr/lib/frr/" in line)
+        assert not json.loads(status)["pending"], f"{status}\n{(state / 'agent.log').read_text()[-2000:]}\n{busy}"
         assert _same(reload.clean(device.get_config("running")["running"]), before)
 
 
@@ -330,6 +334,44 @@ def test_a_commit_whose_timer_ran_out_stays_pending_until_the_router_is_back(twi
         assert _same(reload.clean(device.get_config("running")["running"]), before)
     finally:
         gate.set()
+        device.close()
+
+
+def test_a_revert_on_a_hung_router_boots_it_from_the_previous_configuration(twin, reference_index, monkeypatch):
+    """A timer's revert goes through vtysh; a router whose daemon hangs (bgpd stopped here, really,
+    by SIGSTOP) would hold it forever, and the commit would stay unconfirmed on the router. The
+    revert gives vtysh a bounded time, then boots the router from the configuration it had before:
+    the status says settled only once the router is back, and the saved configuration is the one
+    before the unconfirmed commit."""
+    state, endpoints = twin
+    router = ROUTERS[1]
+    configs = _corpus(reference_index, router)
+    monkeypatch.setattr(agent_module, "VTYSH_SECONDS", 3)
+    agent = Agent(state, json.loads((state / "agent.json").read_text()))
+    device = _driver(endpoints, router)
+    try:
+        before = _commit(device, configs["01-abbreviated"])
+        device.load_replace_candidate(config=configs["02-bgp-families"])
+        device._commit_unsaved()  # pushed, not saved: what an unconfirmed commit leaves
+    finally:
+        device.close()
+    bgpd = int((state / "routers" / router / "run" / "bgpd.pid").read_text())
+    os.kill(bgpd, signal.SIGSTOP)
+    try:
+        assert agent.arm(router, 1, before)["code"] == 0
+        deadline = time.monotonic() + 60
+        while json.loads(agent.status(router)["stdout"])["pending"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(bgpd, signal.SIGCONT)
+    log = (state / "agent.log").read_text()
+    assert "TimeoutExpired" in log and "booted from the previous configuration" in log, log[-1000:]
+    device = _driver(endpoints, router)
+    try:
+        assert _same(reload.clean(device.get_config("running")["running"]), before)
+        assert _same(reload.clean(device.get_config("startup")["startup"]), before)
+    finally:
         device.close()
 
 

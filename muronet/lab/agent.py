@@ -47,6 +47,7 @@ from napalm_frr import reload
 
 MAX_REQUEST = 4 * 2**20
 NOTHING_PENDING = "no commit is waiting for confirmation"
+VTYSH_SECONDS = 30
 
 
 @dataclass(eq=False)
@@ -129,6 +130,8 @@ class Agent:
                 return _answer("", f"the commit is being {pending.settling}ed" if pending else NOTHING_PENDING, 1)
             pending.timer.cancel()
             self._wind(router, pending)
+        self._log(router, f"the push is done: back to the previous configuration in {pending.seconds} s unless "
+                          "confirmed")
         return _answer(f"armed {pending.seconds}", "", 0)
 
     def _wind(self, router: str, pending: _Pending) -> None:
@@ -197,13 +200,16 @@ class Agent:
         return _answer(json.dumps({"pending": pending is not None, "seconds_left": left, "settling": settling}), "", 0)
 
     def _expire(self, router: str, armed: _Pending, generation: int) -> None:
-        pending, _ = self._claim(router, "revert", armed, generation)
-        if pending is not None:
-            self._log(router, "not confirmed in time: reverting")
-            try:
-                self._restore(router, "not confirmed in time: reverted")
-            finally:
-                self._release(router, pending)
+        pending, busy = self._claim(router, "revert", armed, generation)
+        if pending is None:
+            if busy is None and self.timers.get(router) is armed:
+                self._log(router, f"timer {generation} ran out after timer {armed.generation} replaced it")
+            return
+        self._log(router, "not confirmed in time: reverting")
+        try:
+            self._restore(router, "not confirmed in time: reverted")
+        finally:
+            self._release(router, pending)
 
     def _restore(self, router: str, why: str) -> dict[str, Any]:
         path = self._previous(router)
@@ -211,29 +217,40 @@ class Agent:
             previous = path.read_text()
         except OSError:
             return _answer("", "the configuration to go back to is gone", 1)
+
         def apply(text: str) -> str:
             done = _vtysh(router, "-f", "/dev/stdin", stdin=text)
             return done.stdout + done.stderr
 
         started = time.monotonic()
-        outcome = reload.converge(lambda: _vtysh(router, "-c", "show running-config").stdout, apply, previous)
-        took = f"{outcome.passes} pass(es), {time.monotonic() - started:.1f} s"
-        if not outcome.left:
+        try:
+            outcome = reload.converge(lambda: _vtysh(router, "-c", "show running-config").stdout, apply, previous)
+            took = f"{outcome.passes} pass(es), {time.monotonic() - started:.1f} s"
+            left = f"{len(outcome.left)} change(s) left" if outcome.left else ""
+        except (subprocess.SubprocessError, OSError, reload.ReloadError) as error:  # a vtysh that hung, say
+            took, left = f"{time.monotonic() - started:.1f} s", f"{type(error).__name__}: {error}"
+        if not left:
             path.unlink(missing_ok=True)
             self._log(router, f"{why} ({took})")
             return _answer("reverted", "", 0)
         # what the reload logic cannot undo, a boot from the previous configuration does
+        self._log(router, f"{took}, {left}: booting from the previous configuration")
+        self._boot(router, previous)
+        path.unlink(missing_ok=True)
+        self._log(router, f"{why} (booted from the previous configuration, {time.monotonic() - started:.1f} s "
+                          "in all)")
+        return _answer("reverted", "", 0)
+
+    def _boot(self, router: str, previous: str) -> None:
         from muronet.lab import twin
 
         etc = self.state / "routers" / router / "etc" / "frr.conf"
         saved = etc.read_text()
         etc.write_text(previous)
-        twin.restart(self.state, router)
-        etc.write_text(saved)
-        path.unlink(missing_ok=True)
-        self._log(router, f"{why} ({took}, {len(outcome.left)} change(s) left: booted from the previous "
-                          f"configuration, {time.monotonic() - started:.1f} s in all)")
-        return _answer("reverted", "", 0)
+        try:
+            twin.restart(self.state, router)
+        finally:
+            etc.write_text(saved)
 
     def resume(self) -> None:
         """Undo what an agent that died left armed: nobody can confirm it any more."""
@@ -316,7 +333,8 @@ class Agent:
         return _answer(done.stdout, done.stderr, done.returncode)
 
     def _log(self, router: str, event: str) -> None:
-        line = f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {router}: {event}\n"
+        now = time.time()
+        line = f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(now))}.{int(now % 1 * 1000):03d}Z {router}: {event}\n"
         descriptor = os.open(self.state / "agent.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         with os.fdopen(descriptor, "a") as file:
             file.write(line)
@@ -386,7 +404,9 @@ def _options(words: list[str]) -> dict[str, str]:
 
 
 def _vtysh(router: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["vtysh", "-N", router, *args], input=stdin, capture_output=True, text=True, timeout=300)
+    # a router's whole configuration loads in seconds: a vtysh still running after half a minute hangs
+    return subprocess.run(["vtysh", "-N", router, *args], input=stdin, capture_output=True, text=True,
+                          timeout=VTYSH_SECONDS)
 
 
 def _cpu_usage() -> dict[str, dict[str, float]]:
