@@ -375,6 +375,20 @@ def test_a_revert_on_a_hung_router_boots_it_from_the_previous_configuration(twin
         device.close()
 
 
+def test_a_timer_that_cannot_revert_says_so_in_the_agent_log(tmp_path):
+    """The configuration to go back to vanished under an armed timer (deleted by hand, say): when
+    the timer runs out the router cannot be reverted, and the log the operator reads says why."""
+    (tmp_path / "routers" / "r1").mkdir(parents=True)
+    agent = Agent(tmp_path, {"routers": {"r1": []}, "uid": 4242})
+    assert agent.arm("r1", 1, "hostname r1\n")["code"] == 0
+    agent._previous("r1").unlink()
+    deadline = time.monotonic() + 10
+    while json.loads(agent.status("r1")["stdout"])["pending"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log = (tmp_path / "agent.log").read_text()
+    assert "r1: not confirmed in time and not reverted: the configuration to go back to is gone" in log, log
+
+
 def test_another_process_confirms_a_commit_and_it_is_saved(twin, reference_index):
     _, endpoints = twin
     router = ROUTERS[1]

@@ -207,7 +207,12 @@ class Agent:
             return
         self._log(router, "not confirmed in time: reverting")
         try:
-            self._restore(router, "not confirmed in time: reverted")
+            answer = self._restore(router, "not confirmed in time: reverted")
+            if answer["code"]:
+                self._log(router, f"not confirmed in time and not reverted: {answer['stderr']}")
+        except Exception as error:  # the operator reads this log; the thread's own report goes to agent.out
+            self._log(router, f"not confirmed in time and the revert failed: {type(error).__name__}: {error}")
+            raise
         finally:
             self._release(router, pending)
 
