@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -196,6 +197,9 @@ def _no_shell_anywhere(state: Path, env: dict[str, str], port: int, known: Path)
                                      "PasswordAuthentication yes\nUsePAM yes\n")
     (other / "known").write_text(f"[127.0.0.1]:{free} {(other / 'key.pub').read_text()}")
     subprocess.run(["/usr/sbin/sshd", "-f", str(other / "sshd.conf")], check=True)
+    deadline = time.monotonic() + 30  # sshd forks away before it listens; its PID file comes after
+    while not (other / "sshd.pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
     try:
         for command in ("id", "ch-core1"):
             refused = _ssh(free, other / "known", env, command)
