@@ -22,8 +22,9 @@ The timer runs from the arming (a committer that dies during its push is reverte
 from ``start``, as a commit-confirm counts from the end of the commit: the committer has the whole
 time to verify and confirm, however long its push took. A confirmed commit is saved (``vtysh -w``,
 what ``write memory`` has watchfrr run); an unconfirmed one is undone when its timer ends, with
-FRR's reload logic, and if the router still differs, by booting it from the configuration it had
-before. Timers of an agent that died are undone when the next one starts.
+FRR's reload logic, and if the router still differs (or a vtysh hangs: each has half a minute),
+by booting it from the configuration it had before. Timers of an agent that died are undone when
+the next one starts.
 """
 
 from __future__ import annotations
