@@ -240,6 +240,13 @@ def _committing_process(endpoints, router: str, config: str, seconds: int) -> su
     return process
 
 
+def _settle(agent: Agent, router: str, seconds: float) -> None:
+    """Until the router's commit is no longer pending (confirmed or reverted), for ``seconds`` at most."""
+    deadline = time.monotonic() + seconds
+    while json.loads(agent.status(router)["stdout"])["pending"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_an_unconfirmed_commit_reverts_on_the_device_after_its_committer_is_killed(twin, reference_index):
     state, endpoints = twin
     router = ROUTERS[0]
@@ -274,9 +281,7 @@ def test_the_timer_counts_from_the_end_of_the_push(twin, reference_index):
         time.sleep(2.5)  # 4.5 s after the arming: the first timer would have fired and reverted
         status = json.loads(agent.status(router)["stdout"])
         assert status["pending"] and status["settling"] is None and 0 < status["seconds_left"] <= 2.0
-        deadline = time.monotonic() + 30
-        while json.loads(agent.status(router)["stdout"])["pending"] and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _settle(agent, router, 30)
         assert _same(reload.clean(device.get_config("running")["running"]), before)
         assert agent.start(router)["stderr"] == NOTHING_PENDING
 
@@ -359,9 +364,7 @@ def test_a_revert_on_a_hung_router_boots_it_from_the_previous_configuration(twin
     os.kill(bgpd, signal.SIGSTOP)
     try:
         assert agent.arm(router, 1, before)["code"] == 0
-        deadline = time.monotonic() + 60
-        while json.loads(agent.status(router)["stdout"])["pending"] and time.monotonic() < deadline:
-            time.sleep(0.2)
+        _settle(agent, router, 60)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(bgpd, signal.SIGCONT)
@@ -382,9 +385,7 @@ def test_a_timer_that_cannot_revert_says_so_in_the_agent_log(tmp_path):
     agent = Agent(tmp_path, {"routers": {"r1": []}, "uid": 4242})
     assert agent.arm("r1", 1, "hostname r1\n")["code"] == 0
     agent._previous("r1").unlink()
-    deadline = time.monotonic() + 10
-    while json.loads(agent.status("r1")["stdout"])["pending"] and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _settle(agent, "r1", 10)
     log = (tmp_path / "agent.log").read_text()
     assert "r1: not confirmed in time and not reverted: the configuration to go back to is gone" in log, log
 

@@ -40,6 +40,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -339,8 +340,7 @@ class Agent:
         return _answer(done.stdout, done.stderr, done.returncode)
 
     def _log(self, router: str, event: str) -> None:
-        now = time.time()
-        line = f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(now))}.{int(now % 1 * 1000):03d}Z {router}: {event}\n"
+        line = f"{datetime.now(UTC).isoformat(timespec='milliseconds')} {router}: {event}\n"
         descriptor = os.open(self.state / "agent.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         with os.fdopen(descriptor, "a") as file:
             file.write(line)
