@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,6 +40,25 @@ def _stat(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
+def command_lines() -> dict[int, list[str]]:
+    """Every running process's command line, by PID (a process ending meanwhile is left out; a
+    kernel thread has an empty one).
+
+    >>> import os
+    >>> "python" in command_lines()[os.getpid()][0]
+    True
+    """
+    found = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                argv = Path(f"/proc/{entry}/cmdline").read_bytes()
+            except OSError:
+                continue
+            found[int(entry)] = [arg.decode(errors="replace") for arg in argv.split(b"\0")[:-1]]
+    return found
+
+
 def wait_ended(pids: Iterable[int], timeout: float) -> bool:
     """Wait until every process of ``pids`` has ended, at most ``timeout`` seconds; whether they have."""
     left = list(pids)
@@ -48,7 +68,6 @@ def wait_ended(pids: Iterable[int], timeout: float) -> bool:
             return False
         time.sleep(0.01)
     return True
-
 
 
 def run(command: Sequence[str | Path], error: type[Exception] = RuntimeError, what: str = "",

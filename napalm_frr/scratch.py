@@ -33,7 +33,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field
 from functools import cache
@@ -42,7 +42,7 @@ from typing import Any
 
 from muronet.files import UnsafeFolder, private_folder, write_atomic
 from muronet.masking import placeholder, tokenized
-from muronet.processes import alive, start_time, wait_ended
+from muronet.processes import alive, command_lines, start_time, wait_ended
 from napalm_frr import reload
 
 ROOT = Path("/run/muronet-scratch")
@@ -289,13 +289,10 @@ class Instance:
             self.shell.close()
             self.shell = None
         for _ in range(5):  # an older instance's watchfrr restarts a daemon that dies: look again
-            daemons = self._daemons()
-            if not daemons:
+            pids = {*self._daemons().values(), *_scratch_daemons().get(self.name, ())}
+            if not pids:
                 break
-            for pid in daemons.values():
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            wait_ended(daemons.values(), 5)
+            _kill(pids)
         for stale in (self.home / "run").glob("*"):
             stale.unlink(missing_ok=True)
 
@@ -457,9 +454,7 @@ class ScratchPool:
                 raise ScratchError("vtysh not found: install Debian's frr (make setup)")
             private_folder(ROOT, mode=0o700)
             clean_stale()
-            self._home = private_folder(ROOT / str(os.getpid()))
-            write_atomic(self._home / "owner.json", json.dumps({"pid": os.getpid(),
-                                                                "started": start_time(os.getpid())}))
+            self._home = _claim(ROOT / str(os.getpid()))
             atexit.register(self.close)
             for k in range(self.size):
                 n = next(_NUMBERS)
@@ -574,14 +569,56 @@ class ScratchPool:
             shutil.rmtree(home, ignore_errors=True)
 
 
+def _owner() -> dict[str, int]:
+    return {"pid": os.getpid(), "started": start_time(os.getpid())}
+
+
+def _owned(home: Path) -> bool | None:
+    """Whether the process that made ``home`` still runs; None for a home without owner."""
+    try:
+        owner = json.loads((home / "owner.json").read_text())
+        return start_time(int(owner["pid"])) == owner["started"]
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return False
+
+
+def _claim(home: Path) -> Path:
+    """``home`` for this process's instances. It appears under its name with its owner inside
+    (made aside, then renamed): another process's :func:`clean_stale`, running at any moment,
+    never sees it without one and takes it for a dead process's."""
+    if _mine(home):
+        return home  # another pool of this process made it
+    draft = private_folder(ROOT / f".claim-{os.getpid()}-{secrets.token_hex(4)}")
+    write_atomic(draft / "owner.json", json.dumps(_owner()))
+    try:
+        os.rename(draft, home)
+    except OSError as error:
+        shutil.rmtree(draft, ignore_errors=True)
+        if not _mine(home):  # not another pool of this process, at the same moment: someone else's
+            raise ScratchError(f"cannot claim {home}: {error.strerror}") from None
+    return home
+
+
+def _mine(home: Path) -> bool:
+    try:
+        return bool(json.loads((home / "owner.json").read_text()) == _owner())
+    except (OSError, ValueError):
+        return False
+
+
 def clean_stale() -> None:
-    """Remove the instances of processes that died without closing their pool (killed, say)."""
+    """Remove the instances of processes that died without closing their pool (killed, say), and
+    any scratch FRR daemon whose instance is gone (removed while it booted)."""
     for home in ROOT.glob("*"):
-        try:
-            owner = json.loads((home / "owner.json").read_text())
-            owned = start_time(int(owner["pid"])) == owner["started"]
-        except (OSError, ValueError, KeyError, IndexError):
-            owned = False
+        if claim := _CLAIM.fullmatch(home.name):  # a home being made, or one a dead process left half-made
+            if not alive(int(claim.group(1))):
+                shutil.rmtree(home, ignore_errors=True)
+            continue
+        owned = _owned(home)
+        if owned is None and home.name.isdigit():  # no owner: made by an older muronet, stale once it ended
+            owned = alive(int(home.name))
         if owned or not home.name.isdigit():
             continue
         for folder in home.iterdir():
@@ -596,8 +633,37 @@ def clean_stale() -> None:
     for name in names:
         if not (ROOT / name.removeprefix("scr").split("-")[0]).exists():
             Instance(name, ROOT / "gone").remove()
+    for name, pids in _scratch_daemons().items():  # an instance's home is made before it boots, removed after it stops
+        if not _home_of(name).is_dir():
+            _kill(pids)
 
 
+def _home_of(name: str) -> Path:
+    """>>> _home_of("scr4242-3")
+    PosixPath('/run/muronet-scratch/4242/3')
+    """
+    return ROOT.joinpath(*name.removeprefix("scr").split("-"))
+
+
+def _scratch_daemons() -> dict[str, list[int]]:
+    """Every scratch FRR's daemons (FRR's, with ``-N`` naming an instance), by instance name."""
+    found: dict[str, list[int]] = {}
+    for pid, argv in command_lines().items():
+        if argv and argv[0].startswith("/usr/lib/frr/") and "-N" in argv[:-1]:
+            name = argv[argv.index("-N") + 1]
+            if is_instance(name):
+                found.setdefault(name, []).append(pid)
+    return found
+
+
+def _kill(pids: Collection[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    wait_ended(pids, 5)
+
+
+_CLAIM = re.compile(r"\.claim-(\d+)-[0-9a-f]+")
 _INSTANCE_NAME = re.compile(r"scr(\d+)-\d+")
 
 

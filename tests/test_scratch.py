@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from conftest import REPO
 
+from muronet.processes import alive
 from muronet.render.engine import Renderer
 from napalm_frr import scratch
 
@@ -109,4 +114,70 @@ def test_a_pool_whose_instances_cannot_start_says_why_without_waiting_out_its_ti
             pool.render("router bgp 65001\n", timeout=600)
         assert time.monotonic() - started < 300, "it waited for its timeout instead of saying why"
     finally:
+        pool.close()
+
+
+_SLOW_CLAIM = """
+import sys, time
+from napalm_frr import scratch
+
+written = scratch.write_atomic
+def slow(path, *args, **kwargs):  # a loaded machine, between making a pool's home and naming its owner
+    if path.name == "owner.json":
+        time.sleep(1.5)
+    return written(path, *args, **kwargs)
+
+scratch.write_atomic = slow
+pool = scratch.ScratchPool(size=2, full=1)
+try:
+    taken = [pool.take(full=False, timeout=120) for _ in range(2)]
+    print(sum("router bgp 65001" in pool.render_on(i, "router bgp 65001\\n").text for i in taken))
+finally:
+    pool.close()
+"""
+
+
+def test_a_pool_starting_while_another_process_cleans_up_keeps_its_instances():
+    """Every pool start removes what dead processes left: it must never take the home of a pool
+    another process is making at that moment, however slowly, for a dead process's (that removed
+    instances while they booted and left their daemons running, unseen)."""
+    starting = subprocess.Popen([sys.executable, "-c", _SLOW_CLAIM], cwd=REPO, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cleanups = 0
+    while starting.poll() is None:
+        scratch.clean_stale()
+        cleanups += 1
+    out, err = starting.communicate()
+    assert (starting.returncode, out.strip()) == (0, "2"), err[-2000:]
+    assert cleanups > 20  # it cleaned up all along the start
+    name = f"scr{starting.pid}-"
+    assert not [n for n in scratch._scratch_daemons() if n.startswith(name)]
+    assert name not in Path("/proc/mounts").read_text()
+    assert not list(scratch.ROOT.glob(f"*{starting.pid}*"))
+
+
+def test_daemons_of_an_instance_removed_while_it_booted_are_stopped_by_the_next_cleanup(tmp_path):
+    """An instance removed by anyone while its daemons were starting leaves daemons that have no
+    PID files where its removal looks: the next cleanup finds them by their command lines and
+    stops them, and no live pool's instance."""
+    pool = scratch.ScratchPool(size=1, full=0)
+    orphan = scratch.Instance(f"scr{os.getpid()}-{10**6}", tmp_path / "orphan", scratch.LEAN)
+    try:
+        kept = pool.take(full=False, timeout=120)
+        orphan.home.mkdir()
+        orphan.create()
+        pids = orphan._pids()
+        assert len(pids) == len(scratch.LEAN)
+        orphan.shell.close()
+        for point in (scratch.FRR_ETC / orphan.name, scratch.FRR_RUN / orphan.name):  # remove() without its stop()
+            subprocess.run(["umount", str(point)], check=True)
+            point.rmdir()
+        subprocess.run(["ip", "netns", "del", orphan.name], check=True)
+        shutil.rmtree(orphan.home)
+        scratch.clean_stale()
+        assert not [pid for pid in pids if alive(pid)]
+        assert len(kept._pids()) == len(scratch.LEAN)
+        assert "router ospf" in pool.render_on(kept, "router ospf\n").text
+    finally:
+        orphan.remove()
         pool.close()
