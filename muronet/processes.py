@@ -40,23 +40,33 @@ def _stat(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-def command_lines() -> dict[int, list[str]]:
-    """Every running process's command line, by PID (a process ending meanwhile is left out; a
-    kernel thread has an empty one).
+def each_process(file: str) -> dict[int, bytes]:
+    """The file ``/proc/PID/<file>`` of every running process, by PID (a process that ends
+    meanwhile is left out).
 
     >>> import os
-    >>> "python" in command_lines()[os.getpid()][0]
+    >>> each_process("stat")[os.getpid()].split()[0] == str(os.getpid()).encode()
     True
     """
     found = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                argv = Path(f"/proc/{entry}/cmdline").read_bytes()
+                found[int(entry)] = Path(f"/proc/{entry}/{file}").read_bytes()
             except OSError:
                 continue
-            found[int(entry)] = [arg.decode(errors="replace") for arg in argv.split(b"\0")[:-1]]
     return found
+
+
+def command_lines() -> dict[int, list[str]]:
+    """Every running process's command line, by PID (a kernel thread's is empty).
+
+    >>> import os
+    >>> "python" in command_lines()[os.getpid()][0]
+    True
+    """
+    return {pid: [arg.decode(errors="replace") for arg in argv.split(b"\0")[:-1]]
+            for pid, argv in each_process("cmdline").items()}
 
 
 def wait_ended(pids: Iterable[int], timeout: float) -> bool:

@@ -639,7 +639,9 @@ def clean_stale() -> None:
 
 
 def _home_of(name: str) -> Path:
-    """>>> _home_of("scr4242-3")
+    """Where the instance named ``name`` lives.
+
+    >>> _home_of("scr4242-3")
     PosixPath('/run/muronet-scratch/4242/3')
     """
     return ROOT.joinpath(*name.removeprefix("scr").split("-"))

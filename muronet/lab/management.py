@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from muronet.files import write_atomic
-from muronet.processes import run, start_time
+from muronet.processes import each_process, run, start_time
 
 MAX_PORTS_PER_SSHD = 16
 SSHD = "/usr/sbin/sshd"
@@ -110,17 +110,8 @@ def delete_user(name: str, marker: str) -> bool:
 
 
 def processes_of(uid: int) -> list[int]:
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                status = Path(f"/proc/{entry}/status").read_text()
-            except OSError:
-                continue
-            real_uid = next((line.split()[1] for line in status.splitlines() if line.startswith("Uid:")), None)
-            if real_uid == str(uid):
-                pids.append(int(entry))
-    return pids
+    uid_line = f"Uid:\t{uid}\t".encode()  # the real user first: "Uid:\treal\teffective\tsaved\tfs"
+    return [pid for pid, status in each_process("status").items() if uid_line in status]
 
 
 def _group_exists(name: str) -> bool:
