@@ -631,7 +631,7 @@ def clean_stale() -> None:
     names |= {n for n in _run("ip", "netns", "list").stdout.split() if (m := _INSTANCE_NAME.fullmatch(n))
               and not alive(int(m.group(1)))}
     for name in names:
-        if not (ROOT / name.removeprefix("scr").split("-")[0]).exists():
+        if not _home_of(name).parent.exists():
             Instance(name, ROOT / "gone").remove()
     for name, pids in _scratch_daemons().items():  # an instance's home is made before it boots, removed after it stops
         if not _home_of(name).is_dir():
