@@ -6,11 +6,13 @@
 - ``private_folder``: a state folder is created by muronet (mode 0700), or, if it exists, it must be
   a real folder owned by the invoking user and writable by nobody else, on a path nobody else can
   redirect (every parent owned by root or the user, and not writable by others unless sticky).
+- ``mount_points``: where something is mounted, bind mounts included.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -127,3 +129,17 @@ def _user(uid: int) -> str:
         return f"user {pwd.getpwuid(uid).pw_name}"
     except KeyError:
         return f"uid {uid}"
+
+
+def mount_points() -> set[str]:
+    """Every mount point of this mount namespace (a bind mount within one file system is one that
+    ``os.path.ismount`` does not see).
+
+    >>> "/proc" in mount_points()
+    True
+    """
+    points = set()
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        point = line.split()[4]  # with spaces and the like as octal escapes
+        points.add(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), point))
+    return points

@@ -40,7 +40,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from muronet.files import UnsafeFolder, private_folder, write_atomic
+from muronet.files import UnsafeFolder, mount_points, private_folder, write_atomic
 from muronet.masking import placeholder, tokenized
 from muronet.processes import alive, command_lines, start_time, wait_ended
 from napalm_frr import reload
@@ -58,7 +58,11 @@ _OPTIONS = {"zebra": "-s 90000000 -n"}  # the twin's: its netlink buffer, a VRF 
 # has not got). A daemon that dies stays dead, which ``healthy`` sees. Each waits (``-d``) until it
 # listens. FRR 8.4 keeps each daemon's log buffer in /var/tmp/frr/<daemon>.<pid>, removed only on a
 # clean exit: the instance's own folder is mounted there, so what a killed daemon leaves goes with it.
-_MOUNTS = 'mount --bind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && hostname "$3"'
+# ospfd keeps its graceful-restart state in /var/run/frr/ospfd-gr.json, whatever ``-N`` says, and
+# reads it when an OSPF instance is made: the instance has a /var/run/frr of its own, with its run
+# folder at its name, so no scratch FRR reads or writes the host's.
+_MOUNTS = ('mount --bind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && '
+           'mount --bind "$4" /var/run/frr && mount --bind "$5" "/var/run/frr/$3" && hostname "$3"')
 
 
 def _boot_script(daemons: tuple[str, ...]) -> str:
@@ -206,6 +210,10 @@ class Instance:
         self.name, self.home, self.daemons = name, home, daemons
         self.baseline = ""
         self.shell: Shell | None = None
+        # A boot and a removal never overlap: a boot after its removal's unmounting would start
+        # daemons that write into the host's /var/run/frr and that no PID file shows.
+        self._life = threading.RLock()
+        self._removed = False
 
     @property
     def fifo(self) -> Path:
@@ -214,8 +222,18 @@ class Instance:
 
     # --- life ------------------------------------------------------------------------------------
     def create(self) -> None:
-        etc, run, empty, crashlog = (self.home / name for name in ("etc", "run", "netns", "crashlog"))
-        for folder in (etc, run, empty, crashlog):
+        with self._life:
+            self._refuse_if_removed()
+            self._create()
+
+    def _refuse_if_removed(self) -> None:
+        if self._removed:
+            raise ScratchError(f"the scratch FRR {self.name} is removed")
+
+    def _create(self) -> None:
+        etc, run, empty, crashlog, frr_run = (self.home / name for name in ("etc", "run", "netns", "crashlog",
+                                                                          "frr-run"))
+        for folder in (etc, run, empty, crashlog, frr_run, frr_run / self.name):
             folder.mkdir(mode=0o750, exist_ok=True)
         frr = grp.getgrnam("frr").gr_gid
         os.chown(etc, 0, frr)
@@ -223,8 +241,8 @@ class Instance:
                            ("frr.conf", "frr defaults traditional\nservice integrated-vtysh-config\n")):
             write_atomic(etc / name, text, mode=0o640)
             os.chown(etc / name, 0, frr)
-        shutil.chown(run, "frr", "frr")
-        shutil.chown(crashlog, "frr", "frr")
+        for folder in (run, crashlog, frr_run):
+            shutil.chown(folder, "frr", "frr")
         try:  # the mount point, as FRR would make it; instances of this and other processes race here
             CRASHLOG_DIR.mkdir(mode=0o700)
             shutil.chown(CRASHLOG_DIR, "frr", "frr")
@@ -244,9 +262,14 @@ class Instance:
 
     def boot(self) -> None:
         """Start FRR blank and wait until it answers; its first rendering is the baseline."""
+        with self._life:
+            self._refuse_if_removed()
+            self._boot()
+
+    def _boot(self) -> None:
         started = _run("ip", "netns", "exec", self.name, "unshare", "--mount", "--uts", "--propagation", "private",
                        "sh", "-c", _boot_script(self.daemons), "muronet-scratch", str(self.home / "netns"),
-                       str(self.home / "crashlog"), self.name)
+                       str(self.home / "crashlog"), self.name, str(self.home / "frr-run"), str(self.home / "run"))
         if started.returncode:
             raise ScratchError(f"FRR did not start in {self.name}: {started.stderr.strip()[-300:]}")
         if not self.fifo.exists():
@@ -297,13 +320,15 @@ class Instance:
             stale.unlink(missing_ok=True)
 
     def remove(self) -> None:
-        self.stop()
-        for point in (FRR_ETC / self.name, FRR_RUN / self.name):
-            _run("umount", str(point))
-            with contextlib.suppress(OSError):
-                point.rmdir()
-        _run("ip", "netns", "del", self.name)
-        shutil.rmtree(self.home, ignore_errors=True)
+        with self._life:
+            self._removed = True
+            self.stop()
+            for point in (FRR_ETC / self.name, FRR_RUN / self.name):
+                _run("umount", str(point))
+                if os.path.realpath(point) not in mount_points():  # a daemon may have written into the bare folder
+                    shutil.rmtree(point, ignore_errors=True)
+            _run("ip", "netns", "del", self.name)
+            shutil.rmtree(self.home, ignore_errors=True)
 
     # --- use -------------------------------------------------------------------------------------
     def _vtysh(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -625,13 +650,11 @@ def clean_stale() -> None:
             if folder.is_dir():
                 Instance(f"scr{home.name}-{folder.name}", folder).remove()
         shutil.rmtree(home, ignore_errors=True)
-    # a path space or namespace whose home is gone already (its process died half-way through)
-    names = {m.group(1) for m in re.finditer(rf"^\S+ (?:{FRR_ETC}|{FRR_RUN}|/run/frr)/(scr(\d+)-\d+) ",
-                                             Path("/proc/mounts").read_text(), re.M) if not alive(int(m.group(2)))}
-    names |= {n for n in _run("ip", "netns", "list").stdout.split() if (m := _INSTANCE_NAME.fullmatch(n))
-              and not alive(int(m.group(1)))}
+    # a path space, folder or namespace whose home is gone already (its process died half-way through)
+    names = {folder.name for base in (FRR_ETC, FRR_RUN) for folder in base.glob("scr*")}  # mounted or bare
+    names |= set(_run("ip", "netns", "list").stdout.split())
     for name in names:
-        if not _home_of(name).parent.exists():
+        if (m := _INSTANCE_NAME.fullmatch(name)) and not alive(int(m.group(1))) and not _home_of(name).parent.exists():
             Instance(name, ROOT / "gone").remove()
     for name, pids in _scratch_daemons().items():  # an instance's home is made before it boots, removed after it stops
         if not _home_of(name).is_dir():

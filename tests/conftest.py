@@ -23,6 +23,18 @@ REPO = Path(__file__).resolve().parent.parent
 INVENTORY = REPO / "inventory"
 TEMPLATES = REPO / "templates"
 # Every problem line the validator prints: "path/to/file.yaml:LINE: message"
+HOST_OSPF_RESTART = Path("/var/run/frr/ospfd-gr.json")  # FRR 8.4's ospfd writes here, whatever -N says
+
+
+def host_ospf_restart_state() -> tuple[int, bytes] | None:
+    """The host's ospfd graceful-restart file as it stands (None if there is none): no FRR that
+    muronet starts may read or write it."""
+    try:
+        return HOST_OSPF_RESTART.stat().st_mtime_ns, HOST_OSPF_RESTART.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 ISSUE_LINE = re.compile(r"^(?P<file>[^\s:][^:]*\.ya?ml):(?P<line>[1-9]\d*): (?P<message>.+)$")
 
 

@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, host_ospf_restart_state
 from napalm import get_network_driver
 from napalm.base.exceptions import CommitError, ReplaceConfigException
 
@@ -106,8 +106,9 @@ def _commit(device, config: str) -> str:
 
 
 def test_every_corpus_configuration_commits_from_blank_and_then_shows_nothing(twin, reference_index):
-    _, endpoints = twin
+    state, endpoints = twin
     router = ROUTERS[0]
+    host_restart_state = host_ospf_restart_state()
     device = _driver(endpoints, router)
     try:
         configs = _corpus(reference_index, router)
@@ -119,6 +120,9 @@ def test_every_corpus_configuration_commits_from_blank_and_then_shows_nothing(tw
             assert _same(reload.clean(device.get_config("startup")["startup"]), running)  # committed means saved
     finally:
         device.close()
+    # the OSPF instances made above kept ospfd's restart state in the router's own /var/run/frr
+    assert (state / "routers" / router / "frr-run" / "ospfd-gr.json").exists()
+    assert host_ospf_restart_state() == host_restart_state
 
 
 def _transitions(endpoints, reference_index, router: str, starts: list[str]) -> list[str]:

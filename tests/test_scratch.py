@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, host_ospf_restart_state
 
 from muronet.processes import alive
 from muronet.render.engine import Renderer
@@ -181,3 +181,74 @@ def test_daemons_of_an_instance_removed_while_it_booted_are_stopped_by_the_next_
     finally:
         orphan.remove()
         pool.close()
+
+
+def test_a_scratch_frr_keeps_ospfs_restart_state_to_itself():
+    """ospfd reads and rewrites its graceful-restart file whenever an OSPF instance is made, at a
+    path compiled into FRR: a scratch FRR's must be its own, not the host's (which another FRR, or
+    a twin router, would then read as its own)."""
+    before = host_ospf_restart_state()
+    pool = scratch.ScratchPool(size=1, full=0)
+    try:
+        instance = pool.take(full=False, timeout=120)
+        assert "router ospf" in pool.render_on(instance, "router ospf\n ospf router-id 10.0.0.1\n").text
+        assert (instance.home / "frr-run" / "ospfd-gr.json").exists()
+    finally:
+        pool.close()
+    assert host_ospf_restart_state() == before
+
+
+def test_a_boot_racing_the_removal_of_its_instance_starts_nothing(monkeypatch):
+    """A pool that closes while one of its threads reboots an instance (after a failed rendering):
+    a boot that begins once the removal has unmounted the instance's path spaces would start
+    daemons that write into the host's /var/run/frr, where no PID file of the instance is looked
+    for (what CI once left: a bare /var/run/frr/scrP-N with zebra's, bgpd's, ospfd's files)."""
+    pool = scratch.ScratchPool(size=1, full=0)
+    boots: list[threading.Thread] = []
+    outcome: list[str] = []
+    run = scratch._run
+
+    def boot(instance: scratch.Instance) -> None:
+        try:
+            instance.boot()
+            outcome.append("booted")
+        except scratch.ScratchError as error:
+            outcome.append(str(error))
+
+    def boot_before_the_namespace_goes(*command: str, **options):
+        if command[:3] == ("ip", "netns", "del") and not boots:  # the path spaces are unmounted by now
+            boots.append(threading.Thread(target=boot, args=(instance,)))
+            boots[0].start()
+            boots[0].join(3)  # long enough for a boot that does not wait for the removal to start FRR
+        return run(*command, **options)
+
+    try:
+        instance = pool.take(full=False, timeout=120)
+        instance.stop()
+        monkeypatch.setattr(scratch, "_run", boot_before_the_namespace_goes)
+        instance.remove()
+        boots[0].join(60)
+        monkeypatch.setattr(scratch, "_run", run)
+        assert outcome == [f"the scratch FRR {instance.name} is removed"]
+        assert instance.name not in scratch._scratch_daemons()
+        assert not (scratch.FRR_RUN / instance.name).exists()
+    finally:
+        monkeypatch.setattr(scratch, "_run", run)
+        pool.close()
+
+
+def test_cleanup_removes_the_bare_folders_a_dead_process_left_in_frrs_path_spaces():
+    """A process killed between unmounting an instance's path spaces and removing their folders
+    (or whose daemons wrote into one unmounted) leaves them in /etc/frr and /var/run/frr."""
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    name = f"scr{int(ended.stdout)}-0"
+    folders = [scratch.FRR_ETC / name, scratch.FRR_RUN / name]
+    for folder in folders:
+        folder.mkdir()
+        (folder / "zebra.pid").write_text("1\n")
+    try:
+        scratch.clean_stale()
+        assert [folder for folder in folders if folder.exists()] == []
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from muronet.files import UnsafeFolder, private_folder, write_atomic
+from muronet.files import UnsafeFolder, mount_points, private_folder, write_atomic
 from muronet.lab import management
 from muronet.lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment
 from muronet.processes import run, start_time, wait_ended
@@ -42,7 +42,6 @@ NETNS_DIR = Path("/var/run/netns")
 FRR_INIT = "/usr/lib/frr/frrinit.sh"
 DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")  # watchfrr first: it restarts the rest
 DEFAULT_BASE_PORT = 22200
-GR_FILE = FRR_RUN / "ospfd-gr.json"  # ospfd writes this outside its path space (FRR 8.4)
 CRASHLOG_DIR = Path("/var/tmp/frr")  # compiled into FRR 8.4: each daemon keeps a <daemon>.<pid> folder
 
 
@@ -56,7 +55,7 @@ class LabState:
     namespaces: list[str] = field(default_factory=list)
     mount_points: list[str] = field(default_factory=list)  # folders made to mount on (FRR's path spaces)
     mounts: list[str] = field(default_factory=list)
-    created_gr_file: bool = False
+    created_gr_file: bool = False  # kept for state files of earlier labs: the routers' own now (_BOOT)
     created_crashlog_dir: bool = False  # kept for state files of earlier labs; the folder stays (down)
     user: str = ""
     user_created: bool = False
@@ -140,8 +139,7 @@ def up(plan: LabPlan, folder: Path, boot_configs: dict[str, str], credentials: t
     if clash:
         raise LabError(f"network namespaces already exist and are not this lab's: {', '.join(clash[:5])}")
     frr_routers = [*plan.routers, *(p.router for p in plan.peers)]
-    state = LabState(routers=[r.name for r in frr_routers], namespaces=plan.namespaces,
-                     created_gr_file=not GR_FILE.exists())
+    state = LabState(routers=[r.name for r in frr_routers], namespaces=plan.namespaces)
     state.write(folder)  # the intent first: down() can always undo what follows
     CRASHLOG_DIR.mkdir(mode=0o700, exist_ok=True)  # mount point only: the routers' bind mounts cover it
     _create_namespaces(plan)
@@ -235,8 +233,8 @@ def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabSt
     init script sources ``daemons`` from it as root; watchfrr, root too, saves ``frr.conf``), group
     frr may read it; ``run`` is frr's."""
     home = folder / "routers" / router.name
-    etc, run, netns, crashlog = home / "etc", home / "run", home / "netns", home / "crashlog"
-    for path in (etc, run, netns, crashlog):
+    etc, run, netns, crashlog, frr_run = (home / name for name in ("etc", "run", "netns", "crashlog", "frr-run"))
+    for path in (etc, run, netns, crashlog, frr_run / router.name):
         path.mkdir(parents=True, exist_ok=True)
     frr = grp.getgrnam("frr").gr_gid
     os.chown(etc, 0, frr)
@@ -248,7 +246,8 @@ def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabSt
         os.chown(etc / name, 0, frr)
     shutil.chown(run, "frr", "frr")
     run.chmod(0o750)
-    shutil.chown(crashlog, "frr", "frr")
+    for path in (crashlog, frr_run):
+        shutil.chown(path, "frr", "frr")
     for point, source in ((FRR_ETC / router.name, etc), (FRR_RUN / router.name, run)):
         if point.is_symlink() or point.exists():
             raise LabError(f"{point} exists and is not this lab's")
@@ -268,16 +267,20 @@ def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabSt
 
 
 # Run in the router's network namespace and a mount namespace of its own, in which /var/run/netns
-# holds only its VRFs and FRR's compiled-in crash-log folder is the router's own. A constant
-# script: the paths and the name arrive as positional parameters, which the shell never parses.
-_BOOT = ('mount --rbind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && hostname "$3" && '
+# holds only its VRFs, and FRR's compiled-in crash-log folder and /var/run/frr (where ospfd keeps
+# its graceful-restart state, whatever -N says) are the router's own, with its run folder at its
+# name. A constant script: the paths and the name arrive as positional parameters, which the shell
+# never parses.
+_BOOT = ('mount --rbind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && '
+         'mount --bind "$4" /var/run/frr && mount --bind "$5" "/var/run/frr/$3" && hostname "$3" && '
          'exec /usr/lib/frr/frrinit.sh start "$3"')
 
 
 def _start_frr(router: Router, folder: Path) -> None:
     home = folder / "routers" / router.name
     _run("ip", "netns", "exec", router.name, "unshare", "--mount", "--uts", "--propagation", "private",
-         "sh", "-c", _BOOT, "muronet-boot", str(home / "netns"), str(home / "crashlog"), router.name)
+         "sh", "-c", _BOOT, "muronet-boot", str(home / "netns"), str(home / "crashlog"), router.name,
+         str(home / "frr-run"), str(home / "run"))
 
 
 def _wait_daemons(folder: Path, routers: list[str], timeout: float = 60) -> None:
@@ -521,11 +524,11 @@ def down(folder: Path) -> int:
     if state.published_known_hosts:
         management.withdraw_known_hosts(folder, state.created_system_known_hosts)
     ours = {str(base / r) for r in state.routers for base in (FRR_ETC, FRR_RUN)}
-    mounted = _mount_points()
+    mounted = mount_points()
     for mount in reversed(state.mounts):
         if (mount in ours or mount.startswith(f"{folder}/")) and os.path.realpath(mount) in mounted:
             _run("umount", mount)
-    mounted = _mount_points()
+    mounted = mount_points()
     for point in state.mount_points:
         if point in ours and os.path.isdir(point) and os.path.realpath(point) not in mounted:
             with contextlib.suppress(OSError):  # an empty folder only: the one the lab made
@@ -535,24 +538,12 @@ def down(folder: Path) -> int:
         with contextlib.suppress(OSError):
             management.PUBLIC_ROOT.rmdir()  # if no other lab uses it
     _delete_namespaces(state.namespaces)
-    if state.created_gr_file and GR_FILE.exists():
-        GR_FILE.unlink()
     # FRR's crash-log folder stays even when this lab made it: the scratch FRRs of any muronet
     # process mount on it too, and one that boots while it is gone does not start
     shutil.rmtree(folder / "routers", ignore_errors=True)
     shutil.rmtree(folder / "ssh", ignore_errors=True)  # a new lab gets a new host key
     (folder / "state.json").unlink()
     return stopped
-
-
-def _mount_points() -> set[str]:
-    """Every mount point of this mount namespace (a bind mount within one file system is one that
-    ``os.path.ismount`` does not see)."""
-    points = set()
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        point = line.split()[4]
-        points.add(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), point))
-    return points
 
 
 def _delete_namespaces(namespaces: list[str]) -> None:
