@@ -22,7 +22,6 @@ from muronet.validation import load_and_validate
 REPO = Path(__file__).resolve().parent.parent
 INVENTORY = REPO / "inventory"
 TEMPLATES = REPO / "templates"
-# Every problem line the validator prints: "path/to/file.yaml:LINE: message"
 HOST_OSPF_RESTART = Path("/var/run/frr/ospfd-gr.json")  # FRR 8.4's ospfd writes here, whatever -N says
 
 
@@ -35,6 +34,7 @@ def host_ospf_restart_state() -> tuple[int, bytes] | None:
         return None
 
 
+# Every problem line the validator prints: "path/to/file.yaml:LINE: message"
 ISSUE_LINE = re.compile(r"^(?P<file>[^\s:][^:]*\.ya?ml):(?P<line>[1-9]\d*): (?P<message>.+)$")
 
 

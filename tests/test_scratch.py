@@ -228,7 +228,6 @@ def test_a_boot_racing_the_removal_of_its_instance_starts_nothing(monkeypatch):
         monkeypatch.setattr(scratch, "_run", boot_before_the_namespace_goes)
         instance.remove()
         boots[0].join(60)
-        monkeypatch.setattr(scratch, "_run", run)
         assert outcome == [f"the scratch FRR {instance.name} is removed"]
         assert instance.name not in scratch._scratch_daemons()
         assert not (scratch.FRR_RUN / instance.name).exists()
