@@ -44,6 +44,7 @@ from muronet.files import UnsafeFolder, mount_points, private_folder, write_atom
 from muronet.masking import placeholder, tokenized
 from muronet.processes import alive, command_lines, start_time, wait_ended
 from napalm_frr import reload
+from napalm_frr.path_space import OWN_PATHS, boot_parameters, own_folders
 
 ROOT = Path("/run/muronet-scratch")
 FRR_ETC = Path("/etc/frr")
@@ -57,12 +58,9 @@ _OPTIONS = {"zebra": "-s 90000000 -n"}  # the twin's: its netlink buffer, a VRF 
 # third of a boot's CPU (their shells, and a `vtysh -b` per daemon for a configuration a blank FRR
 # has not got). A daemon that dies stays dead, which ``healthy`` sees. Each waits (``-d``) until it
 # listens. FRR 8.4 keeps each daemon's log buffer in /var/tmp/frr/<daemon>.<pid>, removed only on a
-# clean exit: the instance's own folder is mounted there, so what a killed daemon leaves goes with it.
-# ospfd keeps its graceful-restart state in /var/run/frr/ospfd-gr.json, whatever ``-N`` says, and
-# reads it when an OSPF instance is made: the instance has a /var/run/frr of its own, with its run
-# folder at its name, so no scratch FRR reads or writes the host's.
-_MOUNTS = ('mount --bind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && '
-           'mount --bind "$4" /var/run/frr && mount --bind "$5" "/var/run/frr/$3" && hostname "$3"')
+# clean exit: the instance's own folder is mounted there, so what a killed daemon leaves goes with it
+# (``path_space``, as is its own /var/run/frr).
+_MOUNTS = f'mount --bind "$1" /var/run/netns && {OWN_PATHS}'
 
 
 def _boot_script(daemons: tuple[str, ...]) -> str:
@@ -231,9 +229,8 @@ class Instance:
             raise ScratchError(f"the scratch FRR {self.name} is removed")
 
     def _create(self) -> None:
-        etc, run, empty, crashlog, frr_run = (self.home / name for name in ("etc", "run", "netns", "crashlog",
-                                                                          "frr-run"))
-        for folder in (etc, run, empty, crashlog, frr_run, frr_run / self.name):
+        etc, frrs = self.home / "etc", own_folders(self.home, self.name)
+        for folder in (etc, self.home / "netns", *frrs):
             folder.mkdir(mode=0o750, exist_ok=True)
         frr = grp.getgrnam("frr").gr_gid
         os.chown(etc, 0, frr)
@@ -241,14 +238,14 @@ class Instance:
                            ("frr.conf", "frr defaults traditional\nservice integrated-vtysh-config\n")):
             write_atomic(etc / name, text, mode=0o640)
             os.chown(etc / name, 0, frr)
-        for folder in (run, crashlog, frr_run):
+        for folder in frrs:
             shutil.chown(folder, "frr", "frr")
         try:  # the mount point, as FRR would make it; instances of this and other processes race here
             CRASHLOG_DIR.mkdir(mode=0o700)
             shutil.chown(CRASHLOG_DIR, "frr", "frr")
         except FileExistsError:
             pass
-        for point, source in ((FRR_ETC / self.name, etc), (FRR_RUN / self.name, run)):
+        for point, source in ((FRR_ETC / self.name, etc), (FRR_RUN / self.name, self.home / "run")):
             point.mkdir(mode=0o750, exist_ok=True)
             if _run("mount", "--bind", str(source), str(point)).returncode:
                 raise ScratchError(f"cannot mount {point}")
@@ -268,8 +265,8 @@ class Instance:
 
     def _boot(self) -> None:
         started = _run("ip", "netns", "exec", self.name, "unshare", "--mount", "--uts", "--propagation", "private",
-                       "sh", "-c", _boot_script(self.daemons), "muronet-scratch", str(self.home / "netns"),
-                       str(self.home / "crashlog"), self.name, str(self.home / "frr-run"), str(self.home / "run"))
+                       "sh", "-c", _boot_script(self.daemons), "muronet-scratch",
+                       *boot_parameters(self.home, self.name))
         if started.returncode:
             raise ScratchError(f"FRR did not start in {self.name}: {started.stderr.strip()[-300:]}")
         if not self.fifo.exists():
@@ -323,9 +320,12 @@ class Instance:
         with self._life:
             self._removed = True
             self.stop()
-            for point in (FRR_ETC / self.name, FRR_RUN / self.name):
+            points = (FRR_ETC / self.name, FRR_RUN / self.name)
+            for point in points:
                 _run("umount", str(point))
-                if os.path.realpath(point) not in mount_points():  # a daemon may have written into the bare folder
+            mounted = mount_points()
+            for point in points:
+                if os.path.realpath(point) not in mounted:  # a daemon may have written into the bare folder
                     shutil.rmtree(point, ignore_errors=True)
             _run("ip", "netns", "del", self.name)
             shutil.rmtree(self.home, ignore_errors=True)

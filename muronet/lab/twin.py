@@ -35,6 +35,7 @@ from muronet.files import UnsafeFolder, mount_points, private_folder, write_atom
 from muronet.lab import management
 from muronet.lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment
 from muronet.processes import run, start_time, wait_ended
+from napalm_frr.path_space import OWN_PATHS, boot_parameters, own_folders
 
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
@@ -233,8 +234,9 @@ def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabSt
     init script sources ``daemons`` from it as root; watchfrr, root too, saves ``frr.conf``), group
     frr may read it; ``run`` is frr's."""
     home = folder / "routers" / router.name
-    etc, run, netns, crashlog, frr_run = (home / name for name in ("etc", "run", "netns", "crashlog", "frr-run"))
-    for path in (etc, run, netns, crashlog, frr_run / router.name):
+    etc, run, netns = home / "etc", home / "run", home / "netns"
+    frrs = own_folders(home, router.name)
+    for path in (etc, netns, *frrs):
         path.mkdir(parents=True, exist_ok=True)
     frr = grp.getgrnam("frr").gr_gid
     os.chown(etc, 0, frr)
@@ -244,10 +246,9 @@ def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabSt
                        ("frr.conf", boot_config)):
         write_atomic(etc / name, text, mode=0o640)
         os.chown(etc / name, 0, frr)
-    shutil.chown(run, "frr", "frr")
-    run.chmod(0o750)
-    for path in (crashlog, frr_run):
+    for path in frrs:
         shutil.chown(path, "frr", "frr")
+    run.chmod(0o750)
     for point, source in ((FRR_ETC / router.name, etc), (FRR_RUN / router.name, run)):
         if point.is_symlink() or point.exists():
             raise LabError(f"{point} exists and is not this lab's")
@@ -267,20 +268,14 @@ def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabSt
 
 
 # Run in the router's network namespace and a mount namespace of its own, in which /var/run/netns
-# holds only its VRFs, and FRR's compiled-in crash-log folder and /var/run/frr (where ospfd keeps
-# its graceful-restart state, whatever -N says) are the router's own, with its run folder at its
-# name. A constant script: the paths and the name arrive as positional parameters, which the shell
-# never parses.
-_BOOT = ('mount --rbind "$1" /var/run/netns && mount --bind "$2" /var/tmp/frr && '
-         'mount --bind "$4" /var/run/frr && mount --bind "$5" "/var/run/frr/$3" && hostname "$3" && '
-         'exec /usr/lib/frr/frrinit.sh start "$3"')
+# holds only its VRFs and FRR's compiled-in paths are the router's own (``path_space``).
+_BOOT = f'mount --rbind "$1" /var/run/netns && {OWN_PATHS} && exec /usr/lib/frr/frrinit.sh start "$3"'
 
 
 def _start_frr(router: Router, folder: Path) -> None:
     home = folder / "routers" / router.name
     _run("ip", "netns", "exec", router.name, "unshare", "--mount", "--uts", "--propagation", "private",
-         "sh", "-c", _BOOT, "muronet-boot", str(home / "netns"), str(home / "crashlog"), router.name,
-         str(home / "frr-run"), str(home / "run"))
+         "sh", "-c", _BOOT, "muronet-boot", *boot_parameters(home, router.name))
 
 
 def _wait_daemons(folder: Path, routers: list[str], timeout: float = 60) -> None:
