@@ -100,7 +100,7 @@ def run_ansible(renderer: Renderer, chosen, forks: int, work: Path) -> tuple[flo
     inventory.write_text(json.dumps({"all": {"hosts": hosts}}, ensure_ascii=False))
     out = work / "ansible"
     command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory),
-               str(REPO / "playbooks/render.yml"), "-f", str(forks), "-e", f"render_dir={out}"]
+               str(HERE / "ansible_render.yml"), "-f", str(forks), "-e", f"render_dir={out}"]
     env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg")}
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)

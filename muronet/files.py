@@ -143,3 +143,36 @@ def mount_points() -> set[str]:
         point = line.split()[4]  # with spaces and the like as octal escapes
         points.add(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), point))
     return points
+
+
+class Refused(Exception):
+    """Input muronet refuses to read at all (exit 2): the message starts with its path."""
+
+
+class OutsideLink(Refused):
+    """A symbolic link in the source of truth that leads outside its repository: muronet never
+    follows one (a change could otherwise make a review or a rendering read any file of the host)."""
+
+
+def refuse_outside_links(folder: Path, root: Path) -> None:
+    """Raise :class:`OutsideLink` (``path: …``) for the first symbolic link under ``folder`` whose
+    target, followed to its end, is not inside ``root``; links within ``root`` are fine.
+
+    >>> import tempfile; root = Path(tempfile.mkdtemp()); (root / "inventory").mkdir()
+    >>> (root / "inventory" / "ok.yaml").symlink_to("../README"); refuse_outside_links(root / "inventory", root)
+    >>> (root / "inventory" / "x.yaml").symlink_to("/etc/passwd")
+    >>> refuse_outside_links(root / "inventory", root)
+    Traceback (most recent call last):
+    muronet.files.OutsideLink: .../inventory/x.yaml: a symbolic link to /etc/passwd, outside the repository ...
+    """
+    inside = os.path.realpath(root)
+    for top, folders, files in os.walk(folder, followlinks=False):
+        for name in (*folders, *files):
+            path = os.path.join(top, name)
+            if os.path.islink(path) and not _within(os.path.realpath(path), inside):
+                raise OutsideLink(f"{path}: a symbolic link to {os.readlink(path)}, outside the repository "
+                                  f"{root} (muronet does not follow it)")
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")

@@ -1,10 +1,13 @@
 """Markdown that shows text as written: what muronet quotes from configurations and devices (a
 line, a message, a file name) in a merge-request comment or a summary can open no link, image,
-HTML tag or code span, and cannot close the code block it is shown in."""
+HTML tag or code span, cannot close the code block it is shown in, and shows its control and
+bidirectional characters as escapes (``muronet.display``)."""
 
 from __future__ import annotations
 
 import re
+
+from muronet.display import visible
 
 _MARKUP = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~&]")
 
@@ -22,7 +25,7 @@ def text(value: str) -> str:
     >>> print(text("telnet <b>on</b> ![x](y)"))
     telnet \<b\>on\</b\> \!\[x\]\(y\)
     """
-    return _MARKUP.sub(r"\\\g<0>", " ".join(value.splitlines()))
+    return _MARKUP.sub(r"\\\g<0>", visible(" ".join(value.split("\n"))))
 
 
 def code_block(lines: list[str], indent: str = "  ") -> list[str]:
@@ -32,5 +35,6 @@ def code_block(lines: list[str], indent: str = "  ") -> list[str]:
     >>> code_block(["ip route 0.0.0.0/0 eth1", "```"], indent="")
     ['````', 'ip route 0.0.0.0/0 eth1', '```', '````']
     """
-    fence = indent + "`" * max(3, _ticks("\n".join(lines)) + 1)
-    return [fence] + [indent + line for line in lines] + [fence]
+    shown = [visible(line) for line in lines]
+    fence = indent + "`" * max(3, _ticks("\n".join(shown)) + 1)
+    return [fence] + [indent + line for line in shown] + [fence]

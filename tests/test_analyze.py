@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import INVENTORY, REPO
 
+from muronet.markdown import text as markdown_text
 from muronet.render.engine import Renderer
 
 CORPUS = REPO / "tests" / "data" / "frr_corpus"
@@ -355,7 +356,7 @@ def test_the_review_reports_routes_that_move_and_flows_that_break(cli, rendered,
     assert len(lost) == 1 and lost[0]["severity"] == "critical" and "10.224.16.1" in lost[0]["message"]
     markdown = next(out.glob("*.md")).read_text()
     assert "### Routes that appear, vanish or move (3)" in markdown
-    assert "➖ **ch-core1** (LGWAN) 10.224.16.0/20" in markdown
+    assert f"➖ **{markdown_text('ch-core1')}** (LGWAN) {markdown_text('10.224.16.0/20')}" in markdown
     sarif = json.loads(next(out.glob("*.sarif")).read_text())
     assert "analysis/zone-flow-lost" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
 

@@ -3,10 +3,10 @@ presentation of failures (a clear message and the exit code, never a traceback).
 
 from __future__ import annotations
 
-import json
+import functools
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -14,19 +14,54 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.syntax import Syntax
+from rich.text import Text
 
+from muronet.display import json_text, visible_lines
+from muronet.files import Refused
 from muronet.inventory.loader import Inventory
 from muronet.workflows import InvalidInventory, WorkflowError
 
-app = typer.Typer(
+
+class Commands(typer.Typer):
+    """Typer whose commands present input muronet refuses to read (a link out of the repository,
+    a file over its size limit) as ``path: reason`` and exit 2, whichever command met it."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(function)
+            def guarded(*call_args: Any, **call_kwargs: Any) -> Any:
+                try:
+                    return function(*call_args, **call_kwargs)
+                except Refused as error:
+                    fail(str(error), 2)
+
+            register(guarded)
+            return function
+
+        return decorator
+
+
+app = Commands(
     help="Provision and audit the City of Muroran's networks from the inventory in git.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+class DataConsole(Console):
+    """A console that shows every text as written: no rich markup or emoji code is read in it, and
+    every control, escape and bidirectional character from data is shown as its escape
+    (``muronet.display``), whichever renderable (a line, a table cell, a title) holds it."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        options.update(markup=False, emoji=False, highlight=False)
+        return super().render_str(visible_lines(text), **options)
+
+
+out = DataConsole(highlight=False, soft_wrap=True)
+err = DataConsole(stderr=True, highlight=False, soft_wrap=True)
 
 InventoryOption = Annotated[
     Path, typer.Option("--inventory", "-i", help="Inventory folder.", file_okay=False, show_default=True)
@@ -46,7 +81,7 @@ StateOption = Annotated[Path, typer.Option("--state", help="The twin's state fol
 
 
 def emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(document, indent=2) + "\n")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -60,7 +95,7 @@ def say(text: str) -> None:
 
 
 def show_diff(diff: str) -> None:
-    out.print(Syntax(diff, "diff", theme="ansi_dark", background_color="default"))
+    out.print(Syntax(visible_lines(diff), "diff", theme="ansi_dark", background_color="default"))
 
 
 @contextmanager

@@ -10,6 +10,7 @@ import typer
 
 from muronet.cli.common import (
     DEFAULT_LAB_STATE,
+    Commands,
     InventoryOption,
     JsonOption,
     StateOption,
@@ -23,7 +24,7 @@ from muronet.cli.common import (
 )
 from muronet.inventory.secrets import SecretError, resolve
 
-lab_app = typer.Typer(help="The digital twin of the city network on this machine (needs root).",
+lab_app = Commands(help="The digital twin of the city network on this machine (needs root).",
                       no_args_is_help=True)
 app.add_typer(lab_app, name="lab")
 

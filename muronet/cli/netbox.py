@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from muronet.cli.common import InventoryOption, JsonOption, app, csv, emit_json, err, fail, presented, say
+from muronet.cli.common import Commands, InventoryOption, JsonOption, app, csv, emit_json, err, fail, presented, say
 from muronet.topology import TopologySource
 
-netbox_app = typer.Typer(help="NetBox as the live source of truth: a local NetBox, and the sync of the inventory "
+netbox_app = Commands(help="NetBox as the live source of truth: a local NetBox, and the sync of the inventory "
                          "into it (an existing NetBox: MURONET_NETBOX_URL and MURONET_NETBOX_TOKEN).",
                          no_args_is_help=True)
 app.add_typer(netbox_app, name="netbox")

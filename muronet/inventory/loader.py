@@ -7,6 +7,7 @@ problem in the whole tree is reported in one run.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import yaml
 import yaml_rs
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from muronet.files import refuse_outside_links
 from muronet.inventory.issues import Issue, Location, PathPart
 from muronet.inventory.model import (
     ApprovedPath,
@@ -119,7 +121,12 @@ class Inventory:
 
 
 def inventory_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The YAML files under ``root``. A symbolic link is read only when it leads inside the
+    repository (the folder holding ``root``): one leading elsewhere raises
+    :class:`~muronet.files.OutsideLink`. Linked folders are not entered (a link can loop)."""
+    refuse_outside_links(root, root.resolve().parent)
+    return sorted(Path(top, name) for top, _, names in os.walk(root) for name in names
+                  if name.endswith((".yaml", ".yml")) and Path(top, name).is_file())
 
 
 def load_inventory(root: Path) -> tuple[Inventory, list[Issue]]:

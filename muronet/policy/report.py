@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from xml.etree import ElementTree
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
+from muronet.display import json_text, visible
 from muronet.files import write_atomic
 from muronet.inventory.index import InventoryIndex, device_groups
 from muronet.markdown import text
@@ -157,7 +157,7 @@ def markdown(doc: dict[str, Any]) -> str:
     if doc.get("per_zone"):
         lines += ["| zone | devices | with open findings | " + " | ".join(SEVERITIES) + " | unreadable |",
                   "| --- |" + " ---: |" * (len(SEVERITIES) + 3)]
-        lines += [f"| {z['zone']} | {z['devices']} | {z['with_open']} | "
+        lines += [f"| {text(z['zone'])} | {z['devices']} | {z['with_open']} | "
                   + " | ".join(str(z["open"][s]) for s in SEVERITIES) + f" | {z['errors']} |" for z in doc["per_zone"]]
         lines.append("")
     if not doc["findings"]:
@@ -170,23 +170,25 @@ def markdown(doc: dict[str, Any]) -> str:
 
 
 def junit(results: list[Result]) -> str:
-    """One test suite per device, one test case per rule; failures and errors as JUnit sees them."""
+    """One test suite per device, one test case per rule; failures and errors as JUnit sees them.
+    Every text is shown with its hidden characters escaped: XML 1.0 allows no control character."""
     suites = ElementTree.Element("testsuites", name="muronet audit")
     by_device: dict[str, list[Result]] = {}
     for result in results:
         by_device.setdefault(result.device, []).append(result)
     for device, device_results in sorted(by_device.items()):
-        suite = ElementTree.SubElement(suites, "testsuite", name=device, tests=str(len(device_results)))
+        name = visible(device)
+        suite = ElementTree.SubElement(suites, "testsuite", name=name, tests=str(len(device_results)))
         for result in device_results:
-            case = ElementTree.SubElement(suite, "testcase", classname=device, name=result.rule)
+            case = ElementTree.SubElement(suite, "testcase", classname=name, name=visible(result.rule))
+            message = visible(result.message or "")
             if result.status == FAIL:
                 ElementTree.SubElement(case, "failure", type=result.severity,
-                                       message=f"line {result.line}: {result.message}" if result.line
-                                       else result.message)
+                                       message=f"line {result.line}: {message}" if result.line else message)
             elif result.status == ERROR:
-                ElementTree.SubElement(case, "error", message=result.message)
+                ElementTree.SubElement(case, "error", message=message)
             elif result.status != "pass":
-                ElementTree.SubElement(case, "skipped", message=result.message or result.status)
+                ElementTree.SubElement(case, "skipped", message=message or result.status)
     return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
 
 
@@ -236,9 +238,15 @@ def trend_chart(trend: list[dict[str, Any]]) -> str:
     return "".join(parts) + "</svg>"
 
 
+def _shown(value: object) -> object:
+    """What the page prints of a value: data's hidden characters as escapes; muronet's own markup as it is."""
+    return visible(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 def html(doc: dict[str, Any]) -> str:
     # report.html.j2 ends in .j2: select_autoescape(["html"]) would not apply; every value is escaped
-    environment = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True)
+    environment = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
+                              finalize=_shown)
     by_device: dict[str, list[dict[str, Any]]] = {}
     for finding in sorted(doc["findings"], key=lambda f: (SEVERITIES.index(str(f["severity"]))
                                                            if f["severity"] in SEVERITIES else 9, f["line"] or 0)):
@@ -254,7 +262,7 @@ def html(doc: dict[str, Any]) -> str:
 
 def write(doc: dict[str, Any], results: list[Result], folder: Path, formats: list[str]) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    writers = {"json": ("findings.json", lambda: json.dumps(doc, ensure_ascii=False, indent=1)),
+    writers = {"json": ("findings.json", lambda: json_text(doc)),
                "md": ("summary.md", lambda: markdown(doc)), "junit": ("junit.xml", lambda: junit(results)),
                "html": ("report.html", lambda: html(doc))}
     written = {}

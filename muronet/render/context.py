@@ -46,6 +46,7 @@ class ContextBuilder:
         zone_order = {name: n + 1 for n, name in enumerate(self.inventory.zones)}
         self.rd = {zone.vrf: f"{city.asn}:{zone_order[name]}" for name, zone in self.inventory.zones.items()}
         self.city_context = self._city_context()
+        self.copp_management = filters.copp_management_acl(index)
         self._sites: dict[str, dict[str, Any]] = {}
 
     def _services(self) -> dict[str, list[str]]:
@@ -94,7 +95,7 @@ class ContextBuilder:
             "unused_ports": self.index.unused_ports(device),
             "ospf": self._ospf(platform, device, interfaces),
             "bgp": self._bgp(device),
-            "copp_acls": filters.copp_acls(self.index, device),
+            "copp_acls": filters.copp_acls(self.copp_management, device),
         })
         context["boundary_acls"] = [i["acl_in"] for i in context["interfaces"] if i["acl_in"]]
         return context

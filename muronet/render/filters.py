@@ -66,8 +66,8 @@ def management_acls(index: InventoryIndex) -> list[dict[str, Any]]:
     ]
 
 
-def copp_acls(index: InventoryIndex, device: Device) -> list[dict[str, Any]]:
-    """Control-plane classes: management traffic from its servers, routing from its peers."""
+def copp_management_acl(index: InventoryIndex) -> dict[str, Any]:
+    """The control plane's management class, the city's for every device: from its servers."""
     city = index.inventory.city
     assert city is not None
     hosts = city.services
@@ -79,14 +79,17 @@ def copp_acls(index: InventoryIndex, device: Device) -> list[dict[str, Any]]:
     mgmt += [Entry("permit", "udp", a, ANY, dst_port="snmp") for a in addrs(hosts.snmp_managers)]
     mgmt += [Entry("permit", "udp", a, ANY, src_port="ntp") for a in addrs(hosts.ntp)]
     mgmt += [Entry("permit", "tcp", a, ANY, src_port="tacacs") for a in addrs(hosts.aaa)]
+    return _acl("COPP-MGMT", "extended", mgmt)
+
+
+def copp_acls(management: dict[str, Any], device: Device) -> list[dict[str, Any]]:
+    """Control-plane classes: management traffic (``management``, the city's class), routing from
+    the device's own peers."""
     routing = [Entry("permit", "ospf", ANY, ANY)] if any(i.ospf for i in device.interfaces) else []
     for neighbor in device.bgp.neighbors if device.bgp else []:
         routing.append(Entry("permit", "tcp", neighbor.address, ANY, dst_port="bgp"))
         routing.append(Entry("permit", "tcp", neighbor.address, ANY, src_port="bgp"))
-    acls = [_acl("COPP-MGMT", "extended", mgmt)]
-    if routing:
-        acls.append(_acl("COPP-ROUTING", "extended", routing))
-    return acls
+    return [management, _acl("COPP-ROUTING", "extended", routing)] if routing else [management]
 
 
 def boundary_acl(index: InventoryIndex, device: Device, interface: Interface) -> dict[str, Any] | None:

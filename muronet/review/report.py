@@ -27,31 +27,31 @@ def markdown(doc: dict[str, Any]) -> str:
     out = [f"## Security review: {_ICON[doc['risk']]} {doc['risk'].upper()} — {verdict}", "",
            f"Source: {text(doc['source'])} · {doc['summary']['changed']} of {doc['summary']['devices']} devices change",
            "", "| risk | devices |", "|------|---------|"]
-    out += [f"| {_ICON[r]} {r} | {', '.join(d['device'] for d in doc['devices'] if d['risk'] == r) or '—'} |"
+    out += [f"| {_ICON[r]} {r} | {', '.join(text(d['device']) for d in doc['devices'] if d['risk'] == r) or '—'} |"
             for r in reversed(RISKS) if r != "none"]
     if doc.get("errors"):
         out += ["", "### The change cannot be read", ""] + [f"- 🛑 {text(error)}" for error in doc["errors"]]
     top = [d for d in doc["devices"] if d["risk"] in ("critical", "high")]
     if top:
         out += ["", "### Why", ""]
-        out += [f"- **{d['device']}**: {text(reason)}" for d in top for reason in d["reasons"][:4]]
+        out += [f"- **{text(d['device'])}**: {text(reason)}" for d in top for reason in d["reasons"][:4]]
     network = doc.get("network", {})
     if network.get("new") or network.get("resolved"):
         out += ["", "### Across devices (sessions, adjacencies, filters, zone flows)", ""]
-        out += [f"- {_ICON[f['severity']]} {f['severity']}: **{f['device']}**{_at(f['line'])}: {text(f['message'])}"
-                for f in network.get("new", [])]
-        out += [f"- ✅ resolved: **{f['device']}**: {text(f['message'])}" for f in network.get("resolved", [])]
+        out += [f"- {_ICON[f['severity']]} {f['severity']}: **{text(f['device'])}**{_at(f['line'])}: "
+                f"{text(f['message'])}" for f in network.get("new", [])]
+        out += [f"- ✅ resolved: **{text(f['device'])}**: {text(f['message'])}" for f in network.get("resolved", [])]
     moved = network.get("routes", [])
     if moved:
         out += ["", f"### Routes that appear, vanish or move ({len(moved)})", ""]
-        out += [f"- {_ROUTE_MARK[c['change']]} **{c['router']}** ({c['table']}) {c['prefix']}: "
+        out += [f"- {_ROUTE_MARK[c['change']]} **{text(c['router'])}** ({text(c['table'])}) {text(c['prefix'])}: "
                 + text(c["after"] if c["change"] != "vanishes" else c["before"])
                 + (f" (was {text(c['before'])})" if c["change"] == "moves" else "") for c in moved[:ROUTES_SHOWN]]
         if len(moved) > ROUTES_SHOWN:
             out.append(f"- … and {len(moved) - ROUTES_SHOWN} more (the JSON report has them all)")
     for device in sorted(doc["devices"], key=lambda d: -RISKS.index(d["risk"])):
-        out += ["", f"### {_ICON[device['risk']]} {device['device']} ({device['platform']}, {device['status']}, "
-                f"{device['changed_lines']} lines) — {device['risk']}"]
+        out += ["", f"### {_ICON[device['risk']]} {text(device['device'])} ({text(device['platform'])}, "
+                f"{device['status']}, {device['changed_lines']} lines) — {device['risk']}"]
         if device["error"]:
             out += ["", f"- ⚠ {text(device['error'])}: review it by hand."]
         for item in device["classes"]:

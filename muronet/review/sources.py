@@ -3,8 +3,8 @@ configurations, or the devices' running configurations against the intended ones
 
 from __future__ import annotations
 
+import os
 import re
-import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,7 +13,7 @@ from pathlib import Path
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.issues import display_path, line_of
 from muronet.inventory.loader import Inventory
-from muronet.processes import git
+from muronet.processes import diff_files, git, git_blobs
 from muronet.render.engine import Renderer, RenderError
 from muronet.validation import load_and_validate
 
@@ -74,16 +74,100 @@ def _relative(file: Path, root: Path) -> str:
         return str(file)
 
 
+REVIEWED = ("inventory", "templates")  # what a revision is rendered from
+MAX_BLOB_BYTES = 16 * 1024 * 1024  # as the inventory's own limit (muronet.inventory.loader)
+_LINK, _FILE, _SUBMODULE = "120000", ("100644", "100755"), "160000"
+_MAX_HOPS = 40  # links followed to reach one file, as the kernel's limit
+
+
+class _Tree:
+    """A revision's tree as git stores it (path → mode, object id, size): its files are read as raw
+    blobs, so no filter or text conversion a ``.gitattributes`` names ever runs, and its symbolic
+    links are followed here, inside the tree, never on the disk."""
+
+    def __init__(self, repo: Path, commit: str) -> None:
+        self.repo = repo
+        self.entries: dict[str, tuple[str, str, int]] = {}
+        listing = git(repo, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, error=SourceError)
+        for record in filter(None, listing.split("\0")):
+            meta, _, path = record.partition("\t")
+            mode, _kind, name, size = meta.split()
+            self.entries[path] = (mode, name, int(size) if size.isdigit() else 0)
+        self.links = dict(zip((p for p, e in self.entries.items() if e[0] == _LINK),
+                              (b.decode(errors="replace") for b in git_blobs(
+                                  repo, [e[1] for e in self.entries.values() if e[0] == _LINK], SourceError)),
+                              strict=True))
+
+    def real(self, path: str, hops: int = 0) -> str:
+        """``path`` with every link on it followed; raises SourceError when one leads outside the
+        repository (an absolute link does, whatever it names)."""
+        parts: list[str] = []
+        for number, part in enumerate(path.split("/")):
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if not parts:
+                    raise _outside(path)
+                parts.pop()
+                continue
+            parts.append(part)
+            here = "/".join(parts)
+            if here in self.links:
+                if hops >= _MAX_HOPS:
+                    raise SourceError(f"{here}: too many levels of symbolic links")
+                target = self.links[here]
+                if target.startswith("/"):
+                    raise _outside(here, target)
+                rest = "/".join(path.split("/")[number + 1:])
+                try:
+                    return self.real("/".join(filter(None, ["/".join(parts[:-1]), target, rest])), hops + 1)
+                except SourceError as error:
+                    raise (_outside(here, target) if "outside the repository" in str(error) else error) from None
+        return "/".join(parts)
+
+    def files(self, top: str) -> dict[str, str]:
+        """Every file under ``top`` (path → the path of the file it is, links followed)."""
+        found: dict[str, str] = {}
+        for path, (mode, _, _) in self.entries.items():
+            if path.split("/", 1)[0] != top:
+                continue
+            if mode == _SUBMODULE:
+                raise SourceError(f"{path}: a submodule, which a review cannot read")
+            real = self.real(path)
+            if self._is_file(real):
+                found[path] = real
+            else:  # a link to a folder of the tree: the files under it, as the link's own
+                inside = {path + name[len(real):]: self.real(name) for name in self.entries
+                          if name.startswith(real + "/")}
+                found |= {name: file for name, file in inside.items() if self._is_file(file)}
+        return found
+
+    def _is_file(self, path: str) -> bool:
+        return path in self.entries and self.entries[path][0] in _FILE
+
+    def extract(self, into: Path) -> Path:
+        """The inventory and templates written under ``into`` as plain files (no link)."""
+        wanted = {path: real for top in REVIEWED for path, real in self.files(top).items()}
+        large = next((p for p, real in wanted.items() if self.entries[real][2] > MAX_BLOB_BYTES), None)
+        if large is not None:
+            raise SourceError(f"{large}: larger than {MAX_BLOB_BYTES} bytes")
+        contents = git_blobs(self.repo, [self.entries[real][1] for real in wanted.values()], SourceError)
+        for path, content in zip(wanted, contents, strict=True):
+            target = into / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        return into
+
+
+def _outside(path: str, target: str | None = None) -> SourceError:
+    to = f" to {target}" if target is not None else ""
+    return SourceError(f"{path}: a symbolic link{to}, outside the repository (a review does not follow it)")
+
+
 def _extract(repo: Path, revision: str, into: Path) -> Path:
-    """The inventory, templates and policy of ``revision`` in a folder of their own."""
+    """The inventory and templates of ``revision`` in a folder of their own."""
     into.mkdir(parents=True)
-    archive = into / "revision.tar"
-    git(repo, "archive", "--format=tar", "-o", str(archive), revision, "--", "inventory", "templates",
-        error=SourceError)
-    with tarfile.open(archive) as tar:
-        tar.extractall(into, filter="data")
-    archive.unlink()
-    return into
+    return _Tree(repo, revision).extract(into)
 
 
 def render_revision(root: Path, label: str) -> Revision:
@@ -105,20 +189,27 @@ def _at_repository(problem: str, root: Path) -> str:
     return f"{_relative(Path(file), root)}{sep}{rest}"
 
 
-def _hunks(repo: Path, base: str, head: str | None) -> dict[str, list[int]]:
-    """Changed line numbers at ``head`` (the working tree if None) per file, from ``git diff -U0``."""
-    args = ["diff", "-U0", base, *([head] if head else []), "--", "inventory", "templates"]
+def _hunks(before: Path, after: Path) -> dict[str, list[int]]:
+    """Changed line numbers of each file of ``after`` against ``before`` (two folders holding the
+    inventory and templates), as ``git diff -U0`` counts them; git compares two plain files here,
+    outside any repository, so no configuration or attribute of one applies."""
     hunks: dict[str, list[int]] = {}
-    current = None
-    for line in git(repo, *args, error=SourceError).splitlines():
-        if line.startswith("+++ "):
-            current = line[6:] if line.startswith("+++ b/") else None
-        elif line.startswith("@@") and current:
-            found = re.search(r"\+(\d+)(?:,(\d+))?", line)
+    for name in sorted(_reviewed_files(after)):
+        old, new = before / name, after / name
+        if old.is_file() and old.read_bytes() == new.read_bytes():
+            continue
+        for line in diff_files(old if old.is_file() else Path(os.devnull), new, SourceError).splitlines():
+            found = re.match(r"@@ -\S+ \+(\d+)(?:,(\d+))? @@", line)
             if found:
                 start, count = int(found.group(1)), int(found.group(2) or 1)
-                hunks.setdefault(current, []).extend(range(start, start + max(count, 1)))
+                hunks.setdefault(name, []).extend(range(start, start + max(count, 1)))
     return hunks
+
+
+def _reviewed_files(root: Path) -> list[str]:
+    """The files of ``root``'s inventory and templates, relative to it (links are not entered)."""
+    return [str(Path(top, name).relative_to(root)) for folder in REVIEWED if (root / folder).is_dir()
+            for top, _, names in os.walk(root / folder) for name in names]
 
 
 def git_change(repo: Path, spec: str) -> GitChange:
@@ -136,7 +227,7 @@ def git_change(repo: Path, spec: str) -> GitChange:
     # a head that does not validate raises InvalidRevision: the review blocks it
     after = (render_revision(_extract(repo, head_commit, tmp / "head"), head) if head_commit
              else render_revision(repo, "working tree"))
-    return GitChange(before, after, _hunks(repo, base_commit, head_commit), folder)
+    return GitChange(before, after, _hunks(before.root, after.root), folder)
 
 
 def _commit(repo: Path, revision: str) -> str:

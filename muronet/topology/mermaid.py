@@ -5,17 +5,35 @@ from __future__ import annotations
 
 import re
 
+from muronet.display import visible
 from muronet.topology.graph import PhysicalGraph
 
-_UNSAFE = re.compile(r'["\[\]{}<>|]')
+# What Mermaid reads in a label (quotes, brackets, its entity codes' "#", HTML's "<" and "&", the
+# edge label's "|"): written as Mermaid's numeric entity codes, shown as the characters they are.
+_UNSAFE = re.compile(r'["\[\]{}<>|#&;`]')
+_NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _identifier(name: str) -> str:
+    """``name`` in a Mermaid node id: letters, digits and ``_`` (``-`` as ``_``, anything else as its code).
+
+    >>> _identifier("city-hall"), _identifier('x"]; click')
+    ('city_hall', 'x_22__5d__3b__20_click')
+    """
+    return _NOT_ID.sub(lambda m: f"_{ord(m.group()):x}_", name).replace("-", "_")
 
 
 def _node_id(slug: str) -> str:
-    return "s_" + slug.replace("-", "_")
+    return "s_" + _identifier(slug)
 
 
 def _text(value: str) -> str:
-    return _UNSAFE.sub(" ", value)
+    """A label's text as Mermaid shows it and never reads it.
+
+    >>> _text('a"] --> x[<b>#1')
+    'a#34;#93; --#62; x#91;#60;b#62;#35;1'
+    """
+    return _UNSAFE.sub(lambda m: f"#{ord(m.group())};", visible(value))
 
 
 def fiber_map(graph: PhysicalGraph) -> str:
@@ -32,9 +50,9 @@ def fiber_map(graph: PhysicalGraph) -> str:
     for site in graph.sites.values():
         lines.append(f'    {_node_id(site.slug)}["{_text(site.name_ja)}<br/>{_text(site.name_romaji)}"]')
     for circuit in graph.circuits:
-        far = f"far_{circuit.cid.replace('-', '_')}"
+        far = f"far_{_identifier(circuit.cid)}"
         lines.append(f'    {far}(["{_text(circuit.far_end)}"])')
-        lines.append(f'    {_node_id(circuit.site)} -.-|"{circuit.cid} {circuit.bandwidth_mbps} Mb/s"| {far}')
+        lines.append(f'    {_node_id(circuit.site)} -.-|"{_text(circuit.cid)} {circuit.bandwidth_mbps} Mb/s"| {far}')
     for link in graph.links:
         if link.a_site == link.b_site:
             continue

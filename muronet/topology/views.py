@@ -16,6 +16,7 @@ from collections import defaultdict
 
 import graphviz
 
+from muronet.display import visible_lines
 from muronet.topology.graph import CircuitEdge, DeviceNode, Link, PhysicalGraph
 
 FONT = "IPAGothic"  # Debian's fonts-ipafont-gothic: Japanese glyphs in SVG and PNG
@@ -35,8 +36,11 @@ class Markup(str):
 
 def _text(value: object) -> object:
     """Names and labels come from the inventory or from NetBox, which anyone with write access
-    fills: they are text, never DOT escapes (``\\``) or HTML-like labels (``<…>``)."""
-    return graphviz.escape(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+    fills: they are text, never DOT escapes (``\\``) or HTML-like labels (``<…>``), and their
+    control and bidirectional characters show as escapes."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return graphviz.escape(visible_lines(value))
+    return value
 
 
 class _Graph(graphviz.Graph):

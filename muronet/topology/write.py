@@ -11,6 +11,7 @@ from xml.sax.saxutils import quoteattr
 
 import graphviz
 
+from muronet.display import json_text, visible
 from muronet.files import write_atomic
 from muronet.topology import views
 from muronet.topology.graph import Link, PhysicalGraph
@@ -77,16 +78,20 @@ def drawio(view: graphviz.Graph) -> str:
     for edge in layout.get("edges", []):
         style = "endArrow=none;" + ("dashed=1;" if edge.get("style") == "dashed" else "")
         style += f"strokeColor={edge.get('color', '#000000')};"
-        cells.append(f'<mxCell id="e{edge["_gvid"]}" value={quoteattr(edge.get("label", ""))} style="{style}" '
+        cells.append(f'<mxCell id="e{edge["_gvid"]}" value={quoteattr(visible(edge.get("label", "")))} style="{style}" '
                      f'edge="1" parent="1" source="n{edge["tail"]}" target="n{edge["head"]}">'
                      '<mxGeometry relative="1" as="geometry"/></mxCell>')
     body = "".join(cells)
-    return (f'<mxfile host="muronet"><diagram name={quoteattr(view.name or "view")}><mxGraphModel><root>{body}'
+    return (f'<mxfile host="muronet"><diagram name={quoteattr(visible(view.name or "view"))}><mxGraphModel><root>{body}'
             "</root></mxGraphModel></diagram></mxfile>\n")
 
 
 def _vertex(ident: str, label: str, x: float, y: float, w: float, h: float, style: str) -> str:
-    return (f'<mxCell id="{ident}" value={quoteattr(label.replace(chr(10), "<br>"))} style="{style}html=1;" '
+    """A box whose label draw.io reads as HTML (``html=1``, for its line breaks): the label's own
+    text is escaped for HTML first, then the whole for the XML attribute, so a name is shown as
+    written and never becomes an element of the diagram."""
+    shown = "<br>".join(html.escape(visible(line)) for line in label.split("\n"))
+    return (f'<mxCell id="{ident}" value={quoteattr(shown)} style="{style}html=1;" '
             f'vertex="1" parent="1"><mxGeometry x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" '
             'as="geometry"/></mxCell>')
 
@@ -118,7 +123,7 @@ def _device_details(graph: PhysicalGraph) -> dict[str, dict[str, object]]:
 
 def _script_data(value: object) -> str:
     # inside <script>: no "<" at all, so neither "</script>" nor "<!--" can end or bend it
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    return json_text(value, indent=None).replace("<", "\\u003c")
 
 
 _XML_DECLARATION = re.compile(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.S)
@@ -133,7 +138,7 @@ def page(graph: PhysicalGraph, svgs: dict[str, str], diagrams: bool = True) -> s
     panes = "".join(f'<div class="pane" id="pane-{name}">{_XML_DECLARATION.sub("", svg)}</div>'
                     for name, svg in svgs.items())
     script = (VENDOR / "svg-pan-zoom.min.js").read_text(encoding="utf-8")
-    return _PAGE.format(source=html.escape(graph.source), tabs=tabs, panes=panes, script=script,
+    return _PAGE.format(source=html.escape(visible(graph.source)), tabs=tabs, panes=panes, script=script,
                         sites=_script_data(_site_details(graph, diagrams)),
                         devices=_script_data(_device_details(graph)), zones=_script_data(graph.zones),
                         kana=_script_data(_KANA))

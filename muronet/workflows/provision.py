@@ -3,12 +3,12 @@ security review of the pending change, each commit logged with the review it pas
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from muronet.display import json_text
 from muronet.files import write_atomic
 from muronet.inventory.index import InventoryIndex
 from muronet.tasks.provision import DEFAULT_REVERT_IN, prepare_candidates
@@ -84,5 +84,5 @@ def log_commit(folder: Path, entry: dict[str, Any]) -> Path:
     """One JSON file per commit (mode 0600): the review it passed, the accepted risk, the outcome."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"commit-{datetime.now().strftime('%Y%m%dT%H%M%S%f')}.json"
-    write_atomic(path, json.dumps(entry, ensure_ascii=False, indent=1), mode=0o600)
+    write_atomic(path, json_text(entry), mode=0o600)
     return path

@@ -3,12 +3,12 @@ two folders of configurations, or what provisioning would change now (running â†
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from muronet.display import json_text
 from muronet.files import write_atomic
 from muronet.inventory.index import InventoryIndex
 from muronet.masking import mask
@@ -123,8 +123,8 @@ def _of_folders(index: InventoryIndex, before: Path, after: Path) -> dict[str, A
 
 def _write(document: dict[str, Any], origins: Any, options: ReviewOptions) -> dict[str, Path]:
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    texts = {"md": lambda: markdown(document), "json": lambda: json.dumps(document, ensure_ascii=False, indent=1),
-             "sarif": lambda: json.dumps(sarif(document, origins), ensure_ascii=False, indent=1)}
+    texts = {"md": lambda: markdown(document), "json": lambda: json_text(document),
+             "sarif": lambda: json_text(sarif(document, origins))}
     written = {}
     for name in FORMATS:
         if name in options.formats:
