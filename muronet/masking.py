@@ -3,11 +3,14 @@ placeholder format, ``<secret:sha-HASH>`` (an HMAC under a salt), so that a chan
 shows as a change while the value never lands in a backup, report, log or diff. Rendered files name
 their secrets instead: ``<secret:NAME>``. ``PLACEHOLDER`` matches both.
 
-The filters are NAPALM's for Cisco (``napalm.base.constants.CISCO_SANITIZE_FILTERS``, which covers
-Oxidized's IOS model and netutils' examples), in NAPALM's own format (a pattern and a replacement
-naming the secret ``<removed>``), with two of them made precise (a community's access and ACL, and
-an SNMPv3 host's user name, are not secrets, and the audit reads them) and the forms they miss added:
-SNMPv3 user keys, NTP keys, pre-shared keys, RADIUS server keys, and every FRR secret form.
+Where the secrets are is what the device's own grammar says (``muronet.reading``): each line is read
+in its node, in any case and abbreviation the device takes (``snmp-server comm``, ``key-str``,
+``Enable Pass``, a line ending in a carriage return), and the words the command takes as a password,
+key, community or pre-shared key are the secrets. A line no node reads is read as any node would
+take it (a diff's hunk lacks its section), else its secrets are guessed from its words (masking
+more is safe). A text of an unknown platform is read by every grammar, and what any finds is
+masked. The reading is one pass over the words: time linear in the text, whatever it holds (NAPALM's
+sanitising patterns, which this replaces, backtrack on some lines).
 """
 
 from __future__ import annotations
@@ -15,113 +18,33 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache
+
+from muronet.reading import read
+from muronet.reading.reader import GUESSED
 
 PLACEHOLDER = re.compile(r"<secret:[^>]*>")  # a masked secret, or a template's reference to one
 REFERENCE = re.compile(r"<secret:(?!sha-)[^>]*>")  # a template's reference to the vault, not a value
 ANY_SECRET = "<secret:*>"  # every placeholder, when only the other lines of two texts are compared
-_REPLACED_BY_OURS = (
-    r"^(snmp-server community).*$",  # kept the access (RO/RW) and ACL words: ours keeps them
-    r"^(snmp-server host \S+( vrf \S+)?( version (1|2c|3))?)\s+\S+((\s+\S*)*)\s*$",  # masked v3's "priv"
-)
-MORE_FILTERS = {
-    # Cisco IOS / IOS-XE
-    r"^(snmp-server community) (\S+)(.*)$": r"\1 <removed>\3",
-    r"^(snmp-server host \S+(?: vrf \S+)?(?: informs| traps)?(?: version (?:1|2c))?) "
-    r"(?!(?:vrf|informs|traps|version) )(\S+)(.*)$": r"\1 <removed>\3",
-    r"^(snmp-server user \S+ \S+(?: remote \S+)? v3(?: encrypted)? auth \S+) (\S+)( priv (?:3des|des|aes(?: \d+)?))"
-    r" (\S+)(.*)$": r"\1 <removed>\3 <removed>\5",
-    r"^(snmp-server user \S+ \S+(?: remote \S+)? v3(?: encrypted)? auth \S+) (\S+)(.*)$": r"\1 <removed>\3",
-    r"^(ntp authentication-key \d+ \S+) (\S+)(.*)$": r"\1 <removed>\3",
-    r"^(\s*pre-shared-key(?: (?:local|remote))?(?: \d)?) (\S+)$": r"\1 <removed>",
-    r"^(\s*pre-shared-key address \S+(?: \S+)? key(?: \d)?) (\S+)$": r"\1 <removed>",
-    r"^(crypto isakmp key(?: \d)?) (\S+) (.*)$": r"\1 <removed> \3",
-    r"^(\s*server-key(?: \d)?) (\S+)$": r"\1 <removed>",  # radius server blocks (NAPALM has their "key")
-    r"^((?:radius|tacacs)-server (?:.+ )?key(?: \d)?) (\S+)$": r"\1 <removed>",
-    r"^(\s+authentication (?:text|md5 key-string)(?: \d)?) (\S+)(.*)$": r"\1 <removed>\3",
-    # FRR (vtysh): vty and enable passwords, OSPF, OSPFv3, BGP, IS-IS, RIP keys, key chains
-    r"^(\s*(?:enable )?password(?: \d)?) (\S+)$": r"\1 <removed>",
-    r"^(\s*ip ospf message-digest-key \d+ md5(?: \d)?) (\S+)$": r"\1 <removed>",
-    r"^(\s*ip ospf authentication-key(?: \d)?) (\S+)$": r"\1 <removed>",
-    r"^(\s*area \S+ virtual-link \S+ (?:message-digest-key \d+ md5|authentication-key)) (\S+)(.*)$":
-        r"\1 <removed>\3",
-    r"^(\s*ipv6 ospf6 authentication key-id \d+ hash-algo \S+ key) (\S+)$": r"\1 <removed>",
-    r"^(\s*neighbor \S+ password(?: \d)?) (\S+)$": r"\1 <removed>",
-    r"^(\s*(?:area|domain)-password (?:clear|md5)) (\S+)(.*)$": r"\1 <removed>\3",
-    r"^(\s*isis password (?:clear|md5)) (\S+)$": r"\1 <removed>",
-    r"^(\s*ip rip authentication string) (\S+)$": r"\1 <removed>",
-    r"^(\s*key-string(?: \d)?) (\S+)$": r"\1 <removed>",
-}
+GRAMMARS = {"frr": "frr", "cisco_ios": "cisco_ios"}  # platform → its grammar (muronet.reading.grammars)
 
 
-@dataclass(frozen=True)
-class _Filter:
-    pattern: re.Pattern[str]
-    secrets: tuple[tuple[int | None, int | None], ...]  # per secret: the groups around it (None: the match's edge)
-    multiline: bool  # spans lines (a key inside a "tacacs server" block): run over the whole text
+def _grammars(platform: str | None) -> tuple[str, ...]:
+    return (GRAMMARS[platform],) if platform in GRAMMARS else tuple(GRAMMARS.values())
 
 
-@cache
-def _filters() -> tuple[_Filter, ...]:
-    """NAPALM's filters (but the two ours replace), then ours, each read as spans between groups."""
-    from napalm.base.constants import CISCO_SANITIZE_FILTERS  # napalm takes 0.4 s to import: only when masking
-
-    chosen = {k: v for k, v in CISCO_SANITIZE_FILTERS.items() if k not in _REPLACED_BY_OURS} | MORE_FILTERS
-    return tuple(_Filter(re.compile(pattern, re.M), _spans(replacement), "\\n" in pattern)
-                 for pattern, replacement in chosen.items())
-
-
-# Lines that can hold a secret: the filters run only on these (a configuration has few of them).
-_CANDIDATE = re.compile(r"^(\s*)(no )?(.*(?:password|secret|key|community|snmp-server|wpa-psk|authentication).*)$",
-                        re.M)
-
-
-def _spans(replacement: str) -> tuple[tuple[int | None, int | None], ...]:
-    """Which groups surround each ``<removed>`` of a replacement: ``\\1 <removed> \\3`` → ((1, 3),).
-
-    >>> _spans(r"\\1 <removed> \\3 <removed> \\4\\5")
-    ((1, 3), (3, 4))
-    """
-    tokens = re.findall(r"\\(\d+)|(<removed>)", replacement)
-    found, previous = [], None
-    for n, (group, removed) in enumerate(tokens):
-        if removed:
-            following = next((int(g) for g, _ in tokens[n + 1:] if g), None)
-            found.append((previous, following))
-        else:
-            previous = int(group)
-    return tuple(found)
-
-
-def _matched(rule: _Filter, match: re.Match[str], shift: int, masked: bool) -> Iterator[tuple[int, int]]:
-    text = match.string
-    for before, after in rule.secrets:
-        start = match.end(before) if before is not None else match.start()
-        end = match.start(after) if after is not None and match.start(after) >= 0 else match.end()
-        value = text[start:end]
-        stripped = value.strip()
-        if stripped and (masked or not PLACEHOLDER.search(stripped)):  # masked once is enough
-            offset = start + len(value) - len(value.lstrip())
-            yield shift + offset, shift + offset + len(stripped)
-
-
-def _secret_spans(config: str, masked: bool = False) -> Iterator[tuple[int, int]]:
-    """Where each secret of ``config`` is (start, end), possibly found twice; a removal (``no …``)
-    holds its secret as the line it removes does. ``masked``: placeholders count as secrets too."""
-    rules = _filters()
-    for rule in rules:
-        if rule.multiline:
-            for match in rule.pattern.finditer(config):
-                yield from _matched(rule, match, 0, masked)
-    for candidate in _CANDIDATE.finditer(config):
-        indent, negated, rest = candidate.groups()
-        line = indent + rest
-        shift = candidate.start() + (len(negated) if negated else 0)
-        for rule in rules:
-            if not rule.multiline and (match := rule.pattern.match(line)):
-                yield from _matched(rule, match, shift, masked)
+def _secret_spans(config: str, platform: str | None, masked: bool) -> set[tuple[int, int]]:
+    """Where each secret of ``config`` is; ``masked``: placeholders count as secrets too. Read by
+    several grammars, each line's secrets are those of the grammars that know it best (read in its
+    node, else in another node, else guessed)."""
+    readings = [read(config, name) for name in _grammars(platform)]
+    spans: set[tuple[int, int]] = set()
+    for line in {n for reading in readings for n in reading.secrets}:
+        known = [(reading.evidence.get(line, (GUESSED, ())), reading) for reading in readings]
+        level = max(evidence[0] for evidence, _ in known)
+        key = min(evidence[1] for evidence, _ in known if evidence[0] == level)
+        spans.update(span for evidence, reading in known if evidence == (level, key)
+                     for span in reading.secrets.get(line, ()))
+    return spans if masked else {(start, end) for start, end in spans if not PLACEHOLDER.fullmatch(config[start:end])}
 
 
 def placeholder(secret: str, salt: bytes) -> str:
@@ -155,18 +78,19 @@ def unified(text: str) -> str:
     return PLACEHOLDER.sub(ANY_SECRET, text)
 
 
-def _chosen(config: str, masked: bool = False) -> list[tuple[int, int]]:
-    """The secrets' spans, in order; where two filters found the same secret, the narrower span
+def _chosen(config: str, masked: bool = False, platform: str | None = None) -> list[tuple[int, int]]:
+    """The secrets' spans, in order; where two readings found overlapping ones, the narrower
     (``password 7 X``: the secret is ``X``, and the audit still reads that it is of type 7)."""
     chosen: list[tuple[int, int]] = []
-    for start, end in sorted(set(_secret_spans(config, masked)), key=lambda span: span[1] - span[0]):
+    for start, end in sorted(_secret_spans(config, platform, masked), key=lambda span: span[1] - span[0]):
         if all(end <= other_start or start >= other_end for other_start, other_end in chosen):
             chosen.append((start, end))
     return sorted(chosen)
 
 
-def mask(config: str, salt: bytes) -> str:
-    """``config`` with every secret replaced by its placeholder.
+def mask(config: str, salt: bytes, platform: str | None = None) -> str:
+    """``config`` with every secret replaced by its placeholder (``platform``: the grammar to
+    read it by; every grammar when it is not known).
 
     >>> mask("username admin privilege 15 secret 9 $9$abc\\nsnmp-server community public RO 10\\n", b"k")
     'username admin privilege 15 secret 9 <secret:sha-bf51bb33>\\nsnmp-server community <secret:sha-bb4c4d26> RO 10\\n'
@@ -174,7 +98,7 @@ def mask(config: str, salt: bytes) -> str:
     ' neighbor 10.0.0.1 password 7 <secret:sha-d8808879>'
     """
     out, position = [], 0
-    for start, end in _chosen(config):
+    for start, end in _chosen(config, platform=platform):
         out += [config[position:start], placeholder(config[start:end], salt)]
         position = end
     out.append(config[position:])
@@ -204,21 +128,18 @@ def mask_diff(diff: str, salt: bytes) -> str:
     return "\n".join(out)
 
 
-def secrets_in(line: str) -> list[str]:
-    """The secrets one configuration line holds, indented or not: values, placeholders of masked
-    values (``<secret:sha-…>``) and references (``<secret:NAME>``).
+def secrets_in(line: str, platform: str | None = None) -> list[str]:
+    """The secrets one configuration line holds, indented or not, read in whichever node takes it:
+    values, placeholders of masked values (``<secret:sha-…>``) and references (``<secret:NAME>``).
 
     >>> secrets_in("ip ospf message-digest-key 1 md5 k3y"), secrets_in("ip ospf cost 10")
     (['k3y'], [])
     """
-    for text in (line, " " + line):  # NAPALM's filters want an indented line inside a section
-        found = [text[start:end] for start, end in _chosen(text, masked=True)]
-        if found:
-            return found
-    return []
+    text = line.strip() + "\n"
+    return [text[start:end] for start, end in _chosen(text, masked=True, platform=platform)] if line.strip() else []
 
 
-def tokenized(config: str) -> tuple[str, dict[str, str]]:
+def tokenized(config: str, platform: str | None = None) -> tuple[str, dict[str, str]]:
     """``config`` with every secret replaced by a token of the same length (letters and digits
     that occur nowhere else in it), and the tokens' secrets: a text a tool may process without
     seeing a secret, whose output gets them back by replacing each token. Secrets shorter than
@@ -231,7 +152,7 @@ def tokenized(config: str) -> tuple[str, dict[str, str]]:
     tokens: dict[str, str] = {}
     by_secret: dict[str, str] = {}
     out, position = [], 0
-    for start, end in _chosen(config):
+    for start, end in _chosen(config, platform=platform):
         secret = config[start:end]
         if len(secret) < 4:
             continue

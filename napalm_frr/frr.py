@@ -526,4 +526,4 @@ def sanitize(config: str) -> str:
     >>> "s3cret" in sanitize(" neighbor 10.0.0.1 password s3cret")
     False
     """
-    return mask(config, _FINGERPRINT_KEY)
+    return mask(config, _FINGERPRINT_KEY, "frr")

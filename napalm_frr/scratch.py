@@ -719,7 +719,7 @@ def canonical(text: str) -> Rendering:
     show a secret as its placeholder). A text whose secrets FRR would transform (``service
     password-encryption``) is rendered as it is, and not kept."""
     keep = _keepable(text)
-    masked, tokens = tokenized(text) if keep else (text, {})
+    masked, tokens = tokenized(text, "frr") if keep else (text, {})
     key = _key(masked)
     with _PREPARED_LOCK:
         prepared = _PREPARED.pop(key, None)
@@ -820,7 +820,7 @@ def prepare(texts: Iterable[str], at_once: int = POOL_SIZE) -> int:
     for text in texts:
         if not _keepable(text):
             continue
-        masked = tokenized(text)[0]
+        masked = tokenized(text, "frr")[0]
         key = _key(masked)
         if _cached(key) is not None:
             continue

@@ -67,8 +67,9 @@ def audit(options: AuditOptions) -> AuditResult:
         texts, errors = running_configs(options.inventory, options.lab_state)
     salt = secrets.token_bytes(16)  # reports of this run only
     drifted = drift(loaded, texts, options.live, salt)
-    texts = {name: mask(text, salt) for name, text in texts.items()}
-    results = audited(texts, options.platform, index, options.waivers or default_waivers(options.inventory))
+    platforms = platforms_of(texts, options.platform, index)
+    texts = {name: mask(text, salt, platforms[name]) for name, text in texts.items()}
+    results = audited(texts, platforms, index, options.waivers or default_waivers(options.inventory))
     document = report.document(results + errors, drifted, {
         "source": "live" if options.live else str(options.source),
         "generated": datetime.now().isoformat(timespec="seconds")}, index, texts,
@@ -102,27 +103,33 @@ def drift(loaded: Inventory, texts: dict[str, str], live: bool, salt: bytes) -> 
         intended = {name: renderer.render(index.devices[name]) for name in names}
     drifted = {}
     for name in names:
-        running = texts[name] if live else unified(mask(texts[name], salt))
+        platform = index.devices[name].platform
+        running = texts[name] if live else unified(mask(texts[name], salt, platform))
         wanted = intended[name] if live else unified(intended[name])
         try:
-            lines = remediation(index.devices[name].platform, wanted, running)
+            lines = remediation(platform, wanted, running)
         except (ValueError, KeyError):  # unreadable: the audit reports it as the device's error
             continue
-        drifted[name] = mask("\n".join(lines), salt).splitlines()
+        drifted[name] = mask("\n".join(lines), salt, platform).splitlines()
     return drifted
 
 
-def audited(texts: dict[str, str], platform: str | None, index: InventoryIndex, waivers: Path) -> list[Result]:
-    """Every rule's result for every configuration, waivers applied. The platform: ``platform``
-    if given, else recognised from the text, else the inventory's."""
-
+def platforms_of(texts: dict[str, str], platform: str | None, index: InventoryIndex) -> dict[str, str | None]:
+    """Each configuration's platform: ``platform`` if given, else recognised from the text, else
+    the inventory's."""
     def platform_of(name: str, text: str) -> str | None:
         device = index.devices.get(name)
         return platform or detect_platform(text) or (device.platform if device else None)
 
+    return {name: platform_of(name, text) for name, text in texts.items()}
+
+
+def audited(texts: dict[str, str], platforms: dict[str, str | None], index: InventoryIndex, waivers: Path
+            ) -> list[Result]:
+    """Every rule's result for every configuration (of ``platforms``), waivers applied."""
     loaded, issues = load_waivers(waivers) if waivers.exists() else ([], [])
     if issues:  # a waiver that does not read must neither waive nor be ignored
         raise WorkflowError(f"the waivers file {waivers} has {len(issues)} error(s)", 2,
                             [issue.format() for issue in issues])
-    configs = [(name, text, platform_of(name, text)) for name, text in sorted(texts.items())]
+    configs = [(name, text, platforms[name]) for name, text in sorted(texts.items())]
     return apply_waivers(audit_many(configs, Settings.from_inventory(index), index), loaded, date.today())

@@ -14,7 +14,7 @@ from muronet.inventory.index import InventoryIndex
 from muronet.policy import history, report
 from muronet.policy.engine import Result, blocking
 from muronet.tasks.collect import collect
-from muronet.workflows.audit import FORMATS, absent_from_run, audited, default_waivers, drift
+from muronet.workflows.audit import FORMATS, absent_from_run, audited, default_waivers, drift, platforms_of
 from muronet.workflows.common import WORKERS, devices_nornir, load, read_configs
 
 
@@ -45,7 +45,7 @@ def nightly(options: NightlyOptions) -> NightlyResult:
     configs, failed = collect(devices_nornir(options.inventory, options.lab_state, WORKERS))
     run = store(options.repo, configs, failed)
     texts, errors = read_configs(options.repo)  # the backups: tonight's, or the last good one
-    results = audited(texts, None, index, default_waivers(options.inventory)) + errors
+    results = audited(texts, platforms_of(texts, None, index), index, default_waivers(options.inventory)) + errors
     drifted = drift(loaded, texts, False, secrets.token_bytes(16))
     document = report.document(results, drifted, {"source": f"nightly backup {options.repo}",
                                                   "generated": datetime.now().isoformat(timespec="seconds")},

@@ -86,8 +86,9 @@ def of_running(index: InventoryIndex, running: dict[str, str], intended: dict[st
     masked with one salt, so a changed secret shows as a change and no value is ever shown."""
     salt = secrets.token_bytes(16)
     platforms = {name: index.devices[name].platform for name in running}
-    before = {n: mask(get_platform(platforms[n]).without_device_lines(t), salt) for n, t in running.items()}
-    after = {n: mask(intended[n], salt) for n in running}
+    before = {n: mask(get_platform(platforms[n]).without_device_lines(t), salt, platforms[n])
+              for n, t in running.items()}
+    after = {n: mask(intended[n], salt, platforms[n]) for n in running}
     change = review_change("pending", before, after, platforms, Settings.from_inventory(index), index, index,
                            default_templates_dir(index.inventory.root))
     return change, change.as_dict(salt)
@@ -113,9 +114,10 @@ def _of_git(inventory: Path, spec: str) -> tuple[dict[str, Any], Any]:
 def _of_folders(index: InventoryIndex, before: Path, after: Path) -> dict[str, Any]:
     """The review of two folders of configurations, secrets masked before anything reads them."""
     salt = secrets.token_bytes(16)
-    texts = [{n: mask(t, salt) for n, t in read_configs(folder)[0].items()} for folder in (before, after)]
+    raw = [read_configs(folder)[0] for folder in (before, after)]
     platforms = {n: index.devices[n].platform if n in index.devices else detect_platform(t) or "cisco_ios"
-                 for side in texts for n, t in side.items()}
+                 for side in raw for n, t in side.items()}
+    texts = [{n: mask(t, salt, platforms[n]) for n, t in side.items()} for side in raw]
     result = review_change(f"{before} → {after}", texts[0], texts[1], platforms, Settings.from_inventory(index),
                            index, index, default_templates_dir(index.inventory.root))
     return result.as_dict(salt)

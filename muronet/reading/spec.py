@@ -1,0 +1,291 @@
+"""Command specifications in FRR's syntax, and matching a line's words against them as a device does.
+
+A specification is FRR's own notation (what ``vtysh -c list`` prints): keywords in lower case
+(``neighbor``), variables in upper case (``WORD``, ``LINE``, ``IFNAME``), typed values (``A.B.C.D``,
+``A.B.C.D/M``, ``X:X::X:X``, ``X:X:X:X:X:X``, ranges ``(1-65535)``), ``<a|b>`` one of, ``[a]``
+optional, ``{a|b}`` any of them in any order, ``WORD...`` repeated, ``$name`` a name for the value.
+Each specification becomes a small graph of tokens; a node's graphs together answer which command a
+line is.
+
+Matching follows FRR's matcher (lib/command_match.c), written here from its documented rules:
+
+- a keyword takes any prefix of itself (an abbreviation) or itself; a variable takes any word; a
+  typed value takes only a whole, valid value;
+- where two readings of a line take its words, the first word where they differ decides: a typed
+  value beats a keyword, a keyword beats a variable, and between two of one kind the exact match
+  beats the abbreviation; two readings that never differ so are ambiguous, and the line is refused.
+
+Cisco IOS reads its keywords in any case (``case_folded``); FRR only in lower case. Matching is one
+pass over the words, each step over the tokens the previous words reached: time linear in the line.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+MAX_WORDS = 256  # FRR's CMD_ARGC_MAX: a longer line matches no command
+
+KEYWORD, VARIABLE, RANGE, IPV4, IPV4_PREFIX, IPV6, IPV6_PREFIX, MAC, MAC_PREFIX = range(9)
+_TYPED = {"A.B.C.D": IPV4, "A.B.C.D/M": IPV4_PREFIX, "X:X::X:X": IPV6, "X:X::X:X/M": IPV6_PREFIX,
+          "X:X:X:X:X:X": MAC, "X:X:X:X:X:X/M": MAC_PREFIX}
+# FRR's precedence between readings (lower wins): typed values, then keywords, then variables
+_PRECEDENCE = {IPV4: 2, IPV4_PREFIX: 2, IPV6: 2, IPV6_PREFIX: 2, MAC: 2, MAC_PREFIX: 2, RANGE: 2, KEYWORD: 3,
+               VARIABLE: 4}
+EXACT, PARTIAL = 0, 1  # how a word matched (lower is better)
+_LEX = re.compile(r"\s*(?:(\(-?\d+--?\d+\))|([<>\[\]{}|])|(\$[\w-]+)|(\.\.\.)|([^\s<>\[\]{}|()$]+(?:\.\.\.)?))")
+_VARIABLE = re.compile(r"[A-Z][-_A-Z0-9:.]*(?:/M)?(?:\.\.\.)?")
+_MAC = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}")
+
+
+class SpecError(ValueError):
+    """A specification that is not FRR's syntax."""
+
+
+@dataclass(eq=False)
+class Token:
+    """One position of a command: what word it takes, and what may follow."""
+
+    kind: int
+    text: str  # the keyword, the variable's name, or the range as written
+    key: str = ""  # a keyword as words are compared with it (in lower case where case does not matter)
+    low: int = 0
+    high: int = 0
+    repeat: bool = False  # ``WORD...``: takes any number of words
+    secret: bool = False  # ``$secret``: the word it takes is a secret
+    following: list[Token] = field(default_factory=list, repr=False)
+    command: int = -1  # the command this token may end (-1: none ends here)
+
+    def match(self, word: str, folded: str) -> int | None:
+        """EXACT, PARTIAL or None: whether this token takes ``word`` (``folded``: as keywords compare)."""
+        if self.kind == KEYWORD:
+            if folded == self.key:
+                return EXACT
+            return PARTIAL if self.key.startswith(folded) else None
+        if self.kind == VARIABLE:
+            return EXACT
+        return EXACT if _valid(self, word) else None
+
+
+def _valid(token: Token, word: str) -> bool:
+    if token.kind == RANGE:
+        return re.fullmatch(r"-?\d{1,19}", word) is not None and token.low <= int(word) <= token.high
+    if token.kind == IPV4:
+        return _ipv4(word)
+    try:
+        if token.kind == IPV6:
+            return ":" in word and isinstance(ipaddress.ip_address(word), ipaddress.IPv6Address)
+        if token.kind == IPV4_PREFIX:
+            address, slash, length = word.partition("/")
+            return _ipv4(address) and length.isdigit() and len(length) <= 2 and int(length) <= 32
+        if token.kind == IPV6_PREFIX:
+            address, slash, length = word.partition("/")
+            return (":" in address and length.isdigit() and len(length) <= 3 and int(length) <= 128
+                    and isinstance(ipaddress.ip_address(address), ipaddress.IPv6Address))
+    except ValueError:
+        return False
+    address, slash, length = word.partition("/")
+    if token.kind == MAC:
+        return not slash and _MAC.fullmatch(word) is not None
+    return bool(slash) and _MAC.fullmatch(address) is not None and length.isdigit() and int(length) <= 48
+
+
+def _ipv4(word: str) -> bool:
+    """FRR's reading of an IPv4 address: four numbers of up to three digits, none above 255.
+
+    >>> _ipv4("10.0.0.1"), _ipv4("010.0.0.1"), _ipv4("10.0.0"), _ipv4("10.0.0.256")
+    (True, True, False, False)
+    """
+    parts = word.split(".")
+    return len(parts) == 4 and all(p.isdigit() and p.isascii() and len(p) <= 3 and int(p) <= 255 for p in parts)
+
+
+@dataclass
+class _Fragment:
+    """Part of a command's graph: the tokens it starts with, those it may end with, and whether it
+    may take no word at all."""
+
+    first: list[Token]
+    last: list[Token]
+    empty: bool
+
+
+def _join(a: _Fragment, b: _Fragment) -> _Fragment:
+    for token in a.last:
+        token.following.extend(t for t in b.first if t not in token.following)
+    return _Fragment(a.first + (b.first if a.empty else []), b.last + (a.last if b.empty else []),
+                     a.empty and b.empty)
+
+
+def _either(fragments: list[_Fragment]) -> _Fragment:
+    return _Fragment([t for f in fragments for t in f.first], [t for f in fragments for t in f.last],
+                     any(f.empty for f in fragments))
+
+
+class _Parser:
+    """A specification's tokens read into a graph (``parse``)."""
+
+    def __init__(self, spec: str, case_folded: bool) -> None:
+        self.spec, self.case_folded = spec, case_folded
+        self.items: list[str] = []
+        position = 0
+        while position < len(spec):
+            found = _LEX.match(spec, position)
+            if found is None or found.end() == position:
+                if spec[position:].strip():
+                    raise SpecError(f"{spec!r}: cannot read {spec[position:]!r}")
+                break
+            self.items.append(found.group(found.lastindex or 0))
+            position = found.end()
+        self.at = 0
+
+    def _peek(self) -> str | None:
+        return self.items[self.at] if self.at < len(self.items) else None
+
+    def sequence(self) -> _Fragment:
+        fragment = _Fragment([], [], True)
+        while self._peek() not in (None, "|", ">", "]", "}"):
+            fragment = _join(fragment, self.element())
+        return fragment
+
+    def element(self) -> _Fragment:
+        item = self.items[self.at]
+        self.at += 1
+        if item in ("<", "[", "{"):
+            closing = {"<": ">", "[": "]", "{": "}"}[item]
+            choices = [self.sequence()]
+            while self._peek() == "|":
+                self.at += 1
+                choices.append(self.sequence())
+            if self._peek() != closing:
+                raise SpecError(f"{self.spec!r}: {item} is not closed")
+            self.at += 1
+            fragment = _either(choices)
+            if item == "[":
+                fragment.empty = True
+            elif item == "{":  # any of them, in any order (FRR also refuses one twice: a reading may repeat)
+                for token in fragment.last:
+                    token.following.extend(t for t in fragment.first if t not in token.following)
+        else:
+            token = _token(item, self.spec)
+            token.key = token.text.lower() if self.case_folded else token.text
+            fragment = _Fragment([token], [token], False)
+        while self._peek() is not None and self._peek().startswith(("$", "...")):  # type: ignore[union-attr]
+            for token in fragment.last:
+                if self.items[self.at] == "$secret":
+                    token.secret = True
+                elif self.items[self.at] == "...":  # again and again: any of the element's first tokens
+                    token.repeat = True
+                    token.following.extend(t for t in fragment.first if t not in token.following)
+            self.at += 1
+        return fragment
+
+
+def _token(item: str, spec: str) -> Token:
+    repeat = item.endswith("...")
+    text = item.removesuffix("...")
+    if text.startswith("("):
+        low, high = re.fullmatch(r"\((-?\d+)-(-?\d+)\)", text).groups()  # type: ignore[union-attr]
+        token = Token(RANGE, text, low=int(low), high=int(high))
+    elif text in _TYPED:
+        token = Token(_TYPED[text], text)
+    elif _VARIABLE.fullmatch(text) and len(text) > 1:
+        token = Token(VARIABLE, text)
+    elif text:
+        token = Token(KEYWORD, text)
+    else:
+        raise SpecError(f"{spec!r}: an empty word")
+    token.repeat = repeat
+    if repeat:
+        token.following.append(token)
+    return token
+
+
+def parse(spec: str, command: int, case_folded: bool = False) -> list[Token]:
+    """The first tokens of ``spec``'s graph; the tokens that may end it are marked with ``command``.
+    ``case_folded``: its keywords take words in any case.
+
+    >>> first = parse("neighbor <A.B.C.D|WORD> password LINE$secret", 7)
+    >>> [t.text for t in first], [t.text for t in first[0].following]
+    (['neighbor'], ['A.B.C.D', 'WORD'])
+    """
+    parser = _Parser(spec, case_folded)
+    fragment = parser.sequence()
+    if parser.at != len(parser.items):
+        raise SpecError(f"{spec!r}: {parser.items[parser.at]!r} out of place")
+    if fragment.empty:
+        raise SpecError(f"{spec!r}: a command of no word")
+    for token in fragment.last:
+        token.command = command
+    return fragment.first
+
+
+@dataclass(frozen=True)
+class Match:
+    """A line read as one command: the command's number and the token that took each word."""
+
+    command: int
+    tokens: tuple[Token, ...]
+    complete: bool = True  # False: the words are only the start of a command (a negation may stop there)
+    key: tuple[tuple[int, int], ...] = ()  # how well each word was taken (lower is better: see ``match``)
+
+
+@dataclass
+class _Reading:
+    key: list[tuple[int, int]]
+    tokens: list[Token]
+    ambiguous: bool = False
+
+
+AMBIGUOUS = "ambiguous"
+
+
+def match(first: list[Token], words: list[str], case_folded: bool, incomplete: bool = False,
+          exact_first: bool = False) -> Match | str | None:
+    """The one command ``words`` are, among the graphs starting with ``first``: a Match, None when
+    no command takes them, or AMBIGUOUS when two take them equally well (the device refuses both).
+    ``incomplete``: the words may also stop inside a command (IOS's ``no`` takes a command's start).
+    ``exact_first``: a word that is a keyword exactly is never read as the start of a longer one
+    (IOS: ``ip`` is ``ip``, never ``ipv6``); FRR weighs both readings to their ends."""
+    if not words or len(words) > MAX_WORDS:
+        return None
+    readings: dict[int, _Reading] = {}
+    candidates: list[tuple[_Reading | None, list[Token]]] = [(None, first)]
+    for word in words:
+        folded = word.lower() if case_folded else word
+        taken: dict[int, tuple[Token, _Reading]] = {}
+        for previous, tokens in candidates:
+            for token in tokens:
+                how = token.match(word, folded)
+                if how is None:
+                    continue
+                key = [*(previous.key if previous else ()), (_PRECEDENCE[token.kind], how)]
+                path = [*(previous.tokens if previous else ()), token]
+                ambiguous = previous.ambiguous if previous else False
+                known = taken.get(id(token))
+                if known is None or key < known[1].key:
+                    taken[id(token)] = (token, _Reading(key, path, ambiguous))
+                elif key == known[1].key and _signature(path) != _signature(known[1].tokens):
+                    known[1].ambiguous = True
+        if not taken:
+            return None
+        if exact_first and any(t.kind == KEYWORD and t.key == folded for t, _ in taken.values()):
+            taken = {k: (t, r) for k, (t, r) in taken.items() if t.kind != KEYWORD or t.key == folded}
+        readings = {k: reading for k, (_, reading) in taken.items()}
+        candidates = [(reading, token.following) for token, reading in taken.values()]
+    ends = [r for r in readings.values() if r.tokens[-1].command >= 0]
+    complete = bool(ends)
+    if not ends and incomplete:
+        ends = list(readings.values())
+    if not ends:
+        return None
+    best = min(ends, key=lambda r: r.key)
+    if best.ambiguous or any(r.key == best.key and _signature(r.tokens) != _signature(best.tokens) for r in ends):
+        return AMBIGUOUS
+    return Match(best.tokens[-1].command, tuple(best.tokens), complete, tuple(best.key))
+
+
+def _signature(tokens: list[Token]) -> list[tuple[int, str]]:
+    """What a reading says of its words: two commands that read them alike are one reading."""
+    return [(token.kind, token.text) for token in tokens]
