@@ -98,6 +98,11 @@ CASES = [
     # secrets
     ("frr-new-key", "library-rt1", " ip ospf authentication message-digest",
      " ip ospf authentication message-digest\n ip ospf message-digest-key 2 md5 n3wK3y!", {"secret"}, "medium"),
+    # lines the device's grammar does not take: the review fails closed
+    ("frr-unread-line", "library-rt1", " access-class VTY-MGMT", " access-class VTY-MGMT\n exec-timeut 5",
+     {"unread_line"}, "critical"),
+    ("ios-unread-line", "ch-acc-1f", " transport input ssh", " transport input ssh\n transport inbound telnet",
+     {"unread_line"}, "critical"),
     # harmless
     ("frr-description", "library-rt1", " description 室蘭市図書館 施設LAN", " description 室蘭市図書館 施設LAN（2階）",
      set(), "low"),

@@ -16,6 +16,7 @@ from hier_config.constructors import _load_from_string_lines
 from hier_config.platforms.driver_base import HConfigDriverBase
 
 from muronet.masking import mask_diff
+from muronet.reading import Reading, read
 
 _REGISTRY: dict[str, type[Platform]] = {}
 _DIFF_KEY = secrets.token_bytes(32)  # per process: a fingerprint in a report cannot be guessed offline
@@ -68,6 +69,8 @@ class Platform(ABC):
     ospf_default_cost: ClassVar[int] = 1
     # An eBGP session exchanges no route without a policy in that direction (RFC 8212; FRR's default).
     ebgp_requires_policy: ClassVar[bool] = False
+    # The platform's command grammar (muronet/reading/grammars/<name>.txt): how its devices read a line
+    grammar: ClassVar[str]
 
     @abstractmethod
     def interface_name(self, canonical: str) -> str:
@@ -105,6 +108,16 @@ class Platform(ABC):
     def without_device_lines(self, running: str) -> str:
         """A running configuration without the lines the device adds of its own (none here)."""
         return running
+
+    def read(self, text: str) -> Reading:
+        r"""``text`` as the platform's devices read it: each line in its node, keywords written out,
+        negations applied, the lines no node takes (``muronet.reading``).
+
+        >>> reading = get_platform("cisco_ios").read("line vty 0 4\n Transp Inp telnet\n")
+        >>> reading.canonical[1], reading.unread
+        (' transport input telnet', [])
+        """
+        return read(text, self.grammar)
 
     def reads_as_configuration(self, text: str) -> bool:
         """Whether most top-level lines of ``text`` start with one of the platform's commands.

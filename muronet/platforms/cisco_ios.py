@@ -26,6 +26,7 @@ _LINUX_STYLE = [
 class CiscoIos(Platform):
     name = "cisco_ios"
     template_dir = "cisco_ios"
+    grammar = "cisco_ios"
     netmiko_device_type = "cisco_ios"
     napalm_driver = "ios"
     # The templates configure ``file prompt quiet`` and ``ip scp server enable`` (NAPALM's replace

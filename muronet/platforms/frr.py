@@ -16,6 +16,7 @@ from muronet.platforms.frr_hconfig import HConfigDriverFrr
 class Frr(Platform):
     name = "frr"
     template_dir = "frr"
+    grammar = "frr"
     netmiko_device_type = "cisco_ios"  # vtysh speaks enough IOS for Netmiko (see the notes)
     napalm_driver = "frr"
     ansible_network_os = "frr.frr.frr"

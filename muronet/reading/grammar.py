@@ -14,13 +14,12 @@ enter which node, and which words are secrets. Read from a grammar file (``gramm
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from muronet.reading.spec import KEYWORD, RANGE, VARIABLE, Match, Token, match, parse
+from muronet.reading.spec import KEYWORD, RANGE, VARIABLE, Match, Token, keywords_from, match, merged, parse
 
 GRAMMARS = Path(__file__).with_name("grammars")
 
@@ -37,23 +36,17 @@ class Node:
     name: str
     parent: str | None
     commands: list[Command] = field(default_factory=list)
-    _keywords: list[tuple[str, Token]] = field(default_factory=list)  # first keywords, sorted
-    _others: list[Token] = field(default_factory=list)  # first tokens that are not keywords
+    _index: tuple[list[str], list[Token], list[Token]] = ([], [], [])  # first tokens (``spec.keywords_from``)
 
     def index(self, tokens: list[Token]) -> None:
-        self._keywords = sorted([(t.key, t) for t in tokens if t.kind == KEYWORD], key=lambda kt: kt[0])
-        self._others = [t for t in tokens if t.kind != KEYWORD]
+        tokens = merged(tokens)
+        keywords = sorted((t for t in tokens if t.kind == KEYWORD), key=lambda t: t.key)
+        self._index = ([t.key for t in keywords], keywords, [t for t in tokens if t.kind != KEYWORD])
 
     def first(self, word: str) -> list[Token]:
         """The first tokens that could take ``word`` (folded as the grammar compares keywords): the
         keywords it abbreviates and every token that is not a keyword."""
-        start = bisect.bisect_left(self._keywords, word, key=lambda kt: kt[0])
-        found = []
-        for text, token in self._keywords[start:]:
-            if not text.startswith(word):
-                break
-            found.append(token)
-        return found + self._others
+        return keywords_from(*self._index, word)
 
 
 @dataclass(eq=False)

@@ -45,13 +45,15 @@ class Reading:
     nodes: list[str] = field(default_factory=list)  # per line, the node it was read in
 
     def text(self, effective: bool = True) -> str:
-        return "\n".join(self.effective if effective else self.canonical) + "\n"
+        lines = self.effective if effective else self.canonical
+        return "\n".join(lines) + "\n" if lines else ""
 
 
 @dataclass
 class _Frame:
     node: str
-    opened_at: int  # the line that entered it (-1: the configuration node)
+    opened_by: str  # the canonical command that entered it ("": the configuration node); a section
+    # opened twice by one command is one section, as the device keeps it
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,8 @@ def read(text: str, platform_grammar: str) -> Reading:
     """
     rules = grammar(platform_grammar)
     reading = Reading()
-    stack = [_Frame("config", -1)]
-    sections: list[tuple[int, ...]] = []  # per line, the lines that opened the sections it is in
+    stack = [_Frame("config", "")]
+    sections: list[tuple[str, ...]] = []  # per line, the commands that opened the sections it is in
     offset = 0
     lines = text.split("\n")
     if lines[-1] == "":
@@ -108,7 +110,7 @@ def read(text: str, platform_grammar: str) -> Reading:
             delimiter = _banner_delimiter(rules, found.spelled)
         reading.canonical.append(canonical)
         reading.nodes.append(within[-1].node)
-        sections.append(tuple(frame.opened_at for frame in within))
+        sections.append(tuple(frame.opened_by for frame in within))
         offset += len(line) + 1
     reading.effective = _effective(reading.canonical, sections)
     return reading
@@ -142,7 +144,7 @@ def _follow(reading: Reading, stack: list[_Frame], found: _Line, number: int
     if found.move in ("up", "top"):
         after = within[:1] if found.move == "top" else within[:-1] or within
         return within, after, " " * (len(after) - 1) + found.spelled
-    return within, [*within, _Frame(found.move, number)], " " * found.depth + found.spelled
+    return within, [*within, _Frame(found.move, found.spelled)], " " * found.depth + found.spelled
 
 
 _CACHE_SIZE = 1 << 17
@@ -275,11 +277,11 @@ def _guessed_secrets(words: list[str]) -> list[int]:
 _URL_PASSWORD = re.compile(r"://[^/:@\s]*:[^/@\s]+@")
 
 
-def _effective(canonical: list[str], sections: list[tuple[int, ...]]) -> list[str]:
+def _effective(canonical: list[str], sections: list[tuple[str, ...]]) -> list[str]:
     """The canonical lines with every line a later negation in its section takes back (and, for a
     section's opening line, the section with it) as a comment."""
     effective = list(canonical)
-    kept: dict[tuple[int, ...], list[int]] = {}
+    kept: dict[tuple[str, ...], list[int]] = {}
     for number, line in enumerate(canonical):
         words = line.split()
         if not words or words[0].startswith(("!", "#")):
@@ -287,9 +289,13 @@ def _effective(canonical: list[str], sections: list[tuple[int, ...]]) -> list[st
         section = sections[number]
         if words[0] in ("no", "default") and len(words) > 1:
             for earlier in kept.get(section, []):
-                if canonical[earlier].split()[:len(words) - 1] == words[1:]:
-                    for inside in [earlier, *(n for n in range(earlier + 1, number) if earlier in sections[n])]:
-                        effective[inside] = _commented(effective[inside])
+                said = canonical[earlier].split()
+                if said[:len(words) - 1] == words[1:] or (words[0] == "default" and said[1:len(words)] == words[1:]
+                                                          and said[0] == "no"):  # a default takes back a "no" too
+                    inside = (*section, canonical[earlier].strip())
+                    for taken in [earlier, *(n for n in range(earlier + 1, number)
+                                             if sections[n][:len(inside)] == inside)]:
+                        effective[taken] = _commented(effective[taken])
         kept.setdefault(section, []).append(number)
     return effective
 

@@ -21,6 +21,7 @@ pass over the words, each step over the tokens the previous words reached: time 
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -56,6 +57,18 @@ class Token:
     secret: bool = False  # ``$secret``: the word it takes is a secret
     following: list[Token] = field(default_factory=list, repr=False)
     command: int = -1  # the command this token may end (-1: none ends here)
+    _index: tuple[list[str], list[Token], list[Token]] | None = field(default=None, repr=False)
+
+    def next_for(self, folded: str) -> list[Token]:
+        """The following tokens that could take a word (folded as keywords compare): the keywords it
+        abbreviates or is, and every token that is not a keyword (a command's first token may be
+        followed by hundreds: ``ip`` in FRR's configuration node)."""
+        if len(self.following) < _INDEXED:
+            return self.following
+        if self._index is None:
+            keywords = sorted((t for t in self.following if t.kind == KEYWORD), key=lambda t: t.key)
+            self._index = ([t.key for t in keywords], keywords, [t for t in self.following if t.kind != KEYWORD])
+        return keywords_from(*self._index, folded)
 
     def match(self, word: str, folded: str) -> int | None:
         """EXACT, PARTIAL or None: whether this token takes ``word`` (``folded``: as keywords compare)."""
@@ -66,6 +79,40 @@ class Token:
         if self.kind == VARIABLE:
             return EXACT
         return EXACT if _valid(self, word) else None
+
+
+_INDEXED = 8  # a token followed by this many or more finds its followers by an index
+
+
+def keywords_from(keys: list[str], keywords: list[Token], others: list[Token], folded: str) -> list[Token]:
+    """Of sorted ``keywords`` (their ``keys``), those ``folded`` abbreviates or is, then ``others``."""
+    found = []
+    for k in range(bisect.bisect_left(keys, folded), len(keys)):
+        if not keys[k].startswith(folded):
+            break
+        found.append(keywords[k])
+    return found + others
+
+
+def merged(tokens: list[Token]) -> list[Token]:
+    """``tokens`` (the first tokens of many commands) with those that take the same words made one,
+    followed by what followed any of them: ``ip`` starts a hundred FRR commands, and a word is tried
+    against it once (FRR merges its command graphs so too)."""
+    groups: dict[tuple[int, str, int, int, bool, bool], list[Token]] = {}
+    for token in tokens:
+        groups.setdefault((token.kind, token.key or token.text, token.low, token.high, token.repeat, token.secret),
+                          []).append(token)
+    out = []
+    for group in groups.values():
+        if len(group) == 1 or any(t in t.following for t in group):  # a repeated token keeps its own loop
+            out.extend(group)
+            continue
+        one = Token(group[0].kind, group[0].text, group[0].key, group[0].low, group[0].high, False, group[0].secret)
+        seen: set[int] = set()
+        one.following = [t for g in group for t in g.following if id(t) not in seen and not seen.add(id(t))]
+        one.command = next((t.command for t in group if t.command >= 0), -1)
+        out.append(one)
+    return out
 
 
 def _valid(token: Token, word: str) -> bool:
@@ -246,17 +293,18 @@ def match(first: list[Token], words: list[str], case_folded: bool, incomplete: b
     """The one command ``words`` are, among the graphs starting with ``first``: a Match, None when
     no command takes them, or AMBIGUOUS when two take them equally well (the device refuses both).
     ``incomplete``: the words may also stop inside a command (IOS's ``no`` takes a command's start).
-    ``exact_first``: a word that is a keyword exactly is never read as the start of a longer one
-    (IOS: ``ip`` is ``ip``, never ``ipv6``); FRR weighs both readings to their ends."""
+    ``exact_first``: IOS's rule for a word that could be several keywords: one it is exactly is that
+    one (``ip`` is never ``ipv6``), and one it abbreviates must be the only one it abbreviates there,
+    or the line is ambiguous (FRR instead weighs every reading to its end)."""
     if not words or len(words) > MAX_WORDS:
         return None
     readings: dict[int, _Reading] = {}
-    candidates: list[tuple[_Reading | None, list[Token]]] = [(None, first)]
+    candidates: list[tuple[_Reading | None, Token | None]] = [(None, None)]
     for word in words:
         folded = word.lower() if case_folded else word
         taken: dict[int, tuple[Token, _Reading]] = {}
-        for previous, tokens in candidates:
-            for token in tokens:
+        for previous, before in candidates:
+            for token in (before.next_for(folded) if before is not None else first):
                 how = token.match(word, folded)
                 if how is None:
                     continue
@@ -270,10 +318,14 @@ def match(first: list[Token], words: list[str], case_folded: bool, incomplete: b
                     known[1].ambiguous = True
         if not taken:
             return None
-        if exact_first and any(t.kind == KEYWORD and t.key == folded for t, _ in taken.values()):
-            taken = {k: (t, r) for k, (t, r) in taken.items() if t.kind != KEYWORD or t.key == folded}
+        if exact_first:  # IOS: an exact keyword is that keyword; two keywords a word abbreviates are ambiguous
+            keywords = {t.key for t, _ in taken.values() if t.kind == KEYWORD}
+            if folded in keywords:
+                taken = {k: (t, r) for k, (t, r) in taken.items() if t.kind != KEYWORD or t.key == folded}
+            elif len(keywords) > 1:
+                return AMBIGUOUS
         readings = {k: reading for k, (_, reading) in taken.items()}
-        candidates = [(reading, token.following) for token, reading in taken.values()]
+        candidates = [(reading, token) for token, reading in taken.values()]
     ends = [r for r in readings.values() if r.tokens[-1].command >= 0]
     complete = bool(ends)
     if not ends and incomplete:

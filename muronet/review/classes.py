@@ -12,6 +12,7 @@ from muronet.platforms import get_platform
 from muronet.policy.acl import parse_entry
 from muronet.policy.context import DeviceAudit
 from muronet.policy.zonemap import address_zone, l3_interfaces, parse_route
+from muronet.reading import Unread
 from muronet.render.vocabulary import Vocabulary
 from muronet.review.delta import ConfigDelta, Line
 
@@ -24,6 +25,7 @@ CLASSES = {
     "external_routing": "routing policy towards another organisation (LGWAN line, eBGP)",
     "secret": "secret in the change",
     "unknown_command": "command no template produces",
+    "unread_line": "line whose meaning the review cannot establish (fails closed)",
 }
 
 
@@ -35,6 +37,7 @@ class Change:
     before: DeviceAudit
     after: DeviceAudit
     vocabulary: Vocabulary | None = None  # what the platform's templates write at the top level
+    unread: list[Unread] = field(default_factory=list)  # new lines the device's grammar does not take
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,13 @@ def _zones(audit: DeviceAudit) -> set[str]:
     return {z for z in zones if z and z != management}
 
 
-_LEAKS = ("import vrf ", "route-target import", "route-replicate", "import ipv4 unicast map", "export ipv4 unicast map")
+# What moves routes from one table to another, as the devices write it: FRR's BGP imports between
+# VRFs and VPN exchange (``import vrf``, ``rt vpn``, ``import vpn``/``export vpn``, ``route-target``,
+# ``label``/``rd vpn export`` go with them), IOS's route targets, import and export maps, route
+# replication and static routes into another table (``nexthop-vrf``, ``global``: ``zone_paths``)
+_LEAKS = ("import vrf ", "import vpn", "export vpn", "rt vpn ", "route-target ", "route-replicate", "import map ",
+          "export map ", "import ipv4 ", "export ipv4 ", "import ipv6 ", "export ipv6 ", "import l2vpn ",
+          "export l2vpn ", "rd vpn export ", "label vpn export ")
 _PBR = re.compile(r"^(set (vrf|global|ip next-hop)|ip policy route-map)\b")
 
 
@@ -201,6 +210,8 @@ def management_exposure(change: Change) -> Iterator[Finding]:
         vty_line = line.text.startswith("access-class ") and line.path[0].startswith("line vty")
         if vty_line and not _replaced(change, line):
             yield Finding("management_exposure", "high", f"{line.path[0]}: access-class removed", (line,))
+        elif line.text in ("no ip http server", "no ip http secure-server") and not _replaced(change, line):
+            yield Finding("management_exposure", "high", "web management server no longer disabled", (line,))
 
 
 _CONTROLS = ("aaa ", "logging ", "log ", "ntp ", "login block-for", "login on-", "archive",
@@ -259,7 +270,7 @@ def external_routing(change: Change) -> Iterator[Finding]:
 @classifier
 def secrets(change: Change) -> Iterator[Finding]:
     for line in change.delta.added:
-        if any(not REFERENCE.fullmatch(value) for value in secrets_in(line.text)):
+        if any(not REFERENCE.fullmatch(value) for value in secrets_in(line.text, change.delta.platform)):
             yield Finding("secret", "medium", "a secret is added or changed (value masked)", (line,))
 
 
@@ -277,3 +288,34 @@ def unknown_commands(change: Change) -> Iterator[Finding]:
             if node is None or not platform.shows_of_itself(node):
                 yield Finding("unknown_command", "critical",
                               f"adds `{line.text}`: no {platform.name} template writes this command", (line,))
+
+
+# Nodes where no line decides who reaches what or who may log in: a line there the review cannot
+# read is reported, but blocks only on a boundary device.
+_LOW_STAKES = frozenset({"vlan", "call-home", "redundancy", "class-map", "policy-class", "link-params",
+                         "nexthop-group", "segment-routing", "bfd", "bfd-peer", "bfd-profile"})
+_WHY = {"unknown": "no command the device has in that section takes it",
+        "ambiguous": "the device finds it ambiguous (several commands could be meant)"}
+
+
+def _boundary(audit: DeviceAudit) -> bool:
+    """A device between zones or organisations: an approved zone gateway, a circuit's end, or one
+    whose interfaces are in more than one zone."""
+    index, device = audit.index, audit.device
+    if index is None or device is None:
+        return True  # unknown to the inventory: judged as strictly as a boundary
+    circuit = any(end[0] == device.name for end in index.circuits_by_termination)
+    return bool(index.gateways_of(device)) or circuit or len(_zones(audit)) > 1
+
+
+@classifier
+def unread_lines(change: Change) -> Iterator[Finding]:
+    """A new line the device's grammar does not take (``muronet.reading``): what the device makes of
+    it cannot be established, so the review fails closed on a boundary device and in every section
+    that decides reachability or access (everywhere but a few: ``_LOW_STAKES``)."""
+    boundary = _boundary(change.after) if change.unread else False
+    for unread in change.unread:
+        risk = "critical" if boundary or unread.node not in _LOW_STAKES else "high"
+        where = "at the top level" if unread.node == "config" else f"in a {unread.node} section"
+        yield Finding("unread_line", risk, f"line {unread.line} {where}: {_WHY[unread.why]}",
+                      (Line((unread.node, unread.text), unread.line),))

@@ -45,14 +45,25 @@ def _paths(tree: HConfig) -> set[Path]:
     return {tuple(c.text for c in child.lineage()) for child in tree.all_children()}
 
 
-def _new_lines(tree: HConfig, other: HConfig, other_paths: set[Path], lines: dict[Path, int]) -> list[Line]:
-    """Lines of ``tree`` that ``other`` does not have (a parent shown only as context is not new)."""
+def _new_lines(tree: HConfig, other_paths: set[Path], lines: dict[Path, int]) -> list[Line]:
+    """Lines of ``tree`` that the other tree does not have (a parent that only holds new lines is
+    not new), negations (``no …``, ``default …``) included: hier_config's difference leaves them out,
+    and a ``no ip http server`` that goes away is as much a change as one that comes. An ACL entry
+    that only changed its sequence number is no new line (``reordered`` says whether order changed)."""
+    others = {_entry(path) for path in other_paths}
     new = []
-    for child in tree.difference(other).all_children_sorted():
+    for child in tree.all_children_sorted():
         path = tuple(c.text for c in child.lineage())
-        if path not in other_paths:
+        if path not in other_paths and _entry(path) not in others:
             new.append(Line(path, lines.get(path)))
     return new
+
+
+def _entry(path: Path) -> Path:
+    """A path with an ACL entry's sequence number left out (``ip access-list … / 10 permit …``)."""
+    if len(path) == 2 and path[0].startswith(("ip access-list ", "ipv6 access-list ")):
+        return (path[0], _SEQUENCE.sub("", path[1]))
+    return path
 
 
 def _acl_order(tree: HConfig) -> dict[str, list[str]]:
@@ -71,8 +82,8 @@ def config_delta(platform: str, before: str, after: str) -> ConfigDelta:
     """
     driver = get_platform(platform)
     delta = ConfigDelta(platform, driver.parse(before), driver.parse(after), line_index(before), line_index(after))
-    delta.added = _new_lines(delta.after, delta.before, _paths(delta.before), delta.after_lines)
-    delta.removed = _new_lines(delta.before, delta.after, _paths(delta.after), delta.before_lines)
+    delta.added = _new_lines(delta.after, _paths(delta.before), delta.after_lines)
+    delta.removed = _new_lines(delta.before, _paths(delta.after), delta.before_lines)
     orders_before = _acl_order(delta.before)
     for name, entries in _acl_order(delta.after).items():
         old = orders_before.get(name)

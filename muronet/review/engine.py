@@ -15,6 +15,7 @@ from muronet.platforms import get_platform
 from muronet.policy.catalog import Severity
 from muronet.policy.context import DeviceAudit, Settings
 from muronet.policy.engine import FAIL, UNPARSEABLE, Result, evaluate
+from muronet.reading import Reading, Unread
 from muronet.render.vocabulary import Vocabulary, read_vocabulary
 from muronet.review.classes import CLASSIFIERS, RISKS, Change, Finding
 from muronet.review.delta import config_delta
@@ -50,6 +51,12 @@ class DeviceReview:
             f"new finding {r.rule} ({r.severity}): {r.message}" for r in self.new]
 
 
+def new_unread(before: Reading, after: Reading) -> list[Unread]:
+    """The lines of ``after`` its grammar does not take and ``before`` did not hold in the same node."""
+    known = {(u.node, u.text) for u in before.unread}
+    return [u for u in after.unread if (u.node, u.text) not in known]
+
+
 def _failures(results: list[Result]) -> dict[tuple[str, str], Result]:
     return {(r.rule, r.message): r for r in results if r.status == FAIL}
 
@@ -58,9 +65,14 @@ def review_device(name: str, platform: str, before: str, after: str, settings: S
                   index_before: InventoryIndex | None, index_after: InventoryIndex | None,
                   vocabulary: Vocabulary | None = None) -> DeviceReview:
     """The review of one device's change (``before`` or ``after`` is "" for a device added or removed);
-    with the platform's template ``vocabulary``, a top-level command no template writes is critical."""
+    with the platform's template ``vocabulary``, a top-level command no template writes is critical.
+    Both texts are read as the device reads them first (``Platform.read``): abbreviations and keyword
+    case written out, lines in the sections the device puts them in, negations applied; a new line
+    the device's grammar does not take is a finding of its own (``unread_lines``)."""
+    driver = get_platform(platform)
+    was, now = driver.read(before), driver.read(after)
     try:
-        delta = config_delta(platform, before, after)
+        delta = config_delta(platform, was.text(), now.text())
     except UNPARSEABLE as error:  # nothing can be said of it: a reviewer must look
         return DeviceReview(name, platform, "unreadable", error=f"cannot be parsed as {platform}: {error}")
     status = "added" if not before else "removed" if not after else "changed" if delta.changed else "unchanged"
@@ -69,7 +81,8 @@ def review_device(name: str, platform: str, before: str, after: str, settings: S
     if not delta.changed:
         return review
     change = Change(delta, DeviceAudit.of(name, platform, delta.before, delta.before_lines, settings, index_before),
-                    DeviceAudit.of(name, platform, delta.after, delta.after_lines, settings, index_after), vocabulary)
+                    DeviceAudit.of(name, platform, delta.after, delta.after_lines, settings, index_after), vocabulary,
+                    unread=new_unread(was, now))
     for classify in CLASSIFIERS:
         review.findings += classify(change)
     was = _failures(evaluate(change.before)) if before else {}
@@ -155,7 +168,10 @@ def _network_difference(review: ChangeReview, before: dict[str, str], after: dic
     """The analysis across devices before and after (the cabling and circuits of each side's
     inventory): the findings the change brings and the ones it resolves (sessions, adjacencies,
     filters, zone flows), and the routes it moves."""
-    was = network_analysis(index_before, audits_of(before, platforms, settings, index_before))
-    now = network_analysis(index_after, audits_of(after, platforms, settings, index_after))
+    def read(texts: dict[str, str]) -> dict[str, str]:  # as the devices read them, as review_device does
+        return {name: get_platform(platforms[name]).read(text).text() for name, text in texts.items()}
+
+    was = network_analysis(index_before, audits_of(read(before), platforms, settings, index_before))
+    now = network_analysis(index_after, audits_of(read(after), platforms, settings, index_after))
     review.network_new, review.network_resolved = difference(was.findings, now.findings)
     review.routes = route_changes(was.model, now.model)
