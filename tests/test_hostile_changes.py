@@ -239,3 +239,25 @@ def test_git_runs_no_program_of_the_repository_or_the_user_configuration(tmp_pat
         assert result.exit_code == 0, result.output
         assert [d["device"] for d in json.loads(result.stdout)["devices"]] == ["library-rt1"]
     assert sorted(p.name for p in marks.iterdir()) == []
+
+
+@pytest.mark.parametrize("content", ["ospf_key: [unclosed s3cr3t-in-vault\n", "ospf_key: s3cr3t-in-vault\n\tbad: tab\n",
+                                     "- s3cr3t-in-vault\n", "ospf_key: 'quote s3cr3t-in-vault\n"])
+def test_an_error_about_a_vault_never_shows_its_decrypted_content(content, reference, monkeypatch, tmp_path):
+    from ansible.parsing.vault import VaultLib
+    from ansible.parsing.vault import VaultSecret as AnsibleVaultSecret
+
+    from muronet.inventory import secrets as secrets_module
+    from muronet.inventory.model import VaultSecret
+    from muronet.inventory.secrets import ResolvedSecrets
+
+    password = tmp_path / "vault-pass"
+    password.write_text("pw\n")
+    (tmp_path / "secrets.yml").write_bytes(VaultLib([("default", AnsibleVaultSecret(b"pw"))]).encrypt(content))
+    monkeypatch.setenv("MURONET_VAULT_PASSWORD_FILE", str(password))
+    secrets_module._vault_data.cache_clear()
+    refs = {name: VaultSecret(vault="secrets.yml", key="ospf_key") for name in reference.city.secrets}
+    with pytest.raises(RenderError, match="vault file") as refused:
+        Renderer(reference, REPO / "templates", ResolvedSecrets(refs, tmp_path))
+    assert "s3cr3t" not in str(refused.value)
+    secrets_module._vault_data.cache_clear()

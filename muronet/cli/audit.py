@@ -17,6 +17,7 @@ from muronet.cli.common import (
     app,
     csv,
     emit_json,
+    folder,
     lab_state,
     out,
     presented,
@@ -93,7 +94,7 @@ def audit(
                                                  "the inventory, if present).")] = None,
     formats: Annotated[str, typer.Option("--format", help="Reports to write: html,json,junit,md.")
                        ] = "html,json,junit,md",
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("build/audit"),
+    out_dir: Annotated[Path, folder("--out", help="Folder for the reports.")] = Path("build/audit"),
     as_json: JsonOption = False,
 ) -> None:
     """Check configurations against the city's security policy (rules in muronet/policy/rules.yaml).
@@ -134,7 +135,7 @@ def _print_written(written: dict[str, Path]) -> None:
 @app.command()
 def backup(
     inventory: InventoryOption = Path("inventory"),
-    repo: Annotated[Path, typer.Option("--repo", help="Git repository of the backups (created if missing).")
+    repo: Annotated[Path, folder("--repo", help="Git repository of the backups (created if missing).")
                     ] = Path("build/backups"),
     lab: Annotated[bool, typer.Option("--lab", help="Back up the digital twin (see --state).")] = False,
     state: StateOption = DEFAULT_LAB_STATE,
@@ -163,12 +164,12 @@ def backup(
 @app.command()
 def nightly(
     inventory: InventoryOption = Path("inventory"),
-    repo: Annotated[Path, typer.Option("--repo", help="Git repository of the backups.")] = Path("build/backups"),
-    db: Annotated[Path, typer.Option("--db", help="SQLite history of the nightly runs.")] = Path(
+    repo: Annotated[Path, folder("--repo", help="Git repository of the backups.")] = Path("build/backups"),
+    db: Annotated[Path, typer.Option("--db", help="SQLite history of the nightly runs.", dir_okay=False)] = Path(
         "build/nightly.sqlite"),
     lab: Annotated[bool, typer.Option("--lab", help="The digital twin (see --state).")] = False,
     state: StateOption = DEFAULT_LAB_STATE,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("build/nightly"),
+    out_dir: Annotated[Path, folder("--out", help="Folder for the reports.")] = Path("build/nightly"),
     as_json: JsonOption = False,
 ) -> None:
     """Back up every device, audit the backups and their drift from the intended configurations, and

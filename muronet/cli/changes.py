@@ -19,6 +19,7 @@ from muronet.cli.common import (
     csv,
     emit_json,
     fail,
+    folder,
     lab_state,
     out,
     presented,
@@ -44,7 +45,7 @@ def provision(
     diff: Annotated[bool, typer.Option("--diff/--no-diff", help="Print each device's diff.")] = True,
     accept_risk: Annotated[str | None, typer.Option("--accept-risk", help="Commit a change the security review "
                                                     "blocks; the reason is logged with the commit.")] = None,
-    log_dir: Annotated[Path, typer.Option("--log-dir", help="Where each commit's review and outcome are logged.")
+    log_dir: Annotated[Path, folder("--log-dir", help="Where each commit's review and outcome are logged.")
                        ] = Path("build/provision-log"),
     as_json: JsonOption = False,
 ) -> None:
@@ -111,7 +112,7 @@ def review(
     state: StateOption = DEFAULT_LAB_STATE,
     limit: LimitOption = None,
     formats: Annotated[str, typer.Option("--format", help="Reports to write: md,json,sarif.")] = "md,json,sarif",
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")] = Path("build/review"),
+    out_dir: Annotated[Path, folder("--out", help="Folder for the reports.")] = Path("build/review"),
     as_json: JsonOption = False,
 ) -> None:
     """Security review of a configuration change: semantic diff, policy before/after, classes, risk.

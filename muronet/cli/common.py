@@ -24,7 +24,8 @@ from muronet.workflows import InvalidInventory, WorkflowError
 
 class Commands(typer.Typer):
     """Typer whose commands present input muronet refuses to read (a link out of the repository,
-    a file over its size limit) as ``path: reason`` and exit 2, whichever command met it."""
+    a file over its size limit) and a path it cannot use (``--out`` under a file, a folder it may
+    not write) as ``path: reason`` and exit 2, whichever command met it."""
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         register = super().command(*args, **kwargs)
@@ -36,6 +37,10 @@ class Commands(typer.Typer):
                     return function(*call_args, **call_kwargs)
                 except Refused as error:
                     fail(str(error), 2)
+                except OSError as error:  # a path muronet cannot write or read: the path and why
+                    if not error.filename:
+                        raise
+                    fail(f"{error.filename}: {error.strerror or error}", 2)
 
             register(guarded)
             return function
@@ -77,7 +82,12 @@ TemplatesOption = Annotated[Path | None, typer.Option(help="Template folder (def
 # FRR's daemons run as user frr and must reach the state folder: /var/tmp is world-traversable,
 # a checkout under /root is not.
 DEFAULT_LAB_STATE = Path(os.environ.get("MURONET_LAB_STATE", "/var/tmp/muronet-lab"))
-StateOption = Annotated[Path, typer.Option("--state", help="The twin's state folder (MURONET_LAB_STATE).")]
+def folder(*names: str, help: str) -> Any:
+    """An option naming a folder muronet writes into: a file there is a usage error (exit 2)."""
+    return typer.Option(*names, help=help, file_okay=False)
+
+
+StateOption = Annotated[Path, folder("--state", help="The twin's state folder (MURONET_LAB_STATE).")]
 
 
 def emit_json(document: Any) -> None:

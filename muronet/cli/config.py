@@ -18,6 +18,7 @@ from muronet.cli.common import (
     emit_json,
     err,
     fail,
+    folder,
     loaded,
     out,
     say,
@@ -59,7 +60,7 @@ def validate(inventory: InventoryOption = Path("inventory"), as_json: JsonOption
 def render(
     inventory: InventoryOption = Path("inventory"),
     limit: LimitOption = None,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for <device>.cfg files.")] = Path(
+    out_dir: Annotated[Path, folder("--out", "-o", help="Folder for <device>.cfg files.")] = Path(
         "build/configs"),
     diff: Annotated[bool, typer.Option("--diff", help="Show what changed against the last render.")] = False,
     templates: TemplatesOption = None,
@@ -100,7 +101,7 @@ def render(
 @app.command("ansible-vault")
 def ansible_vault(
     inventory: InventoryOption = Path("inventory"),
-    vault: Annotated[Path, typer.Option("--out", help="The vault file the playbooks read.")
+    vault: Annotated[Path, typer.Option("--out", help="The vault file the playbooks read.", dir_okay=False)
                      ] = Path("playbooks/group_vars/all/vault.yml"),
     password_file: Annotated[Path, typer.Option("--password-file", help="Its password (made, mode 0600, if "
                                                 "missing; ansible.cfg names it).")

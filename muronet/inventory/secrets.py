@@ -167,7 +167,12 @@ def _vault_data(path: str) -> dict[str, object]:
         raise SecretError(f"cannot read {error.filename}: {error.strerror}") from None
     except AnsibleError as error:
         raise SecretError(f"cannot decrypt vault file {path}: {error.message}") from None
-    data = yaml.safe_load(plaintext)
+    try:
+        data = yaml.safe_load(plaintext)
+    except yaml.YAMLError as error:  # its message quotes the decrypted text: only the line number is said
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise SecretError(f"vault file {path}: its decrypted content is not YAML{where}") from None
     if not isinstance(data, dict):
         raise SecretError(f"vault file {path} must hold a mapping of keys")
     return data

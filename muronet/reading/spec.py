@@ -278,11 +278,28 @@ class Match:
     key: tuple[tuple[int, int], ...] = ()  # how well each word was taken (lower is better: see ``match``)
 
 
-@dataclass
 class _Reading:
-    key: list[tuple[int, int]]
-    tokens: list[Token]
-    ambiguous: bool = False
+    """One way the words so far were taken: the last token, how well it took its word, and the
+    reading of the words before it (a chain, so a step costs no copy)."""
+
+    __slots__ = ("ambiguous", "previous", "score", "token")
+
+    def __init__(self, token: Token, score: tuple[int, int], previous: _Reading | None, ambiguous: bool) -> None:
+        self.token, self.score, self.previous, self.ambiguous = token, score, previous, ambiguous
+
+    def chain(self) -> list[_Reading]:
+        found: list[_Reading] = []
+        reading: _Reading | None = self
+        while reading is not None:
+            found.append(reading)
+            reading = reading.previous
+        return found[::-1]
+
+    def key(self) -> list[tuple[int, int]]:
+        return [r.score for r in self.chain()]
+
+    def tokens(self) -> list[Token]:
+        return [r.token for r in self.chain()]
 
 
 AMBIGUOUS = "ambiguous"
@@ -298,44 +315,51 @@ def match(first: list[Token], words: list[str], case_folded: bool, incomplete: b
     or the line is ambiguous (FRR instead weighs every reading to its end)."""
     if not words or len(words) > MAX_WORDS:
         return None
-    readings: dict[int, _Reading] = {}
-    candidates: list[tuple[_Reading | None, Token | None]] = [(None, None)]
+    readings: list[_Reading] = []
     for word in words:
         folded = word.lower() if case_folded else word
-        taken: dict[int, tuple[Token, _Reading]] = {}
-        for previous, before in candidates:
-            for token in (before.next_for(folded) if before is not None else first):
+        taken: dict[int, _Reading] = {}
+        for previous in readings or [None]:
+            for token in (previous.token.next_for(folded) if previous is not None else first):
                 how = token.match(word, folded)
-                if how is None:
-                    continue
-                key = [*(previous.key if previous else ()), (_PRECEDENCE[token.kind], how)]
-                path = [*(previous.tokens if previous else ()), token]
-                ambiguous = previous.ambiguous if previous else False
-                known = taken.get(id(token))
-                if known is None or key < known[1].key:
-                    taken[id(token)] = (token, _Reading(key, path, ambiguous))
-                elif key == known[1].key and _signature(path) != _signature(known[1].tokens):
-                    known[1].ambiguous = True
+                if how is not None:
+                    _take(taken, _Reading(token, (_PRECEDENCE[token.kind], how), previous,
+                                          previous.ambiguous if previous is not None else False))
         if not taken:
             return None
         if exact_first:  # IOS: an exact keyword is that keyword; two keywords a word abbreviates are ambiguous
-            keywords = {t.key for t, _ in taken.values() if t.kind == KEYWORD}
+            keywords = {r.token.key for r in taken.values() if r.token.kind == KEYWORD}
             if folded in keywords:
-                taken = {k: (t, r) for k, (t, r) in taken.items() if t.kind != KEYWORD or t.key == folded}
+                taken = {k: r for k, r in taken.items() if r.token.kind != KEYWORD or r.token.key == folded}
             elif len(keywords) > 1:
                 return AMBIGUOUS
-        readings = {k: reading for k, (_, reading) in taken.items()}
-        candidates = [(reading, token) for token, reading in taken.values()]
-    ends = [r for r in readings.values() if r.tokens[-1].command >= 0]
+        readings = list(taken.values())
+    ends = [r for r in readings if r.token.command >= 0]
     complete = bool(ends)
     if not ends and incomplete:
-        ends = list(readings.values())
+        ends = readings
     if not ends:
         return None
-    best = min(ends, key=lambda r: r.key)
-    if best.ambiguous or any(r.key == best.key and _signature(r.tokens) != _signature(best.tokens) for r in ends):
+    keyed = [(r.key(), r) for r in ends]
+    key, best = min(keyed, key=lambda kr: kr[0])
+    tokens = best.tokens()
+    if best.ambiguous or any(k == key and _signature(r.tokens()) != _signature(tokens) for k, r in keyed):
         return AMBIGUOUS
-    return Match(best.tokens[-1].command, tuple(best.tokens), complete, tuple(best.key))
+    return Match(best.token.command, tuple(tokens), complete, tuple(key))
+
+
+def _take(taken: dict[int, _Reading], reading: _Reading) -> None:
+    """Keep the better of two readings that reach one token; two that read the words differently and
+    equally well make it ambiguous."""
+    known = taken.get(id(reading.token))
+    if known is None:
+        taken[id(reading.token)] = reading
+        return
+    mine, theirs = reading.key(), known.key()
+    if mine < theirs:
+        taken[id(reading.token)] = reading
+    elif mine == theirs and _signature(reading.tokens()) != _signature(known.tokens()):
+        known.ambiguous = True
 
 
 def _signature(tokens: list[Token]) -> list[tuple[int, str]]:

@@ -43,15 +43,28 @@ def _text(value: object) -> object:
     return value
 
 
+def _node_id(name: str) -> str:
+    """A node's DOT id: Graphviz reads ``a:b`` in an edge as node ``a``, port ``b``, so a name's
+    colons (from NetBox: anyone may write one) become the look-alike ratio sign in the id.
+
+    >>> _node_id("sw:1")
+    'sw∶1'
+    """
+    return name.replace(":", "\u2236")
+
+
 class _Graph(graphviz.Graph):
     """A Graphviz graph whose every name, label and attribute is escaped as text."""
 
     def node(self, name: str, label: str | None = None, _attributes=None, **attrs) -> None:  # type: ignore[override]
-        super().node(_text(name), _text(label), _attributes=_attributes, **{k: _text(v) for k, v in attrs.items()})
+        if label is None and ":" in name:
+            label = name  # the name, shown as it is; its node id has no port separator (``_node_id``)
+        super().node(_text(_node_id(name)), _text(label), _attributes=_attributes,
+                     **{k: _text(v) for k, v in attrs.items()})
 
     def edge(self, tail_name: str, head_name: str, label: str | None = None, _attributes=None,  # type: ignore[override]
              **attrs) -> None:
-        super().edge(_text(tail_name), _text(head_name), _text(label), _attributes=_attributes,
+        super().edge(_text(_node_id(tail_name)), _text(_node_id(head_name)), _text(label), _attributes=_attributes,
                      **{k: _text(v) for k, v in attrs.items()})
 
     def attr(self, kw: str | None = None, _attributes=None, **attrs) -> None:  # type: ignore[override]
