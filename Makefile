@@ -63,12 +63,13 @@ lint: setup
 	$(BIN)/lint-imports
 
 ## bench: rendering (10,000-device city, beside Ansible), the twin (beside frr-reload), the audit (beside netlint),
-## NetBox (sync of the city; topology of 1,000 devices by GraphQL beside REST), a 1,000-device audit report in
-## Chromium, the offline analysis (1,000 devices, beside the twin's lab verify), the playbooks (beside muronet)
+## a 10,000-entry ACL (beside the line-by-line search), NetBox (sync of the city; topology of 1,000 devices by
+## GraphQL beside REST), a 1,000-device audit report in Chromium, the offline analysis (1,000 devices, beside the twin's lab verify), the playbooks (beside muronet)
 bench: setup
 	$(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/lab_bench.py
 	$(BIN)/python bench/audit_bench.py
+	$(BIN)/python bench/acl_bench.py
 	$(BIN)/python bench/netbox_bench.py
 	$(BIN)/python bench/pages_bench.py
 	$(BIN)/python bench/analysis_bench.py --twin

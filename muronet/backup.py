@@ -7,7 +7,10 @@ run, a changed secret a changed one. A device that cannot be read keeps its last
 
 from __future__ import annotations
 
+import fcntl
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,11 +77,23 @@ def commit(repo: Path, changed: list[str], unreachable: dict[str, str]) -> str |
     return _git(repo, "rev-parse", "HEAD")
 
 
+@contextmanager
+def locked(repo: Path) -> Iterator[None]:
+    """The repository for one writer at a time (two nightly runs, a nightly run and a playbook's
+    backup): a lock file beside it, so that it holds before the repository exists."""
+    repo.parent.mkdir(parents=True, exist_ok=True)
+    with open(repo.parent / f".{repo.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def store(repo: Path, configs: dict[str, str], unreachable: dict[str, str]) -> BackupRun:
-    """Write every readable configuration (masked) and commit what changed."""
-    salt = open_repo(repo)
-    run = BackupRun(repo, unreachable=dict(sorted(unreachable.items())))
-    for name, text in sorted(configs.items()):
-        (run.changed if write_masked(repo, salt, name, text) else run.unchanged).append(name)
-    run.commit = commit(repo, run.changed, run.unreachable)
+    """Write every readable configuration (masked) and commit what changed, holding the
+    repository's lock: another writer's files and commit never mix with this run's."""
+    with locked(repo):
+        salt = open_repo(repo)
+        run = BackupRun(repo, unreachable=dict(sorted(unreachable.items())))
+        for name, text in sorted(configs.items()):
+            (run.changed if write_masked(repo, salt, name, text) else run.unchanged).append(name)
+        run.commit = commit(repo, run.changed, run.unreachable)
     return run

@@ -35,10 +35,14 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import getpass
 import json
+import os
 import re
 import secrets
+import socket
 import threading
+import time
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
@@ -58,6 +62,11 @@ from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutExc
 from muronet.masking import mask
 from napalm_frr import getters, known_hosts, reload, scratch
 
+# seconds a driver waits for another owner's lock (optional argument lock_wait; MURONET_LOCK_WAIT)
+LOCK_WAIT = float(os.environ.get("MURONET_LOCK_WAIT", "60"))
+LOCK_POLL = 0.5
+STAGE_LEASE = 900  # seconds a provisioning run holds the lock from staging to its commit (renewed then)
+READ_LEASE = 60  # a backup's read
 _NETMIKO_OPTIONS = ("port", "ssh_strict", "system_host_keys", "alt_host_keys", "alt_key_file", "conn_timeout")
 _VRF_LINE = re.compile(r"^vrf (\S+) id ", re.M)  # "vrf LGWAN id 1 netns /run/netns/LGWAN"
 # vtysh's words when FRR's daemons are down: not a configuration, whatever the session printed
@@ -73,6 +82,10 @@ _PROMPT = r"(?m)^[^\s#>]+[#>][ \t]*$"
 
 class RestoreError(CommitError):
     """A push failed and the configuration before it could not be put back."""
+
+
+class LockedError(CommitError):
+    """Another owner holds the device's configuration lock and did not give it up in time."""
 
 
 class DeviceCommandError(RuntimeError):
@@ -120,6 +133,14 @@ class FrrDriver(NetworkDriver):
         self._rollback_point: str | None = None  # running configuration before the last commit
         self.warnings: list[str] = []  # what FRR said of the last candidate and commit
         self._lock = threading.RLock()
+        # the device's configuration lock (its host's agent keeps it): one owner per driver
+        self.lock_wait = float(options.get("lock_wait", LOCK_WAIT))
+        label = str(options.get("lock_owner") or f"{getpass.getuser()}@{socket.gethostname()}:{os.getpid()}")
+        self.owner = "".join(c if c.isascii() and (c.isalnum() or c in "@._:-") else "-" for c in label)[:100] \
+            + "#" + secrets.token_hex(4)
+        self._holding = False  # this driver holds the device's lock
+        self._armed = False  # a commit of this driver waits for confirmation
+        self._lockless = False  # the device offers no lock (a host without muronet's device agent)
 
     # --- session ---------------------------------------------------------------------------------
 
@@ -145,10 +166,39 @@ class FrrDriver(NetworkDriver):
         self.device.channel = _WholeCharacters(self.device.remote_conn, self.device.encoding)
 
     def close(self) -> None:
-        # an unconfirmed commit stays armed on the device: its own timer decides, not this process
+        # an unconfirmed commit stays armed on the device: its own timer decides, not this process,
+        # and the lock's lease covers it until then
         if self.device is not None:
+            if not self._armed:
+                self._give_lock()
             self.device.disconnect()
             self.device = None
+
+    # --- the device's configuration lock ---------------------------------------------------------
+
+    def _take_lock(self, lease: int) -> None:
+        """Hold the device's lock for ``lease`` seconds (renewed if held): waiting up to
+        ``lock_wait`` seconds while another owner holds it, then LockedError with who does."""
+        if self._lockless:
+            return
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            code, _, err = self._device(f"lock take {self.owner} {int(lease)}")
+            if code == 0:
+                self._holding = True
+                return
+            if "unknown device command" in err or code in (126, 127):
+                self._lockless = True  # a host without the agent's lock: nothing to keep apart
+                return
+            if time.monotonic() >= deadline:
+                raise LockedError(f"{self.hostname}: the device's configuration is {err.strip() or 'locked'}; "
+                                  f"waited {self.lock_wait:g} s")
+            time.sleep(LOCK_POLL)
+
+    def _give_lock(self) -> None:
+        if self._holding:
+            self._holding = False
+            self._device(f"lock give {self.owner}")
 
     def is_alive(self) -> dict[str, bool]:
         return {"is_alive": bool(self.device and self.device.is_alive())}
@@ -213,12 +263,23 @@ class FrrDriver(NetworkDriver):
                    format: str = "text") -> dict[str, str]:
         config = {"running": "", "startup": "", "candidate": ""}
         if retrieve in ("all", "running"):
-            config["running"] = self._show_running()
+            config["running"] = self._running_under_lock()
         if retrieve in ("all", "startup"):
             config["startup"] = self._startup()
         if retrieve in ("all", "candidate"):
             config["candidate"] = self._candidate or ""
         return {k: sanitize(v) for k, v in config.items()} if sanitized else config
+
+    def _running_under_lock(self) -> str:
+        """The running configuration, never read in the middle of another owner's change: a
+        backup waits for the lock (held only for the read), a provisioning run already holds it."""
+        if self._holding or self._lockless:
+            return self._show_running()
+        self._take_lock(READ_LEASE)
+        try:
+            return self._show_running()
+        finally:
+            self._give_lock()
 
     def _startup(self) -> str:
         """The saved configuration: vtysh 8.4 has no such command, the router's host answers it."""
@@ -246,6 +307,7 @@ class FrrDriver(NetworkDriver):
         if (filename is None) == (config is None):
             raise error("give exactly one of filename and config")
         text = Path(filename).read_text() if filename else str(config)
+        self._take_lock(STAGE_LEASE)  # from here to the commit's confirmation, nobody else changes the device
         self._canonical = self._render(text, error) if replace else None
         if not replace:
             self._render(text, error)  # FRR's parser judges a merge's own lines too
@@ -295,7 +357,8 @@ class FrrDriver(NetworkDriver):
 
     def _apply(self, script: str) -> str:
         """A ``vtysh -f`` text applied on the device; what vtysh said (its refusals included, in order)."""
-        code, out, err = self._device("apply configuration", script)
+        code, out, err = self._device(f"apply configuration {self.owner}" if self._holding else "apply configuration",
+                                      script)
         if code in (126, 127, 255):  # the command is not offered, or the channel broke
             raise DeviceCommandError(f"{self.hostname}: apply configuration: {err.strip() or f'exit {code}'}")
         return out + err  # vtysh's exit status is the last line's: what it said, and the re-read, judge
@@ -312,6 +375,7 @@ class FrrDriver(NetworkDriver):
             self._rollback_point = running
             if not revert_in:
                 self._save()
+                self._give_lock()
 
     def _commit_unsaved(self, before_push: Any = None, arm: int | None = None) -> str:
         """Push the candidate as ``commit_config`` does (a refused line restores the previous
@@ -323,6 +387,7 @@ class FrrDriver(NetworkDriver):
         if self._candidate is None:
             raise CommitError(f"{self.hostname}: no candidate loaded")
         with self._lock:
+            self._take_lock(max(STAGE_LEASE, (arm or 0) + 120))  # held until the commit is confirmed or undone
             running = self._running()
             target = self._target(running)
             assert target is not None
@@ -351,10 +416,12 @@ class FrrDriver(NetworkDriver):
             return running
 
     def _arm(self, seconds: int, running: str) -> None:
-        code, _, err = self._device(f"commit-confirm arm {int(seconds)}", running)
+        owner = f" {self.owner}" if self._holding else ""
+        code, _, err = self._device(f"commit-confirm arm {int(seconds)}{owner}", running)
         if code != 0:
             raise CommitError(f"{self.hostname}: the device cannot arm a commit-confirm timer: {err.strip()}; "
                               "nothing was pushed")
+        self._armed = True
 
     def _start_timer(self, seconds: int, running: str) -> None:
         """The push is done: the device's timer counts its ``seconds`` from now. It ran out if the
@@ -386,6 +453,8 @@ class FrrDriver(NetworkDriver):
         code, _, err = self._device("commit-confirm confirm")
         if code != 0:
             raise CommitError(f"{self.hostname}: {err.strip() or 'no commit is waiting for confirmation'}")
+        self._armed = False
+        self._give_lock()
 
     def _save(self) -> None:
         """Make the running configuration the one the device boots with."""
@@ -402,6 +471,8 @@ class FrrDriver(NetworkDriver):
 
     def discard_config(self) -> None:
         self._candidate = self._canonical = None
+        if not self._armed:
+            self._give_lock()
 
     def rollback(self) -> None:
         """Back to the configuration before the last commit, and save it; an unconfirmed commit is
@@ -411,10 +482,12 @@ class FrrDriver(NetworkDriver):
                 code, _, err = self._device("commit-confirm revert")
                 if code != 0:
                     raise CommitError(f"{self.hostname}: {err.strip()}")
-                return
-            if self._rollback_point is None:
-                raise CommitError(f"{self.hostname}: nothing to roll back to")
-            self._restore(self._rollback_point)
+            else:
+                if self._rollback_point is None:
+                    raise CommitError(f"{self.hostname}: nothing to roll back to")
+                self._restore(self._rollback_point)
+            self._armed = False
+            self._give_lock()
 
     # --- getters ---------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ class FrrOverAnsible(FrrDriver):
     def __init__(self, hostname: str, connection: CliSession, timeout: int = 60) -> None:
         super().__init__(hostname, username="", password="", timeout=timeout)
         self.device = connection
+        self._lockless = True  # the lock is a device command: network_cli lends no exec channel for it
 
     def open(self) -> None:  # Ansible opened the session
         pass

@@ -502,3 +502,104 @@ def test_the_offline_model_agrees_with_the_twin_on_every_table_and_probe(state, 
     finally:
         if router:
             vtysh(router, *undo)
+
+
+# --- one writer at a time: the device's configuration lock -----------------------------------------
+
+def _holding(state: Path, router: str, owner: str):
+    """A driver of this test process that holds ``router``'s configuration lock (as a provisioning
+    run does from staging to its commit's confirmation)."""
+    from napalm import get_network_driver
+
+    endpoints = json.loads((state / "ssh/endpoints.json").read_text())
+    device = get_network_driver("frr")(
+        "127.0.0.1", SECRETS["MURONET_USERNAME"], SECRETS["MURONET_PASSWORD"],
+        optional_args={"port": endpoints["hosts"][router]["port"], "system_host_keys": False, "alt_host_keys": True,
+                       "alt_key_file": endpoints["known_hosts"], "lock_owner": owner})
+    device.open()
+    device.load_replace_candidate(config=running(router))
+    return device
+
+
+def _lock_events(state: Path, router: str) -> list[str]:
+    return [line.split(f" {router}: ", 1)[1] for line in (state / "agent.log").read_text().splitlines()
+            if f" {router}: " in line]
+
+
+def test_a_second_writer_is_refused_the_device_lock_and_pushes_nothing(state, copy):
+    before = running("aquarium-rt1")
+    edit(copy / "inventory/facilities/aquarium.yaml", 'description: "市立室蘭水族館 施設LAN"}',
+         'description: "市立室蘭水族館 施設LAN (second writer)"}')
+    holder = _holding(state, "aquarium-rt1", "alice@ops1")
+    try:
+        code, report = provision(state, "--commit", "--inventory", str(copy / "inventory"), "--limit",
+                                 "aquarium-rt1", env={"MURONET_LOCK_WAIT": "2"})
+        assert code == 1 and outcomes(report) == {"aquarium-rt1": "failed"}, report
+        assert "locked by alice@ops1#" in report["devices"][0]["detail"][0]
+        assert reload.changes(before, running("aquarium-rt1")) == []  # nothing of the second writer's
+    finally:
+        holder.discard_config()
+        holder.close()
+    code, report = provision(state, "--commit", "--inventory", str(copy / "inventory"), "--limit", "aquarium-rt1")
+    assert code == 0 and outcomes(report) == {"aquarium-rt1": "changed"}
+    code, back = provision(state, "--commit", "--limit", "aquarium-rt1")
+    assert code == 0 and outcomes(back) == {"aquarium-rt1": "changed"}
+
+
+def test_a_backup_waits_for_the_lock_and_never_reads_in_the_middle_of_a_change(state, tmp_path):
+    repo = tmp_path / "backups"
+    holder = _holding(state, "library-rt1", "bob@ops2")
+    try:
+        refused = muronet("backup", "--lab", "--state", str(state), "--repo", str(repo), "--json",
+                          env={"MURONET_LOCK_WAIT": "2"})
+        run = json.loads(refused.stdout)
+        assert refused.returncode == 1 and "locked by bob@ops2#" in run["unreachable"]["library-rt1"]
+        assert "aquarium-rt1" in run["changed"] and not (repo / "library-rt1.cfg").exists()
+        result: dict[str, subprocess.CompletedProcess] = {}
+        waiting = threading.Thread(target=lambda: result.update(done=muronet(
+            "backup", "--lab", "--state", str(state), "--repo", str(repo), "--json", "--limit", "library-rt1",
+            env={"MURONET_LOCK_WAIT": "60"})))
+        waiting.start()
+        time.sleep(4)
+        assert waiting.is_alive()  # it waits for the lock
+    finally:
+        holder.discard_config()
+        holder.close()
+    waiting.join(120)
+    done = json.loads(result["done"].stdout)
+    assert result["done"].returncode == 0 and done["changed"] == ["library-rt1"], done
+    events = _lock_events(state, "library-rt1")
+    mine = max(n for n, e in enumerate(events) if e.startswith("unlocked by bob@ops2#"))
+    assert any(e.startswith("locked by ") and "bob@ops2" not in e for e in events[mine:])  # the backup's, after
+
+
+def test_two_engineers_provisioning_one_device_at_once_never_interleave(state, tmp_path):
+    copies = {}
+    for who in ("alice", "bob"):
+        shutil.copytree(REPO / "inventory", tmp_path / who / "inventory")
+        shutil.copytree(REPO / "templates", tmp_path / who / "templates")
+        edit(tmp_path / who / "inventory/facilities/aquarium.yaml", 'description: "市立室蘭水族館 施設LAN"}',
+             f'description: "市立室蘭水族館 施設LAN ({who})"}}')
+        copies[who] = tmp_path / who / "inventory"
+    started = len(_lock_events(state, "aquarium-rt1"))
+    results: dict[str, tuple[int, dict]] = {}
+    workers = [threading.Thread(target=lambda who=who: results.update({who: provision(
+        state, "--commit", "--inventory", str(copies[who]), "--limit", "aquarium-rt1",
+        env={"MURONET_LOCK_WAIT": "240"})})) for who in copies]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(600)
+    assert {who: code for who, (code, _) in results.items()} == {"alice": 0, "bob": 0}, results
+    assert sorted(outcomes(r)["aquarium-rt1"] for _, r in results.values()) == ["changed", "changed"]
+    # the agent's log: one owner's lock, arming and confirmation, then the other's, never mixed
+    events = [e for e in _lock_events(state, "aquarium-rt1")[started:] if e.startswith(("locked by", "armed",
+                                                                                          "confirmed"))]
+    owners = [e.split()[2] for e in events if e.startswith("locked by")]
+    first = owners[0]
+    switch = next(n for n, e in enumerate(events) if e.startswith("locked by") and e.split()[2] != first)
+    assert [e.split()[0] for e in events[:switch]].count("confirmed") == 1  # the first confirmed before
+    assert all(e.split()[2] != first for e in events[switch:] if e.startswith("locked by"))
+    final = running("aquarium-rt1")
+    assert ("(alice)" in final) != ("(bob)" in final)  # the second's whole change, not a mix
+    assert provision(state, "--commit", "--limit", "aquarium-rt1")[0] == 0

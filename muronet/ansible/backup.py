@@ -3,17 +3,13 @@ does: secrets masked with the repository's salt, one commit per run (``muronet.b
 
 from __future__ import annotations
 
-import fcntl
 from pathlib import Path
 
-from muronet.backup import open_repo, write_masked
+from muronet.backup import locked, open_repo, write_masked
 
 
 def back_up(repo: Path, name: str, running: str) -> bool:
     """Write ``name``'s masked configuration; True if it changed. Devices of one run write in
-    parallel: the first creates the repository and its salt, under a lock."""
-    repo.parent.mkdir(parents=True, exist_ok=True)
-    with open(repo.parent / f".{repo.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        salt = open_repo(repo)
-    return write_masked(repo, salt, name, running)
+    parallel, and other writers may share the repository: each writes under its lock."""
+    with locked(repo):
+        return write_masked(repo, open_repo(repo), name, running)

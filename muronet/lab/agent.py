@@ -7,9 +7,12 @@ up``, stopped by ``lab down``) does this for all of them; the routers' login pro
 account's only program) hands it the device commands below over a Unix socket that only root and
 that account may use. Arguments are checked and passed as argument lists, never to a shell.
 
-    commit-confirm arm SECONDS      (the configuration to go back to on standard input)
+    commit-confirm arm SECONDS [OWNER]  (the configuration to go back to on standard input)
     commit-confirm start            (the push is done: the SECONDS count from now)
     commit-confirm confirm | revert | status
+    lock take OWNER SECONDS         the device's configuration lock, for SECONDS (a lease: a holder
+    lock give OWNER                 that dies loses it); refused while another OWNER holds it
+    lock check [OWNER] | status     whether OWNER (or anyone without one) may change the device
     show system status              uptime, serial, login accounts, CPU and memory, as JSON
     show lldp neighbors             lldpd's neighbours, as JSON
     show interfaces counters        the kernel's counters of every port, per VRF, as JSON
@@ -25,6 +28,11 @@ what ``write memory`` has watchfrr run); an unconfirmed one is undone when its t
 FRR's reload logic, and if the router still differs (or a vtysh hangs: each has half a minute),
 by booting it from the configuration it had before. Timers of an agent that died are undone when
 the next one starts.
+
+The lock keeps two writers apart: a provisioning run holds it from reading the running
+configuration it diffs to the confirmation of its commit, a backup for the moment it reads, and
+while another OWNER holds it the agent refuses ``commit-confirm arm`` and the login program refuses
+``apply configuration`` (it asks ``lock check`` first).
 """
 
 from __future__ import annotations
@@ -74,6 +82,7 @@ class Agent:
         self.allowed = {0, int(config["uid"])}
         self.timers: dict[str, _Pending] = {}
         self.lock = threading.Lock()
+        self.holders: dict[str, tuple[str, float, float]] = {}  # router → owner, since, until (monotonic)
 
     # --- requests ----------------------------------------------------------------------------------
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -86,8 +95,11 @@ class Agent:
             return _answer("", str(error), 1)
 
     def _dispatch(self, router: str, words: list[str], data: str) -> dict[str, Any]:
-        if words[:2] == ["commit-confirm", "arm"] and len(words) == 3:
-            return self.arm(router, _number(words[2], 1, 86400), data)
+        if words[:2] == ["commit-confirm", "arm"] and len(words) in (3, 4):
+            refused = self._refused(router, _owner(words[3]) if len(words) == 4 else None)
+            return refused or self.arm(router, _number(words[2], 1, 86400), data)
+        if words[:1] == ["lock"]:
+            return self._lock_command(router, words[1:])
         if words[:1] == ["commit-confirm"] and len(words) == 2 and words[1] in ("start", "confirm", "revert",
                                                                                   "status"):
             return {"start": self.start, "confirm": self.confirm, "revert": self.revert,
@@ -103,6 +115,54 @@ class Agent:
         if words[:1] in (["ping"], ["traceroute"]) and len(words) >= 2:
             return self.probe(router, words[0], words[1], _options(words[2:]))
         return _answer("", f"unknown device command: {' '.join(words)}", 1)
+
+    # --- the configuration lock ----------------------------------------------------------------------
+    def _lock_command(self, router: str, words: list[str]) -> dict[str, Any]:
+        if words[:1] == ["take"] and len(words) == 3:
+            return self.take(router, _owner(words[1]), _number(words[2], 1, 86400))
+        if words[:1] == ["give"] and len(words) == 2:
+            return self.give(router, _owner(words[1]))
+        if words[:1] == ["check"] and len(words) in (1, 2):
+            return self._refused(router, _owner(words[1]) if len(words) == 2 else None) or _answer("free", "", 0)
+        if words == ["status"]:
+            return _answer(json.dumps(self._holder(router)), "", 0)
+        raise ValueError("lock take OWNER SECONDS | give OWNER | check [OWNER] | status")
+
+    def _holder(self, router: str) -> dict[str, Any]:
+        with self.lock:
+            held = self.holders.get(router)
+            now = time.monotonic()
+            if held is None or held[2] <= now:
+                self.holders.pop(router, None)
+                return {"owner": None}
+            return {"owner": held[0], "held_for": round(now - held[1], 1), "seconds_left": round(held[2] - now, 1)}
+
+    def _refused(self, router: str, owner: str | None) -> dict[str, Any] | None:
+        """None when ``owner`` may change the router (the lock is free or theirs), else the refusal."""
+        holder = self._holder(router)
+        if holder["owner"] is None or holder["owner"] == owner:
+            return None
+        return _answer("", f"locked by {holder['owner']} (held {holder['held_for']} s, {holder['seconds_left']} s "
+                           "left)", 1)
+
+    def take(self, router: str, owner: str, seconds: int) -> dict[str, Any]:
+        refused = self._refused(router, owner)
+        if refused:
+            return refused
+        with self.lock:
+            since = self.holders[router][1] if router in self.holders else time.monotonic()
+            self.holders[router] = (owner, since, time.monotonic() + seconds)
+        self._log(router, f"locked by {owner} for {seconds} s")
+        return _answer(f"locked {seconds}", "", 0)
+
+    def give(self, router: str, owner: str) -> dict[str, Any]:
+        with self.lock:
+            held = self.holders.get(router)
+            if held is None or held[0] != owner:
+                return _answer("", f"not locked by {owner}", 1)
+            del self.holders[router]
+        self._log(router, f"unlocked by {owner}")
+        return _answer("unlocked", "", 0)
 
     # --- commit-confirm ------------------------------------------------------------------------------
     def _previous(self, router: str) -> Path:
@@ -160,10 +220,13 @@ class Agent:
         return pending, None
 
     def _release(self, router: str, pending: _Pending) -> None:
-        # the commit stops being pending only now: whoever polls the status sees the settled router
+        # the commit stops being pending only now: whoever polls the status sees the settled router;
+        # a settled commit ends its committer's change, so the lock goes with it (a committer that
+        # died holds it no longer than its timer)
         with self.lock:
             if self.timers.get(router) is pending:
                 del self.timers[router]
+                self.holders.pop(router, None)
         pending.done.set()
 
     def confirm(self, router: str) -> dict[str, Any]:
@@ -397,6 +460,17 @@ def _number(value: str, low: int, high: int) -> int:
     if not value.isdigit() or not low <= int(value) <= high:
         raise ValueError(f"{value!r} is not a number from {low} to {high}")
     return int(value)
+
+
+def _owner(value: str) -> str:
+    """A lock owner's name: a user, a host, a process and a token, never anything a log could misread.
+
+    >>> _owner("alice@ops1:4242#9f3a")
+    'alice@ops1:4242#9f3a'
+    """
+    if not value or len(value) > 128 or any(not (c.isascii() and (c.isalnum() or c in "@._:#-")) for c in value):
+        raise ValueError(f"{value[:128]!r} is no lock owner (letters, digits and @._:#- only)")
+    return value
 
 
 def _options(words: list[str]) -> dict[str, str]:

@@ -150,7 +150,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-AGENT = ("commit-confirm", "ping", "traceroute")
+AGENT = ("commit-confirm", "lock", "ping", "traceroute")
 
 
 def refuse(message):
@@ -159,6 +159,13 @@ def refuse(message):
 
 
 def agent(router, words, data):
+    code, out, err = ask(router, words, data)
+    sys.stdout.buffer.write(out)
+    sys.stderr.buffer.write(err)
+    sys.exit(code)
+
+
+def ask(router, words, data):
     # one JSON line to the agent (json's own string encoder); the answer: "CODE OUT ERR" (the byte
     # lengths), a newline, then the output and the errors
     import _json
@@ -181,9 +188,7 @@ def agent(router, words, data):
     if len(fields) != 3 or not all(field.isdigit() for field in fields):
         refuse("the device agent gave no answer")
     code, out, err = (int(field) for field in fields)
-    sys.stdout.buffer.write(body[:out])
-    sys.stderr.buffer.write(body[out:out + err])
-    sys.exit(code)
+    return code, body[:out], body[out:out + err]
 
 
 args = sys.argv[1:]
@@ -204,7 +209,11 @@ command = os.environ.get("SSH_ORIGINAL_COMMAND", "")
 words = command.split()
 if command == "show startup-config":  # FRR 8.4's vtysh cannot show the saved configuration
     os.execv("/bin/cat", ["cat", "/etc/frr/" + router + "/frr.conf"])
-if command == "apply configuration":  # what vtysh says of the lines, refusals with theirs, in order
+if words[:2] == ["apply", "configuration"] and len(words) <= 3:  # what vtysh says of the lines, in order
+    code, _, err = ask(router, ["lock", "check", *words[2:]], "")
+    if code:  # another owner holds the device's lock
+        sys.stderr.buffer.write(err)
+        sys.exit(code)
     os.dup2(1, 2)
     os.execv("/usr/bin/vtysh", ["vtysh", "-N", router, "-f", "/dev/stdin"])
 SHOWN = (["show", "system", "status"], ["show", "lldp", "neighbors"], ["show", "interfaces", "counters"],

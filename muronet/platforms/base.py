@@ -151,7 +151,7 @@ class Platform(ABC):
         return _parsed(type(self), text)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)  # a review's two sides and a few more; a text may be megabytes
 def _parsed(platform: type[Platform], text: str) -> HConfig:
     parser = _parser(platform)
     for rule in parser.driver.rules.full_text_sub:
@@ -166,7 +166,7 @@ def _parsed(platform: type[Platform], text: str) -> HConfig:
     return config
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)
 def _read(text: str, grammar: str) -> Reading:
     """A reading kept for the next reader of the same text (a review reads each side for its diff
     and again for the analysis across devices); readings are not changed by their readers."""

@@ -112,12 +112,14 @@ def _napalm(task: Task) -> Any:
 
 
 def stage(task: Task, configs: dict[str, str]) -> Result:
-    """Read the running configuration, load the intended one as a replace candidate; the result is
-    the diff, the seconds it took (login included) and the running configuration as read."""
+    """Load the intended configuration as a replace candidate (a device with a configuration lock
+    is locked from now to the commit's confirmation: the review judges the running configuration
+    the commit starts from), read the running configuration; the result is the diff, the seconds it
+    took (login included) and the running configuration as read."""
     started = time.perf_counter()
     device = _napalm(task)
-    running = device.get_config(retrieve="running")["running"]
     device.load_replace_candidate(config=configs[task.host.name])
+    running = device.get_config(retrieve="running")["running"]
     diff = get_platform(task.host.platform).masked_diff(device.compare_config())
     if not diff:
         device.discard_config()

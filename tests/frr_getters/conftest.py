@@ -30,6 +30,7 @@ class PatchedFrrDriver(FrrDriver):
         super().__init__(hostname, username, password, timeout, optional_args)
         self.patched_attrs = ["device"]
         self.device = FakeFrrSession()
+        self._lockless = True  # a recorded session has no lock to take
 
     def open(self):
         pass

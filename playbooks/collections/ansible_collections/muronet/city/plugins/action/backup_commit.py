@@ -13,11 +13,12 @@ class ActionModule(ActionBase):
     _supports_check_mode = False
 
     def run(self, tmp=None, task_vars=None):
-        from muronet.backup import commit, pending
+        from muronet.backup import commit, locked, pending
 
         result = super().run(tmp, task_vars)
         repo = Path(self._task.args["repo"])
         unreachable = {name: "failed or unreachable in the play" for name in self._task.args.get("unreachable") or []}
-        changed = pending(repo)
-        result.update(changed=bool(changed), devices=changed, commit=commit(repo, changed, unreachable))
+        with locked(repo):  # another writer's files never land in this run's commit
+            changed = pending(repo)
+            result.update(changed=bool(changed), devices=changed, commit=commit(repo, changed, unreachable))
         return result
