@@ -65,8 +65,9 @@ from napalm_frr import getters, known_hosts, reload, scratch
 # seconds a driver waits for another owner's lock (optional argument lock_wait; MURONET_LOCK_WAIT)
 LOCK_WAIT = float(os.environ.get("MURONET_LOCK_WAIT", "60"))
 LOCK_POLL = 0.5
-STAGE_LEASE = 900  # seconds a provisioning run holds the lock from staging to its commit (renewed then)
-READ_LEASE = 60  # a backup's read
+# seconds a provisioning run holds the lock from staging to its commit (renewed then); once it is
+# over another writer may take the lock, and this run's commit then waits for it, never mixes
+STAGE_LEASE = 300
 _NETMIKO_OPTIONS = ("port", "ssh_strict", "system_host_keys", "alt_host_keys", "alt_key_file", "conn_timeout")
 _VRF_LINE = re.compile(r"^vrf (\S+) id ", re.M)  # "vrf LGWAN id 1 netns /run/netns/LGWAN"
 # vtysh's words when FRR's daemons are down: not a configuration, whatever the session printed
@@ -263,23 +264,31 @@ class FrrDriver(NetworkDriver):
                    format: str = "text") -> dict[str, str]:
         config = {"running": "", "startup": "", "candidate": ""}
         if retrieve in ("all", "running"):
-            config["running"] = self._running_under_lock()
+            config["running"] = self._running_whole()
         if retrieve in ("all", "startup"):
             config["startup"] = self._startup()
         if retrieve in ("all", "candidate"):
             config["candidate"] = self._candidate or ""
         return {k: sanitize(v) for k, v in config.items()} if sanitized else config
 
-    def _running_under_lock(self) -> str:
-        """The running configuration, never read in the middle of another owner's change: a
-        backup waits for the lock (held only for the read), a provisioning run already holds it."""
+    def _running_whole(self) -> str:
+        """The running configuration, never read in the middle of another owner's push: a backup
+        waits while one is under way (``lock_wait`` seconds at most, then LockedError saying whose)."""
         if self._holding or self._lockless:
             return self._show_running()
-        self._take_lock(READ_LEASE)
-        try:
-            return self._show_running()
-        finally:
-            self._give_lock()
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            code, _, err = self._device("lock read")
+            if code == 0 or "unknown device command" in err or code in (126, 127):
+                return self._show_running()
+            if time.monotonic() >= deadline:
+                raise LockedError(f"{self.hostname}: {err.strip()}; waited {self.lock_wait:g} s")
+            time.sleep(LOCK_POLL)
+
+    def _pushing(self, begins: bool) -> None:
+        """Tell the device's host that this driver's push begins or ends (readers wait meanwhile)."""
+        if self._holding:
+            self._device(f"lock {'push' if begins else 'pushed'} {self.owner}")
 
     def _startup(self) -> str:
         """The saved configuration: vtysh 8.4 has no such command, the router's host answers it."""
@@ -308,9 +317,14 @@ class FrrDriver(NetworkDriver):
             raise error("give exactly one of filename and config")
         text = Path(filename).read_text() if filename else str(config)
         self._take_lock(STAGE_LEASE)  # from here to the commit's confirmation, nobody else changes the device
-        self._canonical = self._render(text, error) if replace else None
-        if not replace:
-            self._render(text, error)  # FRR's parser judges a merge's own lines too
+        try:
+            self._canonical = self._render(text, error) if replace else None
+            if not replace:
+                self._render(text, error)  # FRR's parser judges a merge's own lines too
+        except error:
+            if not self._armed:  # a refused candidate stages nothing: the device is free again
+                self._give_lock()
+            raise
         self._candidate, self._replace = text, replace
 
     def load_replace_candidate(self, filename: str | None = None, config: str | None = None) -> None:
@@ -395,15 +409,12 @@ class FrrDriver(NetworkDriver):
                 before_push(running)
             if arm:
                 self._arm(arm, running)
+            self._pushing(True)
             try:
-                outcome = self._converge(target, running)
-            except (reload.ReloadError, DeviceCommandError) as error:
-                self._undo(running, arm)
-                said = str(error) if isinstance(error, DeviceCommandError) else f"{self.hostname}: {error}"
-                raise CommitError(f"{said}; the previous configuration is restored") from None
-            self.warnings += outcome.warnings
+                outcome = self._push(target, running, arm)
+            finally:
+                self._pushing(False)
             if outcome.refusals or outcome.left:
-                self._undo(running, arm)
                 if outcome.refusals:
                     raise CommitError(f"{self.hostname}: the device refused: {'; '.join(outcome.refusals)}; the "
                                       "previous configuration is restored")
@@ -414,6 +425,20 @@ class FrrDriver(NetworkDriver):
                 self._start_timer(arm, running)
             self._candidate = self._canonical = None
             return running
+
+    def _push(self, target: str, running: str, arm: int | None) -> reload.Outcome:
+        """The push of ``target`` over ``running``; what it leaves refused or undone is undone
+        here too (the caller says why)."""
+        try:
+            outcome = self._converge(target, running)
+        except (reload.ReloadError, DeviceCommandError) as error:
+            self._undo(running, arm)
+            said = str(error) if isinstance(error, DeviceCommandError) else f"{self.hostname}: {error}"
+            raise CommitError(f"{said}; the previous configuration is restored") from None
+        self.warnings += outcome.warnings
+        if outcome.refusals or outcome.left:
+            self._undo(running, arm)
+        return outcome
 
     def _arm(self, seconds: int, running: str) -> None:
         owner = f" {self.owner}" if self._holding else ""
@@ -453,8 +478,7 @@ class FrrDriver(NetworkDriver):
         code, _, err = self._device("commit-confirm confirm")
         if code != 0:
             raise CommitError(f"{self.hostname}: {err.strip() or 'no commit is waiting for confirmation'}")
-        self._armed = False
-        self._give_lock()
+        self._armed = self._holding = False  # a settled commit ends its lock on the device
 
     def _save(self) -> None:
         """Make the running configuration the one the device boots with."""
@@ -482,11 +506,11 @@ class FrrDriver(NetworkDriver):
                 code, _, err = self._device("commit-confirm revert")
                 if code != 0:
                     raise CommitError(f"{self.hostname}: {err.strip()}")
-            else:
-                if self._rollback_point is None:
-                    raise CommitError(f"{self.hostname}: nothing to roll back to")
-                self._restore(self._rollback_point)
-            self._armed = False
+                self._armed = self._holding = False  # a settled commit ends its lock on the device
+                return
+            if self._rollback_point is None:
+                raise CommitError(f"{self.hostname}: nothing to roll back to")
+            self._restore(self._rollback_point)
             self._give_lock()
 
     # --- getters ---------------------------------------------------------------------------------

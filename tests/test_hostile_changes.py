@@ -261,3 +261,22 @@ def test_an_error_about_a_vault_never_shows_its_decrypted_content(content, refer
         Renderer(reference, REPO / "templates", ResolvedSecrets(refs, tmp_path))
     assert "s3cr3t" not in str(refused.value)
     secrets_module._vault_data.cache_clear()
+
+
+@pytest.mark.parametrize("args", [["render", "--out"], ["audit", "--from", "FOLDER", "--out"],
+                                  ["review", "--before", "FOLDER", "--after", "FOLDER", "--out"],
+                                  ["topology", "--source", "inventory", "--out"], ["backup", "--repo"],
+                                  ["nightly", "--repo"], ["lab", "status", "--state"]])
+def test_an_output_folder_that_is_a_file_or_under_one_is_a_clear_error(args, tmp_path, cli):
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    (folder / "r1.cfg").write_text("hostname r1\n")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("kept\n")
+    args = [str(folder) if a == "FOLDER" else a for a in args]
+    named = cli(*args, str(a_file))
+    assert named.exit_code == 2 and "is a file" in named.output, named.output
+    if args[0] in ("render", "audit", "review"):  # a folder under a file: the path and the system's reason
+        under = cli(*args, str(a_file / "reports"))
+        assert under.exit_code == 2 and f"{a_file / 'reports'}: Not a directory" in under.output, under.output
+    assert a_file.read_text() == "kept\n"

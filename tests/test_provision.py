@@ -546,31 +546,36 @@ def test_a_second_writer_is_refused_the_device_lock_and_pushes_nothing(state, co
     assert code == 0 and outcomes(back) == {"aquarium-rt1": "changed"}
 
 
-def test_a_backup_waits_for_the_lock_and_never_reads_in_the_middle_of_a_change(state, tmp_path):
+def test_a_backup_never_reads_a_configuration_in_the_middle_of_a_push(state, tmp_path):
+    """A backup reads a staged or a pushed configuration (each is whole), and waits while a push is
+    under way: here the push window of a holder that stays in it, then leaves it."""
     repo = tmp_path / "backups"
     holder = _holding(state, "library-rt1", "bob@ops2")
     try:
+        staged = muronet("backup", "--lab", "--state", str(state), "--repo", str(repo), "--json", "--limit",
+                         "library-rt1", env={"MURONET_LOCK_WAIT": "2"})
+        assert staged.returncode == 0 and json.loads(staged.stdout)["changed"] == ["library-rt1"]
+        assert holder._device(f"lock push {holder.owner}")[0] == 0  # the holder's push begins
         refused = muronet("backup", "--lab", "--state", str(state), "--repo", str(repo), "--json",
                           env={"MURONET_LOCK_WAIT": "2"})
         run = json.loads(refused.stdout)
-        assert refused.returncode == 1 and "locked by bob@ops2#" in run["unreachable"]["library-rt1"]
-        assert "aquarium-rt1" in run["changed"] and not (repo / "library-rt1.cfg").exists()
+        assert refused.returncode == 1 and "a change by bob@ops2#" in run["unreachable"]["library-rt1"], run
+        assert "aquarium-rt1" in run["changed"]  # the others are backed up
         result: dict[str, subprocess.CompletedProcess] = {}
         waiting = threading.Thread(target=lambda: result.update(done=muronet(
             "backup", "--lab", "--state", str(state), "--repo", str(repo), "--json", "--limit", "library-rt1",
             env={"MURONET_LOCK_WAIT": "60"})))
         waiting.start()
         time.sleep(4)
-        assert waiting.is_alive()  # it waits for the lock
+        assert waiting.is_alive()  # it waits for the push to end
+        assert holder._device(f"lock pushed {holder.owner}")[0] == 0
     finally:
         holder.discard_config()
         holder.close()
     waiting.join(120)
-    done = json.loads(result["done"].stdout)
-    assert result["done"].returncode == 0 and done["changed"] == ["library-rt1"], done
+    assert result["done"].returncode == 0 and json.loads(result["done"].stdout)["unchanged"] == ["library-rt1"]
     events = _lock_events(state, "library-rt1")
-    mine = max(n for n, e in enumerate(events) if e.startswith("unlocked by bob@ops2#"))
-    assert any(e.startswith("locked by ") and "bob@ops2" not in e for e in events[mine:])  # the backup's, after
+    assert any(e.startswith("bob@ops2#") and e.endswith("push ends") for e in events)
 
 
 def test_two_engineers_provisioning_one_device_at_once_never_interleave(state, tmp_path):

@@ -13,6 +13,8 @@ that account may use. Arguments are checked and passed as argument lists, never 
     lock take OWNER SECONDS         the device's configuration lock, for SECONDS (a lease: a holder
     lock give OWNER                 that dies loses it); refused while another OWNER holds it
     lock check [OWNER] | status     whether OWNER (or anyone without one) may change the device
+    lock push OWNER | pushed OWNER  the holder's push begins, ends
+    lock read                       whether the configuration may be read whole (no push under way)
     show system status              uptime, serial, login accounts, CPU and memory, as JSON
     show lldp neighbors             lldpd's neighbours, as JSON
     show interfaces counters        the kernel's counters of every port, per VRF, as JSON
@@ -30,9 +32,10 @@ by booting it from the configuration it had before. Timers of an agent that died
 the next one starts.
 
 The lock keeps two writers apart: a provisioning run holds it from reading the running
-configuration it diffs to the confirmation of its commit, a backup for the moment it reads, and
-while another OWNER holds it the agent refuses ``commit-confirm arm`` and the login program refuses
-``apply configuration`` (it asks ``lock check`` first).
+configuration it diffs to the confirmation of its commit, and while another OWNER holds it the
+agent refuses ``commit-confirm arm`` and the login program refuses ``apply configuration`` (it asks
+``lock check`` first). A reader (a backup) waits only while a push is under way: before it and
+after it the configuration is whole.
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ class Agent:
         self.timers: dict[str, _Pending] = {}
         self.lock = threading.Lock()
         self.holders: dict[str, tuple[str, float, float]] = {}  # router → owner, since, until (monotonic)
+        self.pushing: dict[str, str] = {}  # router → the holder whose push is under way
 
     # --- requests ----------------------------------------------------------------------------------
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +130,15 @@ class Agent:
             return self._refused(router, _owner(words[1]) if len(words) == 2 else None) or _answer("free", "", 0)
         if words == ["status"]:
             return _answer(json.dumps(self._holder(router)), "", 0)
-        raise ValueError("lock take OWNER SECONDS | give OWNER | check [OWNER] | status")
+        if words[:1] in (["push"], ["pushed"]) and len(words) == 2:
+            return self.push(router, _owner(words[1]), words[0] == "push")
+        if words == ["read"]:
+            holder = self._holder(router)
+            if holder.get("pushing"):
+                return _answer("", f"a change by {holder['owner']} is being pushed", 1)
+            return _answer("whole", "", 0)
+        raise ValueError("lock take OWNER SECONDS | give OWNER | check [OWNER] | push OWNER | pushed OWNER | read "
+                         "| status")
 
     def _holder(self, router: str) -> dict[str, Any]:
         with self.lock:
@@ -134,8 +146,10 @@ class Agent:
             now = time.monotonic()
             if held is None or held[2] <= now:
                 self.holders.pop(router, None)
+                self.pushing.pop(router, None)
                 return {"owner": None}
-            return {"owner": held[0], "held_for": round(now - held[1], 1), "seconds_left": round(held[2] - now, 1)}
+            return {"owner": held[0], "held_for": round(now - held[1], 1), "seconds_left": round(held[2] - now, 1),
+                    "pushing": self.pushing.get(router) == held[0]}
 
     def _refused(self, router: str, owner: str | None) -> dict[str, Any] | None:
         """None when ``owner`` may change the router (the lock is free or theirs), else the refusal."""
@@ -161,8 +175,20 @@ class Agent:
             if held is None or held[0] != owner:
                 return _answer("", f"not locked by {owner}", 1)
             del self.holders[router]
+            self.pushing.pop(router, None)
         self._log(router, f"unlocked by {owner}")
         return _answer("unlocked", "", 0)
+
+    def push(self, router: str, owner: str, begins: bool) -> dict[str, Any]:
+        if self._holder(router)["owner"] != owner:
+            return _answer("", f"not locked by {owner}", 1)
+        with self.lock:
+            if begins:
+                self.pushing[router] = owner
+            else:
+                self.pushing.pop(router, None)
+        self._log(router, f"{owner}'s push {'begins' if begins else 'ends'}")
+        return _answer("pushing" if begins else "pushed", "", 0)
 
     # --- commit-confirm ------------------------------------------------------------------------------
     def _previous(self, router: str) -> Path:
@@ -227,6 +253,7 @@ class Agent:
             if self.timers.get(router) is pending:
                 del self.timers[router]
                 self.holders.pop(router, None)
+                self.pushing.pop(router, None)
         pending.done.set()
 
     def confirm(self, router: str) -> dict[str, Any]:

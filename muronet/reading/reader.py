@@ -56,6 +56,12 @@ class _Frame:
     # opened twice by one command is one section, as the device keeps it
 
 
+IN_NODE, OUT_OF_PLACE, GUESSED = 2, 1, 0  # what a line's secrets rest on, best first
+# How well a line's secrets are known: IN_NODE, OUT_OF_PLACE or GUESSED, and how well the command
+# took the words (``Match.key``: lower is better), to choose between two grammars' readings.
+Evidence = tuple[int, tuple[tuple[int, int], ...]]
+
+
 @dataclass(frozen=True)
 class _Line:
     """What one line is in a stack of nodes: the same words in the same nodes read the same, so a
@@ -66,13 +72,7 @@ class _Line:
     move: str  # "stay", "up", "top", or the node it enters
     secrets: tuple[int, ...] = ()  # the positions of its secret words
     why: str = ""  # unread: "unknown" or "ambiguous"
-    evidence: Evidence = (2, ())
-
-
-IN_NODE, OUT_OF_PLACE, GUESSED = 2, 1, 0  # what a line's secrets rest on, best first
-# How well a line's secrets are known: IN_NODE, OUT_OF_PLACE or GUESSED, and how well the command
-# took the words (``Match.key``: lower is better), to choose between two grammars' readings.
-Evidence = tuple[int, tuple[tuple[int, int], ...]]
+    evidence: Evidence = (IN_NODE, ())
 
 
 def read(text: str, platform_grammar: str) -> Reading:
@@ -101,7 +101,7 @@ def read(text: str, platform_grammar: str) -> Reading:
             canonical = line.rstrip()
         else:
             found = _line(rules, tuple(frame.node for frame in stack), stripped)
-            within, stack, canonical = _follow(reading, stack, found, number)
+            within, stack, canonical = _follow(stack, found)
             if found.depth is None:
                 reading.unread.append(Unread(number + 1, stripped, within[-1].node, found.why))
             reading.evidence[number] = found.evidence
@@ -132,8 +132,7 @@ def _banner_delimiter(rules: Grammar, spelled: str) -> str | None:
     return None if mark in text[len(mark):] else mark
 
 
-def _follow(reading: Reading, stack: list[_Frame], found: _Line, number: int
-            ) -> tuple[list[_Frame], list[_Frame], str]:
+def _follow(stack: list[_Frame], found: _Line) -> tuple[list[_Frame], list[_Frame], str]:
     """The nodes a line was read in, the stack after it, and its canonical form (indented by its
     node's depth; an exit at its parent's)."""
     if found.depth is None:

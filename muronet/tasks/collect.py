@@ -23,6 +23,6 @@ def collect(nr: Nornir) -> tuple[dict[str, str], dict[str, str]]:
             else:
                 configs[name] = multi[0].result
     finally:
-        nr.close_connections()
+        nr.close_connections(on_good=True, on_failed=True)
         nr.data.reset_failed_hosts()  # reported here; a later task on the same Nornir still tries them
     return configs, errors

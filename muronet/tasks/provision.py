@@ -198,7 +198,9 @@ def provision(nr: Nornir, index: InventoryIndex, configs: dict[str, str], commit
         if pushing and changed:
             _commit_and_verify(nr, index, changed, report, revert_in, settle, poll, present)
     finally:
-        nr.close_connections()  # an unconfirmed commit is rolled back as its session closes
+        # every session, a failed host's too (its device's lock goes with it); an unconfirmed commit
+        # stays with the device's own timer
+        nr.close_connections(on_good=True, on_failed=True)
     return report
 
 
