@@ -70,9 +70,9 @@ def review_device(name: str, platform: str, before: str, after: str, settings: S
     case written out, lines in the sections the device puts them in, negations applied; a new line
     the device's grammar does not take is a finding of its own (``unread_lines``)."""
     driver = get_platform(platform)
-    was, now = driver.read(before), driver.read(after)
+    read_before, read_after = driver.read(before), driver.read(after)
     try:
-        delta = config_delta(platform, was.text(), now.text())
+        delta = config_delta(platform, read_before.text(), read_after.text())
     except UNPARSEABLE as error:  # nothing can be said of it: a reviewer must look
         return DeviceReview(name, platform, "unreadable", error=f"cannot be parsed as {platform}: {error}")
     status = "added" if not before else "removed" if not after else "changed" if delta.changed else "unchanged"
@@ -82,7 +82,7 @@ def review_device(name: str, platform: str, before: str, after: str, settings: S
         return review
     change = Change(delta, DeviceAudit.of(name, platform, delta.before, delta.before_lines, settings, index_before),
                     DeviceAudit.of(name, platform, delta.after, delta.after_lines, settings, index_after), vocabulary,
-                    unread=new_unread(was, now))
+                    unread=new_unread(read_before, read_after))
     for classify in CLASSIFIERS:
         review.findings += classify(change)
     was = _failures(evaluate(change.before)) if before else {}
