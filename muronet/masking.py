@@ -25,11 +25,11 @@ from muronet.reading.reader import GUESSED
 PLACEHOLDER = re.compile(r"<secret:[^>]*>")  # a masked secret, or a template's reference to one
 REFERENCE = re.compile(r"<secret:(?!sha-)[^>]*>")  # a template's reference to the vault, not a value
 ANY_SECRET = "<secret:*>"  # every placeholder, when only the other lines of two texts are compared
-GRAMMARS = {"frr": "frr", "cisco_ios": "cisco_ios"}  # platform → its grammar (muronet.reading.grammars)
+GRAMMARS = ("frr", "cisco_ios")  # the platforms with a grammar, named as the platform (muronet/reading/grammars)
 
 
 def _grammars(platform: str | None) -> tuple[str, ...]:
-    return (GRAMMARS[platform],) if platform in GRAMMARS else tuple(GRAMMARS.values())
+    return (platform,) if platform in GRAMMARS else GRAMMARS
 
 
 def _secret_spans(config: str, platform: str | None, masked: bool) -> set[tuple[int, int]]:

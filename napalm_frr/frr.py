@@ -180,19 +180,23 @@ class FrrDriver(NetworkDriver):
     def _take_lock(self, lease: int) -> None:
         """Hold the device's lock for ``lease`` seconds (renewed if held): waiting up to
         ``lock_wait`` seconds while another owner holds it, then LockedError with who does."""
-        if self._lockless:
-            return
+        if not self._lockless:
+            self._holding = self._wait_for(f"lock take {self.owner} {int(lease)}")
+
+    def _wait_for(self, lock_command: str) -> bool:
+        """Repeat ``lock_command`` until the device grants it (True) or, on a host without the
+        agent's lock, once (False: nothing to keep apart); ``lock_wait`` seconds at most, then
+        LockedError with the device's words on who holds the configuration."""
         deadline = time.monotonic() + self.lock_wait
         while True:
-            code, _, err = self._device(f"lock take {self.owner} {int(lease)}")
+            code, _, err = self._device(lock_command)
             if code == 0:
-                self._holding = True
-                return
+                return True
             if "unknown device command" in err or code in (126, 127):
-                self._lockless = True  # a host without the agent's lock: nothing to keep apart
-                return
+                self._lockless = True
+                return False
             if time.monotonic() >= deadline:
-                raise LockedError(f"{self.hostname}: the device's configuration is {err.strip() or 'locked'}; "
+                raise LockedError(f"{self.hostname}: {err.strip() or 'the configuration is locked'}; "
                                   f"waited {self.lock_wait:g} s")
             time.sleep(LOCK_POLL)
 
@@ -274,16 +278,9 @@ class FrrDriver(NetworkDriver):
     def _running_whole(self) -> str:
         """The running configuration, never read in the middle of another owner's push: a backup
         waits while one is under way (``lock_wait`` seconds at most, then LockedError saying whose)."""
-        if self._holding or self._lockless:
-            return self._show_running()
-        deadline = time.monotonic() + self.lock_wait
-        while True:
-            code, _, err = self._device("lock read")
-            if code == 0 or "unknown device command" in err or code in (126, 127):
-                return self._show_running()
-            if time.monotonic() >= deadline:
-                raise LockedError(f"{self.hostname}: {err.strip()}; waited {self.lock_wait:g} s")
-            time.sleep(LOCK_POLL)
+        if not (self._holding or self._lockless):
+            self._wait_for("lock read")
+        return self._show_running()
 
     def _pushing(self, begins: bool) -> None:
         """Tell the device's host that this driver's push begins or ends (readers wait meanwhile)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.issues import display_path, line_of
-from muronet.inventory.loader import Inventory
+from muronet.inventory.loader import MAX_FILE_BYTES, Inventory
 from muronet.processes import diff_files, git, git_blobs
 from muronet.render.engine import Renderer, RenderError
 from muronet.validation import load_and_validate
@@ -75,7 +75,6 @@ def _relative(file: Path, root: Path) -> str:
 
 
 REVIEWED = ("inventory", "templates")  # what a revision is rendered from
-MAX_BLOB_BYTES = 16 * 1024 * 1024  # as the inventory's own limit (muronet.inventory.loader)
 _LINK, _FILE, _SUBMODULE = "120000", ("100644", "100755"), "160000"
 _MAX_HOPS = 40  # links followed to reach one file, as the kernel's limit
 
@@ -148,9 +147,9 @@ class _Tree:
     def extract(self, into: Path) -> Path:
         """The inventory and templates written under ``into`` as plain files (no link)."""
         wanted = {path: real for top in REVIEWED for path, real in self.files(top).items()}
-        large = next((p for p, real in wanted.items() if self.entries[real][2] > MAX_BLOB_BYTES), None)
+        large = next((p for p, real in wanted.items() if self.entries[real][2] > MAX_FILE_BYTES), None)
         if large is not None:
-            raise SourceError(f"{large}: larger than {MAX_BLOB_BYTES} bytes")
+            raise SourceError(f"{large}: larger than {MAX_FILE_BYTES} bytes")
         contents = git_blobs(self.repo, [self.entries[real][1] for real in wanted.values()], SourceError)
         for path, content in zip(wanted, contents, strict=True):
             target = into / path
