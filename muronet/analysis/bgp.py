@@ -1,41 +1,59 @@
-"""BGP routes from the configurations: which sessions come up, what each side sends and accepts.
+"""BGP from the configurations: which sessions come up, what each side sends, accepts and selects.
 
-A session is up when ``muronet.analysis.sessions`` finds nothing that keeps it down (both ends
-configured for each other, AS numbers, passwords, GTSM, a family in common, on-link) and the far
-end is a router of the model (a configuration, or a circuit's far end as the inventory describes
-it). Each speaker originates its ``network`` statements whose prefix is in its table exactly, and
-what it redistributes; it sends its best paths through its outbound policy (eBGP: nothing without
-one where the platform requires it; iBGP-learned paths not to iBGP peers; ``default-originate``
-regardless) and accepts through its inbound policy, dropping paths that carry its own AS. A
-session whose accepted prefixes exceed its ``maximum-prefix`` goes down. Best path: locally
-originated, then the shortest AS path, eBGP over iBGP, the lowest neighbour address; one path
-per prefix (no multipath). Installed at distance 20 (eBGP) or 200 (iBGP).
+A session is configured when ``muronet.analysis.sessions`` finds both ends configured for each other
+(a static neighbour, or a ``bgp listen range`` of the far end's peer group) with nothing that keeps it
+down (AS numbers, passwords, GTSM, a family in common). It comes up, each round, when the protocols'
+transport holds in the previous round's tables: each end has a route to the other's address; one
+end opens the connection from the address the other expects (its ``update-source``, else the
+address of the port its route to the peer leaves by); an eBGP peer off the connected subnets needs
+``ebgp-multihop``, ``ttl-security`` or ``disable-connected-check`` (iBGP is multihop by default on
+both platforms). A session that does not come up is named with the check that decided it.
+
+Each speaker originates its ``network`` statements whose prefix is in its table exactly, what it
+redistributes, and its ``aggregate-address`` prefixes while a more specific BGP route exists (a
+discard route in its own table; ``summary-only`` withholds the more specific ones, ``as-set`` carries
+their AS numbers). It sends its best paths through its outbound policy (eBGP: nothing without one
+where the platform requires it; iBGP-learned paths to iBGP peers only as a route reflector does;
+communities only where the platform or ``send-community`` says; ``default-originate`` regardless) and
+accepts through its inbound policy, dropping paths that carry its own AS. A session whose accepted
+prefixes exceed its ``maximum-prefix`` goes down. Best path, in the order both platforms share:
+weight, local preference, locally originated, AS-path length, origin, MED (between paths from one
+neighbouring AS, or all with ``always-compare-med``), eBGP over iBGP, IGP cost to the next hop
+(an iBGP next hop must resolve, never through the default route), the lowest router id, the lowest
+neighbour address. ``maximum-paths`` installs the paths equal to the best down to the IGP cost (and
+the AS path). Installed at distance 20 (eBGP) or 200 (iBGP and aggregates).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Network
 
+from muronet.analysis.policies import ORIGINS, Attributes
 from muronet.analysis.prefixes import interned
 from muronet.analysis.routers import BgpProcess, Neighbor, Origin, Router
 from muronet.analysis.routes import NextHop, Rib, Route
 
 Node = tuple[str, str]
+SessionKey = tuple[str, str, IPv4Address]  # (router, table, neighbour address)
 DEFAULT_ROUTE = interned(IPv4Network("0.0.0.0/0"))
+_MULTIHOP = ("ebgp-multihop", "ttl-security", "disable-connected-check")
 
 
 @dataclass(frozen=True)
 class Path:
-    as_path: tuple[str, ...]
+    attributes: Attributes
     next_hop: IPv4Address | None  # None: originated here
     learned_from: IPv4Address | None
     external: bool
     origin: Origin
+    from_client: bool = False  # learned from a route-reflector client
+    sender_id: int = 0  # the router id of the speaker it came from
+    aggregate: bool = False
 
-    def rank(self) -> tuple:
-        return (self.learned_from is not None, len(self.as_path), not self.external,
-                int(self.learned_from) if self.learned_from else 0)
+    @property
+    def as_path(self) -> tuple[str, ...]:
+        return self.attributes.as_path
 
 
 @dataclass(frozen=True)
@@ -52,37 +70,135 @@ class Session:
         return self.sending.session.local_as != self.receiving.session.local_as
 
 
-def sessions(routers: dict[str, Router], checked: dict[tuple[str, str, IPv4Address], bool]) -> list[Session]:
-    """Both directions of every session that comes up. ``checked``: whether each configured
-    session (router, table, neighbour address) passed the session checks; a side not in it (a
-    circuit's far end, whose side is the inventory's) is taken as ready."""
-    owners: dict[IPv4Address, list[str]] = {}
+@dataclass(frozen=True)
+class Down:
+    """Why a configured session does not come up, and the check that decided it."""
+
+    check: str  # reachability, update-source, ebgp-multihop, peer
+    reason: str
+
+
+def sessions(routers: dict[str, Router], checked: dict[SessionKey, bool], tables: dict[Node, Rib]
+             ) -> tuple[list[Session], dict[SessionKey, Down]]:
+    """Both directions of every session that comes up over ``tables``, and why each of the others
+    does not. ``checked``: whether each configured session passed the configuration checks; a side
+    not in it (a circuit's far end, whose side is the inventory's) is taken as ready."""
+    owners: dict[IPv4Address, list[Node]] = {}
     for router in routers.values():
         for port in router.ports:
-            owners.setdefault(port.address.ip, []).append(router.name)
-    found = []
+            owners.setdefault(port.address.ip, []).append((router.name, port.table))
+    found: list[Session] = []
+    down: dict[SessionKey, Down] = {}
     for router in routers.values():
         for table, process in router.bgp.items():
-            own = {p.address.ip for p in router.ports_in(table)}
             for neighbor in process.neighbors:
-                if not checked.get((router.name, table, neighbor.address), True):
+                key = (router.name, table, neighbor.address)
+                if not checked.get(key, True):
                     continue
-                for far_name in owners.get(neighbor.address, ()):
-                    for far_table, far_process in routers[far_name].bgp.items():
-                        back = next((n for n in far_process.neighbors if n.address in own), None)
-                        if far_name != router.name and back is not None and \
-                                checked.get((far_name, far_table, back.address), True):
-                            found.append(Session((router.name, table), neighbor, (far_name, far_table), back))
-    return found
+                for far in owners.get(neighbor.address, ()):
+                    if far[0] == router.name:
+                        continue
+                    result = _connect(routers, (router.name, table), neighbor, far, checked, tables)
+                    if isinstance(result, Down):
+                        down.setdefault(key, result)
+                        continue
+                    down.pop(key, None)
+                    found.append(Session((router.name, table), neighbor, far, result))
+                    if result.dynamic:  # a listen range's neighbour: the far end has no statement of its own to walk
+                        found.append(Session(far, result, (router.name, table), neighbor))
+                    break
+    return found, down
+
+
+def _connect(routers: dict[str, Router], near: Node, neighbor: Neighbor, far: Node, checked: dict[SessionKey, bool],
+             tables: dict[Node, Rib]) -> Neighbor | Down:
+    """The far end's statement for this session when it comes up, else why not."""
+    near_router, far_router = routers[near[0]], routers[far[0]]
+    far_process = far_router.bgp.get(far[1])
+    if far_process is None:
+        return Down("peer", f"{far[0]} runs no BGP in table {far[1]}")
+    source, problem = source_address(near_router, near[1], neighbor, tables)
+    if source is None:
+        return Down("update-source" if "update-source" in neighbor.session.settings else "reachability", problem)
+    own = {p.address.ip for p in near_router.ports_in(near[1])}
+    statements = [n for n in far_process.neighbors if n.address in own
+                  and checked.get((far[0], far[1], n.address), True)]
+    back = next((n for n in statements if n.address == source), statements[0] if statements else None)
+    if back is None:
+        back = _dynamic(far_process, source)
+        if back is None:
+            return Down("peer", f"{far[0]} has no neighbour {source} (the address {near[0]} connects from)")
+    external = near_router.bgp[near[1]].asn != far_process.asn
+    for end, statement, target, table in ((near_router, neighbor, neighbor.address, near[1]),
+                                          (far_router, back, back.address, far[1])):
+        if not _reaches(tables, (end.name, table), target):
+            return Down("reachability", f"{end.name} has no route to {target}")
+        if external and not _on_link(end, table, target) and not any(
+                s in statement.session.settings for s in _MULTIHOP):
+            return Down("ebgp-multihop", f"{end.name}: eBGP peer {target} is not on a connected subnet and the "
+                                         "session is not multihop (ebgp-multihop, ttl-security or "
+                                         "disable-connected-check)")
+    if back.address == source:
+        return back
+    far_source, _ = source_address(far_router, far[1], back, tables)
+    if far_source == neighbor.address:
+        return back
+    return Down("update-source", f"{near[0]} connects from {source}, {far[0]} expects {back.address}; "
+                                 f"{far[0]} connects from {far_source or 'no address'}, {near[0]} expects "
+                                 f"{neighbor.address}")
+
+
+def _dynamic(process: BgpProcess, address: IPv4Address) -> Neighbor | None:
+    """The neighbour a ``bgp listen range`` makes of a peer connecting from ``address``."""
+    for network, template in process.listen_ranges:
+        if address in network:
+            return replace(template, session=replace(template.session, address=address), policy=dict(template.policy),
+                           dynamic=True)
+    return None
+
+
+def source_address(router: Router, table: str, neighbor: Neighbor, tables: dict[Node, Rib]
+                   ) -> tuple[IPv4Address | None, str]:
+    """The address a router opens a session from: its ``update-source`` (a port or an address), else
+    the address of the port its route to the peer leaves by; None with the reason when it has none."""
+    named = neighbor.session.settings.get("update-source")
+    ports = router.ports_in(table)
+    if named:
+        port = next((p for p in ports if p.name.lower() == named.lower() or str(p.address.ip) == named), None)
+        if port is None:
+            return None, f"{router.name}: update-source {named} is no port with an address in table {table}"
+        return port.address.ip, ""
+    rib = tables.get((router.name, table))
+    route = rib.lookup(neighbor.address, installed=True) if rib is not None else None
+    if route is None:
+        return None, f"{router.name} has no route to {neighbor.address}"
+    for hop in sorted(route.next_hops, key=str):
+        toward = hop.address or neighbor.address
+        port = next((p for p in ports if toward in p.address.network and not p.loopback), None) or \
+            next((p for p in ports if p.name == hop.interface), None)
+        if port is not None:
+            return port.address.ip, ""
+    return None, f"{router.name}: its route to {neighbor.address} leaves by no port of table {table}"
+
+
+def _reaches(tables: dict[Node, Rib], node: Node, address: IPv4Address) -> bool:
+    rib = tables.get(node)
+    route = rib.lookup(address, installed=True) if rib is not None else None
+    return route is not None and not any(h.blackhole for h in route.next_hops)
+
+
+def _on_link(router: Router, table: str, address: IPv4Address) -> bool:
+    return any(address in p.address.network and not p.loopback for p in router.ports_in(table))
 
 
 def bgp_routes(routers: dict[str, Router], established: list[Session], tables: dict[Node, Rib]
                ) -> dict[Node, dict[IPv4Network, Route]]:
-    """Every speaker's installed BGP routes, from the previous round's tables for what it originates."""
+    """Every speaker's installed BGP routes, from the previous round's tables for what it originates
+    and for the IGP cost of its next hops."""
     processes = {(r.name, t): (r, p) for r in routers.values() for t, p in r.bgp.items()}
-    best: dict[Node, dict[IPv4Network, Path]] = {node: _originated(router, process, tables.get(node))
-                                                 for node, (router, process) in processes.items()}
-    local = {node: dict(paths) for node, paths in best.items()}
+    local = {node: _originated(router, process, tables.get(node)) for node, (router, process) in processes.items()}
+    best: dict[Node, dict[IPv4Network, list[Path]]] = {node: {p: [path] for p, path in paths.items()}
+                                                       for node, paths in local.items()}
     live = list(established)
     for _ in range(64):
         received: dict[Node, dict[IPv4Network, list[Path]]] = {}
@@ -97,14 +213,24 @@ def bgp_routes(routers: dict[str, Router], established: list[Session], tables: d
                 received.setdefault(session.receiver, {}).setdefault(prefix, []).append(path)
         live = [s for s in live if s not in over and not any(
             o.speaker == s.receiver and o.receiver == s.speaker for o in over)]
-        new = {node: _best(local[node], received.get(node, {})) for node in processes}
+        new = {node: _select(process, _with_aggregates(process, local[node], received.get(node, {})), tables.get(node))
+               for node, (_, process) in processes.items()}
         if new == best and not over:
             break
         best = new
-    return {node: {prefix: Route(prefix, "bgp", 20 if path.external else 200, 0,
-                                 frozenset({NextHop(path.next_hop)}), path.origin)
-                   for prefix, path in paths.items() if path.learned_from is not None}
-            for node, paths in best.items()}
+    return {node: _installed(paths) for node, paths in best.items()}
+
+
+def _installed(paths: dict[IPv4Network, list[Path]]) -> dict[IPv4Network, Route]:
+    routes = {}
+    for prefix, chosen in paths.items():
+        first = chosen[0]
+        if first.aggregate:
+            routes[prefix] = Route(prefix, "bgp", 200, 0, frozenset({NextHop(blackhole=True)}), first.origin)
+        elif first.learned_from is not None:
+            routes[prefix] = Route(prefix, "bgp", 20 if first.external else 200, first.attributes.metric or 0,
+                                   frozenset(NextHop(p.next_hop) for p in chosen), first.origin)
+    return routes
 
 
 def _originated(router: Router, process: BgpProcess, table: Rib | None) -> dict[IPv4Network, Path]:
@@ -114,61 +240,157 @@ def _originated(router: Router, process: BgpProcess, table: Rib | None) -> dict[
     for prefix, origin in process.networks:
         present = table.get(prefix)
         if present is not None and present.protocol != "bgp" and present.installed:
-            paths[prefix] = Path((), None, None, False, origin)
+            paths[prefix] = Path(Attributes(prefix, metric=present.metric, weight=32768), None, None, False, origin)
     for redistribution in process.redistributions:
         for prefix, route in table.items() if redistribution.source == "ospf" else table.selected_own():
-            if route.protocol == redistribution.source and route.installed and prefix not in paths and (
-                    redistribution.route_map is None or router.policies.route_map(redistribution.route_map, prefix)[0]):
-                paths[prefix] = Path((), None, None, False, redistribution.origin)
+            if route.protocol != redistribution.source or not route.installed or prefix in paths:
+                continue
+            attributes = Attributes(prefix, metric=route.metric, weight=32768, origin="incomplete")
+            if redistribution.route_map is not None:
+                attributes = router.policies.apply(redistribution.route_map, attributes)  # type: ignore[assignment]
+            if attributes is not None:
+                paths[prefix] = Path(attributes, None, None, False, redistribution.origin)
     return paths
 
 
-def _filter(router: Router, neighbor: Neighbor, direction: str, prefix: IPv4Network) -> bool:
+def _with_aggregates(process: BgpProcess, local: dict[IPv4Network, Path], received: dict[IPv4Network, list[Path]]
+                     ) -> dict[IPv4Network, list[Path]]:
+    """The candidates of every prefix: what the speaker originates, what it received, and its
+    aggregates of those (each while a more specific one is among them)."""
+    candidates = {prefix: [path] for prefix, path in local.items()}
+    for prefix, paths in received.items():
+        candidates.setdefault(prefix, []).extend(paths)
+    for aggregate in process.aggregates:
+        inside = [paths for prefix, paths in candidates.items()
+                  if prefix != aggregate.prefix and prefix.subnet_of(aggregate.prefix)]
+        if not inside:
+            continue
+        as_set = sorted({a for paths in inside for p in paths for a in p.as_path}) if aggregate.as_set else []
+        attributes = Attributes(aggregate.prefix, weight=32768, origin="incomplete" if aggregate.as_set else "igp",
+                                as_path=("{" + ",".join(as_set) + "}",) if as_set else ())
+        candidates.setdefault(aggregate.prefix, []).append(Path(attributes, None, None, False, aggregate.origin,
+                                                                aggregate=True))
+    return candidates
+
+
+def _select(process: BgpProcess, candidates: dict[IPv4Network, list[Path]], table: Rib | None
+            ) -> dict[IPv4Network, list[Path]]:
+    """The best path of every prefix (first), with the paths ``maximum-paths`` installs beside it."""
+    chosen = {}
+    for prefix, paths in candidates.items():
+        usable = [(p, _igp_cost(p, table)) for p in paths]
+        usable = [(p, cost) for p, cost in usable if cost is not None]
+        if not usable:
+            continue
+        best, best_cost = _best(usable, process.always_compare_med)
+        limit = process.ebgp_paths if best.external else process.ibgp_paths
+        equal = [p for p, cost in usable if p is not best and p.learned_from is not None and limit > 1
+                 and p.external == best.external and cost == best_cost and _equal(p, best)]
+        chosen[prefix] = [best, *sorted(equal, key=_tie)[:limit - 1]]
+    return chosen
+
+
+def _igp_cost(path: Path, table: Rib | None) -> int | None:
+    """The cost to the path's next hop (0: originated, or an eBGP peer's); None: it does not resolve."""
+    if path.next_hop is None or path.external:
+        return 0
+    route = table.lookup(path.next_hop, skip_default=True) if table is not None else None
+    if route is None or route.protocol == "bgp" or any(h.blackhole for h in route.next_hops):
+        return None
+    return route.metric
+
+
+def _rank(path: Path, cost: int, med: bool) -> tuple:
+    a = path.attributes
+    return (-a.weight, -a.local_preference, path.learned_from is not None, len(a.as_path), ORIGINS.index(a.origin),
+            (a.metric or 0) if med else 0, not path.external, cost, *_tie(path))
+
+
+def _tie(path: Path) -> tuple[int, int]:
+    return path.sender_id, int(path.learned_from) if path.learned_from else 0
+
+
+def _best(usable: list[tuple[Path, int]], always_compare_med: bool) -> tuple[Path, int]:
+    """MED is compared between paths from one neighbouring AS (all, with ``always-compare-med``):
+    the best of each AS by MED, then the best of those without it."""
+    if always_compare_med:
+        return min(usable, key=lambda pc: _rank(pc[0], pc[1], True))
+    by_as: dict[str, list[tuple[Path, int]]] = {}
+    for path, cost in usable:
+        by_as.setdefault(path.as_path[0] if path.as_path else "", []).append((path, cost))
+    winners = [min(group, key=lambda pc: _rank(pc[0], pc[1], True)) for group in by_as.values()]
+    return min(winners, key=lambda pc: _rank(pc[0], pc[1], False))
+
+
+def _equal(a: Path, b: Path) -> bool:
+    x, y = a.attributes, b.attributes
+    return (x.weight, x.local_preference, x.as_path, x.origin, x.metric) == \
+        (y.weight, y.local_preference, y.as_path, y.origin, y.metric)
+
+
+def _filter(router: Router, neighbor: Neighbor, direction: str, attributes: Attributes) -> Attributes | None:
     route_map = neighbor.policy.get(("route-map", direction))
     prefix_list = neighbor.policy.get(("prefix-list", direction))
-    if route_map is not None and not router.policies.route_map(route_map, prefix)[0]:
-        return False
-    return prefix_list is None or router.policies.prefix_list_permits(prefix_list, prefix)
+    if prefix_list is not None and not router.policies.prefix_list_permits(prefix_list, attributes.prefix):
+        return None
+    return router.policies.apply(route_map, attributes) if route_map is not None else attributes
 
 
 def _has_policy(neighbor: Neighbor, direction: str) -> bool:
     return any(d == direction for _, d in neighbor.policy)
 
 
+def _sends(session: Session, path: Path) -> bool:
+    """iBGP split horizon, as a route reflector relaxes it."""
+    if session.external or path.learned_from is None or path.external:
+        return True
+    if path.learned_from == session.sending.address:
+        return False
+    return path.from_client or session.sending.route_reflector_client
+
+
 def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session,
-              best: dict[Node, dict[IPv4Network, Path]]) -> dict[IPv4Network, Path]:
+              best: dict[Node, dict[IPv4Network, list[Path]]]) -> dict[IPv4Network, Path]:
     """What the receiver accepts of what the speaker sends on one session."""
     speaker, speaker_process = processes[session.speaker]
     receiver, receiver_process = processes[session.receiver]
     external = session.external
+    suppressed = [a.prefix for a in speaker_process.aggregates if a.summary_only]
     offered: dict[IPv4Network, Path] = {}
     if not (external and speaker_process.requires_policy and not _has_policy(session.sending, "out")):
-        for prefix, path in best.get(session.speaker, {}).items():
-            if path.learned_from is not None and not path.external and not external:
-                continue  # iBGP split horizon
-            if _filter(speaker, session.sending, "out", prefix):
-                offered[prefix] = path
+        for prefix, paths in best.get(session.speaker, {}).items():
+            path = paths[0]
+            if not _sends(session, path) or any(prefix != s and prefix.subnet_of(s) for s in suppressed):
+                continue
+            attributes = path.attributes
+            if external:  # local preference and weight stay in the AS; MED goes one AS further
+                attributes = replace(attributes, local_preference=100, weight=0,
+                                     metric=attributes.metric if path.learned_from is None else None)
+            if not (speaker_process.sends_communities or session.sending.send_community):
+                attributes = replace(attributes, communities=frozenset())
+            sent = _filter(speaker, session.sending, "out", attributes)
+            if sent is not None:
+                offered[prefix] = replace(path, attributes=sent)
     if session.sending.default_originate:
-        offered[DEFAULT_ROUTE] = Path((), None, None, False, Origin(speaker.name, session.sending.session.line,
-                                                                    f"neighbor {session.sending.address} "
-                                                                    "default-originate"))
+        offered[DEFAULT_ROUTE] = Path(Attributes(DEFAULT_ROUTE), None, None, False, Origin(
+            speaker.name, session.sending.session.line, f"neighbor {session.sending.address} default-originate"))
     if external and receiver_process.requires_policy and not _has_policy(session.receiving, "in"):
         return {}
     own_as, speaker_as = receiver_process.asn, speaker_process.asn
+    sender_id = int(speaker_process.router_id) if speaker_process.router_id else 0
     accepted = {}
     for prefix, path in offered.items():
-        as_path = (speaker_as, *path.as_path) if external else path.as_path
-        if own_as in as_path or not _filter(receiver, session.receiving, "in", prefix):
+        attributes = path.attributes
+        if external:
+            attributes = replace(attributes, as_path=(speaker_as, *attributes.as_path))
+        if any(own_as == a or own_as in a.strip("{}").split(",") for a in attributes.as_path):
+            continue
+        attributes = replace(attributes, weight=session.receiving.weight)
+        received = _filter(receiver, session.receiving, "in", attributes)
+        if received is None:
             continue
         next_hop = session.receiving.address if external or session.sending.next_hop_self or path.next_hop is None \
             else path.next_hop
-        accepted[prefix] = Path(as_path, next_hop, session.receiving.address, external, path.origin)
+        accepted[prefix] = Path(received, next_hop, session.receiving.address, external, path.origin,
+                                session.receiving.route_reflector_client, sender_id)
     return accepted
-
-
-def _best(local: dict[IPv4Network, Path], received: dict[IPv4Network, list[Path]]) -> dict[IPv4Network, Path]:
-    chosen = dict(local)
-    for prefix, paths in received.items():
-        candidates = ([chosen[prefix]] if prefix in chosen else []) + paths
-        chosen[prefix] = min(candidates, key=Path.rank)
-    return chosen

@@ -2,15 +2,19 @@
 route-map matches, FRR and Cisco IOS alike.
 
 A route-map's entries are tried in sequence order; the first whose every ``match`` holds decides
-(``permit``: the route passes, with its ``set metric``; ``deny``: it is dropped); no entry
-matching drops it. A route-map or prefix-list that is named but not defined matches nothing, as on
-both platforms. Matches the model does not read (communities, AS paths, tags…) are taken to hold.
+(``permit``: the route passes, with what its ``set`` lines change; ``deny``: it is dropped); no
+entry matching drops it. A route-map, prefix-list, community list or AS-path list that is named but
+not defined matches nothing, as on both platforms. Read: ``match ip address`` (prefix-list or
+access-list), ``match community`` (standard and expanded lists, ``exact-match``), ``match as-path``;
+``set metric``, ``set local-preference``, ``set weight``, ``set as-path prepend``, ``set community``
+(``additive``, ``none``), ``set origin``. Matches the model does not read (tags, interfaces…) are
+taken to hold.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network
 
 from muronet.analysis.filters import acl_entries
@@ -19,6 +23,49 @@ from muronet.policy.context import DeviceAudit
 _PREFIX_ENTRY = re.compile(r"ip prefix-list (\S+)(?: seq (\d+))? (permit|deny) (\S+)(.*)$")
 _ROUTE_MAP = re.compile(r"route-map (\S+) (permit|deny) (\d+)$")
 _BOUND = re.compile(r"\b(ge|le) (\d+)")
+# IOS ``ip community-list [standard|expanded] NAME permit|deny …`` (numbered: 1-99 standard, 100-500
+# expanded); FRR ``bgp community-list [standard|expanded] NAME [seq N] permit|deny …``.
+_COMMUNITY_LIST = re.compile(r"(?:ip|bgp) community-list (?:(standard|expanded) )?(\S+)(?: seq \d+)? "
+                             r"(permit|deny) (.+)$")
+_AS_PATH_LIST = re.compile(r"(?:ip|bgp) as-path access-list (\S+)(?: seq \d+)? (permit|deny) (.+)$")
+ORIGINS = ("igp", "egp", "incomplete")  # best first
+
+
+@dataclass(frozen=True)
+class Attributes:
+    """A BGP route as a route-map sees and changes it (a redistributed or filtered prefix: the defaults)."""
+
+    prefix: IPv4Network
+    local_preference: int = 100
+    metric: int | None = None  # MED; None: not set
+    weight: int = 0
+    as_path: tuple[str, ...] = ()
+    communities: frozenset[str] = frozenset()
+    origin: str = "igp"
+
+
+def cisco_regex(text: str) -> re.Pattern[str]:
+    """A Cisco/FRR AS-path or community regular expression as Python's: ``_`` is a boundary.
+
+    >>> bool(cisco_regex("_2:").search("1:2 2:5")), bool(cisco_regex("_2:").search("1:2 12:5"))
+    (True, False)
+    """
+    return re.compile(text.replace("_", r"(?:^|$|[ ,{}()])"))
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One line of a community list or an AS-path list."""
+
+    action: str
+    expanded: bool
+    values: tuple[str, ...]  # standard community list: every community the line names
+    pattern: re.Pattern[str] | None  # expanded list, AS-path list
+
+    def matches(self, text: str, members: frozenset[str]) -> bool:
+        if self.pattern is not None:
+            return self.pattern.search(text) is not None
+        return set(self.values) <= members
 
 
 @dataclass(frozen=True)
@@ -49,8 +96,15 @@ class MapEntry:
     sequence: int
     prefix_lists: tuple[str, ...]
     acls: tuple[str, ...]
-    metric: int | None  # ``set metric N``
+    communities: tuple[tuple[str, bool], ...]  # (community list, exact-match)
+    as_paths: tuple[str, ...]
+    sets: tuple[tuple[str, ...], ...]  # the words of each ``set`` line after ``set``
     line: int | None
+
+    @property
+    def metric(self) -> int | None:
+        """``set metric N``."""
+        return next((int(w[1]) for w in self.sets if w[0] == "metric" and len(w) == 2 and w[1].isdigit()), None)
 
 
 @dataclass
@@ -60,10 +114,15 @@ class Policies:
     prefix_lists: dict[str, list[PrefixEntry]] = field(default_factory=dict)
     route_maps: dict[str, list[MapEntry]] = field(default_factory=dict)
     acls: dict[str, list] = field(default_factory=dict)
+    community_lists: dict[str, list[ListEntry]] = field(default_factory=dict)
+    as_path_lists: dict[str, list[ListEntry]] = field(default_factory=dict)
+    # IOS matches a route against an access-list by its network address (a standard list's source)
+    # and, in an extended list, its mask (the destination); FRR by the whole prefix
+    ios_access_lists: bool = False
 
     @classmethod
     def of(cls, audit: DeviceAudit) -> Policies:
-        policies = cls(acls=acl_entries(audit))
+        policies = cls(acls=acl_entries(audit), ios_access_lists=audit.platform == "cisco_ios")
         numbered: dict[str, list[tuple[int, PrefixEntry]]] = {}
         for child in audit.top("ip prefix-list "):
             found = _PREFIX_ENTRY.match(child.text)
@@ -79,6 +138,17 @@ class Policies:
             entries.append((sequence, PrefixEntry(found.group(3), prefix, bounds.get("ge"), bounds.get("le"))))
         policies.prefix_lists = {name: [e for _, e in sorted(entries, key=lambda s: s[0])]
                                  for name, entries in numbered.items()}
+        for child in [*audit.top("ip community-list "), *audit.top("bgp community-list ")]:
+            if (found := _COMMUNITY_LIST.match(child.text)):
+                kind, name = found.group(1), found.group(2)
+                expanded = kind == "expanded" or (kind is None and name.isdigit() and int(name) >= 100)
+                entry = ListEntry(found.group(3), expanded, tuple(found.group(4).split()),
+                                  _compiled(found.group(4)) if expanded else None)
+                policies.community_lists.setdefault(name, []).append(entry)
+        for child in [*audit.top("ip as-path access-list "), *audit.top("bgp as-path access-list ")]:
+            if (found := _AS_PATH_LIST.match(child.text)):
+                policies.as_path_lists.setdefault(found.group(1), []).append(
+                    ListEntry(found.group(2), True, (), _compiled(found.group(3))))
         for node in audit.top("route-map "):
             found = _ROUTE_MAP.match(node.text)
             if found:
@@ -92,30 +162,96 @@ class Policies:
         return entry is not None and entry.action == "permit"
 
     def acl_permits(self, name: str, route: IPv4Network) -> bool:
-        """A route against an access-list: its network inside the line's source (``exact-match``: equal)."""
+        """A route against an access-list: FRR, its network inside the line's source (``exact-match``:
+        equal); IOS, its network address in the source and, when the line names a destination, its
+        mask in the destination."""
         for entry in self.acls.get(name, ()):
-            if route.subnet_of(entry.source) and (not entry.exact or route == entry.source):
+            if self.ios_access_lists:
+                matches = route.network_address in entry.source and (
+                    entry.destination.prefixlen == 0 or route.netmask in entry.destination)
+            else:
+                matches = route.subnet_of(entry.source) and (not entry.exact or route == entry.source)
+            if matches:
                 return entry.action == "permit"
         return False
 
     def route_map(self, name: str, route: IPv4Network) -> tuple[bool, int | None]:
         """(passes, metric it sets) for ``route`` through route-map ``name``."""
+        applied = self.apply(name, Attributes(route))
+        return applied is not None, applied.metric if applied is not None else None
+
+    def apply(self, name: str, route: Attributes) -> Attributes | None:
+        """``route`` as route-map ``name`` passes it (None: dropped)."""
         for entry in self.route_maps.get(name, ()):
-            if all(self.prefix_list_permits(p, route) for p in entry.prefix_lists) and \
-                    all(self.acl_permits(a, route) for a in entry.acls):
-                return entry.action == "permit", entry.metric
-        return False, None
+            if self._matches(entry, route):
+                return _set(entry, route) if entry.action == "permit" else None
+        return None
+
+    def _matches(self, entry: MapEntry, route: Attributes) -> bool:
+        return all(self.prefix_list_permits(p, route.prefix) for p in entry.prefix_lists) and \
+            all(self.acl_permits(a, route.prefix) for a in entry.acls) and \
+            all(self._community_permits(c, exact, route.communities) for c, exact in entry.communities) and \
+            all(_list_permits(self.as_path_lists.get(a, ()), " ".join(route.as_path), frozenset())
+                for a in entry.as_paths)
+
+    def _community_permits(self, name: str, exact: bool, communities: frozenset[str]) -> bool:
+        entries = self.community_lists.get(name, ())
+        if exact and not any(e.pattern is not None for e in entries):
+            named = {v for e in entries if e.action == "permit" for v in e.values}
+            return bool(communities) and communities == named
+        return _list_permits(entries, " ".join(sorted(communities, key=_community_order)), communities)
+
+
+def _list_permits(entries, text: str, members: frozenset[str]) -> bool:
+    entry = next((e for e in entries if e.matches(text, members)), None)
+    return entry is not None and entry.action == "permit"
+
+
+def _community_order(community: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in community.split(":"))
+
+
+def _compiled(text: str) -> re.Pattern[str] | None:
+    try:
+        return cisco_regex(text)
+    except re.error:
+        return None  # the platforms refuse such a line: it matches nothing
+
+
+def _set(entry: MapEntry, route: Attributes) -> Attributes:
+    """What the entry's ``set`` lines make of ``route``."""
+    for words in entry.sets:
+        if words[0] == "metric" and len(words) == 2 and words[1].isdigit():
+            route = replace(route, metric=int(words[1]))
+        elif words[0] == "local-preference" and len(words) == 2 and words[1].isdigit():
+            route = replace(route, local_preference=int(words[1]))
+        elif words[0] == "weight" and len(words) == 2 and words[1].isdigit():
+            route = replace(route, weight=int(words[1]))
+        elif words[:2] == ("as-path", "prepend") and all(w.isdigit() for w in words[2:]):
+            route = replace(route, as_path=(*words[2:], *route.as_path))
+        elif words[0] == "community" and len(words) >= 2:
+            named = frozenset(w for w in words[1:] if w not in ("additive", "none"))
+            route = replace(route, communities=frozenset() if "none" in words else
+                            (route.communities | named if "additive" in words else named))
+        elif words[0] == "origin" and len(words) >= 2 and words[1] in ORIGINS:
+            route = replace(route, origin=words[1])
+    return route
 
 
 def _map_entry(audit: DeviceAudit, node, found: re.Match[str]) -> MapEntry:
-    prefix_lists, acls, metric = [], [], None
+    prefix_lists, acls, communities, as_paths, sets = [], [], [], [], []
     for child in node.children:
         words = child.text.split()
-        if words[:4] == ["match", "ip", "address", "prefix-list"] and len(words) == 5:
-            prefix_lists.append(words[4])
-        elif words[:3] == ["match", "ip", "address"] and len(words) == 4:
-            acls.append(words[3])
-        elif words[:2] == ["set", "metric"] and len(words) == 3 and words[2].isdigit():
-            metric = int(words[2])
-    return MapEntry(found.group(2), int(found.group(3)), tuple(prefix_lists), tuple(acls), metric,
-                    audit.line_of(node))
+        if words[:4] == ["match", "ip", "address", "prefix-list"] and len(words) >= 5:
+            prefix_lists += words[4:]
+        elif words[:3] == ["match", "ip", "address"] and len(words) >= 4:
+            acls += words[3:]
+        elif words[:2] == ["match", "community"] and len(words) >= 3:
+            exact = words[-1] == "exact-match"
+            communities += [(name, exact) for name in words[2:] if name != "exact-match"]
+        elif words[:2] == ["match", "as-path"] and len(words) >= 3:
+            as_paths += words[2:]
+        elif words[:1] == ["set"] and len(words) >= 2:
+            sets.append(tuple(words[1:]))
+    return MapEntry(found.group(2), int(found.group(3)), tuple(prefix_lists), tuple(acls), tuple(communities),
+                    tuple(as_paths), tuple(sets), audit.line_of(node))

@@ -27,7 +27,11 @@ _COST = re.compile(r"ip ospf cost (\d+)$")
 _REDISTRIBUTE = re.compile(r"redistribute (static|connected|bgp|ospf|kernel)\b(.*)$")
 _DEFAULT_ORIGINATE = re.compile(r"default-information originate\b(.*)$")
 _NEIGHBOR_POLICY = re.compile(r"neighbor (\S+) (route-map|prefix-list) (\S+) (in|out)$")
-_NEIGHBOR_FLAG = re.compile(r"neighbor (\S+) (maximum-prefix|default-originate|next-hop-self)\b(?: (\d+))?")
+_NEIGHBOR_FLAG = re.compile(r"neighbor (\S+) (maximum-prefix|default-originate|next-hop-self|route-reflector-client|"
+                            r"send-community|weight)\b(?: (\d+))?")
+_MAXIMUM_PATHS = re.compile(r"maximum-paths (?:(ibgp|eibgp) )?(\d+)$")
+_AGGREGATE = re.compile(r"aggregate-address (\S+)(?: (\d+\.\d+\.\d+\.\d+))?(.*)$")
+_LISTEN = re.compile(r"bgp listen range (\S+) peer-group (\S+)$")
 # FRR and classic IOS ``vrrp N ip A`` / ``vrrp N priority P``, HSRP ``standby N ip A``; IOS-XE's
 # VRRPv3 block ``vrrp N address-family ipv4`` holding ``priority P`` and ``address A primary``.
 _VRRP_ADDRESS = re.compile(r"(?:vrrp|standby) (\d+) ip (\d+\.\d+\.\d+\.\d+)")
@@ -98,10 +102,22 @@ class Neighbor:
     maximum_prefix: int | None = None
     default_originate: bool = False
     next_hop_self: bool = False
+    route_reflector_client: bool = False
+    send_community: bool = False
+    weight: int = 0
+    dynamic: bool = False  # made by a ``bgp listen range`` for a peer that connected
 
     @property
     def address(self) -> IPv4Address:
         return self.session.address
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    prefix: IPv4Network
+    summary_only: bool
+    as_set: bool
+    origin: Origin
 
 
 @dataclass
@@ -109,9 +125,16 @@ class BgpProcess:
     table: str
     asn: str
     requires_policy: bool
+    sends_communities: bool  # to a neighbour without ``send-community`` (FRR yes, IOS no)
     networks: list[tuple[IPv4Network, Origin]] = field(default_factory=list)
     redistributions: list[Redistribution] = field(default_factory=list)
     neighbors: list[Neighbor] = field(default_factory=list)
+    aggregates: list[Aggregate] = field(default_factory=list)
+    listen_ranges: list[tuple[IPv4Network, Neighbor]] = field(default_factory=list)  # dynamic neighbours
+    ebgp_paths: int = 1  # maximum-paths
+    ibgp_paths: int = 1
+    always_compare_med: bool = False
+    router_id: IPv4Address | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +156,7 @@ class Router:
     ospf: dict[str, OspfProcess]
     bgp: dict[str, BgpProcess]
     gateways: list[Gateway]
+    local_routes: bool = False  # a /32 route for each of its own addresses (IOS ``L`` routes)
 
     @property
     def tables(self) -> set[str]:
@@ -147,8 +171,9 @@ def read_router(audit: DeviceAudit) -> Router:
     ports = _ports(audit, platform.ospf_default_cost)
     up = {p.address.ip for p in ports}
     return Router(audit.name, ports, _statics(audit), Policies.of(audit), _ospf_processes(audit),
-                  _bgp_processes(audit, platform.ebgp_requires_policy),
-                  sorted({g for g in _gateways(audit) if g.port_address in up}, key=lambda g: (g.table, g.address)))
+                  _bgp_processes(audit, platform.ebgp_requires_policy, platform.bgp_sends_communities),
+                  sorted({g for g in _gateways(audit) if g.port_address in up}, key=lambda g: (g.table, g.address)),
+                  platform.local_routes)
 
 
 def _ports(audit: DeviceAudit, default_cost: int) -> list[Port]:
@@ -178,7 +203,7 @@ def _statics(audit: DeviceAudit) -> list[Static]:
                          and 1 <= int(w) <= 255 and before not in ("tag", "label", "table", "name", "track")), 1)
         table = table_name(route.vrf)
         hop_table = DEFAULT if route.nexthop_vrf in ("global", "default") else (route.nexthop_vrf or table)
-        blackhole = any(w in ("blackhole", "reject", "Null0", "null0") for w in words)
+        blackhole = any(w.lower() in ("blackhole", "reject", "null0") for w in words)
         found.append(Static(table, interned(route.prefix), route.next_hop, route.interface, hop_table, blackhole,
                             distance, Origin(audit.name, route.line, route.text)))
     return found
@@ -211,8 +236,9 @@ def _ospf_processes(audit: DeviceAudit) -> dict[str, OspfProcess]:
     return processes
 
 
-def _bgp_processes(audit: DeviceAudit, requires_policy: bool) -> dict[str, BgpProcess]:
+def _bgp_processes(audit: DeviceAudit, requires_policy: bool, sends_communities: bool) -> dict[str, BgpProcess]:
     processes: dict[str, BgpProcess] = {}
+    groups: dict[str, Neighbor] = {}
     sessions = {(table_name(n.vrf), n.address): n for n in bgp_neighbors(audit)}
     for node in audit.top("router bgp "):
         words = node.text.split()
@@ -227,14 +253,29 @@ def _bgp_processes(audit: DeviceAudit, requires_policy: bool) -> dict[str, BgpPr
         blocks = [(own, node)] + [(table_name(c.text.split()[-1]) if " vrf " in c.text else own, c)
                                   for c in node.children if c.text.startswith("address-family ipv4")]
         for table, block in blocks:
-            process = processes.setdefault(table, BgpProcess(table, words[2], policy))
-            _read_bgp_block(audit, block, process, sessions)
+            process = processes.setdefault(table, BgpProcess(table, words[2], policy, sends_communities))
+            _read_bgp_block(audit, block, process, sessions, groups)
+    for process in processes.values():
+        for neighbor in process.neighbors:  # a member's own settings win over its peer group's
+            _inherit(neighbor, groups.get(neighbor.session.settings.get("peer-group", "")))
+        for _, neighbor in process.listen_ranges:
+            _inherit(neighbor, groups.get(neighbor.session.settings.get("peer-group", "")))
     return processes
 
 
+def _inherit(neighbor: Neighbor, group: Neighbor | None) -> None:
+    if group is None:
+        return
+    neighbor.policy = {**group.policy, **neighbor.policy}
+    for name in ("maximum_prefix", "default_originate", "next_hop_self", "route_reflector_client",
+                 "send_community", "weight"):
+        if not getattr(neighbor, name):
+            setattr(neighbor, name, getattr(group, name))
+
+
 def _read_bgp_block(audit: DeviceAudit, block, process: BgpProcess,
-                    sessions: dict[tuple[str, IPv4Address], BgpNeighbor]) -> None:
-    by_address = {n.address: n for n in process.neighbors}
+                    sessions: dict[tuple[str, IPv4Address], BgpNeighbor], groups: dict[str, Neighbor]) -> None:
+    by_address: dict[IPv4Address | str, Neighbor] = {n.address: n for n in process.neighbors}
     for (table, address), session in sessions.items():
         if table == process.table and address not in by_address:
             by_address[address] = Neighbor(session)
@@ -242,20 +283,68 @@ def _read_bgp_block(audit: DeviceAudit, block, process: BgpProcess,
     for child in block.children:
         text, origin = child.text, Origin(audit.name, audit.line_of(child), child.text)
         network = _network(text)
+        words = text.split()
         if network is not None:
             process.networks.append((interned(network), origin))
         elif (redistribution := _redistribution(audit, child)) is not None:
             process.redistributions.append(redistribution)
-        elif (policy := _NEIGHBOR_POLICY.match(text)) and _address(policy.group(1)) in by_address:
-            by_address[_address(policy.group(1))].policy[(policy.group(2), policy.group(4))] = policy.group(3)
-        elif (flag := _NEIGHBOR_FLAG.match(text)) and _address(flag.group(1)) in by_address:
-            neighbor = by_address[_address(flag.group(1))]
-            if flag.group(2) == "maximum-prefix" and flag.group(3):
-                neighbor.maximum_prefix = int(flag.group(3))
-            elif flag.group(2) == "default-originate":
-                neighbor.default_originate = True
-            elif flag.group(2) == "next-hop-self":
-                neighbor.next_hop_self = True
+        elif (policy := _NEIGHBOR_POLICY.match(text)) and (neighbor := _named(policy.group(1), by_address, groups,
+                                                                                 process)) is not None:
+            neighbor.policy[(policy.group(2), policy.group(4))] = policy.group(3)
+        elif (flag := _NEIGHBOR_FLAG.match(text)) and (neighbor := _named(flag.group(1), by_address, groups,
+                                                                             process)) is not None:
+            _set_flag(neighbor, flag.group(2), flag.group(3))
+        elif (paths := _MAXIMUM_PATHS.match(text)):
+            if paths.group(1) in (None, "eibgp"):
+                process.ebgp_paths = int(paths.group(2))
+            if paths.group(1) in ("ibgp", "eibgp"):
+                process.ibgp_paths = int(paths.group(2))
+        elif (aggregate := _aggregate(text)) is not None:
+            process.aggregates.append(Aggregate(aggregate, "summary-only" in words, "as-set" in words, origin))
+        elif (listen := _LISTEN.match(text)) and _prefix(listen.group(1)) is not None:
+            member = BgpNeighbor(audit.name, None if process.table == DEFAULT else process.table, process.asn,
+                                 IPv4Address(0), origin.line, {"peer-group": listen.group(2)})
+            process.listen_ranges.append((_prefix(listen.group(1)), Neighbor(member)))  # type: ignore[arg-type]
+        elif text == "bgp bestpath med always-compare" or text == "bgp always-compare-med":
+            process.always_compare_med = True
+        elif words[:2] == ["bgp", "router-id"] and len(words) == 3 and _address(words[2]) is not None:
+            process.router_id = _address(words[2])
+
+
+def _named(name: str, by_address: dict, groups: dict[str, Neighbor], process: BgpProcess) -> Neighbor | None:
+    """The neighbour (an address) or the peer group (a name) a ``neighbor NAME …`` line sets."""
+    address = _address(name)
+    if address is not None:
+        return by_address.get(address)
+    if not name[:1].isalpha():
+        return None
+    if name not in groups:
+        groups[name] = Neighbor(BgpNeighbor("", None, process.asn, IPv4Address(0), None))
+    return groups[name]
+
+
+def _set_flag(neighbor: Neighbor, flag: str, value: str | None) -> None:
+    if flag == "maximum-prefix" and value:
+        neighbor.maximum_prefix = int(value)
+    elif flag == "weight" and value:
+        neighbor.weight = int(value)
+    elif flag in ("default-originate", "next-hop-self", "route-reflector-client", "send-community"):
+        setattr(neighbor, flag.replace("-", "_"), True)
+
+
+def _prefix(text: str) -> IPv4Network | None:
+    try:
+        return interned(IPv4Network(text, strict=False))
+    except ValueError:
+        return None
+
+
+def _aggregate(text: str) -> IPv4Network | None:
+    """``aggregate-address A/L`` (FRR) or ``aggregate-address A MASK`` (both)."""
+    found = _AGGREGATE.match(text)
+    if not found:
+        return None
+    return _prefix(f"{found.group(1)}/{found.group(2)}" if found.group(2) else found.group(1))
 
 
 def _address(text: str) -> IPv4Address | None:

@@ -1,8 +1,9 @@
 """The routing model: every router's route table, per VRF, from the configurations alone.
 
 Rounds until nothing changes: each round offers every route a table could hold — connected (each
-address on a port that is up), static (its next hop resolved in the previous round's table, never
-through the default route; blackholes always), OSPF (``muronet.analysis.ospf``) and BGP
+address on a port that is up; on IOS a ``local`` /32 for each address), static (its next hop
+resolved in the previous round's table, never through the default route nor through the route
+itself; blackholes always; distance 255 never), OSPF (``muronet.analysis.ospf``) and BGP
 (``muronet.analysis.bgp``) — and each table keeps, per prefix, the routes of the lowest
 administrative distance (connected 0, static 1 or its own, eBGP 20, OSPF 110, iBGP 200). What a
 router redistributes or originates is read from the previous round's table, as FRR's RIB feeds its
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
-from muronet.analysis.bgp import Session, bgp_routes, sessions
+from muronet.analysis.bgp import Down, Session, SessionKey, bgp_routes, sessions
 from muronet.analysis.ospf import OspfDomain
 from muronet.analysis.prefixes import interned
 from muronet.analysis.routers import Router, read_router, table_name
@@ -31,7 +32,7 @@ from muronet.policy.context import DeviceAudit, Settings, line_index
 
 Node = tuple[str, str]  # (router, table)
 MAX_ROUNDS = 12
-_PROTOCOL_ORDER = ("connected", "static", "bgp", "ospf")
+_PROTOCOL_ORDER = ("connected", "local", "static", "bgp", "ospf")
 
 
 @dataclass
@@ -39,6 +40,7 @@ class RoutingModel:
     routers: dict[str, Router]
     tables: dict[Node, Rib]  # the routes each table selects
     sessions: list[Session]  # both directions of every BGP session that comes up
+    down: dict[SessionKey, Down]  # why each configured session that passed the configuration checks does not
     far_ends: dict[str, Circuit]  # lab name of a circuit's far end → the circuit
     converged: bool
 
@@ -79,13 +81,13 @@ def build_model(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_leaks
     routers = {name: read_router(audit) for name, audit in {**audits, **{n: a for n, (a, _) in far.items()}}.items()}
     checked = {(c.device, table_name(c.neighbor.vrf), c.neighbor.address): c.checked and not c.reasons
                for c in session_checks(index, audits)}
-    established = sessions(routers, checked)
     cables = {frozenset({(a, a_port), (b, b_port)}) for a, a_port, b, b_port in cabled_pairs(index, audits)}
     ospf = OspfDomain(routers, cables)
     connected = _connected(routers)
     tables = {node: Rib(node, dict(own), ospf) for node, own in connected.items()}
     converged = False
     for _ in range(MAX_ROUNDS):
+        established, down = sessions(routers, checked, tables)
         offered: dict[Node, list[Route]] = {node: list(own.values()) for node, own in connected.items()}
         for source in (_statics(routers, tables, vrf_leaks), bgp_routes(routers, established, tables)):
             for node, routes in source.items():
@@ -96,7 +98,8 @@ def build_model(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_leaks
             converged = True
             break
         tables = {node: Rib(node, routes, ospf) for node, routes in own.items()}
-    return RoutingModel(routers, tables, established, {name: circuit for name, (_, circuit) in far.items()}, converged)
+    return RoutingModel(routers, tables, established, down, {name: circuit for name, (_, circuit) in far.items()},
+                        converged)
 
 
 def _connected(routers: dict[str, Router]) -> dict[Node, dict[IPv4Network, Route]]:
@@ -108,14 +111,20 @@ def _connected(routers: dict[str, Router]) -> dict[Node, dict[IPv4Network, Route
             hops = frozenset({NextHop(interface=port.name)})
             known = table.get(subnet)
             table[subnet] = Route(subnet, "connected", 0, 0, hops | (known.next_hops if known else frozenset()))
+            if router.local_routes and subnet.prefixlen < 32:
+                own = interned(IPv4Network(f"{port.address.ip}/32"))
+                table.setdefault(own, Route(own, "local", 0, 0, hops))
     return tables
 
 
-def _resolves(tables: dict[Node, Rib], node: Node, address: IPv4Address) -> bool:
-    """Whether a next hop resolves in a table: its longest match other than the default, not a blackhole."""
+def _resolves(tables: dict[Node, Rib], node: Node, address: IPv4Address, prefix: IPv4Network) -> bool:
+    """Whether a static's next hop resolves in a table: its longest match other than the default, not
+    a blackhole, and not the static's own prefix (a route that resolves only through itself is
+    refused by both platforms)."""
     rib = tables.get(node)
     route = rib.lookup(address, skip_default=True) if rib is not None else None
-    return route is not None and not any(h.blackhole for h in route.next_hops)
+    return route is not None and not any(h.blackhole for h in route.next_hops) and not (
+        route.protocol == "static" and route.prefix == prefix)
 
 
 def _statics(routers: dict[str, Router], tables: dict[Node, Rib], vrf_leaks: bool
@@ -124,10 +133,12 @@ def _statics(routers: dict[str, Router], tables: dict[Node, Rib], vrf_leaks: boo
     for router in routers.values():
         up = {p.name for p in router.ports}
         for static in router.statics:
+            if static.distance >= 255:  # distance 255: configured, never installed
+                continue
             if static.blackhole:
                 hop = NextHop(blackhole=True)
             elif static.next_hop is not None:
-                if not _resolves(tables, (router.name, static.next_hop_table), static.next_hop):
+                if not _resolves(tables, (router.name, static.next_hop_table), static.next_hop, static.prefix):
                     continue
                 hop = NextHop(static.next_hop, static.interface,
                               static.next_hop_table if static.next_hop_table != static.table else None)

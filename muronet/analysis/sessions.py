@@ -5,9 +5,12 @@ An adjacency is checked on every cable whose two ends both have a configuration:
 process zone, area, network type, hello and dead intervals, authentication type and key id (keys
 compared, never shown), neither end passive, the same subnet, equal MTUs (unless ignored). A
 session is checked on every ``neighbor``: its address belongs to a device of the configurations
-(then that device must have the reverse neighbour, the AS numbers must agree, passwords must be
-equal, GTSM on both ends or neither, an address family in common) or to a circuit of the
-inventory (then the AS must be the circuit's), and it is on-link unless multihop.
+(then that device must have a neighbour for one of this device's addresses, or a ``bgp listen
+range`` covering one, the AS numbers must agree, passwords must be equal, GTSM on both ends or
+neither, an address family in common) or to a circuit of the inventory (then the AS must be the
+circuit's). Whether its transport comes up (routes both ways, the source address each end
+expects, eBGP multihop) is the routing model's to say (``muronet.analysis.bgp``). Every reason
+names the check that decided it.
 """
 
 from __future__ import annotations
@@ -201,11 +204,28 @@ def cabled_pairs(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> Itera
                    get_platform(far.platform).interface_name(peer.peer[1]))
 
 
+def inferred_pairs(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> Iterator[tuple[str, str, str, str]]:
+    """Without an inventory (configurations of another network), (device, interface, far device, far
+    interface) of every two ports that share a subnet (not a /32), each pair once: their cabling, as
+    far as the configurations tell it. With one, its cables are the cabling, and nothing is inferred."""
+    by_subnet: dict[IPv4Network, list[tuple[str, str]]] = {}
+    for name in sorted(audits) if not index.devices else ():
+        for l3 in l3_interfaces(audits[name]):
+            if l3.address.network.prefixlen < 32:
+                by_subnet.setdefault(l3.address.network, []).append((name, l3.name))
+    for members in by_subnet.values():
+        for i, (name, interface) in enumerate(members):
+            for far_name, far_interface in members[i + 1:]:
+                if far_name != name:
+                    yield name, interface, far_name, far_interface
+
+
 def ospf_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[Finding]:
-    """Every cable on which at least one end runs OSPF and no adjacency can form."""
+    """Every cable (or, between devices the inventory does not know, every shared subnet) on which at
+    least one end runs OSPF and no adjacency can form."""
     ports = {name: ospf_ports(audit) for name, audit in audits.items()}
     found = []
-    for name, interface, far_name, far_interface in cabled_pairs(index, audits):
+    for name, interface, far_name, far_interface in [*cabled_pairs(index, audits), *inferred_pairs(index, audits)]:
         a, b = ports[name].get(interface), ports[far_name].get(far_interface)
         if a is None or b is None or (a.area is None and b.area is None):
             continue
@@ -305,13 +325,67 @@ class SessionCheck:
     neighbor: BgpNeighbor
     severity: str  # of its problems: critical on the LGWAN line
     peer: str | None  # the configured device at the far end
-    reasons: tuple[str, ...]  # why it cannot come up; empty: it can
+    reasons: tuple[tuple[str, str], ...]  # (the check that decided it, why it cannot come up); empty: it can
     checked: bool  # False: the far end is in no configuration and no circuit
 
 
+def listen_ranges(audit: DeviceAudit) -> list[tuple[str | None, IPv4Network, str]]:
+    """Every ``bgp listen range PREFIX peer-group NAME``: (VRF, prefix, peer group)."""
+    found = []
+    for process in audit.top("router bgp "):
+        words = process.text.split()
+        vrf = words[4] if len(words) > 4 and words[3] == "vrf" else None
+        for child in process.children:
+            listen = re.match(r"bgp listen range (\S+) peer-group (\S+)$", child.text)
+            if listen:
+                try:
+                    found.append((vrf, IPv4Network(listen.group(1), strict=False), listen.group(2)))
+                except ValueError:
+                    continue
+    return found
+
+
+def _far_statement(neighbor: BgpNeighbor, own: list[IPv4Interface], far_audit: DeviceAudit,
+                   far_neighbors: list[BgpNeighbor]) -> BgpNeighbor | None:
+    """The far end's neighbour statement for this session: one naming an address of this device (the
+    one its ``update-source`` or its port on the peer's subnet gives, first), else the neighbour a
+    ``bgp listen range`` of the far end makes of one of this device's addresses."""
+    addresses = {a.ip for a in own}
+    source = neighbor.settings.get("update-source", "")
+    preferred = [a.ip for a in own if str(a.ip) == source] + [a.ip for a in own if neighbor.address in a.network]
+    statements = [n for n in far_neighbors if n.address in addresses]
+    for address in preferred:
+        found = next((n for n in statements if n.address == address), None)
+        if found is not None:
+            return found
+    if statements:
+        return statements[0]
+    groups = _peer_groups(far_audit)
+    for vrf, network, group in listen_ranges(far_audit):
+        address = next((a for a in [*preferred, *sorted(addresses)] if a in network), None)
+        if address is not None and vrf == neighbor.vrf:
+            settings = {**groups.get(group, {}), "peer-group": group}
+            return BgpNeighbor(far_audit.name, vrf, neighbor.local_as if settings.get("remote-as") == "internal"
+                               else _process_as(far_audit, vrf), address, None, settings,
+                               {"ipv4 unicast"} if "remote-as" in settings else set())
+    return None
+
+
+def _process_as(audit: DeviceAudit, vrf: str | None) -> str:
+    for process in audit.top("router bgp "):
+        words = process.text.split()
+        if (words[4] if len(words) > 4 and words[3] == "vrf" else None) == vrf and len(words) > 2:
+            return words[2]
+    return ""
+
+
 def session_checks(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[SessionCheck]:
-    """Every configured session, with why it cannot come up (nothing: it can)."""
-    addresses = {(a.address.ip): (name, a) for name, audit in audits.items() for a in l3_interfaces(audit)}
+    """Every configured session, with what in the configurations keeps it down (nothing: it can
+    come up, if the routing model finds the transport: ``muronet.analysis.bgp``)."""
+    owners: dict[IPv4Address, list[str]] = {}  # an address configured twice has two owners
+    for name, audit in audits.items():
+        for l3 in l3_interfaces(audit):
+            owners.setdefault(l3.address.ip, []).append(name)
     neighbors = {name: bgp_neighbors(audit) for name, audit in audits.items()}
     circuits = {c.peer_address: c for c in index.inventory.circuits}
     checks = []
@@ -320,22 +394,20 @@ def session_checks(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> lis
         for neighbor in own:
             circuit = circuits.get(neighbor.address)
             severity = "critical" if circuit is not None and circuit.kind == "lgwan_access" else "high"
-            reasons = []
-            on_link = [a for a in local if neighbor.address in a.address.network]
-            if not on_link and "ebgp-multihop" not in neighbor.settings and "update-source" not in neighbor.settings:
-                reasons.append("the neighbour is on none of the device's subnets and the session is not multihop")
-            owner = addresses.get(neighbor.address)
-            if owner is not None and owner[0] != name:
-                far = next((n for n in neighbors[owner[0]] if on_link and n.address == on_link[0].address.ip), None)
-                if far is None:
-                    reasons.append(f"{owner[0]} has no neighbour {on_link[0].address.ip if on_link else '(this end)'}")
-                else:
-                    reasons += bgp_differences(neighbor, far)
+            reasons: list[tuple[str, str]] = []
+            others = [o for o in owners.get(neighbor.address, ()) if o != name]
+            own_addresses = [a.address for a in local if a.vrf == neighbor.vrf]
+            statements = [(o, far) for o in others
+                          if (far := _far_statement(neighbor, own_addresses, audits[o], neighbors[o])) is not None]
+            peer = statements[0][0] if statements else others[0] if others else None
+            if others and not statements:
+                reasons.append(("peer", f"{peer} has no neighbour for any address of {name}"))
+            elif statements:
+                reasons += min((bgp_differences(neighbor, far) for _, far in statements), key=len)
             elif circuit is not None:
-                reasons += _circuit_differences(index, name, neighbor, circuit)
-            peer = owner[0] if owner is not None and owner[0] != name else None
+                reasons += [("circuit", r) for r in _circuit_differences(index, name, neighbor, circuit)]
             checks.append(SessionCheck(name, neighbor, severity, peer, tuple(reasons),
-                                       owner is not None or circuit is not None))
+                                       bool(others) or circuit is not None))
     return checks
 
 
@@ -366,25 +438,32 @@ def bgp_findings(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> list[
         if not check.checked:
             found.append(Finding("bgp-session", "medium", check.device, check.neighbor.line, f"{label}: the far end "
                                  "is in no configuration and no circuit of the inventory: not checked"))
-        found += [Finding("bgp-session", check.severity, check.device, check.neighbor.line, f"{label}: {reason}",
-                          check.peer) for reason in check.reasons]
+        found += [session_finding(check.device, check.neighbor, check.severity, check.peer, decided, reason)
+                  for decided, reason in check.reasons]
     return found
 
 
-def bgp_differences(a: BgpNeighbor, b: BgpNeighbor) -> list[str]:
+def session_finding(device: str, neighbor: BgpNeighbor, severity: str, peer: str | None, check: str,
+                    reason: str) -> Finding:
+    """A session that cannot come up, with the check that decided it."""
+    return Finding("bgp-session", severity, device, neighbor.line,
+                   f"BGP session {device} → {neighbor.address}: {reason} [{check}]", peer)
+
+
+def bgp_differences(a: BgpNeighbor, b: BgpNeighbor) -> list[tuple[str, str]]:
     reasons = []
     for mine, theirs in ((a, b), (b, a)):
         remote = mine.settings.get("remote-as", "")
         expected = {"internal": theirs.local_as == mine.local_as, "external": theirs.local_as != mine.local_as}
         if not expected.get(remote, remote == theirs.local_as):
-            reasons.append(f"{mine.device} expects AS {remote}, {theirs.device} is AS {theirs.local_as}")
+            reasons.append(("remote-as", f"{mine.device} expects AS {remote}, {theirs.device} is AS {theirs.local_as}"))
     if not same_secret(a.settings.get("password"), b.settings.get("password")):
         both = "password" in a.settings and "password" in b.settings
-        reasons.append("the passwords differ" if both else "a password on one end only")
+        reasons.append(("password", "the passwords differ" if both else "a password on one end only"))
     if ("ttl-security" in a.settings) != ("ttl-security" in b.settings):
-        reasons.append("TTL security (GTSM) on one end only")
+        reasons.append(("ttl-security", "TTL security (GTSM) on one end only"))
     if not a.families & b.families:
-        reasons.append(f"no address family in common ({_families(a)} / {_families(b)})")
+        reasons.append(("address-family", f"no address family in common ({_families(a)} / {_families(b)})"))
     return reasons
 
 

@@ -1,5 +1,7 @@
 """What a configuration defines and what it uses: route-maps, prefix-lists, ACLs, community and
-as-path lists, key chains, and the interfaces that routing processes and services name.
+as-path lists, key chains, class and policy maps, BGP peer groups (``neighbor NAME peer-group``;
+used by a member or a ``bgp listen range``), and the interfaces that routing processes and services
+name.
 
 FRR and Cisco IOS write these alike (``route-map NAME permit 10``, ``ip prefix-list NAME …``,
 ``neighbor X route-map NAME in``); where they differ (FRR's ``bgp community-list`` and ``bgp
@@ -17,9 +19,11 @@ from muronet.policy.zonemap import per_device
 
 ROUTE_MAP, PREFIX_LIST, ACCESS_LIST = "route-map", "prefix-list", "access-list"
 COMMUNITY_LIST, AS_PATH, KEY_CHAIN, INTERFACE = "community-list", "as-path list", "key chain", "interface"
-CLASS_MAP, POLICY_MAP = "class-map", "policy-map"
+CLASS_MAP, POLICY_MAP, PEER_GROUP = "class-map", "policy-map", "peer-group"
 # kinds whose definitions nothing may leave unused (an interface needs no reference)
-REFERENCED_KINDS = (ROUTE_MAP, PREFIX_LIST, ACCESS_LIST, COMMUNITY_LIST, AS_PATH, KEY_CHAIN, CLASS_MAP, POLICY_MAP)
+REFERENCED_KINDS = (ROUTE_MAP, PREFIX_LIST, ACCESS_LIST, COMMUNITY_LIST, AS_PATH, KEY_CHAIN, CLASS_MAP, POLICY_MAP,
+                    PEER_GROUP)
+_PEER_GROUP = re.compile(r"^neighbor (\S+) peer-group$")  # under ``router bgp``
 
 
 @dataclass(frozen=True, order=True)
@@ -63,6 +67,8 @@ _USES = [  # lines at any depth; the first pattern that matches a line decides i
     (re.compile(r"^\s*class (?!class-default$)(\S+)$"), CLASS_MAP),
     (re.compile(r"^\s*service-policy (?:input |output )?(\S+)$"), POLICY_MAP),
     (re.compile(r"^\s*call (\S+)$"), ROUTE_MAP),
+    (re.compile(r"^\s*neighbor \S+ peer-group (\S+)$"), PEER_GROUP),
+    (re.compile(r"^\s*bgp listen range \S+ peer-group (\S+)$"), PEER_GROUP),
     (re.compile(r"^\s*neighbor \S+ prefix-list (\S+) (?:in|out)\b"), PREFIX_LIST),
     (re.compile(r"^\s*neighbor \S+ filter-list (\S+) (?:in|out)\b"), AS_PATH),
     (re.compile(r"^\s*neighbor \S+ distribute-list (\S+) (?:in|out)\b"), ACCESS_LIST),
@@ -94,13 +100,17 @@ def definitions(audit: DeviceAudit) -> dict[Structure, int | None]:
             if match:
                 found.setdefault(Structure(kind, match.group(1)), audit.line_of(child))
                 break
+    for process in audit.top("router bgp "):
+        for child in [c for block in [process, *process.children] for c in block.children]:
+            if (group := _PEER_GROUP.match(child.text)):
+                found.setdefault(Structure(PEER_GROUP, group.group(1)), audit.line_of(child))
     return found
 
 
 # a line that uses a structure has one of these words: the patterns are tried on those lines only
 _USE_WORDS = re.compile(r"route-map|prefix-list|match |call |filter-list|distribute-list|-map |access-group|"
                         r"access-class|snmp-server|ntp |key-chain|passive-interface|update-source|source|class |"
-                        r"service-policy|comm-list")
+                        r"service-policy|comm-list|peer-group")
 
 
 def uses(audit: DeviceAudit) -> list[Use]:

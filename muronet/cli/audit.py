@@ -68,6 +68,8 @@ def analyze(
             where = f"{finding['device']}:{finding['line']}" if finding["line"] else finding["device"]
             say(f"{where}: {finding['severity']}: {finding['message']}")
         counts = ", ".join(f"{n} {severity}" for severity, n in result.document["counts"].items() if n) or "nothing"
+        if result.document["cabling"] == "inferred":
+            say(f"no inventory at {inventory}: cabling inferred from the subnets the configurations share")
         say(f"{len(result.document['devices'])} configurations analysed: {counts}")
         if "flow" in result.document:
             lines = result.document["flow"]["lines"]

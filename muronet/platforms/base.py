@@ -69,6 +69,11 @@ class Platform(ABC):
     ospf_default_cost: ClassVar[int] = 1
     # An eBGP session exchanges no route without a policy in that direction (RFC 8212; FRR's default).
     ebgp_requires_policy: ClassVar[bool] = False
+    # Whether BGP sends communities to a neighbour without ``send-community`` (IOS: no; FRR: yes).
+    bgp_sends_communities: ClassVar[bool] = False
+    # Whether the route table holds a /32 ``local`` route for each address of the router (IOS yes,
+    # FRR 8 no).
+    local_routes: ClassVar[bool] = True
     # The platform's command grammar (muronet/reading/grammars/<name>.txt): how its devices read a line
     grammar: ClassVar[str]
 

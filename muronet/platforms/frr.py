@@ -29,6 +29,8 @@ class Frr(Platform):
     masks_diff_secrets = True
     ospf_default_cost = 10
     ebgp_requires_policy = True
+    bgp_sends_communities = True
+    local_routes = False
     # FRR 8.4's configuration node, as `vtysh -c "configure terminal" -c list` names its commands
     command_words = frozenset(str.split(
         "access-list agentx allow-external-route-update allow-reserved-ranges banner bfd bgp debug domainname "

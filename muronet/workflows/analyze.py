@@ -11,6 +11,7 @@ from muronet.analysis import SEVERITIES, Finding, NetworkAnalysis, audits_of, ne
 from muronet.analysis.filters import flow_lines
 from muronet.analysis.filters import parse as parse_entry
 from muronet.inventory.index import InventoryIndex
+from muronet.inventory.loader import Inventory
 from muronet.policy.context import Settings
 from muronet.policy.engine import detect_platform
 from muronet.render.engine import Renderer, RenderError, default_templates_dir
@@ -44,7 +45,10 @@ class AnalyzeResult:
 
 
 def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
-    loaded = load(options.inventory)
+    # A folder of another network's configurations is analysed without an inventory: cabling is then
+    # inferred from the subnets the configurations share, and the report says so.
+    standalone = options.source is not None and not options.inventory.exists()
+    loaded = Inventory(root=options.inventory) if standalone else load(options.inventory)
     index = InventoryIndex(loaded)
     flow = parse_entry(f"permit {options.flow}") if options.flow else None
     if options.flow and flow is None:
@@ -77,6 +81,7 @@ def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
                       key=lambda f: (SEVERITIES.index(f["severity"]), f["device"], f["line"] or 0))
     counts = {severity: sum(1 for f in findings if f["severity"] == severity) for severity in SEVERITIES}
     document = {"source": str(options.source) if options.source else "rendered", "devices": sorted(audits),
+                "cabling": "inferred" if standalone else "inventory",
                 "counts": counts, "findings": findings, "reachability": analysis.zone_matrix()}
     if options.routes:
         document["routes"] = _routes(analysis, asked)
