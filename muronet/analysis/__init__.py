@@ -14,7 +14,7 @@ from muronet.analysis.filters import unreachable_lines
 from muronet.analysis.finding import SEVERITIES, Finding
 from muronet.analysis.forwarding import Reach, matrix
 from muronet.analysis.routing import RoutingModel, build_model
-from muronet.analysis.sessions import bgp_findings, ospf_findings, session_finding
+from muronet.analysis.sessions import bgp_findings, ospf_findings, session_finding, session_severity
 from muronet.analysis.structures import undefined, unused
 from muronet.analysis.zones import RouteChange, foreign_routes, route_changes, table_lines, zone_findings
 from muronet.inventory.index import InventoryIndex
@@ -80,17 +80,14 @@ def network_analysis(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_
 def _transport_findings(index: InventoryIndex, audits: dict[str, DeviceAudit], model: RoutingModel
                         ) -> list[Finding]:
     """The sessions whose configurations agree and that still do not come up in the routing model."""
-    circuits = {c.peer_address: c for c in index.inventory.circuits}
     found = []
     for (device, table, address), down in sorted(model.down.items(), key=lambda item: (*item[0][:2],
                                                                                          int(item[0][2]))):
         process = model.routers[device].bgp.get(table) if device in audits else None
         neighbor = next((n.session for n in process.neighbors if n.address == address), None) if process else None
-        if neighbor is None:
-            continue
-        circuit = circuits.get(address)
-        severity = "critical" if circuit is not None and circuit.kind == "lgwan_access" else "high"
-        found.append(session_finding(device, neighbor, severity, None, down.check, down.reason))
+        if neighbor is not None:
+            found.append(session_finding(device, neighbor, session_severity(index, address), None, down.check,
+                                         down.reason))
     return found
 
 

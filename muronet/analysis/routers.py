@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from muronet.analysis.policies import Policies
 from muronet.analysis.prefixes import interned
-from muronet.analysis.sessions import BgpNeighbor, OspfPort, bgp_neighbors, ospf_ports
+from muronet.analysis.sessions import LISTEN_RANGE, BgpNeighbor, OspfPort, bgp_neighbors, ospf_ports, process_vrf_of
 from muronet.inventory.model import InterfaceRole
 from muronet.platforms import get_platform
 from muronet.policy.context import DeviceAudit
@@ -31,7 +31,6 @@ _NEIGHBOR_FLAG = re.compile(r"neighbor (\S+) (maximum-prefix|default-originate|n
                             r"send-community|weight)\b(?: (\d+))?")
 _MAXIMUM_PATHS = re.compile(r"maximum-paths (?:(ibgp|eibgp) )?(\d+)$")
 _AGGREGATE = re.compile(r"aggregate-address (\S+)(?: (\d+\.\d+\.\d+\.\d+))?(.*)$")
-_LISTEN = re.compile(r"bgp listen range (\S+) peer-group (\S+)$")
 # FRR and classic IOS ``vrrp N ip A`` / ``vrrp N priority P``, HSRP ``standby N ip A``; IOS-XE's
 # VRRPv3 block ``vrrp N address-family ipv4`` holding ``priority P`` and ``address A primary``.
 _VRRP_ADDRESS = re.compile(r"(?:vrrp|standby) (\d+) ip (\d+\.\d+\.\d+\.\d+)")
@@ -244,7 +243,7 @@ def _bgp_processes(audit: DeviceAudit, requires_policy: bool, sends_communities:
         words = node.text.split()
         if len(words) < 3:
             continue
-        own = table_name(words[4] if len(words) > 4 and words[3] == "vrf" else None)
+        own = table_name(process_vrf_of(node.text))
         policy = requires_policy
         if any(c.text == "no bgp ebgp-requires-policy" for c in node.children):
             policy = False
@@ -301,7 +300,7 @@ def _read_bgp_block(audit: DeviceAudit, block, process: BgpProcess,
                 process.ibgp_paths = int(paths.group(2))
         elif (aggregate := _aggregate(text)) is not None:
             process.aggregates.append(Aggregate(aggregate, "summary-only" in words, "as-set" in words, origin))
-        elif (listen := _LISTEN.match(text)) and _prefix(listen.group(1)) is not None:
+        elif (listen := LISTEN_RANGE.match(text)) and _prefix(listen.group(1)) is not None:
             member = BgpNeighbor(audit.name, None if process.table == DEFAULT else process.table, process.asn,
                                  IPv4Address(0), origin.line, {"peer-group": listen.group(2)})
             process.listen_ranges.append((_prefix(listen.group(1)), Neighbor(member)))  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ from muronet.inventory.model import Circuit
 from muronet.masking import PLACEHOLDER, REFERENCE, reference
 from muronet.platforms import get_platform
 from muronet.policy.context import DeviceAudit
-from muronet.policy.zonemap import l3_interfaces, per_device
+from muronet.policy.zonemap import L3Interface, l3_interfaces, per_device
 
 # --- OSPF -----------------------------------------------------------------------------------------
 
@@ -265,7 +265,7 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
     found: dict[tuple[str | None, IPv4Address], BgpNeighbor] = {}
     for process in audit.top("router bgp "):
         words = process.text.split()
-        local_as, process_vrf = words[2], (words[4] if len(words) > 4 and words[3] == "vrf" else None)
+        local_as, process_vrf = words[2], process_vrf_of(process.text)
         default_v4 = not any(c.text == "no bgp default ipv4-unicast" for c in process.children)
         blocks = [(process_vrf, None, process)] + [
             (c.text.split()[-1] if " vrf " in c.text else process_vrf, " ".join(c.text.split()[1:3]), c)
@@ -329,14 +329,32 @@ class SessionCheck:
     checked: bool  # False: the far end is in no configuration and no circuit
 
 
+LISTEN_RANGE = re.compile(r"bgp listen range (\S+) peer-group (\S+)$")
+
+
+def process_vrf_of(text: str) -> str | None:
+    """The VRF of a ``router bgp AS [vrf NAME]`` line (None: the global table).
+
+    >>> process_vrf_of("router bgp 64601 vrf LGWAN"), process_vrf_of("router bgp 64601")
+    ('LGWAN', None)
+    """
+    words = text.split()
+    return words[4] if len(words) > 4 and words[3] == "vrf" else None
+
+
+def session_severity(index: InventoryIndex, address: IPv4Address) -> str:
+    """A session that cannot come up: critical on the LGWAN line, else high."""
+    circuit = next((c for c in index.inventory.circuits if c.peer_address == address), None)
+    return "critical" if circuit is not None and circuit.kind == "lgwan_access" else "high"
+
+
 def listen_ranges(audit: DeviceAudit) -> list[tuple[str | None, IPv4Network, str]]:
     """Every ``bgp listen range PREFIX peer-group NAME``: (VRF, prefix, peer group)."""
     found = []
     for process in audit.top("router bgp "):
-        words = process.text.split()
-        vrf = words[4] if len(words) > 4 and words[3] == "vrf" else None
+        vrf = process_vrf_of(process.text)
         for child in process.children:
-            listen = re.match(r"bgp listen range (\S+) peer-group (\S+)$", child.text)
+            listen = LISTEN_RANGE.match(child.text)
             if listen:
                 try:
                     found.append((vrf, IPv4Network(listen.group(1), strict=False), listen.group(2)))
@@ -345,14 +363,15 @@ def listen_ranges(audit: DeviceAudit) -> list[tuple[str | None, IPv4Network, str
     return found
 
 
-def _far_statement(neighbor: BgpNeighbor, own: list[IPv4Interface], far_audit: DeviceAudit,
+def _far_statement(neighbor: BgpNeighbor, own: list[L3Interface], far_audit: DeviceAudit,
                    far_neighbors: list[BgpNeighbor]) -> BgpNeighbor | None:
     """The far end's neighbour statement for this session: one naming an address of this device (the
-    one its ``update-source`` or its port on the peer's subnet gives, first), else the neighbour a
-    ``bgp listen range`` of the far end makes of one of this device's addresses."""
-    addresses = {a.ip for a in own}
-    source = neighbor.settings.get("update-source", "")
-    preferred = [a.ip for a in own if str(a.ip) == source] + [a.ip for a in own if neighbor.address in a.network]
+    one its ``update-source`` (a port or an address) or its port on the peer's subnet gives, first),
+    else the neighbour a ``bgp listen range`` of the far end makes of one of this device's addresses."""
+    addresses = {port.address.ip for port in own}
+    source = neighbor.settings.get("update-source", "").lower()
+    preferred = [p.address.ip for p in own if source in (p.name.lower(), str(p.address.ip))] + \
+        [p.address.ip for p in own if neighbor.address in p.address.network]
     statements = [n for n in far_neighbors if n.address in addresses]
     for address in preferred:
         found = next((n for n in statements if n.address == address), None)
@@ -365,8 +384,7 @@ def _far_statement(neighbor: BgpNeighbor, own: list[IPv4Interface], far_audit: D
         address = next((a for a in [*preferred, *sorted(addresses)] if a in network), None)
         if address is not None and vrf == neighbor.vrf:
             settings = {**groups.get(group, {}), "peer-group": group}
-            return BgpNeighbor(far_audit.name, vrf, neighbor.local_as if settings.get("remote-as") == "internal"
-                               else _process_as(far_audit, vrf), address, None, settings,
+            return BgpNeighbor(far_audit.name, vrf, _process_as(far_audit, vrf), address, None, settings,
                                {"ipv4 unicast"} if "remote-as" in settings else set())
     return None
 
@@ -374,7 +392,7 @@ def _far_statement(neighbor: BgpNeighbor, own: list[IPv4Interface], far_audit: D
 def _process_as(audit: DeviceAudit, vrf: str | None) -> str:
     for process in audit.top("router bgp "):
         words = process.text.split()
-        if (words[4] if len(words) > 4 and words[3] == "vrf" else None) == vrf and len(words) > 2:
+        if process_vrf_of(process.text) == vrf and len(words) > 2:
             return words[2]
     return ""
 
@@ -393,10 +411,10 @@ def session_checks(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> lis
         local = l3_interfaces(audits[name])
         for neighbor in own:
             circuit = circuits.get(neighbor.address)
-            severity = "critical" if circuit is not None and circuit.kind == "lgwan_access" else "high"
+            severity = session_severity(index, neighbor.address)
             reasons: list[tuple[str, str]] = []
             others = [o for o in owners.get(neighbor.address, ()) if o != name]
-            own_addresses = [a.address for a in local if a.vrf == neighbor.vrf]
+            own_addresses = [port for port in local if port.vrf == neighbor.vrf]
             statements = [(o, far) for o in others
                           if (far := _far_statement(neighbor, own_addresses, audits[o], neighbors[o])) is not None]
             peer = statements[0][0] if statements else others[0] if others else None
