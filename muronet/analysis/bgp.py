@@ -133,7 +133,7 @@ def _connect(routers: dict[str, Router], near: Node, neighbor: Neighbor, far: No
                                           (far_router, back, back.address, far[1])):
         if not _reaches(tables, (end.name, table), target):
             return Down("reachability", f"{end.name} has no route to {target}")
-        if external and not _on_link(end, table, target) and not any(
+        if external and not _on_link(end, table, target, tables) and not any(
                 s in statement.session.settings for s in _MULTIHOP):
             return Down("ebgp-multihop", f"{end.name}: eBGP peer {target} is not on a connected subnet and the "
                                          "session is not multihop (ebgp-multihop, ttl-security or "
@@ -187,8 +187,13 @@ def _reaches(tables: dict[Node, Rib], node: Node, address: IPv4Address) -> bool:
     return route is not None and not any(h.blackhole for h in route.next_hops)
 
 
-def _on_link(router: Router, table: str, address: IPv4Address) -> bool:
-    return any(address in p.address.network and not p.loopback for p in router.ports_in(table))
+def _on_link(router: Router, table: str, address: IPv4Address, tables: dict[Node, Rib]) -> bool:
+    """Whether a single-hop eBGP peer passes the platform's connected check."""
+    if any(address in p.address.network and not p.loopback for p in router.ports_in(table)):
+        return True
+    rib = tables.get((router.name, table)) if router.platform.ebgp_static_is_connected else None
+    route = rib.lookup(address) if rib is not None else None
+    return route is not None and route.protocol == "static"
 
 
 def bgp_routes(routers: dict[str, Router], established: list[Session], tables: dict[Node, Rib]
@@ -249,8 +254,14 @@ def _originated(router: Router, process: BgpProcess, table: Rib | None) -> dict[
             if redistribution.route_map is not None:
                 attributes = router.policies.apply(redistribution.route_map, attributes)  # type: ignore[assignment]
             if attributes is not None:
-                paths[prefix] = Path(attributes, None, None, False, redistribution.origin)
+                paths[prefix] = Path(attributes, _gateway(route), None, False, redistribution.origin)
     return paths
+
+
+def _gateway(route: Route) -> IPv4Address | None:
+    """A redistributed route's BGP next hop: its gateway (FRR and IOS alike), else this router."""
+    addresses = sorted(h.address for h in route.next_hops if h.address is not None and h.table is None)
+    return addresses[0] if addresses else None
 
 
 def _with_aggregates(process: BgpProcess, local: dict[IPv4Network, Path], received: dict[IPv4Network, list[Path]]

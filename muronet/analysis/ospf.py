@@ -10,20 +10,25 @@ equal-cost first hop; inter-area through ABRs (routers in the backbone and anoth
 offers every area its best intra-area route to what it has in none of that area's stubs, and its
 non-backbone areas what it learns across the backbone); externals (type 5) from ``redistribute``
 and ``default-information originate`` of ASBRs, type 2 (metric 20, default route 10) unless said
-otherwise, reached by the path to the ASBR. A process's route to a prefix is computed when a
-table asks for it, so a city of a thousand routers holds its link state, not a thousand full
-tables. Not modelled: stub and NSSA areas, area ranges, virtual links, forwarding addresses,
+otherwise, reached by the path to the ASBR. Stub areas take no externals and get a default route from their ABRs
+(totally stubby ones nothing else from outside); an NSSA's ASBRs originate type-7 routes, seen
+in the NSSA and translated into the other areas (reached by the path to the ASBR, its forwarding
+address); an ABR's ``area range`` replaces the routes it covers by one summary at their largest
+cost, and an IOS ABR discards what the range covers and it has no route to (FRR 8.4.4 does
+not). Costs are the platform's (``Platform.ospf_cost``). A process's route to a prefix is computed when a table asks
+for it, so a city of a thousand routers holds its link state, not a thousand full tables. Not
+modelled: virtual links, NSSA ranges and translator election (every NSSA ABR translates),
 ``distance ospf``.
 """
 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import IPv4Network
 
 from muronet.analysis.prefixes import interned
-from muronet.analysis.routers import Origin, Port, Router
+from muronet.analysis.routers import Origin, OspfArea, Port, Router
 from muronet.analysis.routes import _MASKS, NextHop, Rib, Route
 from muronet.analysis.sessions import ospf_differences
 
@@ -57,6 +62,7 @@ class External:
     metric: int
     metric_type: int
     origin: Origin
+    nssa: Area | None = None  # a type-7 route of this NSSA; None: type 5, in every normal area
 
 
 Best = dict[Key, tuple[int, frozenset[NextHop], Origin]]
@@ -111,7 +117,7 @@ def _area_graph(routers: dict[str, Router], adjacent: list[tuple[Node, Port, Nod
             node = (router.name, port.table)
             area = (domain.get(node, node), port.ospf.area)
             edges.setdefault(area, {}).setdefault(node, [])
-            stubs.setdefault(area, []).append(Stub(node, port.prefix, 0 if port.loopback else port.cost,
+            stubs.setdefault(area, []).append(Stub(node, port.prefix, port.cost,
                                                    NextHop(interface=port.name),
                                                    Origin(router.name, port.line, f"interface {port.name}")))
     for a_node, a, b_node, b in adjacent:
@@ -185,6 +191,12 @@ class OspfDomain:
         for abr in sorted(self.abrs):
             for area in self.areas_of[abr]:
                 self.area_abrs.setdefault(area, []).append(abr)
+        self.kind: dict[Area, str] = {}  # an area's kind, as its routers say (they agree, or no adjacency)
+        for node, areas in self.areas_of.items():
+            for area in areas:
+                if (kind := self._settings(node, area).kind) != "normal" or area not in self.kind:
+                    self.kind[area] = kind
+        self.discards: dict[Node, dict[Key, Route]] = {}  # an ABR's discard routes for its ranges
         # per ABR: key → (cost, the line, the areas it has an intra-area route in; empty: learned from the backbone)
         self.offers: dict[Node, dict[Key, tuple[int, Origin, frozenset[Area]]]] = {}
         self._summarise()
@@ -192,6 +204,14 @@ class OspfDomain:
         self._base: dict[Node, dict[Key, Route | None]] = {}
         self._external: dict[Node, dict[Key, Route | None]] = {}
         self._index: dict[int, dict[tuple[int, int], IPv4Network]] | None = None
+
+    def _settings(self, node: Node, area: Area) -> OspfArea:
+        return self.routers[node[0]].ospf[node[1]].area(area[1]) if node[1] in self.routers[node[0]].ospf \
+            else OspfArea()
+
+    def _normal(self, node: Node) -> bool:
+        """Whether the process has an area that takes type-5 routes."""
+        return any(self.kind[a] == "normal" for a in self.areas_of.get(node, ()))
 
     # --- the link-state part -------------------------------------------------------------------------
 
@@ -213,14 +233,20 @@ class OspfDomain:
             backbone = area[1] == BACKBONE
             if node in self.abrs and not backbone:
                 continue  # an ABR takes inter-area routes from the backbone only
+            if isinstance(key, str) and self.kind[area] != "normal":
+                continue  # no ASBR summary (type 4) enters a stub area or an NSSA
             reach = self.paths[(area, node)]
             for abr in self.area_abrs.get(area, ()):
                 offer = self.offers[abr].get(key)
                 # into an area: what the ABR has in none of it (into the backbone, intra-area routes only)
                 if abr != node and abr in reach and offer is not None and area not in offer[2] and \
-                        (offer[2] or not backbone):
+                        (offer[2] or not backbone) and (key == DEFAULT_ROUTE or not self._totally(abr, area)):
                     _offer(best, key, reach[abr][0] + offer[0], reach[abr][1], offer[1])
         return best.get(key)
+
+    def _totally(self, abr: Node, area: Area) -> bool:
+        """Whether the ABR sends nothing but a default route into the area (``no-summary``)."""
+        return self.kind[area] != "normal" and self._settings(abr, area).no_summary
 
     def _summarise(self) -> None:
         """What each ABR offers its areas: its best intra-area route to every key of its areas, with
@@ -239,6 +265,8 @@ class OspfDomain:
                             offered[key] = (cost, origin, (known[2] if known else frozenset()) | {area})
                         else:
                             offered[key] = (known[0], known[1], known[2] | {area})
+            self._ranges(abr, offered)
+            self._stub_default(abr, offered)
             self.offers[abr] = offered
         intra = {abr: dict(offered) for abr, offered in self.offers.items()}
         for abr in sorted(self.abrs):  # then what the backbone brings: the other ABRs' intra-area offers
@@ -256,12 +284,43 @@ class OspfDomain:
                             learned[key] = (total, origin, frozenset())
             self.offers[abr].update(learned)
 
+    def _ranges(self, abr: Node, offered: dict[Key, tuple[int, Origin, frozenset[Area]]]) -> None:
+        """An ABR's ranges: the intra-area routes of an area within one become one summary, at the
+        largest of their costs unless the range names one (none with ``not-advertise``), and, where
+        the platform installs one, a discard route for the range in the ABR's own table."""
+        for area in self.areas_of[abr]:
+            for summary in self._settings(abr, area).ranges:
+                covered = [key for key, (_, _, areas) in offered.items()
+                           if isinstance(key, IPv4Network) and area in areas and key.subnet_of(summary.prefix)]
+                if not covered:
+                    continue
+                cost = summary.cost if summary.cost is not None else max(offered[k][0] for k in covered)
+                for key in covered:
+                    del offered[key]
+                if summary.advertise:
+                    offered[summary.prefix] = (cost, summary.origin, frozenset({area}))
+                if summary.advertise and self.routers[abr[0]].platform.ospf_range_discard:
+                    self.discards.setdefault(abr, {})[summary.prefix] = Route(
+                        summary.prefix, "ospf", 110, cost, frozenset({NextHop(blackhole=True)}), summary.origin)
+
+    def _stub_default(self, abr: Node, offered: dict[Key, tuple[int, Origin, frozenset[Area]]]) -> None:
+        """The default route an ABR sends into its stub areas (and NSSAs, where the platform does,
+        or ``no-summary`` asks): offered into those areas only, at the area's ``default-cost``."""
+        router = self.routers[abr[0]]
+        into = [a for a in self.areas_of[abr] if self.kind[a] == "stub" or (
+            self.kind[a] == "nssa" and (self._settings(abr, a).no_summary or router.platform.nssa_default_summary))]
+        if into and DEFAULT_ROUTE not in offered:
+            cost = min(self._settings(abr, a).default_cost for a in into)
+            others = frozenset(a for a in self.areas_of[abr] if a not in into)
+            offered[DEFAULT_ROUTE] = (cost, Origin(router.name, None, f"area {into[0][1]} {self.kind[into[0]]}"),
+                                      others)
+
     def base(self, node: Node, key: Key) -> Route | None:
-        """The intra- or inter-area route of a process (None: it has none)."""
+        """The intra- or inter-area route of a process (None: it has none), or an ABR's discard route."""
         cache = self._base.setdefault(node, {})
         if key not in cache:
             found = self._intra(node, key) or self._inter(node, key)
-            cache[key] = _route(key, *found) if found is not None else None
+            cache[key] = _route(key, *found) if found is not None else self.discards.get(node, {}).get(key)
         return cache[key]
 
     # --- externals ---------------------------------------------------------------------------------
@@ -271,9 +330,17 @@ class OspfDomain:
         lsas: dict[IPv4Network, list[External]] = {}
         for router in self.routers.values():
             for table, process in router.ospf.items():
-                if (router.name, table) in self.areas_of:
-                    for lsa in _originated(router, table, process, tables.get((router.name, table))):
-                        lsas.setdefault(lsa.prefix, []).append(lsa)
+                node = (router.name, table)
+                if node not in self.areas_of:
+                    continue
+                nssas = [a for a in self.areas_of[node] if self.kind[a] == "nssa"]
+                for lsa in _originated(router, table, process, tables.get(node)):
+                    # type 5 into the normal areas; type 7 into each NSSA, which its ABRs translate
+                    # to type 5 when the ASBR has no normal area of its own
+                    for found in ([lsa] if self._normal(node) else
+                                  [lsa] if any(self.area_abrs.get(a) for a in nssas) else []) + \
+                            [replace(lsa, nssa=a) for a in nssas]:
+                        lsas.setdefault(lsa.prefix, []).append(found)
         if lsas == self.externals:
             return False
         self.externals, self._external, self._index = lsas, {}, None
@@ -282,7 +349,17 @@ class OspfDomain:
     def _external_route(self, node: Node, prefix: IPv4Network) -> Route | None:
         found: tuple[tuple[int, int, int], frozenset[NextHop], External] | None = None
         for lsa in self.externals.get(prefix, ()):
-            path = None if lsa.asbr == node else self.base(node, f"asbr:{lsa.asbr[0]}:{lsa.asbr[1]}")
+            if (lsa.nssa is None and not self._normal(node)) or (
+                    lsa.nssa is not None and lsa.nssa not in self.areas_of[node]):
+                continue  # type 5 reaches no stub area nor NSSA; type 7 stays in its NSSA
+            asbr = f"asbr:{lsa.asbr[0]}:{lsa.asbr[1]}"
+            if lsa.asbr == node:
+                continue
+            if lsa.nssa is None:
+                path = self.base(node, asbr)
+            else:
+                within = self._intra(node, asbr, only=lsa.nssa)
+                path = _route(asbr, *within) if within is not None else None
             if path is None:
                 continue
             rank = (1, lsa.metric + path.metric, path.metric) if lsa.metric_type == 1 else \
@@ -313,7 +390,7 @@ class OspfDomain:
             return []
         areas = self.areas_of[node]
         offers = {abr: self.offers[abr] for a in areas for abr in self.area_abrs.get(a, ())}
-        return [*(self.stubs.get(a, {}) for a in areas), *offers.values(), self.externals]
+        return [*(self.stubs.get(a, {}) for a in areas), *offers.values(), self.externals, self.discards.get(node, {})]
 
     def candidates(self, node: Node, address: int) -> list[IPv4Network]:
         """The prefixes of the domain that hold ``address`` (most specific first), for a longest match."""
@@ -321,7 +398,7 @@ class OspfDomain:
             return []
         if self._index is None:
             self._index = {}
-            for keys in [*self.stubs.values(), *self.offers.values(), self.externals]:
+            for keys in [*self.stubs.values(), *self.offers.values(), self.externals, *self.discards.values()]:
                 for key in keys:
                     if isinstance(key, IPv4Network):
                         self._index.setdefault(key.prefixlen, {})[(int(key.network_address), key.prefixlen)] = key

@@ -16,14 +16,25 @@ from itertools import pairwise
 
 from muronet.analysis.policies import Policies
 from muronet.analysis.prefixes import interned
-from muronet.analysis.sessions import LISTEN_RANGE, BgpNeighbor, OspfPort, bgp_neighbors, ospf_ports, process_vrf_of
+from muronet.analysis.sessions import (
+    AREA_KIND,
+    LISTEN_RANGE,
+    BgpNeighbor,
+    OspfPort,
+    bgp_neighbors,
+    dotted_area,
+    ospf_ports,
+    process_vrf_of,
+)
 from muronet.inventory.model import InterfaceRole
 from muronet.platforms import get_platform
+from muronet.platforms.base import Platform
 from muronet.policy.context import DeviceAudit
 from muronet.policy.zonemap import inventory_ports, l3_interfaces, static_routes
 
 DEFAULT = "default"
 _COST = re.compile(r"ip ospf cost (\d+)$")
+_BANDWIDTH = re.compile(r"bandwidth (\d+)$")
 _REDISTRIBUTE = re.compile(r"redistribute (static|connected|bgp|ospf|kernel)\b(.*)$")
 _DEFAULT_ORIGINATE = re.compile(r"default-information originate\b(.*)$")
 _NEIGHBOR_POLICY = re.compile(r"neighbor (\S+) (route-map|prefix-list) (\S+) (in|out)$")
@@ -88,10 +99,36 @@ class Redistribution:
     origin: Origin
 
 
+@dataclass(frozen=True)
+class AreaRange:
+    """``area A range P [not-advertise] [cost N]``: an ABR's one summary for the routes of A within P."""
+
+    prefix: IPv4Network
+    advertise: bool
+    cost: int | None  # None: the largest cost of the routes it covers (FRR 8.4, RFC 2328 12.4.3)
+    origin: Origin
+
+
+@dataclass
+class OspfArea:
+    """An area's settings in one process; the routers of a stub area must all say so (their hellos
+    carry it), ``no-summary`` and ``default-cost`` matter on its ABRs."""
+
+    kind: str = "normal"  # normal, stub, nssa
+    no_summary: bool = False  # totally stubby: the ABR sends a default route and nothing else
+    default_cost: int = 1  # the cost of the default route the ABR sends into a stub area
+    ranges: list[AreaRange] = field(default_factory=list)
+
+
 @dataclass
 class OspfProcess:
     table: str
     redistributions: list[Redistribution] = field(default_factory=list)
+    reference_bandwidth: int | None = None  # auto-cost reference-bandwidth, Mbit/s
+    areas: dict[str, OspfArea] = field(default_factory=dict)  # dotted area → its settings (when any)
+
+    def area(self, area: str) -> OspfArea:
+        return self.areas.get(area) or OspfArea()
 
 
 @dataclass
@@ -155,7 +192,7 @@ class Router:
     ospf: dict[str, OspfProcess]
     bgp: dict[str, BgpProcess]
     gateways: list[Gateway]
-    local_routes: bool = False  # a /32 route for each of its own addresses (IOS ``L`` routes)
+    platform: Platform  # what its software does where platforms differ
 
     @property
     def tables(self) -> set[str]:
@@ -167,15 +204,16 @@ class Router:
 
 def read_router(audit: DeviceAudit) -> Router:
     platform = get_platform(audit.platform)
-    ports = _ports(audit, platform.ospf_default_cost)
+    ospf = _ospf_processes(audit)
+    ports = _ports(audit, platform, ospf)
     up = {p.address.ip for p in ports}
-    return Router(audit.name, ports, _statics(audit), Policies.of(audit), _ospf_processes(audit),
+    return Router(audit.name, ports, _statics(audit), Policies.of(audit), ospf,
                   _bgp_processes(audit, platform.ebgp_requires_policy, platform.bgp_sends_communities),
                   sorted({g for g in _gateways(audit) if g.port_address in up}, key=lambda g: (g.table, g.address)),
-                  platform.local_routes)
+                  platform)
 
 
-def _ports(audit: DeviceAudit, default_cost: int) -> list[Port]:
+def _ports(audit: DeviceAudit, platform: Platform, processes: dict[str, OspfProcess]) -> list[Port]:
     known = inventory_ports(audit)
     ospf = ospf_ports(audit)
     ports = []
@@ -187,7 +225,11 @@ def _ports(audit: DeviceAudit, default_cost: int) -> list[Port]:
         setting = ospf.get(l3.name)
         in_ospf = setting if setting is not None and setting.area is not None and setting.address == l3.address \
             else None
-        cost = next((int(m.group(1)) for t in texts if (m := _COST.match(t))), default_cost)
+        cost = next((int(m.group(1)) for t in texts if (m := _COST.match(t))), None)
+        if cost is None:
+            bandwidth = next((int(m.group(1)) for t in texts if (m := _BANDWIDTH.match(t))), None)
+            process = processes.get(table_name(l3.vrf))
+            cost = platform.ospf_cost(l3.name, loopback, bandwidth, process.reference_bandwidth if process else None)
         subnet = interned(IPv4Network(f"{l3.address.ip}/32") if loopback else l3.address.network)
         ports.append(Port(l3.name, table_name(l3.vrf), l3.address, subnet, loopback, in_ospf, cost,
                           audit.line_of(l3.node)))
@@ -232,7 +274,33 @@ def _ospf_processes(audit: DeviceAudit) -> dict[str, OspfProcess]:
         process = processes.setdefault(table_name(vrf.group(1) if vrf else None),
                                        OspfProcess(table_name(vrf.group(1) if vrf else None)))
         process.redistributions += [r for c in node.children if (r := _redistribution(audit, c)) is not None]
+        for child in node.children:
+            _read_ospf_setting(audit, child, process)
     return processes
+
+
+_AREA_RANGE = re.compile(r"area (\S+) range (\S+)(?: (\d+\.\d+\.\d+\.\d+))?(.*)$")
+_AREA_DEFAULT_COST = re.compile(r"area (\S+) default-cost (\d+)$")
+_REFERENCE_BANDWIDTH = re.compile(r"auto-cost reference-bandwidth (\d+)$")
+
+
+def _read_ospf_setting(audit: DeviceAudit, child, process: OspfProcess) -> None:
+    """One line of ``router ospf``: an area's kind, ranges and default cost, the reference bandwidth."""
+    text = child.text
+    if found := _REFERENCE_BANDWIDTH.match(text):
+        process.reference_bandwidth = int(found.group(1))
+    elif found := AREA_KIND.match(text):
+        area = process.areas.setdefault(dotted_area(found.group(1)), OspfArea())
+        area.kind, area.no_summary = found.group(2), "no-summary" in found.group(3).split()
+    elif found := _AREA_DEFAULT_COST.match(text):
+        process.areas.setdefault(dotted_area(found.group(1)), OspfArea()).default_cost = int(found.group(2))
+    elif (found := _AREA_RANGE.match(text)) and (
+            prefix := _prefix(f"{found.group(2)}/{found.group(3)}" if found.group(3) else found.group(2))):
+        words = found.group(4).split()
+        cost = words[words.index("cost") + 1] if "cost" in words[:-1] else None
+        process.areas.setdefault(dotted_area(found.group(1)), OspfArea()).ranges.append(AreaRange(
+            prefix, "not-advertise" not in words, int(cost) if cost and cost.isdigit() else None,
+            Origin(audit.name, audit.line_of(child), text)))
 
 
 def _bgp_processes(audit: DeviceAudit, requires_policy: bool, sends_communities: bool) -> dict[str, BgpProcess]:

@@ -111,7 +111,7 @@ def _connected(routers: dict[str, Router]) -> dict[Node, dict[IPv4Network, Route
             hops = frozenset({NextHop(interface=port.name)})
             known = table.get(subnet)
             table[subnet] = Route(subnet, "connected", 0, 0, hops | (known.next_hops if known else frozenset()))
-            if router.local_routes and subnet.prefixlen < 32:
+            if router.platform.local_routes and subnet.prefixlen < 32:
                 own = interned(IPv4Network(f"{port.address.ip}/32"))
                 table.setdefault(own, Route(own, "local", 0, 0, hops))
     return tables

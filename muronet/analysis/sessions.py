@@ -47,12 +47,13 @@ class OspfPort:
     mtu: int | None
     mtu_ignore: bool
     line: int | None
+    area_kind: str = "normal"  # normal, stub or nssa: the hellos' E and N bits, which must agree
 
 
-def _area(text: str) -> str:
+def dotted_area(text: str) -> str:
     """An area as dotted quad: ``0`` → ``0.0.0.0`` (a number no area can be stays as written).
 
-    >>> _area("0"), _area("0.0.0.1"), _area("99999999999")
+    >>> dotted_area("0"), dotted_area("0.0.0.1"), dotted_area("99999999999")
     ('0.0.0.0', '0.0.0.1', '99999999999')
     """
     try:
@@ -93,7 +94,7 @@ def ospf_ports(audit: DeviceAudit) -> dict[str, OspfPort]:
             tuple(sorted((t.split()[3], t.split()[-1]) for t in texts
                          if t.startswith("ip ospf message-digest-key ") and len(t.split()) >= 5)),
             next((int(t.split()[-1]) for t in texts if _MTU.match(t)), None),
-            "ip ospf mtu-ignore" in texts, audit.line_of(l3.node))
+            "ip ospf mtu-ignore" in texts, audit.line_of(l3.node), area_kind(area, lines))
     return ports
 
 
@@ -112,6 +113,20 @@ _NETWORK = re.compile(r"network (\S+?)(?:/(\d+)| (\S+)) area (\S+)$")
 _OWN_AUTH = re.compile(r"ip ospf authentication(?: (message-digest|null))?$")
 _AREA_AUTH = re.compile(r"area (\S+) authentication( message-digest)?$")
 _MTU = re.compile(r"(?:ip )?mtu \d+$")
+AREA_KIND = re.compile(r"area (\S+) (stub|nssa)\b(.*)$")
+
+
+def area_kind(area: str | None, process: list[str]) -> str:
+    """``stub`` or ``nssa`` as the process's ``area X stub|nssa`` says, else ``normal``.
+
+    >>> area_kind("0.0.0.1", ["area 1 stub no-summary"]), area_kind("0.0.0.2", ["area 0.0.0.2 nssa"])
+    ('stub', 'nssa')
+    """
+    for line in process:
+        found = AREA_KIND.match(line)
+        if found and dotted_area(found.group(1)) == area:
+            return found.group(2)
+    return "normal"
 
 
 def _area_of(address: IPv4Interface, texts: list[str], process: list[str]) -> str | None:
@@ -120,7 +135,7 @@ def _area_of(address: IPv4Interface, texts: list[str], process: list[str]) -> st
     for text in texts:
         own = _OWN_AREA.match(text)
         if own:
-            return _area(own.group(1))
+            return dotted_area(own.group(1))
     for line in process:
         network = _NETWORK.match(line)
         if network:
@@ -130,7 +145,7 @@ def _area_of(address: IPv4Interface, texts: list[str], process: list[str]) -> st
             except ValueError:
                 continue  # not a network: FRR and IOS refuse the line, it covers nothing
             if address.ip in prefix:
-                return _area(network.group(4))
+                return dotted_area(network.group(4))
     return None
 
 
@@ -150,7 +165,7 @@ def _auth(area: str | None, texts: list[str], process: list[str]) -> str:
             return own.group(1) or "simple"
     for line in process:
         by_area = _AREA_AUTH.match(line)
-        if by_area and _area(by_area.group(1)) == area:
+        if by_area and dotted_area(by_area.group(1)) == area:
             return "message-digest" if by_area.group(2) else "simple"
     return "null"
 
@@ -161,6 +176,7 @@ def ospf_differences(a: OspfPort, b: OspfPort) -> list[str]:
         return [f"{(a if a.area is None else b).device} does not run OSPF on its end"]
     reasons = []
     for label, left, right in (("process zones", a.zone, b.zone), ("areas", a.area, b.area),
+                               ("area types", a.area_kind, b.area_kind),
                                ("network types", a.network, b.network), ("hello intervals", a.hello, b.hello),
                                ("dead intervals", a.dead, b.dead), ("authentication", a.auth, b.auth)):
         if left != right:

@@ -64,9 +64,15 @@ class Platform(ABC):
     # The NAPALM driver's compare_config masks the secrets of its diff (napalm_frr does; NAPALM's own
     # drivers show them, so muronet masks them: muronet.masking.mask_diff).
     masks_diff_secrets: ClassVar[bool] = False
-    # The OSPF cost of an interface whose configuration names none (FRR: 10, what it takes when the
-    # kernel reports no speed, as in the twin; IOS: 1, a gigabit port under the default reference).
-    ospf_default_cost: ClassVar[int] = 1
+    # The ABR of an NSSA announces a default route into it unasked (FRR 8.4 does; IOS only for
+    # ``no-summary``, else with ``default-information-originate``, a type-7 default).
+    nssa_default_summary: ClassVar[bool] = False
+    # An ABR's route table holds a discard route for each area range that covers a route (IOS's
+    # ``discard-route internal``; FRR 8.4.4 keeps it in ospfd's own table: the twin's shows none).
+    ospf_range_discard: ClassVar[bool] = True
+    # A single-hop eBGP peer reached by a static route passes the connected check (FRR 8.4's zebra
+    # accepts connected and static routes for it; IOS wants the peer on a connected subnet).
+    ebgp_static_is_connected: ClassVar[bool] = False
     # An eBGP session exchanges no route without a policy in that direction (RFC 8212; FRR's default).
     ebgp_requires_policy: ClassVar[bool] = False
     # Whether BGP sends communities to a neighbour without ``send-community`` (IOS: no; FRR: yes).
@@ -84,6 +90,12 @@ class Platform(ABC):
         >>> get_platform("cisco_ios").interface_name("eth2.300")
         'GigabitEthernet0/0/2.300'
         """
+
+    @abstractmethod
+    def ospf_cost(self, interface: str, loopback: bool, bandwidth: int | None, reference: int | None) -> int:
+        """The OSPF cost of a port whose configuration names none: from its ``bandwidth`` (as the
+        platform's configuration writes it) and the process's ``auto-cost reference-bandwidth`` (Mbit/s),
+        either None when not configured."""
 
     @abstractmethod
     def hconfig_driver(self) -> HConfigDriverBase:

@@ -13,6 +13,11 @@ from ntc_templates.parse import parse_output
 
 from muronet.platforms.base import OspfNeighbors, Platform, SwitchPort, register
 
+# IOS's bandwidth (kbit/s) of a port that configures none, by its type (longest name first).
+_BANDWIDTH_KBIT = (("TenGigabitEthernet", 10_000_000), ("GigabitEthernet", 1_000_000), ("FastEthernet", 100_000),
+                   ("Ethernet", 10_000), ("Loopback", 8_000_000), ("Serial", 1_544), ("Tunnel", 100),
+                   ("Vlan", 1_000_000), ("Port-channel", 1_000_000))
+
 # Linux-style inventory names of routed roles -> IOS names on an ISR-class router.
 _LINUX_STYLE = [
     (re.compile(r"^eth(\d+)(\.\d+)?$"), "GigabitEthernet0/0/{0}{1}"),
@@ -58,6 +63,20 @@ class CiscoIos(Platform):
             if match:
                 return template.format(*(g or "" for g in match.groups()))
         return canonical_interface_name(canonical)
+
+    def ospf_cost(self, interface: str, loopback: bool, bandwidth: int | None, reference: int | None) -> int:
+        """Reference (default 100 Mbit/s) over bandwidth (``bandwidth`` in kbit/s, else the port type's),
+        truncated, at least 1: a loopback (8 Gbit/s) costs 1, a gigabit port 1, a FastEthernet 1.
+
+        >>> ios = CiscoIos()
+        >>> ios.ospf_cost("Loopback0", True, None, None), ios.ospf_cost("FastEthernet0/0", False, None, 1000)
+        (1, 10)
+        >>> ios.ospf_cost("GigabitEthernet0/1", False, 10_000, None), ios.ospf_cost("Loopback0", True, None, 100_000)
+        (10, 12)
+        """
+        name = canonical_interface_name(interface)
+        default = next((kbit for kind, kbit in _BANDWIDTH_KBIT if name.startswith(kind)), 1_000_000)
+        return max(1, min(65535, (reference or 100) * 1000 // (bandwidth or default)))
 
     def hconfig_driver(self) -> HConfigDriverBase:
         return HConfigDriverCiscoIOS()

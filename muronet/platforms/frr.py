@@ -27,7 +27,9 @@ class Frr(Platform):
     implicit_exec_timeout_min = 10  # vtysh's default
     filters_in_config = False
     masks_diff_secrets = True
-    ospf_default_cost = 10
+    nssa_default_summary = True
+    ospf_range_discard = False
+    ebgp_static_is_connected = True
     ebgp_requires_policy = True
     bgp_sends_communities = True
     local_routes = False
@@ -45,6 +47,20 @@ class Frr(Platform):
         'eth1.300'
         """
         return canonical
+
+    def ospf_cost(self, interface: str, loopback: bool, bandwidth: int | None, reference: int | None) -> int:
+        """FRR 8.4's ``ospf_if_get_output_cost``: reference (default 100,000 Mbit/s) over the port's
+        ``bandwidth`` (Mbit/s), else the kernel's speed (a veth reports 10,000), rounded, 1 to 65,535;
+        a loopback costs 0. Later FRR keeps these defaults; 7.x had 100 and 10 (the same cost 10).
+
+        >>> Frr().ospf_cost("eth1", False, None, None), Frr().ospf_cost("eth1", False, 100, None)
+        (10, 1000)
+        >>> Frr().ospf_cost("eth1", False, None, 1000), Frr().ospf_cost("lo", True, None, None)
+        (1, 0)
+        """
+        if loopback:
+            return 0
+        return max(1, min(65535, int((reference or 100_000) / (bandwidth or 10_000) + 0.5)))
 
     def hconfig_driver(self) -> HConfigDriverBase:
         return HConfigDriverFrr()

@@ -1,0 +1,111 @@
+"""FRR itself as the oracle: networks designed here but not rendered by muronet
+(``tests/data/twin_oracle``), run on real FRR 8.4 routers in network namespaces, and the offline
+model of the same files (``muronet analyze --from DIR``, no inventory, as a user runs it on
+another network's configurations) compared with them route by route and session by session.
+
+``bgp_ospf``: iBGP between loopbacks to a route reflector (a peer group), next-hop-self on one
+client and not on the other (its eBGP next hop resolved through OSPF), local preference set by a
+community, an AS path prepended, MED compared with ``always-compare-med`` on one router only, an
+aggregate with ``summary-only``, statics redistributed into BGP (next hop: the static's gateway)
+and into OSPF (type 1, metric 50, through a route-map); OSPF with a stub area (``default-cost``),
+a totally stubby area, an NSSA with an ASBR inside it (type 7, translated), an area range, a
+reference bandwidth and a port ``bandwidth``; one iBGP session to a router without BGP, one eBGP
+session between loopbacks over a static route (FRR's connected check accepts it).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from frr_network import frr_network
+from test_ground_truth import analyse_foreign
+
+ORACLE = REPO / "tests" / "data" / "twin_oracle"
+NETWORKS = sorted(p.name for p in ORACLE.iterdir() if p.is_dir())
+
+
+def model_tables(document: dict) -> dict[tuple[str, str], dict[str, tuple]]:
+    """The model's tables in the terms of ``FrrNetwork.tables``."""
+    return {(router, table): {r["prefix"]: (r["protocol"], r["metric"],
+                                            tuple(sorted(h for h in r["next_hops"] if not h.endswith("(connected)"))))
+                              for r in routes}
+            for router, tables in document["routes"].items() for table, routes in tables.items()}
+
+
+def differences(model: dict, frr: dict) -> list[tuple]:
+    return [(node, prefix, model.get(node, {}).get(prefix), frr.get(node, {}).get(prefix))
+            for node in sorted(set(model) | set(frr))
+            for prefix in sorted(set(model.get(node, {})) | set(frr.get(node, {})))
+            if model.get(node, {}).get(prefix) != frr.get(node, {}).get(prefix)]
+
+
+def converged(network, expected: dict, settle: float = 20, timeout: float = 120) -> dict:
+    """FRR's tables once they equal the model's, or have stayed the same for ``settle`` seconds
+    (FRR converges within seconds here: hellos of one second, BGP timers of one and three; a
+    table that still differs then is a difference)."""
+    last, since, deadline = None, time.monotonic(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tables = network.tables()
+        if tables == expected:
+            return tables
+        if tables != last:
+            last, since = tables, time.monotonic()
+        elif time.monotonic() - since >= settle:
+            return tables
+        time.sleep(1)
+    return last or {}
+
+
+@pytest.fixture(scope="module", params=NETWORKS)
+def oracle(request, tmp_path_factory):
+    assert os.geteuid() == 0, "FRR runs in network namespaces: run as root (CI does)"
+    folder = ORACLE / request.param
+    configs = {path.stem: path.read_text() for path in sorted(folder.glob("*.cfg"))}
+    code, document, stderr = analyse_foreign(folder, tmp_path_factory.mktemp("model"))
+    assert code in (0, 1), stderr
+    with frr_network(tmp_path_factory.mktemp("frr"), configs) as network:
+        tables = converged(network, model_tables(document))
+        sessions = {router: network.bgp_sessions(router) for router in configs}
+    return document, tables, sessions
+
+
+def test_every_route_of_every_router_is_the_one_frr_selects(oracle):
+    document, tables, _ = oracle
+    model = model_tables(document)
+    assert sum(len(t) for t in tables.values()) > 100
+    assert differences(model, tables) == []
+
+
+def test_the_sessions_reported_down_are_exactly_those_frr_does_not_establish(oracle):
+    document, _, sessions = oracle
+    down = {(f["device"], f["message"].split(" → ", 1)[1].split(":", 1)[0])
+            for f in document["findings"] if f["check"] == "bgp-session"}
+    not_established = {(router, address) for router, peers in sessions.items()
+                       for address, state in peers.items() if state != "Established"}
+    established = {(router, address) for router, peers in sessions.items()
+                   for address, state in peers.items() if state == "Established"}
+    assert not_established and established
+    # a session down at one end is down at both: FRR lists it on each router that configures it
+    assert {d for d in down if d[0] in sessions} == not_established
+    assert not down & established
+
+
+def test_the_network_is_torn_down():
+    """Nothing of an oracle network outlives its test: no namespace, no FRR of its name."""
+    names = {p.stem for network in NETWORKS for p in (ORACLE / network).glob("*.cfg")}
+    present = set(os.listdir("/var/run/netns")) if Path("/var/run/netns").exists() else set()
+    assert not names & present
+    running = []
+    for process in Path("/proc").iterdir():
+        if process.name.isdigit():
+            try:
+                words = (process / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            running += [w.decode() for before, w in pairwise(words) if before == b"-N"]
+    assert not names & set(running)
