@@ -277,7 +277,7 @@ def test_the_reference_city_routes_only_within_its_zones(cli):
     document = json.loads(done.output)
     reach = document["reachability"]
     assert done.exit_code == 0 and reach["ok"] and reach["violations"] == [] and reach["probes"] == 375
-    assert reach["matrix"]["LGWAN->LGWAN"] == {"allowed": True, "reached": 20, "probes": 20}
+    assert reach["matrix"]["LGWAN->LGWAN"] == {"allowed": True, "reached": 20, "probes": 20, "one_way": 0}
     assert reach["matrix"]["MYNUMBER->INTERNET"]["reached"] == 0
     assert set(document["routes"]) == {"ch-lgwan-rt1", "ch-core2"}
     lgwan = {r["prefix"]: r for r in document["routes"]["ch-lgwan-rt1"]["default"]}
@@ -342,6 +342,24 @@ def test_a_leak_between_two_vrfs_opens_the_zones_and_names_the_lines(cli, render
     matrix = document["reachability"]["matrix"]
     assert matrix["MYNUMBER->INTERNET"]["reached"] > 0 and not document["reachability"]["ok"]
     assert matrix["MYNUMBER->LGWAN"]["reached"] == 0  # the leak opens what it names, nothing else
+
+
+def test_a_leak_one_way_is_named_as_the_flow_it_opens(cli, rendered, tmp_path):
+    """One static route from LGWAN into INTERNET and none back: no ping could return, but packets from
+    LGWAN reach INTERNET hosts (UDP, or data sent before any reply). The flow is named critical, one
+    way, at the leaking line; nothing is said of the other direction, which stays closed."""
+    leak = "vrf LGWAN\n ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET\nexit-vrf\n!\n"
+    configs = {**rendered, "ch-core1": rendered["ch-core1"] + leak}
+    code, document = analysed(cli, folder_of(tmp_path / "c", configs))
+    flows = [f for f in document["findings"] if f["check"] == "zone-flow"]
+    assert code == 1 and [f["message"].split(" is open")[0] for f in flows] == ["LGWAN → INTERNET"], flows
+    assert "is open one way" in flows[0]["message"] and flows[0]["severity"] == "critical"
+    assert "ch-core1 'ip route 10.30.0.0/16 10.30.255.3 nexthop-vrf INTERNET'" in flows[0]["message"]
+    assert configs["ch-core1"].splitlines()[flows[0]["line"] - 1].strip().startswith("ip route 10.30.0.0/16")
+    cell = document["reachability"]["matrix"]["LGWAN->INTERNET"]
+    assert cell["reached"] == 0 and cell["one_way"] > 0 and not document["reachability"]["ok"]
+    assert document["reachability"]["matrix"]["INTERNET->LGWAN"]["one_way"] == 0
+    assert {v["got"] for v in document["reachability"]["violations"]} == {"reached one way"}
 
 
 def test_the_review_reports_routes_that_move_and_flows_that_break(cli, rendered, tmp_path):

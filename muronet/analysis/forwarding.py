@@ -5,9 +5,11 @@ The probes are the twin's (``muronet.lab.verify.endpoints``): a test host on eve
 whose default route is the LAN's gateway (the VRRP master: the highest priority), the circuits'
 far ends, the automation host and the routers' management addresses. A probe reaches its target
 when the packet and the reply both arrive, following every equal-cost next hop; each hop takes
-the longest match of its table. A router answers for every address of the table a packet arrives
-in. A next hop in another table (``nexthop-vrf``) carries the packet on in that table, as in one
-real chassis (the twin cannot: its VRFs are separate namespaces).
+the longest match of its table. A flow the policy forbids is open already when packets arrive one
+way (UDP, or data sent before any reply): a probe says so apart (``arrives``). A router answers
+for every address of the table a packet arrives in. A next hop in another table
+(``nexthop-vrf``) carries the packet on in that table, as in one real chassis (the twin cannot:
+its VRFs are separate namespaces).
 """
 
 from __future__ import annotations
@@ -42,13 +44,15 @@ class Reach:
     probe: Probe
     reached: bool  # some path there and back
     partial: bool  # and some other equal-cost path not
-    origins: tuple[Origin, ...]  # the lines of the routes a successful round trip follows
+    origins: tuple[Origin, ...]  # the lines of the routes a successful round trip follows (else the way there)
     reason: str  # why it fails, when it does
     stopped_at: str | None = None  # the router where a failing path ends
+    arrives: bool = False  # some packet gets there, reply or not
 
     @property
     def violation(self) -> bool:
-        return self.reached != self.probe.allowed
+        """An allowed flow without its round trip, or a forbidden one that packets travel one way."""
+        return not self.reached if self.probe.allowed else self.arrives
 
 
 @dataclass
@@ -151,13 +155,15 @@ def reach(network: Network, probe: Probe) -> Reach:
         return Reach(probe, False, False, (), f"{probe.source.address} is on no modelled LAN")
     there = walk(network, source, probe.target.address)
     trips, failed = [], [(w.reason, w.at[0]) for w in there if not w.delivered]
-    for arrived in (w for w in there if w.delivered):
-        back = walk(network, arrived.at, probe.source.address)
+    arrived = [w for w in there if w.delivered]
+    for one in arrived:
+        back = walk(network, one.at, probe.source.address)
         failed += [(f"the reply: {w.reason}", w.at[0]) for w in back if not w.delivered]
-        trips += [arrived.origins + w.origins for w in back if w.delivered]
-    origins = tuple(dict.fromkeys(o for trip in trips for o in trip))
+        trips += [one.origins + w.origins for w in back if w.delivered]
+    origins = tuple(dict.fromkeys(o for trip in (trips or [w.origins for w in arrived]) for o in trip))
     return Reach(probe, bool(trips), bool(trips) and bool(failed), origins,
-                 "; ".join(dict.fromkeys(reason for reason, _ in failed)), failed[0][1] if failed else None)
+                 "; ".join(dict.fromkeys(reason for reason, _ in failed)), failed[0][1] if failed else None,
+                 bool(arrived))
 
 
 def matrix(index: InventoryIndex, model: RoutingModel, per_zone: int = 4) -> list[Reach]:

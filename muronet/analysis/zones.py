@@ -64,18 +64,20 @@ def zone_findings(found: list[tuple[str, str, str, Route]], probes: list[Reach],
     by_pair: dict[tuple[str, str, bool, bool], list[Reach]] = {}
     for result in probes:
         if result.violation:
-            key = (result.probe.source.zone, result.probe.target.zone, result.reached,
+            key = (result.probe.source.zone, result.probe.target.zone, not result.probe.allowed,
                    result.probe.target.namespace in critical)
             by_pair.setdefault(key, []).append(result)
     for (source, target, opened, vital), results in sorted(by_pair.items()):
-        first = results[0]
+        first = next((r for r in results if r.reached), results[0]) if opened else results[0]  # a round trip says most
         example = f"{_named(first.probe.source)} → {_named(first.probe.target)}"
         if opened:
             cause = first.origins[0] if first.origins else None
             through = "; ".join(str(o) for o in first.origins) or "connected routes only"
+            how = "open" if first.reached else \
+                "open one way (packets arrive, no reply returns: UDP, or data sent before any reply)"
             findings.append(Finding("zone-flow", "critical", cause.device if cause else first.probe.source.label,
                                     cause.line if cause else None,
-                                    f"{source} → {target} is open, which the policy forbids: {example}, "
+                                    f"{source} → {target} is {how}, which the policy forbids: {example}, "
                                     f"through {through}"))
         else:
             findings.append(Finding("zone-flow-lost", "critical" if vital else "high", first.stopped_at or "?", None,

@@ -168,7 +168,8 @@ def print_matrix(document: dict[str, Any], zones: list[str]) -> None:
         for b in zones:
             cell = document["matrix"].get(f"{a}->{b}")
             mark = "-" if cell is None else "ok" if not bad.get((a, b)) else f"VIOLATION ×{bad[(a, b)]}"
-            row.append(f"{cell['reached']}/{cell['probes']} {mark}" if cell else mark)
+            one_way = f" (+{cell['one_way']} one way)" if cell and cell.get("one_way") else ""
+            row.append(f"{cell['reached']}/{cell['probes']}{one_way} {mark}" if cell else mark)
         table.add_row(a, *row)
     out.print(table)
     say("expected: a flow works exactly when both ends are in the same zone")

@@ -54,6 +54,10 @@ class ProbeResult:
     reached: bool
 
     @property
+    def arrives(self) -> bool:  # a ping knows the round trip only
+        return self.reached
+
+    @property
     def violation(self) -> bool:
         return self.reached != self.probe.allowed
 
@@ -103,7 +107,8 @@ def run_matrix(sources: list[Endpoint], targets: list[Endpoint], workers: int = 
 
 class Result(Protocol):
     probe: Probe
-    reached: bool
+    reached: bool  # there and back
+    arrives: bool  # there, reply or not
 
     @property
     def violation(self) -> bool: ...
@@ -118,13 +123,15 @@ def zone_matrix(results: Sequence[Result], tables: list[str]) -> dict[str, Any]:
              for a in zones for b in zones}
     return {
         "ok": not violations and not tables, "probes": len(results),
-        "matrix": {f"{a}->{b}": {"allowed": a == b, "reached": sum(r.reached for r in rs), "probes": len(rs)}
+        "matrix": {f"{a}->{b}": {"allowed": a == b, "reached": sum(r.reached for r in rs), "probes": len(rs),
+                                 "one_way": sum(r.arrives and not r.reached for r in rs)}
                    for (a, b), rs in cells.items() if rs},
         "violations": [{"from": r.probe.source.label, "from_zone": r.probe.source.zone,
                         "source": str(r.probe.source.address), "to": r.probe.target.label,
                         "to_zone": r.probe.target.zone, "target": str(r.probe.target.address),
                         "expected": "reach" if r.probe.allowed else "blocked",
-                        "got": "reached" if r.reached else "blocked"} for r in violations],
+                        "got": "reached" if r.reached else "reached one way" if r.arrives else "blocked"}
+                       for r in violations],
         "routing_table_violations": tables,
     }
 
