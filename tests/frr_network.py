@@ -94,10 +94,11 @@ class FrrNetwork:
                                                                         tuple(sorted(hops)))
         return tables
 
-    def bgp_sessions(self, router: str) -> dict[str, str]:
-        """The router's BGP neighbours and their states."""
+    def bgp_sessions(self, router: str) -> dict[str, tuple[str, int]]:
+        """The router's BGP neighbours: their states and the prefixes each has sent it."""
         shown = json.loads(self.vtysh(router, "show bgp summary json") or "{}")
-        return {address: peer.get("state", "") for family in shown.values() if isinstance(family, dict)
+        return {address: (peer.get("state", ""), peer.get("pfxRcd", 0))
+                for family in shown.values() if isinstance(family, dict)
                 for address, peer in family.get("peers", {}).items()}
 
     def up(self) -> None:

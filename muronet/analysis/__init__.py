@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from muronet.analysis.bgp import confederation_blocked
 from muronet.analysis.filters import unreachable_lines
 from muronet.analysis.finding import SEVERITIES, Finding
 from muronet.analysis.forwarding import Reach, matrix
@@ -88,6 +89,14 @@ def _transport_findings(index: InventoryIndex, audits: dict[str, DeviceAudit], m
         if neighbor is not None:
             found.append(session_finding(device, neighbor, session_severity(index, address), None, down.check,
                                          down.reason))
+    for session in model.sessions:
+        if session.confed and confederation_blocked(model.routers, session):
+            found.append(Finding(
+                "bgp-policy", session_severity(index, session.sending.address), session.speaker[0],
+                session.sending.session.line,
+                f"BGP session {session.speaker[0]} → {session.sending.address}: a confederation peer passes no "
+                f"route: {session.speaker[0]}'s FRR applies RFC 8212 to it and no policy lets routes pass (FRR 8.4; "
+                "FRR 10.1 exempts confederations); 'no bgp ebgp-requires-policy' lets them [rfc8212]"))
     return found
 
 

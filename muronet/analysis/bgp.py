@@ -50,6 +50,7 @@ class Path:
     from_client: bool = False  # learned from a route-reflector client
     sender_id: int = 0  # the router id of the speaker it came from
     aggregate: bool = False
+    confed: bool = False  # learned from a peer in another member AS of the confederation
 
     @property
     def as_path(self) -> tuple[str, ...]:
@@ -67,7 +68,13 @@ class Session:
 
     @property
     def external(self) -> bool:
-        return self.sending.session.local_as != self.receiving.session.local_as
+        """eBGP: between two ASes (not two member ASes of one confederation)."""
+        return self.sending.session.local_as != self.receiving.session.local_as and not self.confed
+
+    @property
+    def confed(self) -> bool:
+        """Between two member ASes of one confederation: eBGP's transport, iBGP's attributes (RFC 5065)."""
+        return self.sending.session.local_as != self.receiving.session.local_as and self.sending.session.confed
 
 
 @dataclass(frozen=True)
@@ -313,8 +320,22 @@ def _igp_cost(path: Path, table: Rib | None) -> int | None:
 
 def _rank(path: Path, cost: int, med: bool) -> tuple:
     a = path.attributes
-    return (-a.weight, -a.local_preference, path.learned_from is not None, len(a.as_path), ORIGINS.index(a.origin),
+    return (-a.weight, -a.local_preference, path.learned_from is not None, _length(a.as_path), ORIGINS.index(a.origin),
             (a.metric or 0) if med else 0, not path.external, cost, *_tie(path))
+
+
+def _length(as_path: tuple[str, ...]) -> int:
+    """An AS path's length for best-path selection: a confederation's segments ``(N)`` count nothing.
+
+    >>> _length(("(65002)", "65101", "{1,2}"))
+    2
+    """
+    return sum(not a.startswith("(") for a in as_path)
+
+
+def _neighbour_as(path: Path) -> str:
+    """The AS a path came from, for comparing MEDs: the first outside the confederation."""
+    return next((a for a in path.as_path if not a.startswith("(")), "")
 
 
 def _tie(path: Path) -> tuple[int, int]:
@@ -328,7 +349,7 @@ def _best(usable: list[tuple[Path, int]], always_compare_med: bool) -> tuple[Pat
         return min(usable, key=lambda pc: _rank(pc[0], pc[1], True))
     by_as: dict[str, list[tuple[Path, int]]] = {}
     for path, cost in usable:
-        by_as.setdefault(path.as_path[0] if path.as_path else "", []).append((path, cost))
+        by_as.setdefault(_neighbour_as(path), []).append((path, cost))
     winners = [min(group, key=lambda pc: _rank(pc[0], pc[1], True)) for group in by_as.values()]
     return min(winners, key=lambda pc: _rank(pc[0], pc[1], False))
 
@@ -351,9 +372,25 @@ def _has_policy(neighbor: Neighbor, direction: str) -> bool:
     return any(d == direction for _, d in neighbor.policy)
 
 
+def _blocked(router: Router, process: BgpProcess, session: Session, neighbor: Neighbor, direction: str) -> bool:
+    """RFC 8212: an eBGP session passes nothing in a direction without a policy for it. FRR 8.4
+    applies it to confederation peers too, where no policy passes anything (``rfc8212_blocks_confederation``)."""
+    if not process.requires_policy:
+        return False
+    if session.confed:
+        return router.platform.rfc8212_blocks_confederation
+    return session.external and not _has_policy(neighbor, direction)
+
+
+def confederation_blocked(routers: dict[str, Router], session: Session) -> bool:
+    """Whether an established confederation session passes no route at all (FRR 8.4's RFC 8212)."""
+    speaker = routers[session.speaker[0]]
+    return _blocked(speaker, speaker.bgp[session.speaker[1]], session, session.sending, "out")
+
+
 def _sends(session: Session, path: Path) -> bool:
     """iBGP split horizon, as a route reflector relaxes it."""
-    if session.external or path.learned_from is None or path.external:
+    if session.external or session.confed or path.learned_from is None or path.external or path.confed:
         return True
     if path.learned_from == session.sending.address:
         return False
@@ -368,7 +405,7 @@ def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session
     external = session.external
     suppressed = [a.prefix for a in speaker_process.aggregates if a.summary_only]
     offered: dict[IPv4Network, Path] = {}
-    if not (external and speaker_process.requires_policy and not _has_policy(session.sending, "out")):
+    if not _blocked(speaker, speaker_process, session, session.sending, "out"):
         for prefix, paths in best.get(session.speaker, {}).items():
             path = paths[0]
             if not _sends(session, path) or any(prefix != s and prefix.subnet_of(s) for s in suppressed):
@@ -385,16 +422,19 @@ def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session
     if session.sending.default_originate:
         offered[DEFAULT_ROUTE] = Path(Attributes(DEFAULT_ROUTE), None, None, False, Origin(
             speaker.name, session.sending.session.line, f"neighbor {session.sending.address} default-originate"))
-    if external and receiver_process.requires_policy and not _has_policy(session.receiving, "in"):
+    if _blocked(receiver, receiver_process, session, session.receiving, "in"):
         return {}
-    own_as, speaker_as = receiver_process.asn, speaker_process.asn
+    own = {receiver_process.asn, f"({receiver_process.asn})", receiver_process.confederation}
     sender_id = int(speaker_process.router_id) if speaker_process.router_id else 0
     accepted = {}
     for prefix, path in offered.items():
         attributes = path.attributes
-        if external:
-            attributes = replace(attributes, as_path=(speaker_as, *attributes.as_path))
-        if any(own_as == a or own_as in a.strip("{}").split(",") for a in attributes.as_path):
+        if external:  # out of a confederation: its members' segments give way to its identifier
+            attributes = replace(attributes, as_path=(speaker_process.confederation or speaker_process.asn,
+                                                      *(a for a in attributes.as_path if not a.startswith("("))))
+        elif session.confed:
+            attributes = replace(attributes, as_path=(f"({speaker_process.asn})", *attributes.as_path))
+        if any(a in own or own & set(a.strip("{}").split(",")) for a in attributes.as_path):
             continue
         attributes = replace(attributes, weight=session.receiving.weight)
         received = _filter(receiver, session.receiving, "in", attributes)
@@ -403,5 +443,5 @@ def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session
         next_hop = session.receiving.address if external or session.sending.next_hop_self or path.next_hop is None \
             else path.next_hop
         accepted[prefix] = Path(received, next_hop, session.receiving.address, external, path.origin,
-                                session.receiving.route_reflector_client, sender_id)
+                                session.receiving.route_reflector_client, sender_id, confed=session.confed)
     return accepted

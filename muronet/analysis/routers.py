@@ -22,6 +22,7 @@ from muronet.analysis.sessions import (
     BgpNeighbor,
     OspfPort,
     bgp_neighbors,
+    confederation_of,
     dotted_area,
     ospf_ports,
     process_vrf_of,
@@ -171,6 +172,7 @@ class BgpProcess:
     ibgp_paths: int = 1
     always_compare_med: bool = False
     router_id: IPv4Address | None = None
+    confederation: str | None = None  # bgp confederation identifier: the AS it is outside the confederation
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,8 @@ def _bgp_processes(audit: DeviceAudit, requires_policy: bool, sends_communities:
         blocks = [(own, node)] + [(table_name(c.text.split()[-1]) if " vrf " in c.text else own, c)
                                   for c in node.children if c.text.startswith("address-family ipv4")]
         for table, block in blocks:
-            process = processes.setdefault(table, BgpProcess(table, words[2], policy, sends_communities))
+            process = processes.setdefault(table, BgpProcess(table, words[2], policy, sends_communities,
+                                                             confederation=confederation_of(node)[0]))
             _read_bgp_block(audit, block, process, sessions, groups)
     for process in processes.values():
         for neighbor in process.neighbors:  # a member's own settings win over its peer group's

@@ -83,7 +83,9 @@ def ospf_ports(audit: DeviceAudit) -> dict[str, OspfPort]:
         texts = [c.text for c in l3.node.children]
         process = _process_for(audit, l3.vrf)
         lines = [c.text for c in process.children] if process is not None else []  # type: ignore[attr-defined]
-        area = _area_of(l3.address, texts, lines)
+        # an interface's own area counts once a process runs (IOS makes one for ``ip ospf N area``)
+        starts = process is not None or get_platform(audit.platform).ospf_area_starts_process
+        area = _area_of(l3.address, texts, lines) if starts else None
         dead = _setting(texts, "ip ospf dead-interval ", "40")
         ports[l3.name] = OspfPort(
             audit.name, l3.name, l3.address, audit.vrf_zone(l3.vrf), area, _passive(l3.name, texts, lines),
@@ -267,6 +269,40 @@ class BgpNeighbor:
     settings: dict[str, str] = field(default_factory=dict)  # remote-as, password, ttl-security, ebgp-multihop…
     families: set[str] = field(default_factory=set)
     ipv4_by_default: bool = True  # the process activates IPv4 unicast for every neighbour
+    confederation: str | None = None  # the process's ``bgp confederation identifier``
+    confederation_peers: frozenset[str] = frozenset()  # its ``bgp confederation peers``
+
+    @property
+    def confed(self) -> bool:
+        """A peer in another member AS of this router's confederation (RFC 5065)."""
+        remote = self.settings.get("remote-as")
+        return remote in self.confederation_peers and remote != self.local_as
+
+    @property
+    def seen_as(self) -> str:
+        """The AS this end is to the peer: outside its confederation, the confederation's."""
+        remote = self.settings.get("remote-as")
+        inside = remote in (self.local_as, "internal") or self.confed
+        return self.local_as if self.confederation is None or inside else self.confederation
+
+
+def confederation_of(process) -> tuple[str | None, frozenset[str]]:
+    """A BGP process's ``bgp confederation identifier`` and ``bgp confederation peers`` (IOS, FRR).
+
+    >>> from muronet.platforms import get_platform
+    >>> tree = get_platform("frr").parse("router bgp 65001\\n bgp confederation identifier 100\\n"
+    ...                                  " bgp confederation peers 65002 65003\\n")
+    >>> confederation_of(next(iter(tree.children)))
+    ('100', frozenset({'65002', '65003'}))
+    """
+    identifier, peers = None, set()
+    for child in process.children:
+        words = child.text.split()
+        if words[:3] == ["bgp", "confederation", "identifier"] and len(words) == 4:
+            identifier = words[3]
+        elif words[:3] == ["bgp", "confederation", "peers"]:
+            peers.update(words[3:])
+    return identifier, frozenset(peers)
 
 
 _NEIGHBOR = re.compile(r"^neighbor (\d+\.\d+\.\d+\.\d+) (\S+)(?: (.*))?$")
@@ -283,6 +319,7 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
         words = process.text.split()
         local_as, process_vrf = words[2], process_vrf_of(process.text)
         default_v4 = not any(c.text == "no bgp default ipv4-unicast" for c in process.children)
+        confederation, confederation_peers = confederation_of(process)
         blocks = [(process_vrf, None, process)] + [
             (c.text.split()[-1] if " vrf " in c.text else process_vrf, " ".join(c.text.split()[1:3]), c)
             for c in process.children if c.text.startswith("address-family ")]
@@ -293,7 +330,8 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
                     continue
                 key = (vrf, IPv4Address(match.group(1)))
                 neighbor = found.setdefault(key, BgpNeighbor(audit.name, vrf, local_as, key[1], audit.line_of(child),
-                                                             ipv4_by_default=default_v4))
+                                                             ipv4_by_default=default_v4, confederation=confederation,
+                                                             confederation_peers=confederation_peers))
                 setting, value = match.group(2), match.group(3) or ""
                 if setting == "activate":
                     neighbor.families.add(family or "ipv4 unicast")
@@ -489,8 +527,8 @@ def bgp_differences(a: BgpNeighbor, b: BgpNeighbor) -> list[tuple[str, str]]:
     for mine, theirs in ((a, b), (b, a)):
         remote = mine.settings.get("remote-as", "")
         expected = {"internal": theirs.local_as == mine.local_as, "external": theirs.local_as != mine.local_as}
-        if not expected.get(remote, remote == theirs.local_as):
-            reasons.append(("remote-as", f"{mine.device} expects AS {remote}, {theirs.device} is AS {theirs.local_as}"))
+        if not expected.get(remote, remote == theirs.seen_as):
+            reasons.append(("remote-as", f"{mine.device} expects AS {remote}, {theirs.device} is AS {theirs.seen_as}"))
     if not same_secret(a.settings.get("password"), b.settings.get("password")):
         both = "password" in a.settings and "password" in b.settings
         reasons.append(("password", "the passwords differ" if both else "a password on one end only"))

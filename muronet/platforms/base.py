@@ -73,6 +73,12 @@ class Platform(ABC):
     # A single-hop eBGP peer reached by a static route passes the connected check (FRR 8.4's zebra
     # accepts connected and static routes for it; IOS wants the peer on a connected subnet).
     ebgp_static_is_connected: ClassVar[bool] = False
+    # ``ip ospf [N] area X`` on an interface runs OSPF without a ``router ospf`` block (IOS makes the
+    # process; FRR 8.4 keeps the setting until a ``router ospf`` of the interface's VRF exists).
+    ospf_area_starts_process: ClassVar[bool] = True
+    # RFC 8212 (``ebgp_requires_policy``) applies to confederation peers, and no policy lets their
+    # routes pass (FRR 8.4.4, the twin's; FRR 10.1 exempts confederations, commit fa2cc09d45).
+    rfc8212_blocks_confederation: ClassVar[bool] = False
     # An eBGP session exchanges no route without a policy in that direction (RFC 8212; FRR's default).
     ebgp_requires_policy: ClassVar[bool] = False
     # Whether BGP sends communities to a neighbour without ``send-community`` (IOS: no; FRR: yes).

@@ -30,6 +30,8 @@ class Frr(Platform):
     nssa_default_summary = True
     ospf_range_discard = False
     ebgp_static_is_connected = True
+    ospf_area_starts_process = False
+    rfc8212_blocks_confederation = True
     ebgp_requires_policy = True
     bgp_sends_communities = True
     local_routes = False
