@@ -1,10 +1,10 @@
 """The offline analysis against ground truth nobody here wrote (``tests/data/ground_truth``): Batfish's
 published answers on its example network (every route of every router, the structures defined and
-never used, the references undefined) and the session states pybatfish's BGP notebook publishes on
-the network's BGP variant. The model is run as a user runs it: ``muronet analyze --from DIR`` in a
-folder with no inventory. Recall and precision are asserted per question at what the model
-reaches today (README, "Offline analysis"), so a regression fails; what the model does not do
-(ADD-PATH) is the difference, named below."""
+never used, the references undefined), the session states pybatfish's BGP notebook publishes on
+the network's BGP variant, and the route tables FRR's own topotests expect. The model is run as a
+user runs it: ``muronet analyze --from DIR`` in a folder with no inventory. Recall and precision
+are asserted per question at what the model reaches today (README, "Offline analysis"), so a
+regression fails; what the model does not do (ADD-PATH) is the difference, named below."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from conftest import REPO
 DATA = REPO / "tests" / "data"
 EXAMPLE = DATA / "batfish_example"
 EXAMPLE_BGP = DATA / "ground_truth" / "batfish_example_bgp"
+TOPOTESTS = DATA / "ground_truth" / "frr_topotests"
 ANSWERS = json.loads((DATA / "ground_truth" / "batfish_example" / "answers.json").read_text())
 # Batfish's protocol names as the model's: an IOS BGP aggregate is BGP's discard route, OSPF's
 # external and inter-area routes are OSPF routes
@@ -148,3 +149,40 @@ def test_statics_as_the_platforms_install_them(tmp_path):
     assert "198.51.100.0/24" not in table and "203.0.113.0/24" not in table
     assert table["10.9.0.0/16"]["next_hops"] == ["blackhole"]
     assert table["10.8.0.0/16"]["next_hops"] == ["192.0.2.254"]
+
+
+def _hops(hops: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(h for h in hops if not h.endswith("(connected)")))
+
+
+def test_every_ospf_route_of_frr_s_topotest_ospf_gr_topo1(tmp_path):
+    """Seven FRR routers in four areas, one an NSSA whose ASBR redistributes its connected networks
+    (type 7, translated by its ABR into type 5 for the others): every OSPF route of every router,
+    metric and next hops, as the topotest expects them."""
+    folder = TOPOTESTS / "ospf_gr_topo1"
+    code, document, stderr = analyse_foreign(folder, tmp_path)
+    assert code == 0, stderr
+    expected, model = {}, {}
+    for path in sorted((folder / "expected").glob("*.json")):
+        for prefix, entries in json.loads(path.read_text()).items():
+            hops = tuple(sorted(h["ip"] for h in entries[0]["nexthops"]))
+            expected[(path.stem, prefix)] = (entries[0]["metric"], hops)
+        model.update({(path.stem, r["prefix"]): (r["metric"], _hops(r["next_hops"]))
+                      for r in document["routes"][path.stem]["default"] if r["protocol"] == "ospf"})
+    assert len(expected) == 84 and model == expected
+
+
+def test_the_table_frr_s_topotest_bgp_features_expects(tmp_path):
+    """OSPF by ``network`` statements, iBGP between loopbacks, eBGP with a default route sent, an
+    OSPF route beside an iBGP one for the same prefix: r1's table, route by route, the one FRR selects."""
+    folder = TOPOTESTS / "bgp_features"
+    _, document, stderr = analyse_foreign(folder, tmp_path)
+    selected = {}
+    for prefix, entries in json.loads((folder / "expected" / "r1.json").read_text()).items():
+        entry = next(e for e in entries if e.get("selected"))
+        selected[prefix] = (entry["protocol"], tuple(sorted(h["ip"] for h in entry["nexthops"]
+                                                            if h.get("ip") and not h.get("resolver"))))
+    model = {r["prefix"]: (r["protocol"], _hops(r["next_hops"])) for r in document["routes"]["r1"]["default"]}
+    assert len(selected) == 12 and model == selected, stderr
+    # r5's ``neighbor 192.168.101.1 default-originate`` names a neighbour r5 never makes: no session of it
+    assert not [f for f in document["findings"] if f["device"] == "r5" and f["check"] == "bgp-session"]

@@ -30,12 +30,15 @@ __all__ = ["SEVERITIES", "Finding", "NetworkAnalysis", "RouteChange", "analyze",
 
 def audits_of(texts: dict[str, str], platforms: dict[str, str], settings: Settings, index: InventoryIndex | None
               ) -> dict[str, DeviceAudit]:
-    """The configurations as the analysis reads them (device name → text, platform); a text that
+    """The configurations as the devices read them (device name → text, platform): abbreviations
+    and keyword case resolved, negations applied, a line for each line of the text; a text that
     cannot be parsed is left out (the caller says so: the audit and the review report it)."""
     audits = {}
     for name, text in texts.items():
+        platform = get_platform(platforms[name])
         try:
-            tree = get_platform(platforms[name]).parse(text)
+            text = platform.read(text).text()
+            tree = platform.parse(text)
         except UNPARSEABLE:
             continue
         audits[name] = DeviceAudit.of(name, platforms[name], tree, line_index(text), settings, index)

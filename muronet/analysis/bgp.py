@@ -252,7 +252,8 @@ def _originated(router: Router, process: BgpProcess, table: Rib | None) -> dict[
     for prefix, origin in process.networks:
         present = table.get(prefix)
         if present is not None and present.protocol != "bgp" and present.installed:
-            paths[prefix] = Path(Attributes(prefix, metric=present.metric, weight=32768), None, None, False, origin)
+            metric = present.metric if router.platform.bgp_network_med_from_igp else 0
+            paths[prefix] = Path(Attributes(prefix, metric=metric, weight=32768), None, None, False, origin)
     for redistribution in process.redistributions:
         for prefix, route in table.items() if redistribution.source == "ospf" else table.selected_own():
             if route.protocol != redistribution.source or not route.installed or prefix in paths:

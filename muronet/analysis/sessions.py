@@ -351,7 +351,8 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
         if "remote-as" in group and not neighbor.families and neighbor.ipv4_by_default:
             neighbor.families.add("ipv4 unicast")
         neighbor.families = {"ipv4 unicast" if f in ("ipv4", "ipv4 vrf") else f for f in neighbor.families}
-    return list(found.values())
+    # a neighbour no ``remote-as`` makes (its own or its group's) does not exist: FRR and IOS refuse its lines
+    return [n for n in found.values() if "remote-as" in n.settings]
 
 
 def _is_address(text: str) -> bool:

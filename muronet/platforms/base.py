@@ -79,6 +79,8 @@ class Platform(ABC):
     # RFC 8212 (``ebgp_requires_policy``) applies to confederation peers, and no policy lets their
     # routes pass (FRR 8.4.4, the twin's; FRR 10.1 exempts confederations, commit fa2cc09d45).
     rfc8212_blocks_confederation: ClassVar[bool] = False
+    # A ``network`` statement's route carries its IGP metric as MED (IOS; FRR 8.4 sends none).
+    bgp_network_med_from_igp: ClassVar[bool] = True
     # An eBGP session exchanges no route without a policy in that direction (RFC 8212; FRR's default).
     ebgp_requires_policy: ClassVar[bool] = False
     # Whether BGP sends communities to a neighbour without ``send-community`` (IOS: no; FRR: yes).

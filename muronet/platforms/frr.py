@@ -32,6 +32,7 @@ class Frr(Platform):
     ebgp_static_is_connected = True
     ospf_area_starts_process = False
     rfc8212_blocks_confederation = True
+    bgp_network_med_from_igp = False
     ebgp_requires_policy = True
     bgp_sends_communities = True
     local_routes = False

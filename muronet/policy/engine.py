@@ -47,8 +47,12 @@ def detect_platform(text: str) -> str | None:
     'frr'
     >>> detect_platform("version 17.9\\nhostname sw1\\ninterface GigabitEthernet1/0/1\\n switchport mode access\\n")
     'cisco_ios'
+    >>> detect_platform("hostname rt1\\nlog commands\\ninterface eth-rt2\\n ip ospf area 1\\n")  # a topotest's
+    'frr'
     """
-    if re.search(r"^(frr (version|defaults)|exit-vrf$|service integrated-vtysh-config)", text, re.M):
+    # FRR's own lines, Linux's interface names, an interface's area without IOS's process number
+    if re.search(r"^(frr (version|defaults)|exit-vrf$|service integrated-vtysh-config|log (commands|syslog|stdout)|"
+                 r"interface (lo|eth|ens|enp|veth)\S*$| ip ospf area \S+$)", text, re.M):
         return "frr"
     if re.search(r"^(version \d+\.\d+|service timestamps|aaa new-model|interface (Gigabit|TenGig|Fast)Ethernet|"
                  r"line vty \d+ \d+|no ip http server)", text, re.M):

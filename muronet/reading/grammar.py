@@ -117,9 +117,8 @@ def grammar(name: str) -> Grammar:
             head, _, parent = line[5:].partition("<")
             if head.strip() == "*":
                 current = everywhere
-            else:
-                node = Node(head.strip(), parent.strip() or None)
-                nodes[node.name] = node
+            else:  # a node named again takes more commands (FRR's hidden ones are listed apart)
+                node = nodes.setdefault(head.strip(), Node(head.strip(), parent.strip() or None))
                 current = node.commands
         elif current is None:
             raise ValueError(f"{path}:{number}: a command before any node")

@@ -168,10 +168,8 @@ def _network_difference(review: ChangeReview, before: dict[str, str], after: dic
     """The analysis across devices before and after (the cabling and circuits of each side's
     inventory): the findings the change brings and the ones it resolves (sessions, adjacencies,
     filters, zone flows), and the routes it moves."""
-    def read(texts: dict[str, str]) -> dict[str, str]:  # as the devices read them, as review_device does
-        return {name: get_platform(platforms[name]).read(text).text() for name, text in texts.items()}
-
-    was = network_analysis(index_before, audits_of(read(before), platforms, settings, index_before))
-    now = network_analysis(index_after, audits_of(read(after), platforms, settings, index_after))
+    # audits_of reads each text as its device does, as review_device does
+    was = network_analysis(index_before, audits_of(before, platforms, settings, index_before))
+    now = network_analysis(index_after, audits_of(after, platforms, settings, index_after))
     review.network_new, review.network_resolved = difference(was.findings, now.findings)
     review.routes = route_changes(was.model, now.model)
