@@ -104,6 +104,86 @@ def test_undefined_references_and_unused_structures_with_their_lines(cli, render
         assert re.search(r"PL-LGWAN-AP-[0O]UT|VTY-MG[MN]T", text), (finding, text)
 
 
+STRUCTURES_IOS = """version 17.9
+hostname r1
+vrf definition BLUE
+ address-family ipv4
+ exit-address-family
+object-group network SRC
+ host 10.0.0.1
+object-group network DST
+ host 10.0.0.2
+object-group network SPARE
+ host 10.0.0.3
+ip access-list extended A
+ permit ip object-group SRC object-group DST
+interface GigabitEthernet0/1
+ vrf forwarding BLUE
+ ip address 10.1.1.1 255.255.255.0
+ ip access-group A in
+interface GigabitEthernet0/2
+ vrf forwarding RED
+ip sla 5
+ icmp-echo 10.9.9.9
+ip sla schedule 5 life forever start-time now
+track 1 ip sla 5 reachability
+track 2 ip sla 6 reachability
+ip route vrf BLUE 0.0.0.0 0.0.0.0 10.1.1.254 track 1
+ip extcommunity-list standard X1 permit rt 65000:1
+route-map M permit 10
+ match extcommunity X1
+ match extcommunity X2
+router bgp 65000
+ address-family ipv4 vrf GREEN
+  neighbor 10.1.1.2 remote-as 65001
+  neighbor 10.1.1.2 route-map M in
+ exit-address-family
+"""
+STRUCTURES_FRR = """frr version 8.4.4
+hostname r2
+bgp large-community-list standard L1 seq 5 permit 65000:1:1
+bgp large-community-list standard L2 seq 5 permit 65000:2:2
+route-map N permit 10
+ match large-community L1
+ match large-community L3
+exit
+bfd
+ profile FAST
+ exit
+ profile SPARE
+ exit
+exit
+router bgp 65002
+ neighbor 192.0.2.1 remote-as 65003
+ neighbor 192.0.2.1 bfd profile FAST
+ neighbor 192.0.2.1 bfd profile SLOW
+ address-family ipv4 unicast
+  neighbor 192.0.2.1 route-map N in
+  neighbor 192.0.2.1 route-map N out
+ exit-address-family
+exit
+"""
+
+
+def test_every_kind_of_structure_a_line_can_name(cli, tmp_path):
+    """IOS's VRFs (an interface's, a static's, a BGP address family's), object groups (an ACL line's
+    source and destination), track objects and IP SLA operations, extended communities; FRR's large
+    communities and BFD profiles: each named but not defined is undefined, each defined and named
+    by nothing is unused (a VRF or an SLA needs no reference)."""
+    code, document = analysed(cli, folder_of(tmp_path / "c", {"r1": STRUCTURES_IOS, "r2": STRUCTURES_FRR}))
+    undefined = {(f["device"], f["message"].rsplit(": ", 1)[1]) for f in document["findings"]
+                 if f["check"] == "undefined-reference"}
+    assert undefined == {("r1", "vrf RED is not defined"), ("r1", "vrf GREEN is not defined"),
+                         ("r1", "ip sla 6 is not defined"), ("r1", "extcommunity-list X2 is not defined"),
+                         ("r2", "large-community-list L3 is not defined"), ("r2", "bfd profile SLOW is not defined")}
+    unused = {(f["device"], f["message"]) for f in document["findings"] if f["check"] == "unused-structure"}
+    assert unused == {("r1", "object-group SPARE is defined and never used"),
+                      ("r1", "track 2 is defined and never used"),
+                      ("r2", "large-community-list L2 is defined and never used"),
+                      ("r2", "bfd profile SPARE is defined and never used")}
+    assert code == 1
+
+
 def test_configurations_people_wrote_give_only_what_is_really_there(cli, tmp_path):
     """The FRR corpus (abbreviations, duplicates, a topotest's VRF leak, given as FRR: it names no
     platform) and NAPALM's recording of a real IOS-XE configuration: no reference is undefined;

@@ -17,15 +17,15 @@ address); an ABR's ``area range`` replaces the routes it covers by one summary a
 cost, and an IOS ABR discards what the range covers and it has no route to (FRR 8.4.4 does
 not). Costs are the platform's (``Platform.ospf_cost``). A process's route to a prefix is computed when a table asks
 for it, so a city of a thousand routers holds its link state, not a thousand full tables. Not
-modelled: virtual links, NSSA ranges and translator election (every NSSA ABR translates),
-``distance ospf``.
+modelled: NSSA ranges and translator election (every NSSA ABR translates), a virtual link's
+transit-area shortcuts (RFC 2328 16.3), ``distance ospf``.
 """
 
 from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, replace
-from ipaddress import IPv4Network
+from ipaddress import IPv4Address, IPv4Network
 
 from muronet.analysis.prefixes import interned
 from muronet.analysis.routers import Origin, OspfArea, Port, Router
@@ -43,7 +43,7 @@ DEFAULT_ROUTE = interned(IPv4Network("0.0.0.0/0"))
 class Edge:
     to: Node
     cost: int
-    hop: NextHop
+    hops: frozenset[NextHop]  # one, or a virtual link's first hops through its transit area
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,41 @@ def _area_graph(routers: dict[str, Router], adjacent: list[tuple[Node, Port, Nod
                                                    Origin(router.name, port.line, f"interface {port.name}")))
     for a_node, a, b_node, b in adjacent:
         area = (domain.get(a_node, a_node), a.ospf.area)  # type: ignore[union-attr]
-        edges[area][a_node].append(Edge(b_node, a.cost, NextHop(b.address.ip, a.name)))  # type: ignore[index]
+        edges[area][a_node].append(Edge(b_node, a.cost, frozenset({NextHop(b.address.ip, a.name)})))  # type: ignore[index]
     return edges, stubs
+
+
+def _virtual_links(routers: dict[str, Router], edges: dict[Area, dict[Node, list[Edge]]]) -> None:
+    """``area T virtual-link RID`` configured at both ends: a backbone link between two ABRs, at the
+    cost of their shortest path through the transit area T, by that path's first hops (RFC 2328
+    15). A transit area cannot be a stub area or an NSSA."""
+    ids = {router_id(r, table): (r.name, table) for r in routers.values() for table in r.ospf}
+    for area, graph in list(edges.items()):
+        for node in list(graph):
+            process = routers[node[0]].ospf.get(node[1])
+            settings = process.area(area[1]) if process is not None else None
+            if settings is None or settings.kind != "normal":
+                continue
+            for far_id in settings.virtual_links:
+                far = ids.get(far_id)
+                back = routers[far[0]].ospf[far[1]].area(area[1]).virtual_links if far is not None else []
+                reach = _shortest(graph, node).get(far) if far is not None and far in graph else None
+                if reach is None or router_id(routers[node[0]], node[1]) not in back:
+                    continue
+                backbone = edges.setdefault((area[0], BACKBONE), {})
+                backbone.setdefault(node, []).append(Edge(far, reach[0], reach[1]))
+                backbone.setdefault(far, [])
+
+
+def router_id(router: Router, table: str) -> IPv4Address:
+    """An OSPF process's router id: configured, else the highest loopback address of its table, else
+    its highest address (FRR's zebra and IOS choose alike)."""
+    process = router.ospf[table]
+    if process.router_id is not None:
+        return process.router_id
+    ports = router.ports_in(table)
+    loopbacks = [p.address.ip for p in ports if p.loopback]
+    return max(loopbacks or [p.address.ip for p in ports] or [IPv4Address(0)])
 
 
 def _shortest(graph: dict[Node, list[Edge]], source: Node) -> dict[Node, tuple[int, frozenset[NextHop]]]:
@@ -138,7 +171,7 @@ def _shortest(graph: dict[Node, list[Edge]], source: Node) -> dict[Node, tuple[i
         done.add(node)
         for edge in graph.get(node, ()):
             total = cost + edge.cost
-            hops = frozenset({edge.hop}) if node == source else best[node][1]
+            hops = edge.hops if node == source else best[node][1]
             known = best.get(edge.to)
             if known is None or total < known[0]:
                 best[edge.to] = (total, hops)
@@ -164,6 +197,7 @@ class OspfDomain:
 
     def __init__(self, routers: dict[str, Router], cables: set[frozenset[tuple[str, str]]]) -> None:
         edges, stubs = _area_graph(routers, adjacencies(routers, cables))
+        _virtual_links(routers, edges)
         for router in routers.values():  # an ASBR is a stub of its own, to reach it from every area
             for table, process in router.ospf.items():
                 node = (router.name, table)

@@ -119,6 +119,7 @@ class OspfArea:
     no_summary: bool = False  # totally stubby: the ABR sends a default route and nothing else
     default_cost: int = 1  # the cost of the default route the ABR sends into a stub area
     ranges: list[AreaRange] = field(default_factory=list)
+    virtual_links: list[IPv4Address] = field(default_factory=list)  # the far ABRs' router ids
 
 
 @dataclass
@@ -126,6 +127,7 @@ class OspfProcess:
     table: str
     redistributions: list[Redistribution] = field(default_factory=list)
     reference_bandwidth: int | None = None  # auto-cost reference-bandwidth, Mbit/s
+    router_id: IPv4Address | None = None  # ospf router-id (FRR), router-id (IOS, FRR's old spelling)
     areas: dict[str, OspfArea] = field(default_factory=dict)  # dotted area → its settings (when any)
 
     def area(self, area: str) -> OspfArea:
@@ -284,6 +286,8 @@ def _ospf_processes(audit: DeviceAudit) -> dict[str, OspfProcess]:
 _AREA_RANGE = re.compile(r"area (\S+) range (\S+)(?: (\d+\.\d+\.\d+\.\d+))?(.*)$")
 _AREA_DEFAULT_COST = re.compile(r"area (\S+) default-cost (\d+)$")
 _REFERENCE_BANDWIDTH = re.compile(r"auto-cost reference-bandwidth (\d+)$")
+_ROUTER_ID = re.compile(r"(?:ospf )?router-id (\d+\.\d+\.\d+\.\d+)$")
+_VIRTUAL_LINK = re.compile(r"area (\S+) virtual-link (\d+\.\d+\.\d+\.\d+)\b")
 
 
 def _read_ospf_setting(audit: DeviceAudit, child, process: OspfProcess) -> None:
@@ -291,6 +295,10 @@ def _read_ospf_setting(audit: DeviceAudit, child, process: OspfProcess) -> None:
     text = child.text
     if found := _REFERENCE_BANDWIDTH.match(text):
         process.reference_bandwidth = int(found.group(1))
+    elif (found := _ROUTER_ID.match(text)) and (address := _address(found.group(1))) is not None:
+        process.router_id = address
+    elif (found := _VIRTUAL_LINK.match(text)) and (address := _address(found.group(2))) is not None:
+        process.areas.setdefault(dotted_area(found.group(1)), OspfArea()).virtual_links.append(address)
     elif found := AREA_KIND.match(text):
         area = process.areas.setdefault(dotted_area(found.group(1)), OspfArea())
         area.kind, area.no_summary = found.group(2), "no-summary" in found.group(3).split()

@@ -1,7 +1,8 @@
-"""What a configuration defines and what it uses: route-maps, prefix-lists, ACLs, community and
-as-path lists, key chains, class and policy maps, BGP peer groups (``neighbor NAME peer-group``;
-used by a member or a ``bgp listen range``), and the interfaces that routing processes and services
-name.
+"""What a configuration defines and what it uses: route-maps, prefix-lists, ACLs, standard,
+extended and large community lists, as-path lists, key chains, class and policy maps, BGP peer
+groups (``neighbor NAME peer-group``; used by a member or a ``bgp listen range``), IOS's VRFs,
+object groups, track objects and IP SLA operations, FRR's BFD profiles, and the interfaces that
+routing processes and services name.
 
 FRR and Cisco IOS write these alike (``route-map NAME permit 10``, ``ip prefix-list NAME …``,
 ``neighbor X route-map NAME in``); where they differ (FRR's ``bgp community-list`` and ``bgp
@@ -20,9 +21,12 @@ from muronet.policy.zonemap import per_device
 ROUTE_MAP, PREFIX_LIST, ACCESS_LIST = "route-map", "prefix-list", "access-list"
 COMMUNITY_LIST, AS_PATH, KEY_CHAIN, INTERFACE = "community-list", "as-path list", "key chain", "interface"
 CLASS_MAP, POLICY_MAP, PEER_GROUP = "class-map", "policy-map", "peer-group"
-# kinds whose definitions nothing may leave unused (an interface needs no reference)
-REFERENCED_KINDS = (ROUTE_MAP, PREFIX_LIST, ACCESS_LIST, COMMUNITY_LIST, AS_PATH, KEY_CHAIN, CLASS_MAP, POLICY_MAP,
-                    PEER_GROUP)
+EXTCOMMUNITY_LIST, LARGE_COMMUNITY_LIST = "extcommunity-list", "large-community-list"
+VRF, OBJECT_GROUP, TRACK, IP_SLA, BFD_PROFILE = "vrf", "object-group", "track", "ip sla", "bfd profile"
+# kinds whose definitions nothing may leave unused (an interface needs no reference; an IP SLA
+# operation is used by being scheduled, a VRF may hold only routes)
+REFERENCED_KINDS = (ROUTE_MAP, PREFIX_LIST, ACCESS_LIST, COMMUNITY_LIST, EXTCOMMUNITY_LIST, LARGE_COMMUNITY_LIST,
+                    AS_PATH, KEY_CHAIN, CLASS_MAP, POLICY_MAP, PEER_GROUP, OBJECT_GROUP, TRACK, BFD_PROFILE)
 _PEER_GROUP = re.compile(r"^neighbor (\S+) peer-group$")  # under ``router bgp``
 
 
@@ -50,6 +54,12 @@ _DEFINITIONS = [  # top-level lines
     (re.compile(r"^access-list (\S+) "), ACCESS_LIST),
     (re.compile(r"^ipv6 access-list (\S+)"), "ipv6 " + ACCESS_LIST),
     (re.compile(r"^(?:bgp|ip) community-list (?:standard |expanded )?(\S+) "), COMMUNITY_LIST),
+    (re.compile(r"^(?:bgp|ip) extcommunity-list (?:standard |expanded )?(\S+) "), EXTCOMMUNITY_LIST),
+    (re.compile(r"^(?:bgp|ip) large-community-list (?:standard |expanded )?(\S+) "), LARGE_COMMUNITY_LIST),
+    (re.compile(r"^(?:vrf definition|ip vrf) (\S+)$"), VRF),  # IOS's (FRR's ``vrf X`` needs no reference)
+    (re.compile(r"^object-group (?:network|service|ip address|ip port) (\S+)"), OBJECT_GROUP),
+    (re.compile(r"^track (\d+) "), TRACK),
+    (re.compile(r"^ip sla (\d+)$"), IP_SLA),
     (re.compile(r"^(?:bgp|ip) as-path access-list (\S+) "), AS_PATH),
     (re.compile(r"^key chain (\S+)$"), KEY_CHAIN),
     (re.compile(r"^class-map (?:match-any |match-all )?(\S+)$"), CLASS_MAP),
@@ -60,7 +70,11 @@ _USES = [  # lines at any depth; the first pattern that matches a line decides i
     (re.compile(r"\bmatch ip (?:address|next-hop) prefix-list (\S+)"), PREFIX_LIST),
     (re.compile(r"\bmatch ipv6 address prefix-list (\S+)"), "ipv6 " + PREFIX_LIST),
     (re.compile(r"\bmatch ip (?:address|next-hop) (?!prefix-list)(\S+)"), ACCESS_LIST),
-    (re.compile(r"\bmatch (?:community|extcommunity) (\S+)"), COMMUNITY_LIST),
+    (re.compile(r"\bmatch community (\S+)"), COMMUNITY_LIST),
+    (re.compile(r"\bmatch extcommunity (\S+)"), EXTCOMMUNITY_LIST),
+    (re.compile(r"\bmatch large-community (\S+)"), LARGE_COMMUNITY_LIST),
+    (re.compile(r"\bset extcomm-list (\S+) delete"), EXTCOMMUNITY_LIST),
+    (re.compile(r"\bset large-comm-list (\S+) delete"), LARGE_COMMUNITY_LIST),
     (re.compile(r"\bset comm-list (\S+) delete"), COMMUNITY_LIST),
     (re.compile(r"\bmatch as-path (\S+)"), AS_PATH),
     (re.compile(r"^\s*match access-group (?:name )?(\S+)$"), ACCESS_LIST),
@@ -83,11 +97,26 @@ _USES = [  # lines at any depth; the first pattern that matches a line decides i
     (re.compile(r"^snmp-server group \S+ v3 \S+(?: (?:read|write|notify) \S+)* access (\S+)"), ACCESS_LIST),
     (re.compile(r"^ntp access-group (?:peer|serve|serve-only|query-only) (\S+)"), ACCESS_LIST),
     (re.compile(r"\bkey-chain (\S+)"), KEY_CHAIN),
+    (re.compile(r"^track \d+ ip sla (\d+)"), IP_SLA),
+    (re.compile(r"^ip sla schedule (\d+)"), IP_SLA),
+    (re.compile(r"\bbfd profile (\S+)$"), BFD_PROFILE),
     (re.compile(r"^\s*(?:no )?passive-interface (?!default$)(\S+)$"), INTERFACE),
     (re.compile(r"^\s*neighbor \S+ update-source ([A-Za-z]\S*)$"), INTERFACE),
     (re.compile(r"\bsource-interface (\S+)"), INTERFACE),
     (re.compile(r"^ntp source (\S+)$"), INTERFACE),
     (re.compile(r"^snmp-server trap-source (\S+)$"), INTERFACE),
+]
+
+
+# uses a line may hold beside the one ``_USES`` finds, each as often as it is written: IOS's VRFs,
+# object groups (an ACL line's source and destination) and track objects
+_ALSO_USES = [
+    (re.compile(r"^\s*(?:ip )?vrf forwarding (\S+)"), VRF),
+    (re.compile(r"^\s*(?:ip route|ip route static bfd|snmp-server host \S+|ntp server|logging host) vrf (\S+)"), VRF),
+    (re.compile(r"^\s*address-family ipv4 (?:unicast )?vrf (\S+)$"), VRF),
+    (re.compile(r"^router ospf \d+ vrf (\S+)"), VRF),
+    (re.compile(r"\bobject-group (?!network |service |ip )(\S+)"), OBJECT_GROUP),
+    (re.compile(r"(?:^ip route .*| (?:standby|vrrp) \d+) track (\d+)"), TRACK),
 ]
 
 
@@ -104,13 +133,17 @@ def definitions(audit: DeviceAudit) -> dict[Structure, int | None]:
         for child in [c for block in [process, *process.children] for c in block.children]:
             if (group := _PEER_GROUP.match(child.text)):
                 found.setdefault(Structure(PEER_GROUP, group.group(1)), audit.line_of(child))
+    for bfd in (b for b in audit.top("bfd") if b.text == "bfd"):  # FRR's ``bfd`` node: ``profile NAME``
+        for child in bfd.children:
+            if (profile := re.match(r"profile (\S+)$", child.text)):
+                found.setdefault(Structure(BFD_PROFILE, profile.group(1)), audit.line_of(child))
     return found
 
 
 # a line that uses a structure has one of these words: the patterns are tried on those lines only
 _USE_WORDS = re.compile(r"route-map|prefix-list|match |call |filter-list|distribute-list|-map |access-group|"
                         r"access-class|snmp-server|ntp |key-chain|passive-interface|update-source|source|class |"
-                        r"service-policy|comm-list|peer-group")
+                        r"service-policy|comm-list|peer-group|vrf |object-group|track |ip sla |bfd profile ")
 
 
 def uses(audit: DeviceAudit) -> list[Use]:
@@ -124,6 +157,8 @@ def uses(audit: DeviceAudit) -> list[Use]:
             if match:
                 found.append(Use(Structure(kind, match.group(1)), line, text.strip()))
                 break
+        found += [Use(Structure(kind, match.group(1)), line, text.strip())
+                  for pattern, kind in _ALSO_USES for match in pattern.finditer(text)]
     return found
 
 
