@@ -212,25 +212,37 @@ def bgp_routes(routers: dict[str, Router], established: list[Session], tables: d
     best: dict[Node, dict[IPv4Network, list[Path]]] = {node: {p: [path] for p, path in paths.items()}
                                                        for node, paths in local.items()}
     live = list(established)
+    every: dict[Node, dict[IPv4Network, list[Path]]] = {}  # each speaker's usable paths, for ADD-PATH
     for _ in range(64):
         received: dict[Node, dict[IPv4Network, list[Path]]] = {}
         over = []
         for session in live:
-            accepted = _exchange(processes, session, best)
+            accepted = _exchange(processes, session, best, every)
             limit = session.receiving.maximum_prefix
             if limit is not None and len(accepted) > limit:
                 over.append(session)
                 continue
-            for prefix, path in accepted.items():
-                received.setdefault(session.receiver, {}).setdefault(prefix, []).append(path)
+            for prefix, paths in accepted.items():
+                received.setdefault(session.receiver, {}).setdefault(prefix, []).extend(paths)
         live = [s for s in live if s not in over and not any(
             o.speaker == s.receiver and o.receiver == s.speaker for o in over)]
-        new = {node: _select(process, _with_aggregates(process, local[node], received.get(node, {})), tables.get(node))
-               for node, (_, process) in processes.items()}
+        candidates = {node: _with_aggregates(process, local[node], received.get(node, {}))
+                      for node, (_, process) in processes.items()}
+        new = {node: _select(process, candidates[node], tables.get(node)) for node, (_, process) in processes.items()}
+        every = {node: _usable(candidates[node], new[node], tables.get(node)) for node in candidates
+                 if "send" in processes[node][1].add_paths}
         if new == best and not over:
             break
         best = new
     return {node: _installed(paths) for node, paths in best.items()}
+
+
+def _usable(candidates: dict[IPv4Network, list[Path]], chosen: dict[IPv4Network, list[Path]], table: Rib | None
+            ) -> dict[IPv4Network, list[Path]]:
+    """Every path of each prefix whose next hop resolves, the chosen ones first: what ADD-PATH sends."""
+    return {prefix: [*chosen[prefix], *(p for p in paths
+                                        if p not in chosen[prefix] and _igp_cost(p, table) is not None)]
+            for prefix, paths in candidates.items() if prefix in chosen}
 
 
 def _installed(paths: dict[IPv4Network, list[Path]]) -> dict[IPv4Network, Route]:
@@ -399,36 +411,42 @@ def _sends(session: Session, path: Path) -> bool:
 
 
 def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session,
-              best: dict[Node, dict[IPv4Network, list[Path]]]) -> dict[IPv4Network, Path]:
-    """What the receiver accepts of what the speaker sends on one session."""
+              best: dict[Node, dict[IPv4Network, list[Path]]], every: dict[Node, dict[IPv4Network, list[Path]]]
+              ) -> dict[IPv4Network, list[Path]]:
+    """What the receiver accepts of what the speaker sends on one session: the best path of each
+    prefix, or every usable one where both ends have ADD-PATH and the speaker sends it this peer."""
     speaker, speaker_process = processes[session.speaker]
     receiver, receiver_process = processes[session.receiver]
     external = session.external
     suppressed = [a.prefix for a in speaker_process.aggregates if a.summary_only]
-    offered: dict[IPv4Network, Path] = {}
+    add_paths = session.sending.add_paths and "receive" in receiver_process.add_paths and \
+        session.speaker in every
+    offered: list[tuple[IPv4Network, Path]] = []
     if not _blocked(speaker, speaker_process, session, session.sending, "out"):
-        for prefix, paths in best.get(session.speaker, {}).items():
-            path = paths[0]
-            if not _sends(session, path) or any(prefix != s and prefix.subnet_of(s) for s in suppressed):
+        for prefix, paths in (every if add_paths else best).get(session.speaker, {}).items():
+            if any(prefix != s and prefix.subnet_of(s) for s in suppressed):
                 continue
-            attributes = path.attributes
-            if external:  # local preference and weight stay in the AS; MED goes one AS further
-                attributes = replace(attributes, local_preference=100, weight=0,
-                                     metric=attributes.metric if path.learned_from is None else None)
-            if not (speaker_process.sends_communities or session.sending.send_community):
-                attributes = replace(attributes, communities=frozenset())
-            sent = _filter(speaker, session.sending, "out", attributes)
-            if sent is not None:
-                offered[prefix] = replace(path, attributes=sent)
+            for path in paths if add_paths else paths[:1]:
+                if not _sends(session, path):
+                    continue
+                attributes = path.attributes
+                if external:  # local preference and weight stay in the AS; MED goes one AS further
+                    attributes = replace(attributes, local_preference=100, weight=0,
+                                         metric=attributes.metric if path.learned_from is None else None)
+                if not (speaker_process.sends_communities or session.sending.send_community):
+                    attributes = replace(attributes, communities=frozenset())
+                sent = _filter(speaker, session.sending, "out", attributes)
+                if sent is not None:
+                    offered.append((prefix, replace(path, attributes=sent)))
     if session.sending.default_originate:
-        offered[DEFAULT_ROUTE] = Path(Attributes(DEFAULT_ROUTE), None, None, False, Origin(
-            speaker.name, session.sending.session.line, f"neighbor {session.sending.address} default-originate"))
+        offered.append((DEFAULT_ROUTE, Path(Attributes(DEFAULT_ROUTE), None, None, False, Origin(
+            speaker.name, session.sending.session.line, f"neighbor {session.sending.address} default-originate"))))
     if _blocked(receiver, receiver_process, session, session.receiving, "in"):
         return {}
     own = {receiver_process.asn, f"({receiver_process.asn})", receiver_process.confederation}
     sender_id = int(speaker_process.router_id) if speaker_process.router_id else 0
-    accepted = {}
-    for prefix, path in offered.items():
+    accepted: dict[IPv4Network, list[Path]] = {}
+    for prefix, path in offered:
         attributes = path.attributes
         if external:  # out of a confederation: its members' segments give way to its identifier
             attributes = replace(attributes, as_path=(speaker_process.confederation or speaker_process.asn,
@@ -443,6 +461,7 @@ def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session
             continue
         next_hop = session.receiving.address if external or session.sending.next_hop_self or path.next_hop is None \
             else path.next_hop
-        accepted[prefix] = Path(received, next_hop, session.receiving.address, external, path.origin,
-                                session.receiving.route_reflector_client, sender_id, confed=session.confed)
+        accepted.setdefault(prefix, []).append(Path(received, next_hop, session.receiving.address, external,
+                                                    path.origin, session.receiving.route_reflector_client,
+                                                    sender_id, confed=session.confed))
     return accepted

@@ -40,7 +40,8 @@ _REDISTRIBUTE = re.compile(r"redistribute (static|connected|bgp|ospf|kernel)\b(.
 _DEFAULT_ORIGINATE = re.compile(r"default-information originate\b(.*)$")
 _NEIGHBOR_POLICY = re.compile(r"neighbor (\S+) (route-map|prefix-list) (\S+) (in|out)$")
 _NEIGHBOR_FLAG = re.compile(r"neighbor (\S+) (maximum-prefix|default-originate|next-hop-self|route-reflector-client|"
-                            r"send-community|weight)\b(?: (\d+))?")
+                            r"send-community|weight|advertise additional-paths|addpath-tx-all-paths)\b(?: (\d+))?")
+_ADDITIONAL_PATHS = re.compile(r"bgp additional-paths ((?:send|receive)(?: (?:send|receive))?)$")
 _MAXIMUM_PATHS = re.compile(r"maximum-paths (?:(ibgp|eibgp) )?(\d+)$")
 _AGGREGATE = re.compile(r"aggregate-address (\S+)(?: (\d+\.\d+\.\d+\.\d+))?(.*)$")
 # FRR and classic IOS ``vrrp N ip A`` / ``vrrp N priority P``, HSRP ``standby N ip A``; IOS-XE's
@@ -145,6 +146,8 @@ class Neighbor:
     send_community: bool = False
     weight: int = 0
     dynamic: bool = False  # made by a ``bgp listen range`` for a peer that connected
+    add_paths: bool = False  # sends it every path, not only the best (ADD-PATH: IOS ``advertise
+    # additional-paths``, FRR ``addpath-tx-all-paths``)
 
     @property
     def address(self) -> IPv4Address:
@@ -175,6 +178,7 @@ class BgpProcess:
     always_compare_med: bool = False
     router_id: IPv4Address | None = None
     confederation: str | None = None  # bgp confederation identifier: the AS it is outside the confederation
+    add_paths: set[str] = field(default_factory=set)  # ADD-PATH capabilities: "send", "receive"
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,8 @@ def read_router(audit: DeviceAudit) -> Router:
     ports = _ports(audit, platform, ospf)
     up = {p.address.ip for p in ports}
     return Router(audit.name, ports, _statics(audit), Policies.of(audit), ospf,
-                  _bgp_processes(audit, platform.ebgp_requires_policy, platform.bgp_sends_communities),
+                  _bgp_processes(audit, platform.ebgp_requires_policy, platform.bgp_sends_communities,
+                                 platform.bgp_add_paths),
                   sorted({g for g in _gateways(audit) if g.port_address in up}, key=lambda g: (g.table, g.address)),
                   platform)
 
@@ -313,7 +318,8 @@ def _read_ospf_setting(audit: DeviceAudit, child, process: OspfProcess) -> None:
             Origin(audit.name, audit.line_of(child), text)))
 
 
-def _bgp_processes(audit: DeviceAudit, requires_policy: bool, sends_communities: bool) -> dict[str, BgpProcess]:
+def _bgp_processes(audit: DeviceAudit, requires_policy: bool, sends_communities: bool, add_paths: frozenset[str]
+                   ) -> dict[str, BgpProcess]:
     processes: dict[str, BgpProcess] = {}
     groups: dict[str, Neighbor] = {}
     sessions = {(table_name(n.vrf), n.address): n for n in bgp_neighbors(audit)}
@@ -331,7 +337,8 @@ def _bgp_processes(audit: DeviceAudit, requires_policy: bool, sends_communities:
                                   for c in node.children if c.text.startswith("address-family ipv4")]
         for table, block in blocks:
             process = processes.setdefault(table, BgpProcess(table, words[2], policy, sends_communities,
-                                                             confederation=confederation_of(node)[0]))
+                                                             confederation=confederation_of(node)[0],
+                                                             add_paths=set(add_paths)))
             _read_bgp_block(audit, block, process, sessions, groups)
     for process in processes.values():
         for neighbor in process.neighbors:  # a member's own settings win over its peer group's
@@ -346,7 +353,7 @@ def _inherit(neighbor: Neighbor, group: Neighbor | None) -> None:
         return
     neighbor.policy = {**group.policy, **neighbor.policy}
     for name in ("maximum_prefix", "default_originate", "next_hop_self", "route_reflector_client",
-                 "send_community", "weight"):
+                 "send_community", "weight", "add_paths"):
         if not getattr(neighbor, name):
             setattr(neighbor, name, getattr(group, name))
 
@@ -383,6 +390,8 @@ def _read_bgp_block(audit: DeviceAudit, block, process: BgpProcess,
             member = BgpNeighbor(audit.name, None if process.table == DEFAULT else process.table, process.asn,
                                  IPv4Address(0), origin.line, {"peer-group": listen.group(2)})
             process.listen_ranges.append((_prefix(listen.group(1)), Neighbor(member)))  # type: ignore[arg-type]
+        elif (capability := _ADDITIONAL_PATHS.match(text)):
+            process.add_paths.update(capability.group(1).split())
         elif text == "bgp bestpath med always-compare" or text == "bgp always-compare-med":
             process.always_compare_med = True
         elif words[:2] == ["bgp", "router-id"] and len(words) == 3 and _address(words[2]) is not None:
@@ -408,6 +417,8 @@ def _set_flag(neighbor: Neighbor, flag: str, value: str | None) -> None:
         neighbor.weight = int(value)
     elif flag in ("default-originate", "next-hop-self", "route-reflector-client", "send-community"):
         setattr(neighbor, flag.replace("-", "_"), True)
+    elif flag in ("advertise additional-paths", "addpath-tx-all-paths"):
+        neighbor.add_paths = True
 
 
 def _prefix(text: str) -> IPv4Network | None:

@@ -81,6 +81,9 @@ class Platform(ABC):
     rfc8212_blocks_confederation: ClassVar[bool] = False
     # A ``network`` statement's route carries its IGP metric as MED (IOS; FRR 8.4 sends none).
     bgp_network_med_from_igp: ClassVar[bool] = True
+    # The ADD-PATH capabilities a BGP process has unasked (IOS: none, ``bgp additional-paths send
+    # receive`` gives them; FRR: both, a neighbour's ``addpath-tx-all-paths`` says where to send).
+    bgp_add_paths: ClassVar[frozenset[str]] = frozenset()
     # An eBGP session exchanges no route without a policy in that direction (RFC 8212; FRR's default).
     ebgp_requires_policy: ClassVar[bool] = False
     # Whether BGP sends communities to a neighbour without ``send-community`` (IOS: no; FRR: yes).

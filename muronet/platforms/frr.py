@@ -33,6 +33,7 @@ class Frr(Platform):
     ospf_area_starts_process = False
     rfc8212_blocks_confederation = True
     bgp_network_med_from_igp = False
+    bgp_add_paths = frozenset({"send", "receive"})
     ebgp_requires_policy = True
     bgp_sends_communities = True
     local_routes = False
