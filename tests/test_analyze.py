@@ -184,6 +184,16 @@ def test_every_kind_of_structure_a_line_can_name(cli, tmp_path):
     assert code == 1
 
 
+def test_an_address_on_a_vrf_s_own_device_is_in_that_vrf(cli, tmp_path):
+    """FRR's VRF device (``interface BLUE`` of ``vrf BLUE``) holds the VRF's addresses, as a loopback
+    holds the global table's; an interface bound with ``interface eth1 vrf BLUE`` is in it too."""
+    frr = ("frr version 8.4.4\nhostname r1\nvrf BLUE\nexit-vrf\ninterface BLUE\n ip address 10.9.9.9/32\nexit\n"
+           "interface eth1 vrf BLUE\n ip address 10.1.1.1/24\nexit\ninterface lo\n ip address 10.0.0.1/32\nexit\n")
+    _, document = analysed(cli, folder_of(tmp_path / "c", {"r1": frr}), "--routes")
+    tables = {table: {r["prefix"] for r in routes} for table, routes in document["routes"]["r1"].items()}
+    assert tables == {"BLUE": {"10.9.9.9/32", "10.1.1.0/24"}, "default": {"10.0.0.1/32"}}
+
+
 def test_configurations_people_wrote_give_only_what_is_really_there(cli, tmp_path):
     """The FRR corpus (abbreviations, duplicates, a topotest's VRF leak, given as FRR: it names no
     platform) and NAPALM's recording of a real IOS-XE configuration: no reference is undefined;

@@ -94,10 +94,14 @@ def _address(text: str) -> IPv4Interface | None:
 
 @per_device
 def l3_interfaces(audit: DeviceAudit) -> list[L3Interface]:
-    """Every interface address with its table; one entry per address (secondaries included)."""
+    """Every interface address with its table; one entry per address (secondaries included). On
+    FRR the VRF's own device (``interface BLUE`` of a ``vrf BLUE``) is in that VRF: its addresses
+    are the VRF's, as a loopback's are the global table's."""
     found = []
+    devices = {words[1] for node in audit.top("vrf ") if len(words := node.text.split()) == 2}
     for node in audit.top("interface "):
-        name, vrf = node.text.split()[1], interface_vrf(node)
+        name = node.text.split()[1]
+        vrf = interface_vrf(node) or (name if name in devices else None)
         for line in (c for c in node.children if c.text.startswith("ip address ")):
             address = _address(line.text)
             if address is not None:
