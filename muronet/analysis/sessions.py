@@ -292,8 +292,9 @@ def confederation_of(process) -> tuple[str | None, frozenset[str]]:
     >>> from muronet.platforms import get_platform
     >>> tree = get_platform("frr").parse("router bgp 65001\\n bgp confederation identifier 100\\n"
     ...                                  " bgp confederation peers 65002 65003\\n")
-    >>> confederation_of(next(iter(tree.children)))
-    ('100', frozenset({'65002', '65003'}))
+    >>> identifier, peers = confederation_of(next(iter(tree.children)))
+    >>> identifier, sorted(peers)
+    ('100', ['65002', '65003'])
     """
     identifier, peers = None, set()
     for child in process.children:
