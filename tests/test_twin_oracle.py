@@ -27,6 +27,13 @@ others (``no bgp ebgp-requires-policy``), and an ``ip ospf area`` on a router th
 
 ``virtual_link``: an area joined to the backbone only through another area (``area 1
 virtual-link``), the transit path the cheaper of two.
+
+``multipath``: eBGP multipath (``maximum-paths 2``) over two peers of one AS, iBGP multipath
+(``maximum-paths ibgp 2``), OSPF equal-cost paths around a square, type-1 externals and a type-1
+default route (``default-information originate always``); route-maps that add to the MED (``set
+metric +10``), delete communities (``set comm-list … delete``) that another router's local
+preference would otherwise follow, prepend the last AS (``last-as 2``) and set a third-party next
+hop (``set ip next-hop``).
 """
 
 from __future__ import annotations

@@ -385,6 +385,17 @@ def _has_policy(neighbor: Neighbor, direction: str) -> bool:
     return any(d == direction for _, d in neighbor.policy)
 
 
+def _next_hop_set(value: str | None, current: IPv4Address | None, peer: IPv4Address) -> IPv4Address | None:
+    """A route-map's ``set ip next-hop``: an address, or ``peer-address`` (the session's far end as the
+    receiver names it, out or in); None or anything else leaves the next hop as BGP set it."""
+    if value == "peer-address":
+        return peer
+    try:
+        return IPv4Address(value) if value is not None else current
+    except ValueError:
+        return current
+
+
 def _blocked(router: Router, process: BgpProcess, session: Session, neighbor: Neighbor, direction: str) -> bool:
     """RFC 8212: an eBGP session passes nothing in a direction without a policy for it. FRR 8.4
     applies it to confederation peers too, where no policy passes anything (``rfc8212_blocks_confederation``)."""
@@ -455,12 +466,16 @@ def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session
             attributes = replace(attributes, as_path=(f"({speaker_process.asn})", *attributes.as_path))
         if any(a in own or own & set(a.strip("{}").split(",")) for a in attributes.as_path):
             continue
-        attributes = replace(attributes, weight=session.receiving.weight)
+        sent_hop = attributes.next_hop  # the speaker's outbound ``set ip next-hop``
+        attributes = replace(attributes, weight=session.receiving.weight, next_hop=None)
         received = _filter(receiver, session.receiving, "in", attributes)
         if received is None:
             continue
         next_hop = session.receiving.address if external or session.sending.next_hop_self or path.next_hop is None \
             else path.next_hop
+        for chosen in (sent_hop, received.next_hop):
+            next_hop = _next_hop_set(chosen, next_hop, session.receiving.address)
+        received = replace(received, next_hop=None)
         accepted.setdefault(prefix, []).append(Path(received, next_hop, session.receiving.address, external,
                                                     path.origin, session.receiving.route_reflector_client,
                                                     sender_id, confed=session.confed))

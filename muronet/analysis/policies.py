@@ -6,9 +6,10 @@ A route-map's entries are tried in sequence order; the first whose every ``match
 entry matching drops it. A route-map, prefix-list, community list or AS-path list that is named but
 not defined matches nothing, as on both platforms. Read: ``match ip address`` (prefix-list or
 access-list), ``match community`` (standard and expanded lists, ``exact-match``), ``match as-path``;
-``set metric``, ``set local-preference``, ``set weight``, ``set as-path prepend``, ``set community``
-(``additive``, ``none``), ``set origin``. Matches the model does not read (tags, interfaces…) are
-taken to hold.
+``set metric`` (a value, or ``+N``/``-N`` from the route's), ``set local-preference``, ``set
+weight``, ``set as-path prepend`` (ASes, or ``last-as N``), ``set community`` (``additive``,
+``none``), ``set comm-list NAME delete``, ``set origin``, ``set ip next-hop`` (an address or
+``peer-address``). Matches the model does not read (tags, interfaces…) are taken to hold.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Attributes:
     as_path: tuple[str, ...] = ()
     communities: frozenset[str] = frozenset()
     origin: str = "igp"
+    next_hop: str | None = None  # ``set ip next-hop``: an address, or "peer-address"; None: as BGP sets it
 
 
 def cisco_regex(text: str) -> re.Pattern[str]:
@@ -184,7 +186,7 @@ class Policies:
         """``route`` as route-map ``name`` passes it (None: dropped)."""
         for entry in self.route_maps.get(name, ()):
             if self._matches(entry, route):
-                return _set(entry, route) if entry.action == "permit" else None
+                return self._set(entry, route) if entry.action == "permit" else None
         return None
 
     def _matches(self, entry: MapEntry, route: Attributes) -> bool:
@@ -200,6 +202,17 @@ class Policies:
             named = {v for e in entries if e.action == "permit" for v in e.values}
             return bool(communities) and communities == named
         return _list_permits(entries, " ".join(sorted(communities, key=_community_order)), communities)
+
+
+    def _set(self, entry: MapEntry, route: Attributes) -> Attributes:
+        """What the entry's ``set`` lines make of ``route``."""
+        for words in entry.sets:
+            if words[:1] == ("comm-list",) and words[-1:] == ("delete",) and len(words) == 3:
+                route = replace(route, communities=frozenset(
+                    c for c in route.communities if not self._community_permits(words[1], False, frozenset({c}))))
+            else:
+                route = _set_one(words, route)
+        return route
 
 
 def _list_permits(entries, text: str, members: frozenset[str]) -> bool:
@@ -218,23 +231,36 @@ def _compiled(text: str) -> re.Pattern[str] | None:
         return None  # the platforms refuse such a line: it matches nothing
 
 
-def _set(entry: MapEntry, route: Attributes) -> Attributes:
-    """What the entry's ``set`` lines make of ``route``."""
-    for words in entry.sets:
-        if words[0] == "metric" and len(words) == 2 and words[1].isdigit():
-            route = replace(route, metric=int(words[1]))
-        elif words[0] == "local-preference" and len(words) == 2 and words[1].isdigit():
-            route = replace(route, local_preference=int(words[1]))
-        elif words[0] == "weight" and len(words) == 2 and words[1].isdigit():
-            route = replace(route, weight=int(words[1]))
-        elif words[:2] == ("as-path", "prepend") and all(w.isdigit() for w in words[2:]):
-            route = replace(route, as_path=(*words[2:], *route.as_path))
-        elif words[0] == "community" and len(words) >= 2:
-            named = frozenset(w for w in words[1:] if w not in ("additive", "none"))
-            route = replace(route, communities=frozenset() if "none" in words else
-                            (route.communities | named if "additive" in words else named))
-        elif words[0] == "origin" and len(words) >= 2 and words[1] in ORIGINS:
-            route = replace(route, origin=words[1])
+def _set_one(words: tuple[str, ...], route: Attributes) -> Attributes:
+    """What one ``set`` line (its words after ``set``) makes of ``route``.
+
+    >>> from ipaddress import IPv4Network
+    >>> route = Attributes(IPv4Network("10.0.0.0/8"), metric=5, as_path=("65001", "65002"))
+    >>> _set_one(("metric", "+10"), route).metric, _set_one(("metric", "-9"), route).metric
+    (15, 0)
+    >>> _set_one(("as-path", "prepend", "last-as", "2"), route).as_path
+    ('65001', '65001', '65001', '65002')
+    """
+    value = words[1] if len(words) == 2 else None
+    if words[0] == "metric" and value is not None and re.fullmatch(r"[+-]?\d+", value):
+        relative = value[0] in "+-"
+        return replace(route, metric=max(0, (route.metric or 0) + int(value)) if relative else int(value))
+    if words[0] == "local-preference" and value is not None and value.isdigit():
+        return replace(route, local_preference=int(value))
+    if words[0] == "weight" and value is not None and value.isdigit():
+        return replace(route, weight=int(value))
+    if words[:3] == ("as-path", "prepend", "last-as") and len(words) == 4 and words[3].isdigit() and route.as_path:
+        return replace(route, as_path=(*[route.as_path[0]] * int(words[3]), *route.as_path))
+    if words[:2] == ("as-path", "prepend") and all(w.isdigit() for w in words[2:]):
+        return replace(route, as_path=(*words[2:], *route.as_path))
+    if words[0] == "community" and len(words) >= 2:
+        named = frozenset(w for w in words[1:] if w not in ("additive", "none"))
+        return replace(route, communities=frozenset() if "none" in words else
+                       (route.communities | named if "additive" in words else named))
+    if words[0] == "origin" and value in ORIGINS:
+        return replace(route, origin=value)
+    if words[:2] == ("ip", "next-hop") and len(words) == 3:
+        return replace(route, next_hop=words[2])
     return route
 
 
