@@ -10,15 +10,16 @@ equal-cost first hop; inter-area through ABRs (routers in the backbone and anoth
 offers every area its best intra-area route to what it has in none of that area's stubs, and its
 non-backbone areas what it learns across the backbone); externals (type 5) from ``redistribute``
 and ``default-information originate`` of ASBRs, type 2 (metric 20, default route 10) unless said
-otherwise, reached by the path to the ASBR. Stub areas take no externals and get a default route from their ABRs
-(totally stubby ones nothing else from outside); an NSSA's ASBRs originate type-7 routes, seen
-in the NSSA and translated into the other areas (reached by the path to the ASBR, its forwarding
-address); an ABR's ``area range`` replaces the routes it covers by one summary at their largest
-cost, and an IOS ABR discards what the range covers and it has no route to (FRR 8.4.4 does
-not). Costs are the platform's (``Platform.ospf_cost``). A process's route to a prefix is computed when a table asks
-for it, so a city of a thousand routers holds its link state, not a thousand full tables. Not
-modelled: NSSA ranges and translator election (every NSSA ABR translates), a virtual link's
-transit-area shortcuts (RFC 2328 16.3), ``distance ospf``.
+otherwise, reached by the path to the ASBR. Stub areas take no externals and get a default
+route from their ABRs (totally stubby ones nothing else from outside); an NSSA's ASBRs originate
+type-7 routes, seen in the NSSA and translated into the other areas (reached by the path to the
+ASBR, its forwarding address); an ABR's ``area range`` replaces the routes it covers by one
+summary at their largest cost, and an IOS ABR discards what the range covers and it has no route
+to (FRR 8.4.4 does not); a virtual link joins an ABR to the backbone through a transit area.
+Costs are the platform's (``Platform.ospf_cost``). A process's route to a prefix is computed
+when a table asks for it, so a city of a thousand routers holds its link state, not a thousand
+full tables. Not modelled: NSSA ranges and translator election (every NSSA ABR translates), a
+virtual link's transit-area shortcuts (RFC 2328 16.3), ``distance ospf``.
 """
 
 from __future__ import annotations
@@ -368,12 +369,11 @@ class OspfDomain:
                 if node not in self.areas_of:
                     continue
                 nssas = [a for a in self.areas_of[node] if self.kind[a] == "nssa"]
+                # type 5 into the normal areas, its own or (translated by its NSSAs' ABRs) the others';
+                # type 7 into each of its NSSAs
+                flooded = self._normal(node) or any(self.area_abrs.get(a) for a in nssas)
                 for lsa in _originated(router, table, process, tables.get(node)):
-                    # type 5 into the normal areas; type 7 into each NSSA, which its ABRs translate
-                    # to type 5 when the ASBR has no normal area of its own
-                    for found in ([lsa] if self._normal(node) else
-                                  [lsa] if any(self.area_abrs.get(a) for a in nssas) else []) + \
-                            [replace(lsa, nssa=a) for a in nssas]:
+                    for found in ([lsa] if flooded else []) + [replace(lsa, nssa=a) for a in nssas]:
                         lsas.setdefault(lsa.prefix, []).append(found)
         if lsas == self.externals:
             return False
@@ -383,12 +383,10 @@ class OspfDomain:
     def _external_route(self, node: Node, prefix: IPv4Network) -> Route | None:
         found: tuple[tuple[int, int, int], frozenset[NextHop], External] | None = None
         for lsa in self.externals.get(prefix, ()):
-            if (lsa.nssa is None and not self._normal(node)) or (
+            if lsa.asbr == node or (lsa.nssa is None and not self._normal(node)) or (
                     lsa.nssa is not None and lsa.nssa not in self.areas_of[node]):
-                continue  # type 5 reaches no stub area nor NSSA; type 7 stays in its NSSA
+                continue  # its own; type 5 reaches no stub area nor NSSA; type 7 stays in its NSSA
             asbr = f"asbr:{lsa.asbr[0]}:{lsa.asbr[1]}"
-            if lsa.asbr == node:
-                continue
             if lsa.nssa is None:
                 path = self.base(node, asbr)
             else:
