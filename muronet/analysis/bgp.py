@@ -424,42 +424,17 @@ def _sends(session: Session, path: Path) -> bool:
 def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session,
               best: dict[Node, dict[IPv4Network, list[Path]]], every: dict[Node, dict[IPv4Network, list[Path]]]
               ) -> dict[IPv4Network, list[Path]]:
-    """What the receiver accepts of what the speaker sends on one session: the best path of each
-    prefix, or every usable one where both ends have ADD-PATH and the speaker sends it this peer."""
-    speaker, speaker_process = processes[session.speaker]
+    """What the receiver accepts of what the speaker sends on one session."""
     receiver, receiver_process = processes[session.receiver]
-    external = session.external
-    suppressed = [a.prefix for a in speaker_process.aggregates if a.summary_only]
-    add_paths = session.sending.add_paths and "receive" in receiver_process.add_paths and \
-        session.speaker in every
-    offered: list[tuple[IPv4Network, Path]] = []
-    if not _blocked(speaker, speaker_process, session, session.sending, "out"):
-        for prefix, paths in (every if add_paths else best).get(session.speaker, {}).items():
-            if any(prefix != s and prefix.subnet_of(s) for s in suppressed):
-                continue
-            for path in paths if add_paths else paths[:1]:
-                if not _sends(session, path):
-                    continue
-                attributes = path.attributes
-                if external:  # local preference and weight stay in the AS; MED goes one AS further
-                    attributes = replace(attributes, local_preference=100, weight=0,
-                                         metric=attributes.metric if path.learned_from is None else None)
-                if not (speaker_process.sends_communities or session.sending.send_community):
-                    attributes = replace(attributes, communities=frozenset())
-                sent = _filter(speaker, session.sending, "out", attributes)
-                if sent is not None:
-                    offered.append((prefix, replace(path, attributes=sent)))
-    if session.sending.default_originate:
-        offered.append((DEFAULT_ROUTE, Path(Attributes(DEFAULT_ROUTE), None, None, False, Origin(
-            speaker.name, session.sending.session.line, f"neighbor {session.sending.address} default-originate"))))
     if _blocked(receiver, receiver_process, session, session.receiving, "in"):
         return {}
+    speaker_process = processes[session.speaker][1]
     own = {receiver_process.asn, f"({receiver_process.asn})", receiver_process.confederation}
     sender_id = int(speaker_process.router_id) if speaker_process.router_id else 0
     accepted: dict[IPv4Network, list[Path]] = {}
-    for prefix, path in offered:
+    for prefix, path in _offered(processes, session, best, every):
         attributes = path.attributes
-        if external:  # out of a confederation: its members' segments give way to its identifier
+        if session.external:  # out of a confederation: its members' segments give way to its identifier
             attributes = replace(attributes, as_path=(speaker_process.confederation or speaker_process.asn,
                                                       *(a for a in attributes.as_path if not a.startswith("("))))
         elif session.confed:
@@ -471,12 +446,43 @@ def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session
         received = _filter(receiver, session.receiving, "in", attributes)
         if received is None:
             continue
-        next_hop = session.receiving.address if external or session.sending.next_hop_self or path.next_hop is None \
-            else path.next_hop
+        next_hop = session.receiving.address if session.external or session.sending.next_hop_self or \
+            path.next_hop is None else path.next_hop
         for chosen in (sent_hop, received.next_hop):
             next_hop = _next_hop_set(chosen, next_hop, session.receiving.address)
-        received = replace(received, next_hop=None)
-        accepted.setdefault(prefix, []).append(Path(received, next_hop, session.receiving.address, external,
-                                                    path.origin, session.receiving.route_reflector_client,
-                                                    sender_id, confed=session.confed))
+        accepted.setdefault(prefix, []).append(Path(replace(received, next_hop=None), next_hop,
+                                                    session.receiving.address, session.external, path.origin,
+                                                    session.receiving.route_reflector_client, sender_id,
+                                                    confed=session.confed))
     return accepted
+
+
+def _offered(processes: dict[Node, tuple[Router, BgpProcess]], session: Session,
+             best: dict[Node, dict[IPv4Network, list[Path]]], every: dict[Node, dict[IPv4Network, list[Path]]]
+             ) -> list[tuple[IPv4Network, Path]]:
+    """What the speaker sends on one session, through its outbound policy: the best path of each
+    prefix, or every usable one where both ends have ADD-PATH and the speaker sends it this peer."""
+    speaker, speaker_process = processes[session.speaker]
+    suppressed = [a.prefix for a in speaker_process.aggregates if a.summary_only]
+    add_paths = session.sending.add_paths and "receive" in processes[session.receiver][1].add_paths and \
+        session.speaker in every
+    offered: list[tuple[IPv4Network, Path]] = []
+    if not _blocked(speaker, speaker_process, session, session.sending, "out"):
+        for prefix, paths in (every if add_paths else best).get(session.speaker, {}).items():
+            if any(prefix != s and prefix.subnet_of(s) for s in suppressed):
+                continue
+            for path in (p for p in (paths if add_paths else paths[:1]) if _sends(session, p)):
+                attributes = path.attributes
+                if session.external:  # local preference and weight stay in the AS; MED goes one AS further
+                    attributes = replace(attributes, local_preference=100, weight=0,
+                                         metric=attributes.metric if path.learned_from is None else None)
+                if not (speaker_process.sends_communities or session.sending.send_community):
+                    attributes = replace(attributes, communities=frozenset())
+                sent = _filter(speaker, session.sending, "out", attributes)
+                if sent is not None:
+                    offered.append((prefix, replace(path, attributes=sent)))
+    if session.sending.default_originate:  # sent instead of any default route the speaker has
+        offered = [(prefix, path) for prefix, path in offered if prefix != DEFAULT_ROUTE]
+        offered.append((DEFAULT_ROUTE, Path(Attributes(DEFAULT_ROUTE), None, None, False, Origin(
+            speaker.name, session.sending.session.line, f"neighbor {session.sending.address} default-originate"))))
+    return offered
