@@ -216,8 +216,7 @@ def read_router(audit: DeviceAudit) -> Router:
     ports = _ports(audit, platform, ospf)
     up = {p.address.ip for p in ports}
     return Router(audit.name, ports, _statics(audit), Policies.of(audit), ospf,
-                  _bgp_processes(audit, platform.ebgp_requires_policy, platform.bgp_sends_communities,
-                                 platform.bgp_add_paths),
+                  _bgp_processes(audit, platform),
                   sorted({g for g in _gateways(audit) if g.port_address in up}, key=lambda g: (g.table, g.address)),
                   platform)
 
@@ -296,7 +295,8 @@ _VIRTUAL_LINK = re.compile(r"area (\S+) virtual-link (\d+\.\d+\.\d+\.\d+)\b")
 
 
 def _read_ospf_setting(audit: DeviceAudit, child, process: OspfProcess) -> None:
-    """One line of ``router ospf``: an area's kind, ranges and default cost, the reference bandwidth."""
+    """One line of ``router ospf``: the reference bandwidth, the router id, an area's kind, default
+    cost, ranges and virtual links."""
     text = child.text
     if found := _REFERENCE_BANDWIDTH.match(text):
         process.reference_bandwidth = int(found.group(1))
@@ -318,8 +318,7 @@ def _read_ospf_setting(audit: DeviceAudit, child, process: OspfProcess) -> None:
             Origin(audit.name, audit.line_of(child), text)))
 
 
-def _bgp_processes(audit: DeviceAudit, requires_policy: bool, sends_communities: bool, add_paths: frozenset[str]
-                   ) -> dict[str, BgpProcess]:
+def _bgp_processes(audit: DeviceAudit, platform: Platform) -> dict[str, BgpProcess]:
     processes: dict[str, BgpProcess] = {}
     groups: dict[str, Neighbor] = {}
     sessions = {(table_name(n.vrf), n.address): n for n in bgp_neighbors(audit)}
@@ -328,7 +327,7 @@ def _bgp_processes(audit: DeviceAudit, requires_policy: bool, sends_communities:
         if len(words) < 3:
             continue
         own = table_name(process_vrf_of(node.text))
-        policy = requires_policy
+        policy = platform.ebgp_requires_policy
         if any(c.text == "no bgp ebgp-requires-policy" for c in node.children):
             policy = False
         elif any(c.text == "bgp ebgp-requires-policy" for c in node.children):
@@ -336,9 +335,9 @@ def _bgp_processes(audit: DeviceAudit, requires_policy: bool, sends_communities:
         blocks = [(own, node)] + [(table_name(c.text.split()[-1]) if " vrf " in c.text else own, c)
                                   for c in node.children if c.text.startswith("address-family ipv4")]
         for table, block in blocks:
-            process = processes.setdefault(table, BgpProcess(table, words[2], policy, sends_communities,
+            process = processes.setdefault(table, BgpProcess(table, words[2], policy, platform.bgp_sends_communities,
                                                              confederation=confederation_of(node)[0],
-                                                             add_paths=set(add_paths)))
+                                                             add_paths=set(platform.bgp_add_paths)))
             _read_bgp_block(audit, block, process, sessions, groups)
     for process in processes.values():
         for neighbor in process.neighbors:  # a member's own settings win over its peer group's
