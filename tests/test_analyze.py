@@ -194,6 +194,83 @@ def test_an_address_on_a_vrf_s_own_device_is_in_that_vrf(cli, tmp_path):
     assert tables == {"BLUE": {"10.9.9.9/32", "10.1.1.0/24"}, "default": {"10.0.0.1/32"}}
 
 
+STRUCTURES_IOS_SECURITY = """version 17.9
+hostname r1
+aaa new-model
+tacacs server T1
+ address ipv4 10.0.0.1
+tacacs server T2
+ address ipv4 10.0.0.2
+tacacs server SPARE
+ address ipv4 10.0.0.3
+aaa group server tacacs+ G1
+ server name T1
+ server name T2
+ server name T9
+aaa group server tacacs+ UNUSEDG
+ server name T1
+aaa authentication login default group G1 group tacacs+ local
+aaa accounting exec default start-stop group G2
+time-range WORK
+ periodic weekdays 8:00 to 18:00
+time-range IDLE
+ periodic weekend 0:00 to 23:59
+ip access-list extended A
+ permit tcp any any eq 22 time-range WORK
+ permit tcp any any eq 23 time-range NOPE
+ip nat pool P1 192.0.2.1 192.0.2.10 prefix-length 24
+ip nat inside source list A pool P1 overload
+ip nat inside source list A pool P2
+crypto isakmp profile IKP
+ match identity address 0.0.0.0
+crypto ipsec transform-set TS1 esp-aes esp-sha-hmac
+crypto ipsec transform-set TS2 esp-aes esp-sha-hmac
+crypto ipsec profile IPP
+ set transform-set TS1 TS3
+crypto map CM 10 ipsec-isakmp
+ set isakmp-profile IKP
+ set transform-set TS1
+crypto map CM2 10 ipsec-isakmp
+ set transform-set TS1
+zone security INSIDE
+zone security OUTSIDE
+zone security DMZ
+class-map type inspect match-any CI
+ match protocol tcp
+policy-map type inspect PI
+ class type inspect CI
+  inspect
+zone-pair security ZP source INSIDE destination OUTSIDE
+ service-policy type inspect PI
+zone-pair security ZP2 source self destination LOST
+ service-policy type inspect PX
+interface GigabitEthernet0/1
+ zone-member security INSIDE
+ crypto map CM
+interface Tunnel0
+ tunnel protection ipsec profile IPP
+ tunnel protection ipsec profile IPX
+"""
+
+
+def test_every_security_structure_a_line_can_name(cli, tmp_path):
+    """IOS's AAA server groups (several on one line, the built-in ``tacacs+`` aside) and their
+    servers, time ranges on ACL lines, NAT pools and the ACL a NAT rule names, crypto maps, IPsec
+    profiles and transform sets (several on one line), ISAKMP profiles, security zones (``self``
+    built in), inspect class and policy maps: undefined where named and not defined, unused where
+    defined and named by nothing."""
+    code, document = analysed(cli, folder_of(tmp_path / "c", {"r1": STRUCTURES_IOS_SECURITY}))
+    undefined = {f["message"].rsplit(": ", 1)[1].removesuffix(" is not defined") for f in document["findings"]
+                 if f["check"] == "undefined-reference"}
+    assert undefined == {"aaa server T9", "aaa server group G2", "ipsec profile IPX", "nat pool P2", "policy-map PX",
+                         "security zone LOST", "time-range NOPE", "transform-set TS3"}
+    unused = {f["message"].removesuffix(" is defined and never used") for f in document["findings"]
+              if f["check"] == "unused-structure"}
+    assert unused == {"aaa server SPARE", "aaa server group UNUSEDG", "crypto map CM2", "security zone DMZ",
+                      "time-range IDLE", "transform-set TS2"}
+    assert code == 1
+
+
 def test_configurations_people_wrote_give_only_what_is_really_there(cli, tmp_path):
     """The FRR corpus (abbreviations, duplicates, a topotest's VRF leak, given as FRR: it names no
     platform) and NAPALM's recording of a real IOS-XE configuration: no reference is undefined;

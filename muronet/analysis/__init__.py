@@ -31,13 +31,16 @@ __all__ = ["SEVERITIES", "Finding", "NetworkAnalysis", "RouteChange", "analyze",
 def audits_of(texts: dict[str, str], platforms: dict[str, str], settings: Settings, index: InventoryIndex | None
               ) -> dict[str, DeviceAudit]:
     """The configurations as the devices read them (device name → text, platform): abbreviations
-    and keyword case resolved, negations applied, a line for each line of the text; a text that
-    cannot be parsed is left out (the caller says so: the audit and the review report it)."""
+    and keyword case resolved, negations applied, a line for each line of the text. A text with a
+    line the platform's grammar cannot place is read by its own indentation instead (the review
+    reports such lines apart, and blocks); a text that cannot be parsed is left out (the caller
+    says so: the audit and the review report it)."""
     audits = {}
     for name, text in texts.items():
         platform = get_platform(platforms[name])
         try:
-            text = platform.read(text).text()
+            reading = platform.read(text)
+            text = reading.text() if not reading.unread else text
             tree = platform.parse(text)
         except UNPARSEABLE:
             continue

@@ -1,7 +1,9 @@
 """What a configuration defines and what it uses: route-maps, prefix-lists, ACLs, standard,
 extended and large community lists, as-path lists, key chains, class and policy maps, BGP peer
 groups (``neighbor NAME peer-group``; used by a member or a ``bgp listen range``), IOS's VRFs,
-object groups, track objects and IP SLA operations, FRR's BFD profiles, and the interfaces that
+object groups, track objects, IP SLA operations, AAA server groups and their TACACS+/RADIUS
+servers, time ranges, NAT pools, crypto maps, IPsec profiles and transform sets, ISAKMP profiles,
+security zones and inspect class and policy maps, FRR's BFD profiles, and the interfaces that
 routing processes and services name.
 
 FRR and Cisco IOS write these alike (``route-map NAME permit 10``, ``ip prefix-list NAME …``,
@@ -23,10 +25,16 @@ COMMUNITY_LIST, AS_PATH, KEY_CHAIN, INTERFACE = "community-list", "as-path list"
 CLASS_MAP, POLICY_MAP, PEER_GROUP = "class-map", "policy-map", "peer-group"
 EXTCOMMUNITY_LIST, LARGE_COMMUNITY_LIST = "extcommunity-list", "large-community-list"
 VRF, OBJECT_GROUP, TRACK, IP_SLA, BFD_PROFILE = "vrf", "object-group", "track", "ip sla", "bfd profile"
+AAA_GROUP, AAA_SERVER, TIME_RANGE, NAT_POOL = "aaa server group", "aaa server", "time-range", "nat pool"
+CRYPTO_MAP, IPSEC_PROFILE, TRANSFORM_SET, ISAKMP_PROFILE = ("crypto map", "ipsec profile", "transform-set",
+                                                            "isakmp profile")
+ZONE = "security zone"
 # kinds whose definitions nothing may leave unused (an interface needs no reference; an IP SLA
 # operation is used by being scheduled, a VRF may hold only routes)
 REFERENCED_KINDS = (ROUTE_MAP, PREFIX_LIST, ACCESS_LIST, COMMUNITY_LIST, EXTCOMMUNITY_LIST, LARGE_COMMUNITY_LIST,
-                    AS_PATH, KEY_CHAIN, CLASS_MAP, POLICY_MAP, PEER_GROUP, OBJECT_GROUP, TRACK, BFD_PROFILE)
+                    AS_PATH, KEY_CHAIN, CLASS_MAP, POLICY_MAP, PEER_GROUP, OBJECT_GROUP, TRACK, BFD_PROFILE,
+                    AAA_GROUP, AAA_SERVER, TIME_RANGE, NAT_POOL, CRYPTO_MAP, IPSEC_PROFILE, TRANSFORM_SET,
+                    ISAKMP_PROFILE, ZONE)
 _PEER_GROUP = re.compile(r"^neighbor (\S+) peer-group$")  # under ``router bgp``
 
 
@@ -62,8 +70,17 @@ _DEFINITIONS = [  # top-level lines
     (re.compile(r"^ip sla (\d+)$"), IP_SLA),
     (re.compile(r"^(?:bgp|ip) as-path access-list (\S+) "), AS_PATH),
     (re.compile(r"^key chain (\S+)$"), KEY_CHAIN),
-    (re.compile(r"^class-map (?:match-any |match-all )?(\S+)$"), CLASS_MAP),
-    (re.compile(r"^policy-map (\S+)$"), POLICY_MAP),
+    (re.compile(r"^class-map (?:type \S+ )?(?:match-any |match-all )?(\S+)$"), CLASS_MAP),
+    (re.compile(r"^policy-map (?:type \S+ )?(\S+)$"), POLICY_MAP),
+    (re.compile(r"^aaa group server (?:tacacs\+|radius|ldap) (\S+)$"), AAA_GROUP),
+    (re.compile(r"^(?:tacacs|radius) server (\S+)$"), AAA_SERVER),
+    (re.compile(r"^time-range (\S+)$"), TIME_RANGE),
+    (re.compile(r"^ip nat pool (\S+) "), NAT_POOL),
+    (re.compile(r"^crypto map (\S+) \d+"), CRYPTO_MAP),
+    (re.compile(r"^crypto ipsec profile (\S+)$"), IPSEC_PROFILE),
+    (re.compile(r"^crypto ipsec transform-set (\S+) "), TRANSFORM_SET),
+    (re.compile(r"^crypto isakmp profile (\S+)$"), ISAKMP_PROFILE),
+    (re.compile(r"^zone security (\S+)$"), ZONE),
     (re.compile(r"^interface (\S+)"), INTERFACE),
 ]
 _USES = [  # lines at any depth; the first pattern that matches a line decides its kind
@@ -78,8 +95,13 @@ _USES = [  # lines at any depth; the first pattern that matches a line decides i
     (re.compile(r"\bset comm-list (\S+) delete"), COMMUNITY_LIST),
     (re.compile(r"\bmatch as-path (\S+)"), AS_PATH),
     (re.compile(r"^\s*match access-group (?:name )?(\S+)$"), ACCESS_LIST),
-    (re.compile(r"^\s*class (?!class-default$)(\S+)$"), CLASS_MAP),
-    (re.compile(r"^\s*service-policy (?:input |output )?(\S+)$"), POLICY_MAP),
+    (re.compile(r"^\s*class (?:type \S+ )?(?!class-default$)(\S+)$"), CLASS_MAP),
+    (re.compile(r"^\s*service-policy (?:type \S+ )?(?:input |output )?(\S+)$"), POLICY_MAP),
+    (re.compile(r"^\s*server name (\S+)$"), AAA_SERVER),
+    (re.compile(r"^\s*crypto map (\S+)$"), CRYPTO_MAP),
+    (re.compile(r"\btunnel protection ipsec profile (\S+)"), IPSEC_PROFILE),
+    (re.compile(r"^\s*set isakmp-profile (\S+)$"), ISAKMP_PROFILE),
+    (re.compile(r"^\s*zone-member security (\S+)$"), ZONE),
     (re.compile(r"^\s*call (\S+)$"), ROUTE_MAP),
     (re.compile(r"^\s*neighbor \S+ peer-group (\S+)$"), PEER_GROUP),
     (re.compile(r"^\s*bgp listen range \S+ peer-group (\S+)$"), PEER_GROUP),
@@ -117,7 +139,17 @@ _ALSO_USES = [
     (re.compile(r"^router ospf \d+ vrf (\S+)"), VRF),
     (re.compile(r"\bobject-group (?!network |service |ip )(\S+)"), OBJECT_GROUP),
     (re.compile(r"(?:^ip route .*| (?:standby|vrrp) \d+) track (\d+)"), TRACK),
+    (re.compile(r"^\s*(?:\d+ )?(?:permit|deny) .* time-range (\S+)"), TIME_RANGE),  # an ACL line's
+    (re.compile(r"^ip nat (?:inside|outside) source .*?\bpool (\S+)"), NAT_POOL),
+    (re.compile(r"^ip nat (?:inside|outside) source list (\S+)"), ACCESS_LIST),
+    (re.compile(r"^zone-pair security \S+ source (?!self )(\S+)"), ZONE),  # ``self``: the router, built in
+    (re.compile(r"^zone-pair security \S+ source \S+ destination (?!self$)(\S+)"), ZONE),
 ]
+# ``aaa authentication|authorization|accounting … group NAME [group NAME]``: each group a line names
+# (the built-in ``tacacs+``, ``radius`` and ``ldap`` aside); ``set transform-set A B``: each set
+_AAA_LINE = re.compile(r"^aaa (?:authentication|authorization|accounting) ")
+_AAA_GROUP_USE = re.compile(r"\bgroup (?!(?:tacacs\+|radius|ldap)(?:\s|$))(\S+)")
+_TRANSFORM_SETS = re.compile(r"^\s*set transform-set ((?:\S+ ?)+)$")
 
 
 def definitions(audit: DeviceAudit) -> dict[Structure, int | None]:
@@ -143,7 +175,9 @@ def definitions(audit: DeviceAudit) -> dict[Structure, int | None]:
 # a line that uses a structure has one of these words: the patterns are tried on those lines only
 _USE_WORDS = re.compile(r"route-map|prefix-list|match |call |filter-list|distribute-list|-map |access-group|"
                         r"access-class|snmp-server|ntp |key-chain|passive-interface|update-source|source|class |"
-                        r"service-policy|comm-list|peer-group|vrf |object-group|track |ip sla |bfd profile ")
+                        r"service-policy|comm-list|peer-group|vrf |object-group|track |ip sla |bfd profile |"
+                        r"aaa |server name |crypto map |ipsec profile |isakmp-profile |transform-set |"
+                        r"time-range |ip nat |zone")
 
 
 def uses(audit: DeviceAudit) -> list[Use]:
@@ -159,6 +193,10 @@ def uses(audit: DeviceAudit) -> list[Use]:
                 break
         found += [Use(Structure(kind, match.group(1)), line, text.strip())
                   for pattern, kind in _ALSO_USES for match in pattern.finditer(text)]
+        if _AAA_LINE.match(text):
+            found += [Use(Structure(AAA_GROUP, m.group(1)), line, text.strip()) for m in _AAA_GROUP_USE.finditer(text)]
+        if (sets := _TRANSFORM_SETS.match(text)):
+            found += [Use(Structure(TRANSFORM_SET, name), line, text.strip()) for name in sets.group(1).split()]
     return found
 
 
