@@ -34,6 +34,10 @@ default route (``default-information originate always``); route-maps that add to
 metric +10``), delete communities (``set comm-list … delete``) that another router's local
 preference would otherwise follow, prepend the last AS (``last-as 2``) and set a third-party next
 hop (``set ip next-hop``).
+
+``local_as``: ``neighbor … local-as`` as a peer sees it (the AS it must name), prepended to what
+comes in and before the real AS on what goes out, and with ``no-prepend replace-as`` neither; ties
+broken by router id (``bgp bestpath compare-routerid``) so that each of those four decides a route.
 """
 
 from __future__ import annotations

@@ -435,7 +435,7 @@ def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session
     for prefix, path in _offered(processes, session, best, every):
         attributes = path.attributes
         if session.external:  # out of a confederation: its members' segments give way to its identifier
-            attributes = replace(attributes, as_path=(speaker_process.confederation or speaker_process.asn,
+            attributes = replace(attributes, as_path=(*_external_prefix(session, speaker_process),
                                                       *(a for a in attributes.as_path if not a.startswith("("))))
         elif session.confed:
             attributes = replace(attributes, as_path=(f"({speaker_process.asn})", *attributes.as_path))
@@ -455,6 +455,17 @@ def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session
                                                     session.receiving.route_reflector_client, sender_id,
                                                     confed=session.confed))
     return accepted
+
+
+def _external_prefix(session: Session, speaker: BgpProcess) -> tuple[str, ...]:
+    """What an eBGP hop puts before the AS path: the speaker's AS (its confederation's outside it),
+    its ``local-as N`` for this peer before that (alone with ``replace-as``), and the receiver's own
+    ``local-as`` for the speaker in front, as it receives the route (not with ``no-prepend``)."""
+    own = speaker.confederation or speaker.asn
+    local = session.sending.session.settings.get("local-as", "").split()
+    prefix = ((local[0],) if "replace-as" in local else (local[0], own)) if local else (own,)
+    theirs = session.receiving.session.settings.get("local-as", "").split()
+    return (theirs[0], *prefix) if theirs and "no-prepend" not in theirs else prefix
 
 
 def _offered(processes: dict[Node, tuple[Router, BgpProcess]], session: Session,

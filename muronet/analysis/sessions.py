@@ -280,7 +280,10 @@ class BgpNeighbor:
 
     @property
     def seen_as(self) -> str:
-        """The AS this end is to the peer: outside its confederation, the confederation's."""
+        """The AS this end is to the peer: its ``local-as`` for this peer, else outside its
+        confederation the confederation's, else its own."""
+        if local := self.settings.get("local-as", "").split():
+            return local[0]
         remote = self.settings.get("remote-as")
         inside = remote in (self.local_as, "internal") or self.confed
         return self.local_as if self.confederation is None or inside else self.confederation
@@ -529,7 +532,8 @@ def bgp_differences(a: BgpNeighbor, b: BgpNeighbor) -> list[tuple[str, str]]:
     for mine, theirs in ((a, b), (b, a)):
         remote = mine.settings.get("remote-as", "")
         expected = {"internal": theirs.local_as == mine.local_as, "external": theirs.local_as != mine.local_as}
-        if not expected.get(remote, remote == theirs.seen_as):
+        dual = "dual-as" in theirs.settings.get("local-as", "").split() and remote == theirs.local_as
+        if not expected.get(remote, remote == theirs.seen_as or dual):
             reasons.append(("remote-as", f"{mine.device} expects AS {remote}, {theirs.device} is AS {theirs.seen_as}"))
     if not same_secret(a.settings.get("password"), b.settings.get("password")):
         both = "password" in a.settings and "password" in b.settings
