@@ -68,6 +68,8 @@ def _ip(*args: str, stdin: str | None = None) -> None:
 
 
 class FrrNetwork:
+    """The routers of ``configs`` (name → FRR configuration), their files under ``folder``."""
+
     def __init__(self, folder: Path, configs: dict[str, str]) -> None:
         self.folder, self.configs = folder, configs
 
@@ -135,10 +137,15 @@ class FrrNetwork:
                        check=True, capture_output=True, timeout=60)
 
     def _pids(self, router: str) -> dict[str, int]:
+        """The router's daemons by the PIDs their files give, each checked to be that daemon of this
+        router (a PID file outlives its process, and the PID may be another's by now)."""
         found = {}
         for daemon in ("watchfrr", *DAEMONS):
             with suppress(OSError, ValueError):
-                found[daemon] = int((self.folder / router / "run" / f"{daemon}.pid").read_text())
+                pid = int((self.folder / router / "run" / f"{daemon}.pid").read_text())
+                argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                if argv[0].endswith(daemon.encode()) and router.encode() in argv:
+                    found[daemon] = pid
         return found
 
     def down(self) -> None:
@@ -162,10 +169,9 @@ class FrrNetwork:
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
         return False
-    return Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
 
 
 @contextmanager
