@@ -446,8 +446,8 @@ def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session
         received = _filter(receiver, session.receiving, "in", attributes)
         if received is None:
             continue
-        next_hop = session.receiving.address if session.external or session.sending.next_hop_self or \
-            path.next_hop is None else path.next_hop
+        next_hop: IPv4Address | None = session.receiving.address if session.external or \
+            session.sending.next_hop_self or path.next_hop is None else path.next_hop
         for chosen in (sent_hop, received.next_hop):
             next_hop = _next_hop_set(chosen, next_hop, session.receiving.address)
         accepted.setdefault(prefix, []).append(Path(replace(received, next_hop=None), next_hop,

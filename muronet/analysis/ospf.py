@@ -25,8 +25,10 @@ virtual link's transit-area shortcuts (RFC 2328 16.3), ``distance ospf``.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Network
+from typing import Any
 
 from muronet.analysis.prefixes import interned
 from muronet.analysis.routers import Origin, OspfArea, Port, Router
@@ -140,8 +142,10 @@ def _virtual_links(routers: dict[str, Router], edges: dict[Area, dict[Node, list
                 continue
             for far_id in settings.virtual_links:
                 far = ids.get(far_id)
-                back = routers[far[0]].ospf[far[1]].area(area[1]).virtual_links if far is not None else []
-                reach = _shortest(graph, node).get(far) if far is not None and far in graph else None
+                if far is None or far not in graph:
+                    continue
+                back = routers[far[0]].ospf[far[1]].area(area[1]).virtual_links
+                reach = _shortest(graph, node).get(far)
                 if reach is None or router_id(routers[node[0]], node[1]) not in back:
                     continue
                 backbone = edges.setdefault((area[0], BACKBONE), {})
@@ -430,7 +434,9 @@ class OspfDomain:
             return []
         if self._index is None:
             self._index = {}
-            for keys in [*self.stubs.values(), *self.offers.values(), self.externals, *self.discards.values()]:
+            groups: list[Mapping[Any, object]] = [*self.stubs.values(), *self.offers.values(), self.externals,
+                                                  *self.discards.values()]
+            for keys in groups:
                 for key in keys:
                     if isinstance(key, IPv4Network):
                         self._index.setdefault(key.prefixlen, {})[(int(key.network_address), key.prefixlen)] = key

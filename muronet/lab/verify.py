@@ -106,9 +106,14 @@ def run_matrix(sources: list[Endpoint], targets: list[Endpoint], workers: int = 
 
 
 class Result(Protocol):
-    probe: Probe
-    reached: bool  # there and back
-    arrives: bool  # there, reply or not
+    @property
+    def probe(self) -> Probe: ...
+
+    @property
+    def reached(self) -> bool: ...  # there and back
+
+    @property
+    def arrives(self) -> bool: ...  # there, reply or not
 
     @property
     def violation(self) -> bool: ...
