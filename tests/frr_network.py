@@ -61,6 +61,36 @@ def links(configs: dict[str, str]) -> tuple[list[tuple[tuple[str, str], tuple[st
     return pairs, alone
 
 
+Tables = dict[tuple[str, str], dict[str, tuple]]  # (router, VRF) → prefix → (protocol, metric, next hops)
+
+
+def selected_routes(router: str, shown: str) -> Tables:
+    """The routes FRR selects, from its ``show ip route vrf all json``, in the terms of the model's
+    ``Route.comparable``: protocol, metric, the next-hop addresses (a recursive one stands for the hops
+    that resolve it, marked ``resolver``; one in another VRF carries ``@VRF``; a blackhole or reject
+    route ``blackhole``)."""
+    tables: Tables = {}
+    for vrf, routes in tables_by_vrf(shown).items():
+        for prefix, entries in routes.items():
+            for entry in (e for e in entries if e.get("selected")):
+                hops = {"blackhole" if hop.get("blackhole") or hop.get("unreachable") else
+                        hop["ip"] + (f"@{hop['vrf']}" if hop.get("vrf", vrf) != vrf else "")
+                        for hop in entry["nexthops"] if hop.get("active") and not hop.get("resolver")
+                        and (hop.get("ip") or hop.get("blackhole") or hop.get("unreachable"))}
+                tables.setdefault((router, vrf), {})[prefix] = (entry["protocol"], entry.get("metric", 0),
+                                                                tuple(sorted(hops)))
+    return tables
+
+
+def table_differences(computed: Tables, shown: Tables) -> list[tuple]:
+    """(table, prefix, computed, shown) of every route the two disagree on; a table one has and the other
+    not counts with every route it holds."""
+    return [(node, prefix, computed.get(node, {}).get(prefix), shown.get(node, {}).get(prefix))
+            for node in sorted(set(computed) | set(shown))
+            for prefix in sorted(set(computed.get(node, {})) | set(shown.get(node, {})))
+            if computed.get(node, {}).get(prefix) != shown.get(node, {}).get(prefix)]
+
+
 def _ip(*args: str, stdin: str | None = None) -> None:
     done = subprocess.run(["ip", *args], input=stdin, text=True, capture_output=True)
     if done.returncode != 0:
@@ -81,20 +111,10 @@ class FrrNetwork:
         return subprocess.run(["nsenter", "-t", str(pid), "-m", "-n", "vtysh", "-N", router, "-c", command],
                               capture_output=True, text=True, timeout=30).stdout
 
-    def tables(self) -> dict[tuple[str, str], dict[str, tuple]]:
-        """Every table as FRR selects it: prefix → (protocol, metric, next-hop addresses)."""
-        tables: dict[tuple[str, str], dict[str, tuple]] = {}
-        for router in sorted(self.configs):
-            for vrf, routes in tables_by_vrf(self.vtysh(router, "show ip route vrf all json")).items():
-                for prefix, entries in routes.items():
-                    for entry in (e for e in entries if e.get("selected")):
-                        # a recursive next hop stands for the hops that resolve it (``resolver``)
-                        hops = {"blackhole" if hop.get("blackhole") or hop.get("unreachable") else hop["ip"]
-                                for hop in entry["nexthops"] if hop.get("active") and not hop.get("resolver")
-                                and (hop.get("ip") or hop.get("blackhole") or hop.get("unreachable"))}
-                        tables.setdefault((router, vrf), {})[prefix] = (entry["protocol"], entry.get("metric", 0),
-                                                                        tuple(sorted(hops)))
-        return tables
+    def tables(self) -> Tables:
+        """Every table as FRR selects it (``selected_routes``)."""
+        return {key: table for router in sorted(self.configs)
+                for key, table in selected_routes(router, self.vtysh(router, "show ip route vrf all json")).items()}
 
     def bgp_sessions(self, router: str) -> dict[str, tuple[str, int]]:
         """The router's BGP neighbours: their states and the prefixes each has sent it."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, edit
+from frr_network import selected_routes, table_differences
 
 from muronet.lab import twin as lab_twin
 from napalm_frr import reload
@@ -408,33 +409,12 @@ def twin_tables(routers: list[str]) -> dict[tuple[str, str], dict[str, tuple]]:
     """Every table of the twin as FRR selects it: prefix → (protocol, metric, next hops)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from napalm_frr.getters import tables_by_vrf
-
     def read(router: str) -> dict[tuple[str, str], dict[str, tuple]]:
-        shown = subprocess.run(["vtysh", "-N", router, "-c", "show ip route vrf all json"], capture_output=True,
-                               text=True).stdout
-        tables = {}
-        for vrf, routes in tables_by_vrf(shown).items():
-            for prefix, entries in routes.items():
-                for entry in (e for e in entries if e.get("selected")):
-                    hops = {"blackhole" if hop.get("blackhole") else hop["ip"] + (
-                        f"@{hop['vrf']}" if hop.get("vrf", vrf) != vrf else "")
-                        for hop in entry["nexthops"] if hop.get("active") and (hop.get("ip") or hop.get("blackhole"))}
-                    tables.setdefault((router, vrf), {})[prefix] = (entry["protocol"], entry.get("metric", 0),
-                                                                    tuple(sorted(hops)))
-        return tables
+        return selected_routes(router, subprocess.run(["vtysh", "-N", router, "-c", "show ip route vrf all json"],
+                                                      capture_output=True, text=True).stdout)
 
     with ThreadPoolExecutor(8) as pool:
         return {key: table for found in pool.map(read, routers) for key, table in found.items()}
-
-
-def table_differences(computed: dict, shown: dict) -> list[tuple]:
-    """(table, prefix, computed, shown) of every route the two disagree on; a table one has and the other not
-    counts with every route it holds."""
-    return [(node, prefix, computed.get(node, {}).get(prefix), shown.get(node, {}).get(prefix))
-            for node in sorted(set(computed) | set(shown))
-            for prefix in sorted(set(computed.get(node, {})) | set(shown.get(node, {})))
-            if computed.get(node, {}).get(prefix) != shown.get(node, {}).get(prefix)]
 
 
 def network_analysis_of_running(index, routers: list[str], vrf_leaks: bool = False):

@@ -49,7 +49,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from frr_network import frr_network
+from frr_network import frr_network, table_differences
 from test_ground_truth import analyse_foreign
 
 DATA = REPO / "tests" / "data"
@@ -65,13 +65,6 @@ def model_tables(document: dict) -> dict[tuple[str, str], dict[str, tuple]]:
                                             tuple(sorted(h for h in r["next_hops"] if not h.endswith("(connected)"))))
                               for r in routes}
             for router, tables in document["routes"].items() for table, routes in tables.items()}
-
-
-def differences(model: dict, frr: dict) -> list[tuple]:
-    return [(node, prefix, model.get(node, {}).get(prefix), frr.get(node, {}).get(prefix))
-            for node in sorted(set(model) | set(frr))
-            for prefix in sorted(set(model.get(node, {})) | set(frr.get(node, {})))
-            if model.get(node, {}).get(prefix) != frr.get(node, {}).get(prefix)]
 
 
 def converged(network, expected: dict, settle: float = 20, timeout: float = 120) -> dict:
@@ -108,7 +101,7 @@ def test_every_route_of_every_router_is_the_one_frr_selects(oracle):
     _, document, tables, _ = oracle
     model = model_tables(document)
     assert sum(len(t) for t in tables.values()) >= 20  # FRR came up: every network has more
-    assert differences(model, tables) == []
+    assert table_differences(model, tables) == []
 
 
 def test_the_sessions_reported_down_are_exactly_those_frr_does_not_establish(oracle):

@@ -298,24 +298,27 @@ def _read_ospf_setting(audit: DeviceAudit, child, process: OspfProcess) -> None:
     """One line of ``router ospf``: the reference bandwidth, the router id, an area's kind, default
     cost, ranges and virtual links."""
     text = child.text
+
+    def area(found: re.Match[str]) -> OspfArea:  # the settings of the area a line names (group 1)
+        return process.areas.setdefault(dotted_area(found.group(1)), OspfArea())
+
     if found := _REFERENCE_BANDWIDTH.match(text):
         process.reference_bandwidth = int(found.group(1))
     elif (found := _ROUTER_ID.match(text)) and (address := _address(found.group(1))) is not None:
         process.router_id = address
     elif (found := _VIRTUAL_LINK.match(text)) and (address := _address(found.group(2))) is not None:
-        process.areas.setdefault(dotted_area(found.group(1)), OspfArea()).virtual_links.append(address)
+        area(found).virtual_links.append(address)
     elif found := AREA_KIND.match(text):
-        area = process.areas.setdefault(dotted_area(found.group(1)), OspfArea())
-        area.kind, area.no_summary = found.group(2), "no-summary" in found.group(3).split()
+        area(found).kind, area(found).no_summary = found.group(2), "no-summary" in found.group(3).split()
     elif found := _AREA_DEFAULT_COST.match(text):
-        process.areas.setdefault(dotted_area(found.group(1)), OspfArea()).default_cost = int(found.group(2))
+        area(found).default_cost = int(found.group(2))
     elif (found := _AREA_RANGE.match(text)) and (
             prefix := _prefix(f"{found.group(2)}/{found.group(3)}" if found.group(3) else found.group(2))):
         words = found.group(4).split()
         cost = words[words.index("cost") + 1] if "cost" in words[:-1] else None
-        process.areas.setdefault(dotted_area(found.group(1)), OspfArea()).ranges.append(AreaRange(
-            prefix, "not-advertise" not in words, int(cost) if cost and cost.isdigit() else None,
-            Origin(audit.name, audit.line_of(child), text)))
+        area(found).ranges.append(AreaRange(prefix, "not-advertise" not in words,
+                                            int(cost) if cost and cost.isdigit() else None,
+                                            Origin(audit.name, audit.line_of(child), text)))
 
 
 def _bgp_processes(audit: DeviceAudit, platform: Platform) -> dict[str, BgpProcess]:
