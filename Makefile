@@ -1,10 +1,12 @@
 # Quick start: `make demo` (set up, then run the main job on the built-in city) and `make test`.
-PYTHON ?= python3.11
+# A contributor's fast loop: `make unit` (no root, no twin, no NetBox, no browser).
+# Debian's own Python by default; any Python 3.11+ will do: `make unit PYTHON=python3.12`.
+PYTHON ?= /usr/bin/python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo lab-down netbox-down netbox-schema topology test lint bench bench-lab bench-netbox bench-ansible bench-pages bench-analysis clean
+.PHONY: setup unit docs demo lab-down netbox-down netbox-schema topology test lint bench bench-lab bench-netbox bench-ansible bench-pages bench-analysis clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -52,15 +54,25 @@ netbox-schema: setup
 topology: setup
 	$(BIN)/muronet topology --source inventory --views physical --format mermaid --out topology
 
-## test: the whole test suite (lint and the layer contracts of pyproject.toml included)
-test: setup
-	$(BIN)/ruff check .
-	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n 2
+## unit: the unit tier (tests/unit and the doctests) with coverage: the venv only, no root, no system packages
+unit: $(STAMP)
+	scripts/unit-tests.sh
 
-lint: setup
+## test: everything: lint and types, the documentation site, the unit tier (as an unprivileged user
+## when run as root), then the integration tier (the twin, NetBox, the browser, the fake IOS)
+test: setup lint
+	scripts/unit-tests.sh
+	$(BIN)/python -m pytest -n 2 tests/integration
+
+## lint: ruff, the layer contracts of pyproject.toml, and mypy --strict
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+## docs: the documentation site (docs/, mkdocs.yml) into build/site; a broken link or reference fails it
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
 
 ## bench: rendering (10,000-device city, beside Ansible), the twin (beside frr-reload), the audit (beside netlint),
 ## a 10,000-entry ACL (beside the line-by-line search), NetBox (sync of the city; topology of 1,000 devices by

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets as random
 from pathlib import Path
+from typing import TypedDict
 
 import yaml
 
@@ -18,7 +19,15 @@ from muronet.inventory.loader import Inventory
 from muronet.inventory.secrets import resolve
 
 
-def vault_variables(inventory: Inventory) -> dict[str, object]:
+class VaultVariables(TypedDict):
+    """The playbooks' secret variables, as the vault holds them."""
+
+    vault_muronet_username: str
+    vault_muronet_password: str
+    vault_muronet_secrets: dict[str, str]
+
+
+def vault_variables(inventory: Inventory) -> VaultVariables:
     """The login and every secret of ``city.secrets`` as the playbooks' variables
     (``vault_muronet_username``, ``vault_muronet_password``, ``vault_muronet_secrets``)."""
     city = inventory.city
@@ -40,7 +49,7 @@ def password(password_file: Path) -> bytes:
     return password_file.read_bytes().strip()
 
 
-def write_vault(variables: dict[str, object], out: Path, password_file: Path) -> None:
+def write_vault(variables: VaultVariables, out: Path, password_file: Path) -> None:
     from ansible.parsing.vault import VaultLib, VaultSecret  # ansible-core is large: only here
 
     vault = VaultLib([("default", VaultSecret(password(password_file)))])

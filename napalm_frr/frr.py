@@ -215,8 +215,8 @@ class FrrDriver(NetworkDriver):
 
     def _send(self, command: str) -> str:
         with self._lock:
-            return self._connected().send_command(command, read_timeout=self.timeout, expect_string=_PROMPT,
-                                                  auto_find_prompt=False)
+            return str(self._connected().send_command(command, read_timeout=self.timeout, expect_string=_PROMPT,
+                                                      auto_find_prompt=False))
 
     def _json(self, command: str) -> Any:
         text = self._send(command)
@@ -518,7 +518,8 @@ class FrrDriver(NetworkDriver):
 
     def _system(self) -> dict[str, Any]:
         try:
-            return self._device_json("show system status")
+            status: dict[str, Any] = self._device_json("show system status")
+            return status
         except (DeviceCommandError, ValueError):
             return {}
 

@@ -1,6 +1,6 @@
 """NAPALM's result shapes from what FRR and the router's host say: plain functions over the JSON
 (or text) of one or a few commands, so that each is tested on recorded output (NAPALM's harness,
-``tests/frr_getters/mocked_data``) as well as live on the twin."""
+``tests/unit/napalm_frr/getters/mocked_data``) as well as live on the twin."""
 
 from __future__ import annotations
 
@@ -344,16 +344,18 @@ def bgp_config(running: str, group: str = "", neighbor: str = "") -> dict[str, A
 
 
 def _group(groups: dict[str, Any], name: str, local_as: int) -> dict[str, Any]:
-    return groups.setdefault(name, {"type": "", "description": "", "apply_groups": [], "multihop_ttl": 0,
-                                    "multipath": False, "local_address": "", "local_as": local_as, "remote_as": 0,
-                                    "import_policy": "", "export_policy": "", "remove_private_as": False,
-                                    "prefix_limit": {}, "neighbors": {}})
+    group: dict[str, Any] = groups.setdefault(name, {
+        "type": "", "description": "", "apply_groups": [], "multihop_ttl": 0, "multipath": False,
+        "local_address": "", "local_as": local_as, "remote_as": 0, "import_policy": "", "export_policy": "",
+        "remove_private_as": False, "prefix_limit": {}, "neighbors": {}})
+    return group
 
 
 def _neighbor(group: dict[str, Any], address: str, local_as: int) -> dict[str, Any]:
-    return group["neighbors"].setdefault(address, {
+    neighbor: dict[str, Any] = group["neighbors"].setdefault(address, {
         "description": "", "import_policy": "", "export_policy": "", "local_address": "", "authentication_key": "",
         "nhs": False, "route_reflector_client": False, "local_as": local_as, "remote_as": 0, "prefix_limit": {}})
+    return neighbor
 
 
 def _setting(target: dict[str, Any], key: str, rest: list[str], family: str) -> None:
@@ -459,7 +461,7 @@ def ping(output: str, errors: str, code: int) -> dict[str, Any]:
     if summary is None:
         return {"error": (errors or output).strip() or f"ping failed (exit {code})"}
     results = [{"ip_address": m["ip"], "rtt": float(m["rtt"])} for m in _PING_REPLY.finditer(output)]
-    rtts = [r["rtt"] for r in results]
+    rtts = [float(m["rtt"]) for m in _PING_REPLY.finditer(output)]
     sent = int(summary["sent"])
     return {"success": {"probes_sent": sent, "packet_loss": sent - int(summary["received"]),
                         "rtt_min": min(rtts, default=0.0), "rtt_max": max(rtts, default=0.0),

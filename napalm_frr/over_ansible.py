@@ -42,7 +42,7 @@ class FrrOverAnsible(FrrDriver):
 
     def _send(self, command: str) -> str:
         with self._lock:
-            return self._connected().get(command=command)
+            return str(self._connected().get(command=command))
 
     def _startup(self) -> str:
         raise NotImplementedError("the saved configuration is not readable over network_cli on FRR 8.4")

@@ -1,8 +1,9 @@
 """Line-level changes between two FRR configurations, computed by FRR's own reload logic.
 
-``frr-reload.py`` (Debian package ``frr-pythontools``) knows FRR's contexts, which lines replace
-which, and how each line is removed; it runs here, on the automation host, over two texts (the
-device's running configuration and the candidate), both normalised by the local ``vtysh -m``.
+``frr-reload.py`` knows FRR's contexts, which lines replace which, and how each line is removed;
+the driver ships it (``napalm_frr/vendor/frr_reload.py``, FRR 8.4.4's, pinned: see its README) and
+runs it here, on the automation host, over two texts (the device's running configuration and the
+candidate); a text the device did not render itself is first normalised by the local ``vtysh -m``.
 Nothing here talks to a device.
 
 Some lines belong to the device, not to the configuration: the version banner, the namespace
@@ -11,6 +12,7 @@ behind each VRF, the IPv6 forwarding state of a host without IPv6. A replace nev
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import subprocess
@@ -19,16 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
-FRR_RELOAD = Path("/usr/lib/frr/frr-reload.py")
 VTYSH = "/usr/bin/vtysh"
 _DRYRUN_ERROR = re.compile(r"^line (?P<n>\d+): (?P<message>% [^\[:]+)(\[\d+\])?: (?P<line>.*)$")
 _HEADER = re.compile(r"^(Building configuration\.\.\.|Current configuration:|end)\s*$")
-
-
-class ReloadUnavailable(RuntimeError):
-    """FRR's reload logic is not installed on this host."""
 
 
 class ReloadError(RuntimeError):
@@ -78,19 +75,13 @@ def _device_owned(change: Change) -> bool:
 
 
 @cache
-def _frr_reload() -> ModuleType:
-    if not FRR_RELOAD.exists():
-        raise ReloadUnavailable(f"{FRR_RELOAD} not found: install Debian's frr-pythontools (make setup)")
-    source = FRR_RELOAD.read_text()
-    # FRR 8.4's script reads ``rm_match`` before assigning it when a neighbour's route-map goes while
-    # a BGP context is added (UnboundLocalError); FRR's later versions start it at None, as here.
-    source = source.replace('save_line = "EMPTY"\n', 'save_line = "EMPTY"\n                    rm_match = None\n', 1)
-    module = ModuleType("frr_reload")
-    module.__file__ = str(FRR_RELOAD)
+def _frr_reload() -> Any:
+    """FRR's reload logic, vendored and pinned (``napalm_frr/vendor/``), its log in ours (the vendored
+    script has no types: its classes are Any here)."""
     with warnings.catch_warnings():  # FRR 8.4's script has regexes Python 3.12 warns about
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", SyntaxWarning)
-        exec(compile(source, str(FRR_RELOAD), "exec"), module.__dict__)
+        module: Any = importlib.import_module("napalm_frr.vendor.frr_reload")
     module.log = logging.getLogger("napalm_frr.frr_reload")  # the script sets its logger up in main()
     return module
 
@@ -112,12 +103,12 @@ def contexts(config: str) -> set[tuple[str, ...]]:
 
 
 @cache
-def _piped_vtysh() -> type:
+def _piped_vtysh() -> Any:
     """frr-reload's ``Vtysh``, fed through a pipe: a configuration with its secrets never touches a
     file, not even a private temporary one."""
     module = _frr_reload()
 
-    class PipedVtysh(module.Vtysh):  # type: ignore[name-defined,misc]
+    class PipedVtysh(module.Vtysh):  # type: ignore[name-defined,misc]  # the vendored script's class (Any)
         def __init__(self, text: str) -> None:
             super().__init__(bindir=str(Path(VTYSH).parent))
             self.text = text
@@ -129,23 +120,23 @@ def _piped_vtysh() -> type:
             if child.returncode != 0:
                 raise module.VtyshException(f"vtysh (mark file) exited with status {child.returncode}:\n"
                                             f"{stderr.decode(errors='replace')}")
-            return stdout.decode("utf-8")
+            return str(stdout.decode("utf-8"))
 
     return PipedVtysh
 
 
 @cache
-def _rendered_vtysh() -> type:
+def _rendered_vtysh() -> Any:
     """frr-reload's ``Vtysh`` for a text FRR itself rendered (``show running-config``): vtysh's
     marking would give it back as it is, so no vtysh runs."""
-    class RenderedVtysh(_piped_vtysh()):  # type: ignore[misc,valid-type]
+    class RenderedVtysh(_piped_vtysh()):  # type: ignore[misc]  # the vendored script's class (Any)
         def mark_file(self, filename: str, stdin: object = None) -> str:
-            return self.text
+            return str(self.text)
 
     return RenderedVtysh
 
 
-def _load(text: str, rendered: bool = False):
+def _load(text: str, rendered: bool = False) -> Any:
     module = _frr_reload()
     config = module.Config((_rendered_vtysh() if rendered else _piped_vtysh())(clean(text)))
     config.load_from_file("/dev/stdin")
@@ -159,7 +150,7 @@ _ENDS = ("!", "exit", "exit-vrf", "exit-address-family", "end")
 RELOAD_KEEPS = ("password", "enable password", "line vty")
 
 
-def _kept_by_frr_reload(new, old) -> list[Change]:
+def _kept_by_frr_reload(new: Any, old: Any) -> list[Change]:
     """Removals frr-reload leaves out: vty passwords, and lines of ``line vty`` (not the block)."""
     found = []
     for keys, context in old.contexts.items():
@@ -212,10 +203,8 @@ def _empty_interface(keys: tuple[str, ...], lines: list[str]) -> bool:
 
 def syntax_errors(config: str) -> list[str]:
     """Lines FRR's parser refuses, checked by the local ``vtysh --dryrun`` (no daemon involved);
-    each as ``line N: <line>: <vtysh's message>``.
-
-    >>> syntax_errors("interface eth1\\n ip ospf frobnicate\\nexit\\n")
-    ['line 2: ip ospf frobnicate: % Unknown command']
+    each as ``line N: <line>: <vtysh's message>``, e.g. ``line 2: ip ospf frobnicate: % Unknown
+    command`` (tests/integration/napalm_frr/test_reload.py: it needs FRR installed).
     """
     check = subprocess.run([VTYSH, "--dryrun", "--inputfile", "/dev/stdin"], input=clean(config),
                            capture_output=True, text=True)

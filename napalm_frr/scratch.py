@@ -602,7 +602,7 @@ def _owned(home: Path) -> bool | None:
     """Whether the process that made ``home`` still runs; None for a home without owner."""
     try:
         owner = json.loads((home / "owner.json").read_text())
-        return start_time(int(owner["pid"])) == owner["started"]
+        return bool(start_time(int(owner["pid"])) == owner["started"])
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, IndexError, TypeError):
@@ -827,7 +827,7 @@ def prepare(texts: Iterable[str], at_once: int = POOL_SIZE) -> int:
         with _PREPARED_LOCK:
             if key in _PREPARED:
                 continue
-            _PREPARED[key] = future = Future()
+            _PREPARED[key] = future = Future[Rendering]()
         found.append((masked, key, future))
     jobs = _Jobs(found)
     for _ in range(min(at_once, len(found))):  # daemon threads: a rendering nobody waits for ends with the process

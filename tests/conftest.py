@@ -2,91 +2,18 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
-import re
 import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
+from netbox_prewarm import NETBOX_PREWARM
+from support import INVENTORY, ISSUE_LINE, REPO, TEMPLATES, edit, host_ospf_restart_state, line_containing  # noqa: F401
 from typer.testing import CliRunner
 
 from muronet.cli import app
 from muronet.inventory.index import InventoryIndex
+from muronet.render.engine import Renderer
 from muronet.validation import load_and_validate
-
-REPO = Path(__file__).resolve().parent.parent
-INVENTORY = REPO / "inventory"
-TEMPLATES = REPO / "templates"
-HOST_OSPF_RESTART = Path("/var/run/frr/ospfd-gr.json")  # FRR 8.4's ospfd writes here, whatever -N says
-
-
-def host_ospf_restart_state() -> tuple[int, bytes] | None:
-    """The host's ospfd graceful-restart file as it stands (None if there is none): no FRR that
-    muronet starts may read or write it."""
-    try:
-        return HOST_OSPF_RESTART.stat().st_mtime_ns, HOST_OSPF_RESTART.read_bytes()
-    except FileNotFoundError:
-        return None
-
-
-# Every problem line the validator prints: "path/to/file.yaml:LINE: message"
-ISSUE_LINE = re.compile(r"^(?P<file>[^\s:][^:]*\.ya?ml):(?P<line>[1-9]\d*): (?P<message>.+)$")
-
-
-class NetBoxPrewarm:
-    """NetBox's first install (its venv, a few minutes on a fresh machine under the tests' load)
-    started in the background when the session begins, in a state folder and on ports of its own,
-    so the tests before ``test_netbox.py`` (sent last) overlap it. It holds a lock while it runs
-    (taken before it starts, so no waiter can come first); the NetBox fixture, in whichever worker
-    runs it, waits on the lock."""
-
-    STATE: ClassVar[dict[str, str]] = {
-        "MURONET_NETBOX_STATE": "/var/tmp/muronet-netbox-prewarm", "MURONET_NETBOX_PORT": "8767",
-        "MURONET_NETBOX_PG_PORT": "5435", "MURONET_NETBOX_REDIS_PORT": "6382"}
-    LOCK = Path("/var/tmp/muronet-netbox-prewarm.lock")
-
-    def __init__(self) -> None:
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log: Path | None = None
-
-    def start(self) -> None:
-        if os.geteuid() != 0 or self.process is not None:
-            return
-        self.log = Path(tempfile.mkdtemp(prefix="muronet-netbox-prewarm-")) / "prepare.log"
-        env = {**os.environ, **self.STATE}
-        lock = os.open(self.LOCK, os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # the child inherits it and holds it until it ends
-            with open(self.log, "wb") as log:
-                self.process = subprocess.Popen(
-                    [sys.executable, "-c", "from muronet.netbox.service import LocalNetBox; LocalNetBox().prepare()"],
-                    env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-                    pass_fds=(lock,))
-        finally:
-            os.close(lock)
-
-    def wait(self) -> None:
-        """Until the install is done, from any process (a failed one is the fixture's to redo and report)."""
-        if self.LOCK.exists():
-            lock = os.open(self.LOCK, os.O_RDONLY)
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-            finally:
-                os.close(lock)
-
-    def end(self) -> None:
-        if self.process is not None:
-            self.process.wait()
-            shutil.rmtree(self.log.parent, ignore_errors=True)  # type: ignore[union-attr]
-            self.process = None
-
-
-NETBOX_PREWARM = NetBoxPrewarm()
 
 
 def _collects(config: pytest.Config, test_file: Path) -> bool:
@@ -100,7 +27,7 @@ def _collects(config: pytest.Config, test_file: Path) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     # in the controller only: pytest-xdist's workers (make test runs two) share what it starts
-    if not hasattr(config, "workerinput") and _collects(config, REPO / "tests" / "test_netbox.py"):
+    if not hasattr(config, "workerinput") and _collects(config, REPO / NETBOX_MODULE):
         NETBOX_PREWARM.start()
 
 
@@ -109,9 +36,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 # The modules that boot the twin: a machine holds one twin at a time, so they run one after another.
-TWIN_MODULES = frozenset(f"tests/{name}.py" for name in (
-    "test_lab", "test_provision", "test_ansible", "test_napalm_frr", "test_frr_driver_properties"))
-NETBOX_MODULE = "tests/test_netbox.py"
+TWIN_MODULES = frozenset(f"tests/integration/{name}.py" for name in (
+    "lab/test_twin", "test_provision", "test_ansible", "napalm_frr/test_driver", "napalm_frr/test_driver_properties"))
+NETBOX_MODULE = "tests/integration/netbox/test_netbox.py"
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -147,6 +74,17 @@ def reference_index(reference):
     return InventoryIndex(reference)
 
 
+@pytest.fixture(scope="session")
+def renderer(reference):
+    return Renderer(reference, TEMPLATES)
+
+
+@pytest.fixture(scope="session")
+def rendered(reference, renderer):
+    """Every device of the reference city, rendered."""
+    return {d.name: renderer.render(d) for d in reference.devices}
+
+
 @pytest.fixture
 def inventory_copy(tmp_path: Path) -> Path:
     """A writable copy of the repository inventory, beside a copy of the templates."""
@@ -163,20 +101,3 @@ def cli():
         return runner.invoke(app, list(args), catch_exceptions=False)
 
     return invoke
-
-
-def line_containing(path: Path, text: str, occurrence: int = 1) -> int:
-    """1-based number of the line holding ``text`` (its n-th occurrence): where an error must point."""
-    seen = 0
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if text in line:
-            seen += 1
-            if seen == occurrence:
-                return number
-    raise AssertionError(f"{text!r} not found in {path}")
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")

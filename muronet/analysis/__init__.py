@@ -9,6 +9,7 @@ backups, or a folder), FRR and Cisco IOS alike; nothing is asked of a device.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from muronet.analysis.bgp import confederation_blocked
 from muronet.analysis.filters import unreachable_lines
@@ -55,7 +56,7 @@ class NetworkAnalysis:
     probes: list[Reach]  # lab verify's probes, answered by the model
     table_violations: list[str]  # in lab verify's words
 
-    def zone_matrix(self) -> dict:
+    def zone_matrix(self) -> dict[str, Any]:
         return zone_matrix(self.probes, self.table_violations)
 
 

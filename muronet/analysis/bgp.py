@@ -309,8 +309,7 @@ def _select(process: BgpProcess, candidates: dict[IPv4Network, list[Path]], tabl
     """The best path of every prefix (first), with the paths ``maximum-paths`` installs beside it."""
     chosen = {}
     for prefix, paths in candidates.items():
-        usable = [(p, _igp_cost(p, table)) for p in paths]
-        usable = [(p, cost) for p, cost in usable if cost is not None]
+        usable = [(p, cost) for p in paths if (cost := _igp_cost(p, table)) is not None]
         if not usable:
             continue
         best, best_cost = _best(usable, process.always_compare_med)
@@ -331,7 +330,7 @@ def _igp_cost(path: Path, table: Rib | None) -> int | None:
     return route.metric
 
 
-def _rank(path: Path, cost: int, med: bool) -> tuple:
+def _rank(path: Path, cost: int, med: bool) -> tuple[object, ...]:
     a = path.attributes
     return (-a.weight, -a.local_preference, path.learned_from is not None, _length(a.as_path), ORIGINS.index(a.origin),
             (a.metric or 0) if med else 0, not path.external, cost, *_tie(path))

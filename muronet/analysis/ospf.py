@@ -31,7 +31,7 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
 from muronet.analysis.prefixes import interned
-from muronet.analysis.routers import Origin, OspfArea, Port, Router
+from muronet.analysis.routers import Origin, OspfArea, OspfProcess, Port, Router
 from muronet.analysis.routes import _MASKS, NextHop, Rib, Route
 from muronet.analysis.sessions import ospf_differences
 
@@ -124,8 +124,9 @@ def _area_graph(routers: dict[str, Router], adjacent: list[tuple[Node, Port, Nod
                                                    NextHop(interface=port.name),
                                                    Origin(router.name, port.line, f"interface {port.name}")))
     for a_node, a, b_node, b in adjacent:
-        area = (domain.get(a_node, a_node), a.ospf.area)  # type: ignore[union-attr]
-        edges[area][a_node].append(Edge(b_node, a.cost, frozenset({NextHop(b.address.ip, a.name)})))  # type: ignore[index]
+        assert a.ospf is not None and a.ospf.area is not None  # adjacent ports run OSPF in an area
+        edges[(domain.get(a_node, a_node), a.ospf.area)][a_node].append(
+            Edge(b_node, a.cost, frozenset({NextHop(b.address.ip, a.name)})))
     return edges, stubs
 
 
@@ -420,7 +421,7 @@ class OspfDomain:
             cache[prefix] = self._external_route(node, prefix)
         return cache[prefix]
 
-    def prefixes(self, node: Node) -> list[dict]:
+    def prefixes(self, node: Node) -> list[dict[Any, Any]]:
         """The mappings whose keys a process's routes can be for (shared between processes: read only)."""
         if node not in self.areas_of:
             return []
@@ -453,7 +454,7 @@ def _route(key: Key, cost: int, hops: frozenset[NextHop], origin: Origin) -> Rou
     return Route(prefix, "ospf", 110, cost, hops, origin)
 
 
-def _originated(router: Router, table: str, process, rib: Rib | None) -> list[External]:
+def _originated(router: Router, table: str, process: OspfProcess, rib: Rib | None) -> list[External]:
     found = []
     for redistribution in process.redistributions:
         if redistribution.source == "default":

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network
 
-from muronet.analysis.filters import acl_entries
-from muronet.policy.context import DeviceAudit
+from muronet.analysis.filters import Entry, acl_entries
+from muronet.policy.context import ConfigNode, DeviceAudit
 
 _PREFIX_ENTRY = re.compile(r"ip prefix-list (\S+)(?: seq (\d+))? (permit|deny) (\S+)(.*)$")
 _ROUTE_MAP = re.compile(r"route-map (\S+) (permit|deny) (\d+)$")
@@ -115,7 +115,7 @@ class Policies:
 
     prefix_lists: dict[str, list[PrefixEntry]] = field(default_factory=dict)
     route_maps: dict[str, list[MapEntry]] = field(default_factory=dict)
-    acls: dict[str, list] = field(default_factory=dict)
+    acls: dict[str, list[Entry]] = field(default_factory=dict)
     community_lists: dict[str, list[ListEntry]] = field(default_factory=dict)
     as_path_lists: dict[str, list[ListEntry]] = field(default_factory=dict)
     # IOS matches a route against an access-list by its network address (a standard list's source)
@@ -155,8 +155,8 @@ class Policies:
             found = _ROUTE_MAP.match(node.text)
             if found:
                 policies.route_maps.setdefault(found.group(1), []).append(_map_entry(audit, node, found))
-        for entries in policies.route_maps.values():
-            entries.sort(key=lambda e: e.sequence)
+        for map_entries in policies.route_maps.values():
+            map_entries.sort(key=lambda e: e.sequence)
         return policies
 
     def prefix_list_permits(self, name: str, route: IPv4Network) -> bool:
@@ -193,11 +193,11 @@ class Policies:
         return all(self.prefix_list_permits(p, route.prefix) for p in entry.prefix_lists) and \
             all(self.acl_permits(a, route.prefix) for a in entry.acls) and \
             all(self._community_permits(c, exact, route.communities) for c, exact in entry.communities) and \
-            all(_list_permits(self.as_path_lists.get(a, ()), " ".join(route.as_path), frozenset())
+            all(_list_permits(self.as_path_lists.get(a, []), " ".join(route.as_path), frozenset())
                 for a in entry.as_paths)
 
     def _community_permits(self, name: str, exact: bool, communities: frozenset[str]) -> bool:
-        entries = self.community_lists.get(name, ())
+        entries = self.community_lists.get(name, [])
         if exact and not any(e.pattern is not None for e in entries):
             named = {v for e in entries if e.action == "permit" for v in e.values}
             return bool(communities) and communities == named
@@ -215,7 +215,7 @@ class Policies:
         return route
 
 
-def _list_permits(entries, text: str, members: frozenset[str]) -> bool:
+def _list_permits(entries: list[ListEntry], text: str, members: frozenset[str]) -> bool:
     entry = next((e for e in entries if e.matches(text, members)), None)
     return entry is not None and entry.action == "permit"
 
@@ -264,7 +264,7 @@ def _set_one(words: tuple[str, ...], route: Attributes) -> Attributes:
     return route
 
 
-def _map_entry(audit: DeviceAudit, node, found: re.Match[str]) -> MapEntry:
+def _map_entry(audit: DeviceAudit, node: ConfigNode, found: re.Match[str]) -> MapEntry:
     prefix_lists, acls, communities, as_paths, sets = [], [], [], [], []
     for child in node.children:
         words = child.text.split()

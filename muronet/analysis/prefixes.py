@@ -9,6 +9,7 @@ class _Prefix(IPv4Network):
     """A prefix whose hash is computed once: the model looks prefixes up millions of times."""
 
     __slots__ = ("_hash",)
+    _hash: int
 
     def __hash__(self) -> int:
         try:

@@ -30,7 +30,7 @@ from muronet.analysis.sessions import (
 from muronet.inventory.model import InterfaceRole
 from muronet.platforms import get_platform
 from muronet.platforms.base import Platform
-from muronet.policy.context import DeviceAudit
+from muronet.policy.context import ConfigNode, DeviceAudit
 from muronet.policy.zonemap import inventory_ports, l3_interfaces, static_routes
 
 DEFAULT = "default"
@@ -258,7 +258,7 @@ def _statics(audit: DeviceAudit) -> list[Static]:
     return found
 
 
-def _redistribution(audit: DeviceAudit, child) -> Redistribution | None:
+def _redistribution(audit: DeviceAudit, child: ConfigNode) -> Redistribution | None:
     found = _REDISTRIBUTE.match(child.text)
     default = _DEFAULT_ORIGINATE.match(child.text)
     if not found and not default:
@@ -276,7 +276,7 @@ def _redistribution(audit: DeviceAudit, child) -> Redistribution | None:
 
 
 def _ospf_processes(audit: DeviceAudit) -> dict[str, OspfProcess]:
-    processes = {}
+    processes: dict[str, OspfProcess] = {}
     for node in audit.top("router ospf"):
         vrf = re.search(r" vrf (\S+)", node.text)
         process = processes.setdefault(table_name(vrf.group(1) if vrf else None),
@@ -294,7 +294,7 @@ _ROUTER_ID = re.compile(r"(?:ospf )?router-id (\d+\.\d+\.\d+\.\d+)$")
 _VIRTUAL_LINK = re.compile(r"area (\S+) virtual-link (\d+\.\d+\.\d+\.\d+)\b")
 
 
-def _read_ospf_setting(audit: DeviceAudit, child, process: OspfProcess) -> None:
+def _read_ospf_setting(audit: DeviceAudit, child: ConfigNode, process: OspfProcess) -> None:
     """One line of ``router ospf``: the reference bandwidth, the router id, an area's kind, default
     cost, ranges and virtual links."""
     text = child.text
@@ -360,7 +360,7 @@ def _inherit(neighbor: Neighbor, group: Neighbor | None) -> None:
             setattr(neighbor, name, getattr(group, name))
 
 
-def _read_bgp_block(audit: DeviceAudit, block, process: BgpProcess,
+def _read_bgp_block(audit: DeviceAudit, block: ConfigNode, process: BgpProcess,
                     sessions: dict[tuple[str, IPv4Address], BgpNeighbor], groups: dict[str, Neighbor]) -> None:
     by_address: dict[IPv4Address | str, Neighbor] = {n.address: n for n in process.neighbors}
     for (table, address), session in sessions.items():
@@ -400,7 +400,8 @@ def _read_bgp_block(audit: DeviceAudit, block, process: BgpProcess,
             process.router_id = _address(words[2])
 
 
-def _named(name: str, by_address: dict, groups: dict[str, Neighbor], process: BgpProcess) -> Neighbor | None:
+def _named(name: str, by_address: dict[IPv4Address | str, Neighbor], groups: dict[str, Neighbor],
+           process: BgpProcess) -> Neighbor | None:
     """The neighbour (an address) or the peer group (a name) a ``neighbor NAME …`` line sets."""
     address = _address(name)
     if address is not None:

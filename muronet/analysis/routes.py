@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
-from typing import Protocol
+from typing import Any, Protocol
 
 from muronet.analysis.routers import Origin
 
@@ -50,7 +50,7 @@ class LinkState(Protocol):
 
     def route(self, node: tuple[str, str], prefix: IPv4Network) -> Route | None: ...
 
-    def prefixes(self, node: tuple[str, str]) -> list[dict]: ...
+    def prefixes(self, node: tuple[str, str]) -> list[dict[Any, Any]]: ...
 
     def candidates(self, node: tuple[str, str], address: int) -> list[IPv4Network]: ...
 

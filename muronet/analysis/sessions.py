@@ -25,7 +25,7 @@ from muronet.inventory.index import InventoryIndex
 from muronet.inventory.model import Circuit
 from muronet.masking import PLACEHOLDER, REFERENCE, reference
 from muronet.platforms import get_platform
-from muronet.policy.context import DeviceAudit
+from muronet.policy.context import ConfigNode, DeviceAudit
 from muronet.policy.zonemap import L3Interface, l3_interfaces, per_device
 
 # --- OSPF -----------------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def _wildcard_network(address: str, wildcard: str) -> IPv4Network:
     return IPv4Network(f"{address}/{mask}", strict=False)
 
 
-def _process_for(audit: DeviceAudit, vrf: str | None) -> object | None:
+def _process_for(audit: DeviceAudit, vrf: str | None) -> ConfigNode | None:
     for process in audit.top("router ospf"):
         found = re.search(r" vrf (\S+)", process.text)
         if (found.group(1) if found else None) == vrf:
@@ -82,7 +82,7 @@ def ospf_ports(audit: DeviceAudit) -> dict[str, OspfPort]:
     for l3 in l3_interfaces(audit):
         texts = [c.text for c in l3.node.children]
         process = _process_for(audit, l3.vrf)
-        lines = [c.text for c in process.children] if process is not None else []  # type: ignore[attr-defined]
+        lines = [c.text for c in process.children] if process is not None else []
         # an interface's own area counts once a process runs (IOS makes one for ``ip ospf N area``)
         starts = process is not None or get_platform(audit.platform).ospf_area_starts_process
         area = _area_of(l3.address, texts, lines) if starts else None
@@ -289,7 +289,7 @@ class BgpNeighbor:
         return self.local_as if self.confederation is None or inside else self.confederation
 
 
-def confederation_of(process) -> tuple[str | None, frozenset[str]]:
+def confederation_of(process: ConfigNode) -> tuple[str | None, frozenset[str]]:
     """A BGP process's ``bgp confederation identifier`` and ``bgp confederation peers`` (IOS, FRR).
 
     >>> from muronet.platforms import get_platform
@@ -440,10 +440,10 @@ def _far_statement(neighbor: BgpNeighbor, own: list[L3Interface], far_audit: Dev
         return statements[0]
     groups = _peer_groups(far_audit)
     for vrf, network, group in listen_ranges(far_audit):
-        address = next((a for a in [*preferred, *sorted(addresses)] if a in network), None)
-        if address is not None and vrf == neighbor.vrf:
+        listened = next((a for a in [*preferred, *sorted(addresses)] if a in network), None)
+        if listened is not None and vrf == neighbor.vrf:
             settings = {**groups.get(group, {}), "peer-group": group}
-            return BgpNeighbor(far_audit.name, vrf, _process_as(far_audit, vrf), address, None, settings,
+            return BgpNeighbor(far_audit.name, vrf, _process_as(far_audit, vrf), listened, None, settings,
                                {"ipv4 unicast"} if "remote-as" in settings else set())
     return None
 
@@ -452,7 +452,7 @@ def _process_as(audit: DeviceAudit, vrf: str | None) -> str:
     for process in audit.top("router bgp "):
         words = process.text.split()
         if process_vrf_of(process.text) == vrf and len(words) > 2:
-            return words[2]
+            return str(words[2])
     return ""
 
 
@@ -480,7 +480,8 @@ def session_checks(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> lis
             if others and not statements:
                 reasons.append(("peer", f"{peer} has no neighbour for any address of {name}"))
             elif statements:
-                reasons += min((bgp_differences(neighbor, far) for _, far in statements), key=len)
+                fewest = min((bgp_differences(neighbor, far) for _, far in statements), key=len)
+                reasons += fewest
             elif circuit is not None:
                 reasons += [("circuit", r) for r in _circuit_differences(index, name, neighbor, circuit)]
             checks.append(SessionCheck(name, neighbor, severity, peer, tuple(reasons),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from ipaddress import IPv4Network
+from typing import Any
 
 from muronet.analysis.finding import Finding
 from muronet.analysis.forwarding import Reach
@@ -30,7 +31,7 @@ def foreign_routes(index: InventoryIndex, audits: dict[str, DeviceAudit], model:
             inside[(prefix, zone)] = any(prefix.subnet_of(a) for a in allowed[zone] if a.version == prefix.version)
         return inside[(prefix, zone)]
 
-    def foreign(group: dict, zone: str) -> set[IPv4Network]:
+    def foreign(group: dict[Any, Any], zone: str) -> set[IPv4Network]:
         key = (id(group), zone)
         if key not in outside:
             outside[key] = {p for p in group if isinstance(p, IPv4Network) and not within(p, zone)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
 from muronet.ansible.ios import IosOverAnsible
 from napalm_frr.over_ansible import CliSession, FrrOverAnsible
@@ -28,7 +28,7 @@ class AnsibleDevice(Protocol):
 
 
 # platform name (the inventory's ``platform``) -> driver over an Ansible network_cli session
-DRIVERS: dict[str, Any] = {"frr": FrrOverAnsible, "cisco_ios": IosOverAnsible}
+DRIVERS: dict[str, Callable[[str, CliSession], AnsibleDevice]] = {"frr": FrrOverAnsible, "cisco_ios": IosOverAnsible}
 
 
 def driver_for(platform: str, hostname: str, session: CliSession) -> AnsibleDevice:

@@ -33,10 +33,10 @@ class _Session:
         self.connection = connection
 
     def send_command(self, command: str, **_: Any) -> str:
-        return self.connection.get(command=command)
+        return str(self.connection.get(command=command))
 
     def send_command_timing(self, command: str, **_: Any) -> str:
-        return self.connection.get(command=command.strip())
+        return str(self.connection.get(command=command.strip()))
 
     def send_config_set(self, commands: list[str], **_: Any) -> str:
         said = [self.connection.get(command="configure terminal")]
@@ -54,7 +54,7 @@ class _Session:
         return self.find_prompt()
 
     def save_config(self) -> str:
-        return self.connection.get(command="write memory")
+        return str(self.connection.get(command="write memory"))
 
     def _autodetect_fs(self) -> str:
         """The file system ``dir`` lists first, as Netmiko finds it."""
@@ -69,7 +69,7 @@ class IosOverAnsible(IOSDriver):
         super().__init__(hostname, username="", password="", timeout=timeout,
                          optional_args=dict(get_platform("cisco_ios").napalm_optional_args))
         self.connection = connection
-        self.device = _Session(connection)
+        self.device: _Session | None = _Session(connection)
         # NAPALM confirms or reverts only a pending change its own login made
         self.username = connection.get_option("remote_user") or ""
 

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -27,7 +28,8 @@ class Commands(typer.Typer):
     a file over its size limit) and a path it cannot use (``--out`` under a file, a folder it may
     not write) as ``path: reason`` and exit 2, whichever command met it."""
 
-    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    # Typer's own signature spells out every option; this passes them all through unchanged.
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:  # type: ignore[override]
         register = super().command(*args, **kwargs)
 
         def decorator(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -55,6 +57,20 @@ app = Commands(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        print(f"muronet {version('muronet')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                               help="Print muronet's version and exit.")] = False,
+) -> None:
+    """Provision and audit the City of Muroran's networks from the inventory in git."""
 class DataConsole(Console):
     """A console that shows every text as written: no rich markup or emoji code is read in it, and
     every control, escape and bidirectional character from data is shown as its escape
@@ -83,8 +99,10 @@ TemplatesOption = Annotated[Path | None, typer.Option(help="Template folder (def
 # a checkout under /root is not.
 DEFAULT_LAB_STATE = Path(os.environ.get("MURONET_LAB_STATE", "/var/tmp/muronet-lab"))
 def folder(*names: str, help: str) -> Any:
-    """An option naming a folder muronet writes into: a file there is a usage error (exit 2)."""
-    return typer.Option(*names, help=help, file_okay=False)
+    """An option naming a folder muronet writes into: a file there is a usage error (exit 2). Not
+    checked for reading here: the twin's state folder is root's, and a command run by another user
+    that does not use it (``audit --from``) must not fail on it."""
+    return typer.Option(*names, help=help, file_okay=False, readable=False)
 
 
 StateOption = Annotated[Path, folder("--state", help="The twin's state folder (MURONET_LAB_STATE).")]

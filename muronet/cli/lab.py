@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -59,8 +59,8 @@ def lab_status(inventory: InventoryOption = Path("inventory"), state: StateOptio
     if as_json:
         emit_json(report)
     else:
-        routers = report["routers"]
-        bad = {name: r for name, r in routers.items() if not r["ok"]}  # type: ignore[union-attr]
+        routers: dict[str, dict[str, Any]] = report["routers"]
+        bad = {name: r for name, r in routers.items() if not r["ok"]}
         say(f"twin {report['state']}: {len(routers) - len(bad)}/{len(routers)} routers healthy")
         for name, router in sorted(bad.items()):
             say(f"  {name}: namespace {'present' if router['namespace'] else 'missing'}, "

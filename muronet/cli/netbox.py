@@ -46,7 +46,8 @@ def netbox_status(as_json: JsonOption = False) -> None:
     if as_json:
         emit_json(report)
     else:
-        running = ", ".join(f"{name} {pid}" for name, pid in report["running"].items()) or "nothing"  # type: ignore[union-attr]
+        processes: dict[str, int | None] = report["running"]
+        running = ", ".join(f"{name} {pid}" for name, pid in processes.items()) or "nothing"
         say(f"NetBox {report['netbox_version']} at {report['url']}: API {report['api']}; running: {running}")
     raise typer.Exit(0 if report["api"] == "answering" else 1)
 
@@ -111,7 +112,8 @@ def topology(
 ) -> None:
     """Draw the network: the physical fiber map (schematic and at the sites' coordinates), the zones and
     their approved gateways, the LGWAN line, and one diagram per site."""
-    from muronet.workflows.topology import FORMATS, VIEWS, TopologyOptions
+    from muronet.topology.write import FORMATS
+    from muronet.workflows.topology import VIEWS, TopologyOptions
     from muronet.workflows.topology import topology as draw
 
     chosen_views = csv(views, VIEWS, "views")

@@ -211,9 +211,9 @@ def _explain_with_pyyaml(file: Path, text: str, issues: list[Issue], fast_error:
     for line, key in loader.duplicates:
         issues.append(Issue(Location(file, (), line), f"duplicate key {key!r}"))
     if len(issues) == before:  # libyaml accepted what the fast parser refused (limits, YAML 1.2)
-        line = re.search(r"line (\d+)", fast_error)
+        said = re.search(r"line (\d+)", fast_error)
         first = fast_error.strip().splitlines()[0] if fast_error.strip() else "unreadable YAML"
-        issues.append(Issue(Location(file, (), int(line.group(1)) if line else 1), f"YAML: {first}"))
+        issues.append(Issue(Location(file, (), int(said.group(1)) if said else 1), f"YAML: {first}"))
     return None
 
 

@@ -479,7 +479,7 @@ def _reply(answer: dict[str, Any]) -> bytes:
     >>> _reply(_answer("up\\n", "", 0))
     b'0 3 0\\nup\\n'
     """
-    out, err = answer["stdout"].encode(), answer["stderr"].encode()
+    out, err = str(answer["stdout"]).encode(), str(answer["stderr"]).encode()
     return f"{int(answer['code'])} {len(out)} {len(err)}\n".encode() + out + err
 
 

@@ -244,7 +244,8 @@ def circuit_peer(index: InventoryIndex, circuit: Circuit, city_port: Port) -> Ci
 INTERNET_TEST_ADDRESS = IPv4Address("198.51.100.1")  # TEST-NET-2 (RFC 5737): "the internet" inside the lab
 
 
-def _cable_links(index: InventoryIndex, routers: dict[str, Router], a_end, b_end) -> list[VethPair]:
+def _cable_links(index: InventoryIndex, routers: dict[str, Router], a_end: tuple[str, str],
+                 b_end: tuple[str, str]) -> list[VethPair]:
     """The physical port pair, then one pair per sub-interface the cable carries."""
     a_device, b_device = index.devices[a_end[0]], index.devices[b_end[0]]
 

@@ -30,6 +30,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from muronet.files import UnsafeFolder, mount_points, private_folder, write_atomic
 from muronet.lab import management
@@ -467,7 +468,7 @@ def _pid(folder: Path, router: str, daemon: str) -> int | None:
     return pid if booted and argv[0].endswith(daemon.encode()) and router.encode() in argv else None
 
 
-def status(folder: Path) -> dict[str, object]:
+def status(folder: Path) -> dict[str, Any]:
     if not Path(folder).exists():
         return {"state": "down", "routers": {}}
     folder = state_folder(folder)

@@ -62,6 +62,13 @@ class ProbeResult:
         return self.reached != self.probe.allowed
 
 
+def _management_address(index: InventoryIndex, device: str) -> IPv4Address:
+    """The address of ``device``'s management port (validation requires one, with an address)."""
+    address = index.devices[device].management.address
+    assert address is not None, f"{device}: a management port without an address passed validation"
+    return address.ip
+
+
 def _spread(items: list[Endpoint], count: int) -> list[Endpoint]:
     """Up to ``count`` items spread evenly over the list (first and last included)."""
     if len(items) <= count:
@@ -82,10 +89,10 @@ def endpoints(plan: LabPlan, index: InventoryIndex, per_zone: int) -> tuple[list
     for peer in plan.peers:
         targets += [Endpoint(peer.zone, peer.name, address, f"{peer.circuit.far_end_en} {address}")
                     for address in peer.services]
-    management = index.inventory.management_zone
+    management = index.inventory.management_zone or ""
     if plan.oob_host is not None:
         sources.append(Endpoint(management, OOB_NAMESPACE, plan.oob_host.ip, "automation host (OOB)"))
-        routers = _spread([Endpoint(management, "", index.devices[r.name].management.address.ip,  # type: ignore[union-attr]
+        routers = _spread([Endpoint(management, "", _management_address(index, r.name),
                                     f"{r.name} mgmt0") for r in plan.routers], per_zone)
         targets += routers
     return sources, targets
@@ -147,7 +154,7 @@ def allowed_prefixes(index: InventoryIndex) -> dict[str, list[IPv4Network]]:
     return {name: [*zone.aggregates, *externals.get(name, set())] for name, zone in index.inventory.zones.items()}
 
 
-def foreign_routes(table: dict[str, list[dict]], allowed: list[IPv4Network]) -> list[str]:
+def foreign_routes(table: dict[str, list[dict[str, Any]]], allowed: list[IPv4Network]) -> list[str]:
     """Prefixes of one routing table (FRR's JSON) that lie outside ``allowed``, with protocol.
 
     >>> foreign_routes({"0.0.0.0/0": [{"protocol": "ospf"}], "10.20.1.0/24": [{"protocol": "ospf"}]},

@@ -100,7 +100,8 @@ def graphql(target: NetBoxTarget, query: str, variables: dict[str, Any] | None =
     body = response.json()
     if body.get("errors"):
         raise NetBoxError(f"NetBox's GraphQL API refused the query: {body['errors'][0].get('message')}")
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def authorization(token: str) -> str:

@@ -181,10 +181,10 @@ def _devices(b: _Builder) -> None:
                                "site": (host.site,), "platform": None, "status": "active",
                                "description": _text(host.description)},
               ("zone-gateway",) if host.name in relays else ())
-        for n, interface in enumerate(host.interfaces):
+        for n, host_interface in enumerate(host.interfaces):
             port = {"device": (host.name,), "name": f"eth{n}", "type": "1000base-t", "enabled": True,
-                    "description": _text(interface.description), "parent": None,
-                    "vrf": b.zone_vrf(interface.zone), "mode": None, "untagged_vlan": None, "tagged_vlans": ()}
+                    "description": _text(host_interface.description), "parent": None,
+                    "vrf": b.zone_vrf(host_interface.zone), "mode": None, "untagged_vlan": None, "tagged_vlans": ()}
             b.add("dcim.interfaces", port)
 
 
@@ -221,8 +221,9 @@ def _addressing(b: _Builder) -> None:
                     "description": _text(f"VRRP group {interface.vrrp.vrid} virtual address"),
                     "assigned": ("dcim.interface", ((device.name,), interface.name))})
     for host in b.inventory.hosts:
-        for n, interface in enumerate(host.interfaces):
-            _address(b, host.name, f"eth{n}", interface.zone, str(interface.address), interface.description)
+        for n, host_interface in enumerate(host.interfaces):
+            _address(b, host.name, f"eth{n}", host_interface.zone, str(host_interface.address),
+                     host_interface.description)
 
 
 def _address(b: _Builder, device: str, interface: str, zone: str | None, address: str, description: str) -> None:

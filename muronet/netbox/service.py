@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -292,11 +293,11 @@ MAX_PAGE_SIZE = 5000
         progress(f"migrating a new NetBox {NETBOX_VERSION} database: ≈ 5–6 min, once "
                  f"(later starts restore the dump kept in {self.cache})")
         self._migrate(progress)
-        dump = _run([str(PG_BIN / "pg_dump"), *connect, "--no-owner", "--no-privileges"], "dump the database",
-                    env=pg_env)
+        dumped = _run([str(PG_BIN / "pg_dump"), *connect, "--no-owner", "--no-privileges"], "dump the database",
+                      env=pg_env)
         self.cache.mkdir(parents=True, exist_ok=True)
         partial = self.dump.with_suffix(".partial")
-        partial.write_bytes(gzip.compress(dump.encode()))
+        partial.write_bytes(gzip.compress(dumped.encode()))
         partial.replace(self.dump)  # a dump is complete or absent, never half-written
 
     def _migrate(self, progress: Progress) -> None:
@@ -357,16 +358,17 @@ MAX_PAGE_SIZE = 5000
             return False
 
     # --- status and down ----------------------------------------------------------------------
-    def status(self) -> dict[str, object]:
+    def status(self) -> dict[str, Any]:
         """What runs, by PID, and whether the API answers with the project's token."""
         secret = json.loads(self.secrets_file.read_text()) if self.secrets_file.exists() else {}
         processes = {"postgres": _postmaster_pid(self.pgdata), "redis": self._redis_pid(),
                      "gunicorn": _read_pid(self.gunicorn_pid)}
         running = {name: pid for name, pid in processes.items() if _pid_alive(pid)}
         answers = bool(secret.get("token")) and "gunicorn" in running and self._answers(secret["token"])
+        restorable = self.restorable
         return {"url": self.url, "state": str(self.state), "netbox_version": NETBOX_VERSION,
                 "running": running, "api": "answering" if answers else "down",
-                "restores_from": str(dump) if (dump := self.restorable) else None}
+                "restores_from": str(restorable) if restorable else None}
 
     def down(self, purge: bool = False) -> list[str]:
         """Stop gunicorn, Redis and PostgreSQL by their PIDs; with ``purge``, delete the state folder."""

@@ -135,7 +135,7 @@ def _same(now: Any, want: Any) -> bool:
         return isinstance(now, dict) and all(now.get(k) == v for k, v in want.items())
     if isinstance(want, float) or isinstance(now, float):
         return now is not None and want is not None and math.isclose(float(now), float(want), abs_tol=1e-6)
-    return now == want
+    return bool(now == want)
 
 
 def plan_sync(desired: Desired, netbox: NetBoxState, prune: bool = False) -> Plan:
@@ -185,7 +185,7 @@ def _to_api(kind: Kind, record: Record, ids: dict[str, dict[Key, int]]) -> dict[
 
 
 def _self_refs(kind: Kind, record: Record) -> list[Key]:
-    return [v for f, v in record.items() if isinstance(kind.fields[f], Ref) and kind.fields[f].kind == kind.name and v]
+    return [v for f, v in record.items() if isinstance(ref := kind.fields[f], Ref) and ref.kind == kind.name and v]
 
 
 @dataclass

@@ -213,7 +213,7 @@ class _Merging:
                                  check_if_present=check_if_present)
 
     def instantiate_child(self, text: str) -> HConfigChild:
-        return _MergingChild(self, text)  # type: ignore[arg-type]
+        return _MergingChild(self, text)
 
 
 class _MergingConfig(_Merging, HConfig):
@@ -262,7 +262,8 @@ def _substitute(text: str, substitutions: list[tuple[re.Pattern[str], str]], can
     """hier_config's per-line substitutions, applied where hier_config would: outside banners, on
     whitespace-normalised lines."""
     lines = []
-    end_lines, end_contains, in_banner = {"EOF", "%", "!"}, [], False
+    end_lines, in_banner = {"EOF", "%", "!"}, False
+    end_contains: list[str] = []
     for line in text.splitlines():
         if in_banner:
             in_banner = not _banner_ends(line, frozenset(end_lines), end_contains)

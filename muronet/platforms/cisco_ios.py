@@ -130,7 +130,8 @@ def _parsed(device: Any, command: str) -> list[dict[str, Any]]:
     output = device.cli([command])[command]
     if "% Invalid input" in output:
         raise ValueError(f"{command!r}: the device does not know it")
-    return parse_output(platform="cisco_ios", command=command, data=output)
+    parsed: list[dict[str, Any]] = parse_output(platform="cisco_ios", command=command, data=output)
+    return parsed
 
 
 def _state(ios: str) -> str:

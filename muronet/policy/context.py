@@ -14,6 +14,10 @@ from hier_config import HConfig
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.model import Device
 
+# One line of a configuration tree with its children: hier_config's ``HConfigChild`` (hier_config
+# publishes no types, so to the checker it is Any; the name says what it is).
+ConfigNode = Any
+
 
 def line_index(text: str) -> dict[tuple[str, ...], int]:
     """1-based line of every configuration line, keyed by its path of parent lines (the first
@@ -53,7 +57,7 @@ class Settings:
     @classmethod
     def from_inventory(cls, index: InventoryIndex) -> Settings:
         inventory = index.inventory
-        management_zone = inventory.zones.get(inventory.management_zone)
+        management_zone = inventory.zones.get(inventory.management_zone or "")
 
         def hosts(role: str) -> set[IPv4Address]:
             return {i.address.ip for h in inventory.hosts if h.role == role for i in h.interfaces

@@ -42,7 +42,7 @@ def record(db: Path, doc: dict[str, Any], backup_commit: str | None, blocking: i
             [(run, f["device"], f["rule"], f["severity"], f["status"], f["message"], f["line"]) for f in findings])
         trend, keys = _trend(connection)
     current = {_key(f) for f in findings}
-    previous = keys.get(previous_run, set())  # none before the first run
+    previous = keys.get(previous_run, set()) if previous_run is not None else set()  # none before the first run
     return {"run": run, "previous_run": previous_run, "previous_started": previous_started,
             "new": sorted(current - previous), "fixed": sorted(previous - current),
             "still_open": sorted(current & previous), "trend": trend}

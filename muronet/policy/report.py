@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -262,7 +263,7 @@ def html(doc: dict[str, Any]) -> str:
 
 def write(doc: dict[str, Any], results: list[Result], folder: Path, formats: list[str]) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    writers = {"json": ("findings.json", lambda: json_text(doc)),
+    writers: dict[str, tuple[str, Callable[[], str]]] = {"json": ("findings.json", lambda: json_text(doc)),
                "md": ("summary.md", lambda: markdown(doc)), "junit": ("junit.xml", lambda: junit(results)),
                "html": ("report.html", lambda: html(doc))}
     written = {}

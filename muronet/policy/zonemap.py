@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import wraps
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from muronet.inventory.model import Interface, InterfaceRole
 from muronet.platforms import get_platform
@@ -33,7 +33,7 @@ def per_device(function: Callable[[DeviceAudit], T]) -> Callable[[DeviceAudit], 
     def memoised(audit: DeviceAudit) -> T:
         if function.__name__ not in audit.memo:
             audit.memo[function.__name__] = function(audit)
-        return audit.memo[function.__name__]
+        return cast(T, audit.memo[function.__name__])
     return memoised
 
 

@@ -136,5 +136,5 @@ def grammar(name: str) -> Grammar:
         node.index(first)
     return Grammar(name, nodes, "case-insensitive" in options, tuple(options.get("negation", ())),
                    frozenset(options.get("secret-words", ())), frozenset(options.get("secret-skip", ())),
-                   options.get("interface-names") == ["cisco"], (options.get("banner") or [None])[0],
+                   options.get("interface-names") == ["cisco"], next(iter(options.get("banner") or ()), None),
                    frozenset(options.get("preamble", ())))

@@ -108,8 +108,8 @@ def merged(tokens: list[Token]) -> list[Token]:
             out.extend(group)
             continue
         one = Token(group[0].kind, group[0].text, group[0].key, group[0].low, group[0].high, False, group[0].secret)
-        seen: set[int] = set()
-        one.following = [t for g in group for t in g.following if id(t) not in seen and not seen.add(id(t))]
+        # the followers of every token of the group, each once, in order
+        one.following = list({id(t): t for g in group for t in g.following}.values())
         one.command = next((t.command for t in group if t.command >= 0), -1)
         out.append(one)
     return out
@@ -319,7 +319,8 @@ def match(first: list[Token], words: list[str], case_folded: bool, incomplete: b
     for word in words:
         folded = word.lower() if case_folded else word
         taken: dict[int, _Reading] = {}
-        for previous in readings or [None]:
+        starts: list[_Reading | None] = [*readings] if readings else [None]
+        for previous in starts:
             for token in (previous.token.next_for(folded) if previous is not None else first):
                 how = token.match(word, folded)
                 if how is not None:

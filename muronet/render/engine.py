@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -47,7 +47,8 @@ def _plain(context: object, shared: frozenset[int]) -> bool:
         value = stack.pop()
         kind = type(value)
         if kind is str:
-            if not (value.isascii() and value.isprintable()) and character_problem(value):  # type: ignore[arg-type]
+            text = cast(str, value)
+            if not (text.isascii() and text.isprintable()) and character_problem(text):
                 return False
         elif kind is dict:
             if id(value) not in shared:

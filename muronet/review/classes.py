@@ -89,8 +89,9 @@ def zone_paths(change: Change) -> Iterator[Finding]:
                 continue
             vrf, prefix, hop, _, other_vrf = parsed
             table = after.vrf_zone(vrf)
-            towards = {address_zone(after, prefix), address_zone(after, hop) if hop else None,
-                       after.vrf_zone(other_vrf) if other_vrf and other_vrf != "global" else None} - {None, table}
+            reached = (address_zone(after, prefix), address_zone(after, hop) if hop else None,
+                       after.vrf_zone(other_vrf) if other_vrf and other_vrf != "global" else None)
+            towards = {zone for zone in reached if zone is not None and zone != table}
             if prefix.prefixlen == 0:
                 risk = "critical" if table in ("LGWAN", "MYNUMBER") else "high"
                 yield Finding("zone_path", risk, f"default route added in zone {table}", (line,))

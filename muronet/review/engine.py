@@ -47,7 +47,7 @@ class DeviceReview:
         return max(levels, key=RISKS.index, default="none")
 
     def reasons(self) -> list[str]:
-        return [self.error] * bool(self.error) + [f"{f.kind}: {f.reason}" for f in self.findings] + [
+        return ([self.error] if self.error else []) + [f"{f.kind}: {f.reason}" for f in self.findings] + [
             f"new finding {r.rule} ({r.severity}): {r.message}" for r in self.new]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -56,8 +57,9 @@ class GitChange:
         entry = self.after.inventory.device(device) or self.before.inventory.device(device)
         inventory = self.after.inventory if self.after.inventory.device(device) else self.before.inventory
         own = _relative(inventory.where(entry).file, inventory.root.parent) if entry else None
-        for wanted in (lambda f: f == own, lambda f: f.startswith(f"templates/{platform}/"),
-                       lambda f: f.startswith("inventory/")):
+        choices: tuple[Callable[[str], bool], ...] = (
+            lambda f: f == own, lambda f: f.startswith(f"templates/{platform}/"), lambda f: f.startswith("inventory/"))
+        for wanted in choices:
             found = [(f, n) for f, lines in self.hunks.items() if wanted(f) for n in lines[:5]]
             if found:
                 return found

@@ -120,7 +120,7 @@ def stage(task: Task, configs: dict[str, str]) -> Result:
     device = _napalm(task)
     device.load_replace_candidate(config=configs[task.host.name])
     running = device.get_config(retrieve="running")["running"]
-    diff = get_platform(task.host.platform).masked_diff(device.compare_config())
+    diff = get_platform(task.host.platform or "").masked_diff(device.compare_config())
     if not diff:
         device.discard_config()
     return Result(host=task.host, result=(diff, time.perf_counter() - started, running), diff=diff,
@@ -137,7 +137,7 @@ def verify_and_confirm(task: Task, wanted: dict[str, Expectations]) -> Result:
     """The host's verification problems now and, when there are none, its commit confirmed at
     once; the result is the problems and what the confirmation failed with ("" when it did not)."""
     device, expected = _napalm(task), wanted[task.host.name]
-    found = problems(expected, observe(device, get_platform(task.host.platform), expected))
+    found = problems(expected, observe(device, get_platform(task.host.platform or ""), expected))
     unconfirmed = ""
     if not found:
         try:

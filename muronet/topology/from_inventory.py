@@ -34,7 +34,7 @@ def physical_graph(inventory: Inventory) -> PhysicalGraph:
         graph.links.append(Link(a_dev, a_port, b_dev, b_port, index.devices[a_dev].site,
                                 index.devices[b_dev].site, cable.kind, cable.length_km, cable.ring, cable.label))
     for circuit in inventory.circuits:
-        device = split_endpoint(circuit.termination)[0]
+        terminating = split_endpoint(circuit.termination)[0]
         graph.circuits.append(CircuitEdge(circuit.cid, circuit.provider, circuit.kind, circuit.bandwidth_mbps,
-                                          index.devices[device].site, device, circuit.far_end_ja))
+                                          index.devices[terminating].site, terminating, circuit.far_end_ja))
     return graph

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
 import graphviz
 
@@ -56,18 +57,18 @@ def _node_id(name: str) -> str:
 class _Graph(graphviz.Graph):
     """A Graphviz graph whose every name, label and attribute is escaped as text."""
 
-    def node(self, name: str, label: str | None = None, _attributes=None, **attrs) -> None:  # type: ignore[override]
+    def node(self, name: str, label: str | None = None, _attributes: Any = None, **attrs: Any) -> None:
         if label is None and ":" in name:
             label = name  # the name, shown as it is; its node id has no port separator (``_node_id``)
         super().node(_text(_node_id(name)), _text(label), _attributes=_attributes,
                      **{k: _text(v) for k, v in attrs.items()})
 
-    def edge(self, tail_name: str, head_name: str, label: str | None = None, _attributes=None,  # type: ignore[override]
-             **attrs) -> None:
+    def edge(self, tail_name: str, head_name: str, label: str | None = None, _attributes: Any = None,
+             **attrs: Any) -> None:
         super().edge(_text(_node_id(tail_name)), _text(_node_id(head_name)), _text(label), _attributes=_attributes,
                      **{k: _text(v) for k, v in attrs.items()})
 
-    def attr(self, kw: str | None = None, _attributes=None, **attrs) -> None:  # type: ignore[override]
+    def attr(self, kw: str | None = None, _attributes: Any = None, **attrs: Any) -> None:
         super().attr(kw, _attributes=_attributes, **{k: _text(v) for k, v in attrs.items()})
 
 

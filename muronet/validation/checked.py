@@ -38,7 +38,7 @@ def twin_endpoints(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise InventoryError(f"{path} not found: is the twin up? (muronet lab up)")
     try:
-        document = json.loads(trusted_file(path).read_text())
+        document: dict[str, Any] = json.loads(trusted_file(path).read_text())
         trusted_file(Path(document["known_hosts"]))
         return document
     except UnsafeFolder as error:

@@ -7,6 +7,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from muronet.inventory.index import InventoryIndex, split_endpoint
 from muronet.inventory.issues import Issue, Location
+from muronet.inventory.model import Prefix
 from muronet.validation.references import Check
 
 # Pools from which single addresses are cut (a /32 loopback, a /31 link): the interface mask is
@@ -50,7 +51,7 @@ def check_overlaps_across_zones(index: InventoryIndex) -> Iterator[Issue]:
     """Sweep prefixes in address order; a prefix overlaps only those still open on the stack."""
     inv = index.inventory
     ordered = sorted(inv.prefixes, key=lambda p: (int(p.prefix.network_address), p.prefix.prefixlen))
-    stack: list = []
+    stack: list[Prefix] = []
     for prefix in ordered:
         while stack and int(stack[-1].prefix.broadcast_address) < int(prefix.prefix.network_address):
             stack.pop()
@@ -83,8 +84,9 @@ def _addresses(index: InventoryIndex) -> Iterator[tuple[Location, IPv4Interface,
                 vip = IPv4Interface(f"{interface.vrrp.vip}/{interface.address.network.prefixlen}")
                 yield where.child("vrrp", "vip"), vip, interface.zone, f"VRRP {interface.vrrp.vrid}", device.site
     for host in inv.hosts:
-        for n, interface in enumerate(host.interfaces):
-            yield inv.where(host, "interfaces", n, "address"), interface.address, interface.zone, host.name, host.site
+        for n, host_interface in enumerate(host.interfaces):
+            yield (inv.where(host, "interfaces", n, "address"), host_interface.address, host_interface.zone, host.name,
+                   host.site)
 
 
 def check_addresses(index: InventoryIndex) -> Iterator[Issue]:

@@ -7,7 +7,16 @@ from typing import Any
 
 from muronet.inventory.index import InventoryIndex, split_endpoint
 from muronet.inventory.issues import Issue, Location
-from muronet.inventory.model import REQUIRED_SECRETS, InterfaceRole
+from muronet.inventory.model import (
+    REQUIRED_SECRETS,
+    ApprovedPath,
+    Device,
+    Host,
+    InterfaceRole,
+    Prefix,
+    Vlan,
+    ZoneGateway,
+)
 
 Check = Callable[[InventoryIndex], Iterator[Issue]]
 
@@ -50,8 +59,9 @@ def check_unique_names(index: InventoryIndex) -> Iterator[Issue]:
 def check_sites_and_types(index: InventoryIndex) -> Iterator[Issue]:
     inv = index.inventory
     sites = index.sites
-    for entry, what in [*((d, "device") for d in inv.devices), *((h, "host") for h in inv.hosts),
-                        *((v, "VLAN") for v in inv.vlans)]:
+    sited: list[tuple[Device | Host | Vlan, str]] = [*((d, "device") for d in inv.devices),
+                                                   *((h, "host") for h in inv.hosts), *((v, "VLAN") for v in inv.vlans)]
+    for entry, what in sited:
         if entry.site not in sites:
             yield Issue(inv.where(entry, "site"), f"{what} refers to unknown site {entry.site!r}")
     for prefix in inv.prefixes:
@@ -79,22 +89,25 @@ def check_zone_names(index: InventoryIndex) -> Iterator[Issue]:
             yield from unknown(inv.where(device, "interfaces", n, "zone"), interface.zone)
         for n, neighbor in enumerate(device.bgp.neighbors if device.bgp else []):
             yield from unknown(inv.where(device, "bgp", "neighbors", n, "zone"), neighbor.zone)
-    for entry in [*inv.vlans, *inv.prefixes]:
+    zoned: list[Vlan | Prefix] = [*inv.vlans, *inv.prefixes]
+    for entry in zoned:
         yield from unknown(inv.where(entry, "zone"), entry.zone)
     for host in inv.hosts:
-        for n, interface in enumerate(host.interfaces):
-            yield from unknown(inv.where(host, "interfaces", n, "zone"), interface.zone)
-    for entry in [*inv.zone_gateways, *inv.approved_paths]:
-        for n, zone in enumerate(entry.zones):
-            yield from unknown(inv.where(entry, "zones", n), zone)
+        for n, host_interface in enumerate(host.interfaces):
+            yield from unknown(inv.where(host, "interfaces", n, "zone"), host_interface.zone)
+    spanning: list[ZoneGateway | ApprovedPath] = [*inv.zone_gateways, *inv.approved_paths]
+    for crossing in spanning:
+        for n, zone in enumerate(crossing.zones):
+            yield from unknown(inv.where(crossing, "zones", n), zone)
     if inv.city is not None:
         for zone in inv.city.ospf.process_ids:
             yield from unknown(inv.where(inv.city, "ospf", "process_ids", zone), zone)
     vrfs: dict[str, str] = {}
-    for name, zone in known.items():
-        if zone.vrf in vrfs:
-            yield Issue(inv.where(zone, "vrf"), f"VRF {zone.vrf!r} is already the VRF of zone {vrfs[zone.vrf]}")
-        vrfs[zone.vrf] = name
+    for name, definition in known.items():
+        if definition.vrf in vrfs:
+            yield Issue(inv.where(definition, "vrf"),
+                        f"VRF {definition.vrf!r} is already the VRF of zone {vrfs[definition.vrf]}")
+        vrfs[definition.vrf] = name
 
 
 def check_interface_references(index: InventoryIndex) -> Iterator[Issue]:

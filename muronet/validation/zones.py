@@ -7,8 +7,10 @@ from collections.abc import Iterator
 
 from muronet.inventory.index import InventoryIndex, split_endpoint
 from muronet.inventory.issues import Issue
-from muronet.inventory.model import Device, Interface, InterfaceRole
+from muronet.inventory.model import Cable, Device, Interface, InterfaceRole
 from muronet.validation.references import Check
+
+Port = tuple[str, str]  # (device, interface): one end of a cable
 
 
 def check_interface_zones(index: InventoryIndex) -> Iterator[Issue]:
@@ -100,7 +102,7 @@ def check_cable_zones(index: InventoryIndex) -> Iterator[Issue]:
         yield from _sub_interfaces_match(index, cable, a_end, b_end)
 
 
-def _trunk_zones(index: InventoryIndex, cable, a_end, a: Interface, b_end) -> Iterator[Issue]:
+def _trunk_zones(index: InventoryIndex, cable: Cable, a_end: Port, a: Interface, b_end: Port) -> Iterator[Issue]:
     devices = [index.devices[a_end[0]], index.devices[b_end[0]]]
     site = devices[0].site
     zones = {vlan.zone for v in a.vlans if (vlan := index.vlans.get((site, v))) is not None}
@@ -113,10 +115,11 @@ def _trunk_zones(index: InventoryIndex, cable, a_end, a: Interface, b_end) -> It
                         f"but {device.name} is not approved for all of them")
 
 
-def _sub_interfaces_match(index: InventoryIndex, cable, a_end, b_end) -> Iterator[Issue]:
-    subs = {}
+def _sub_interfaces_match(index: InventoryIndex, cable: Cable, a_end: Port, b_end: Port) -> Iterator[Issue]:
+    subs: dict[Port, set[int]] = {}
     for device, port in (a_end, b_end):
-        subs[(device, port)] = {i.dot1q for i in index.devices[device].interfaces if i.parent == port}
+        subs[(device, port)] = {i.dot1q for i in index.devices[device].interfaces
+                                if i.parent == port and i.dot1q is not None}
     if subs[a_end] != subs[b_end]:
         yield Issue(index.inventory.where(cable), f"sub-interfaces differ across the cable: {cable.a} has "
                     f"{sorted(subs[a_end])}, {cable.b} has {sorted(subs[b_end])}")

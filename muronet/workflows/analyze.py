@@ -15,7 +15,8 @@ from muronet.inventory.loader import Inventory
 from muronet.policy.context import Settings
 from muronet.policy.engine import detect_platform
 from muronet.render.engine import Renderer, RenderError, default_templates_dir
-from muronet.workflows.common import WorkflowError, load, read_configs, selected
+from muronet.workflows.common import load, read_configs, selected
+from muronet.workflows.errors import WorkflowError
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from muronet.policy.engine import ERROR, Result, apply_waivers, audit_many, dete
 from muronet.policy.waivers import load_waivers
 from muronet.render.engine import Renderer, default_templates_dir
 from muronet.tasks.collect import collect
-from muronet.workflows.common import WORKERS, WorkflowError, devices_nornir, intended_configs, load, read_configs
+from muronet.workflows.common import WORKERS, devices_nornir, intended_configs, load, read_configs
+from muronet.workflows.errors import WorkflowError
 
 FORMATS = ("html", "json", "junit", "md")
 

@@ -12,7 +12,8 @@ from muronet.inventory.secrets import SecretError, resolve
 from muronet.lab import management, twin
 from muronet.lab.plan import boot_config, build_plan, peer_config, peer_password_secret
 from muronet.lab.verify import endpoints, run_matrix, table_violations, zone_matrix
-from muronet.workflows.common import WorkflowError, load
+from muronet.workflows.common import load
+from muronet.workflows.errors import WorkflowError
 
 
 def lab_up(inventory: Path, state: Path) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from typing import Any
 from muronet.netbox.connection import NetBoxError, NetBoxTarget, api
 from muronet.netbox.desired import desired_state
 from muronet.netbox.sync import Plan, SyncIncomplete, apply_plan, plan_sync, read_netbox
-from muronet.workflows.common import WorkflowError, load
+from muronet.workflows.common import load
+from muronet.workflows.errors import WorkflowError
 
 
 @dataclass

@@ -15,7 +15,6 @@ from muronet.tasks.provision import DEFAULT_REVERT_IN, prepare_candidates
 from muronet.tasks.provision import provision as run_provision
 from muronet.workflows.common import (
     WORKERS,
-    WorkflowError,
     devices_nornir,
     intended_configs,
     load,
@@ -23,6 +22,7 @@ from muronet.workflows.common import (
     narrowed,
     selected,
 )
+from muronet.workflows.errors import WorkflowError
 from muronet.workflows.review import of_running
 
 

@@ -21,12 +21,12 @@ from muronet.review.report import markdown, sarif
 from muronet.tasks.collect import collect
 from muronet.workflows.common import (
     WORKERS,
-    WorkflowError,
     intended_configs,
     load,
     read_configs,
     selected_nornir,
 )
+from muronet.workflows.errors import WorkflowError
 
 FORMATS = ("md", "json", "sarif")
 _FILES = {"md": "review.md", "json": "review.json", "sarif": "review.sarif"}

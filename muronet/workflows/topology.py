@@ -10,7 +10,8 @@ from typing import Any
 from muronet.topology import TopologySource
 from muronet.topology.views import VIEWS as DRAWN
 from muronet.topology.write import FORMATS, write_all
-from muronet.workflows.common import WorkflowError, load
+from muronet.workflows.common import load
+from muronet.workflows.errors import WorkflowError
 
 VIEWS = (*DRAWN, "sites")  # "sites": one diagram per site
 

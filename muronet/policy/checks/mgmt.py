@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 from muronet.platforms import get_platform
 from muronet.policy.acl import acl_entries, parse_entry
-from muronet.policy.context import DeviceAudit
+from muronet.policy.context import ConfigNode, DeviceAudit
 from muronet.policy.registry import Violation, check
 
 
-def _vty_lines(audit: DeviceAudit) -> list:
+def _vty_lines(audit: DeviceAudit) -> list[ConfigNode]:
     return audit.top("line vty")
 
 
@@ -35,7 +35,7 @@ def frr_no_vty_login(audit: DeviceAudit) -> Iterator[Violation]:
             yield Violation("line vty: no login (unauthenticated vty)", audit.line_of(vty))
 
 
-def _permits_outside(audit: DeviceAudit, entries: list) -> list:
+def _permits_outside(audit: DeviceAudit, entries: list[ConfigNode]) -> list[ConfigNode]:
     """Permit entries whose source is not inside the management prefixes."""
     outside = []
     for child in entries:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from muronet.policy.context import DeviceAudit
+from muronet.policy.context import ConfigNode, DeviceAudit
 from muronet.policy.registry import Violation, check
 from muronet.policy.zonemap import ospf_interfaces
 
@@ -26,7 +26,7 @@ def routing_authenticated(audit: DeviceAudit) -> Iterator[Violation]:
                             audit.line(bgp.text, f"neighbor {peer} remote-as " + _remote_as(bgp, peer)))
 
 
-def _remote_as(bgp, peer: str) -> str:
+def _remote_as(bgp: ConfigNode, peer: str) -> str:
     child = bgp.get_child(startswith=f"neighbor {peer} remote-as ")
     return child.text.split()[-1] if child else ""
 

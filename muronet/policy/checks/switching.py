@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from muronet.policy.context import DeviceAudit
+from muronet.policy.context import ConfigNode, DeviceAudit
 from muronet.policy.registry import Violation, check
 from muronet.policy.zonemap import inventory_ports
 
 
-def _ports(audit: DeviceAudit, mode: str) -> Iterator:
+def _ports(audit: DeviceAudit, mode: str) -> Iterator[ConfigNode]:
     for interface in audit.top("interface "):
         if interface.get_child(equals=f"switchport mode {mode}") and not interface.get_child(equals="shutdown"):
             yield interface

@@ -29,7 +29,7 @@ _IOS_OSPF_AREA = re.compile(r"ip ospf \d+ area ")  # no default route to the int
 
 def _management_zone(audit: DeviceAudit) -> str:
     assert audit.index is not None
-    return audit.index.inventory.management_zone
+    return audit.index.inventory.management_zone or ""
 
 
 @check("SEC-ZONE-001", "frr", "cisco_ios", zones=True)
@@ -149,7 +149,7 @@ def regional_isolated(audit: DeviceAudit) -> Iterator[Violation]:
     closed = set(CLOSED_ZONES)
     for route in static_routes(audit):
         table, via = route_zones(audit, route)
-        reaches = {address_zone(audit, route.prefix), via} - {None, table}
+        reaches = {z for z in (address_zone(audit, route.prefix), via) if z is not None and z != table}
         if (table in closed and "REGIONAL" in reaches) or (table == "REGIONAL" and reaches & closed):
             yield Violation(f"route between REGIONAL and {table if table != 'REGIONAL' else '/'.join(reaches)}: "
                             f"{route.text}", route.line)

@@ -1,0 +1,1 @@
+"""Code napalm_frr ships from other projects, pinned, each with its source and licence (README.md)."""

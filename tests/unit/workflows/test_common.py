@@ -1,0 +1,103 @@
+"""The workflows as an API (muronet.workflows): typed options in, typed results out, failures as
+WorkflowError with the exit code, nothing printed. The CLI tests cover the same functions through
+the commands; these call them as a script, the Ansible side or a benchmark would."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from support import INVENTORY, REPO, edit, line_containing
+
+from muronet.render.engine import Renderer
+from muronet.topology import TopologySource
+from muronet.workflows import InvalidInventory, WorkflowError
+from muronet.workflows.audit import AuditOptions, audit, default_waivers
+from muronet.workflows.common import intended_configs, load, read_configs
+from muronet.workflows.review import ReviewOptions, review
+from muronet.workflows.topology import TopologyOptions, topology
+
+
+@pytest.fixture(scope="module")
+def rendered(reference) -> dict[str, str]:
+    renderer = Renderer(reference, REPO / "templates")
+    return {d.name: renderer.render(d) for d in reference.devices}
+
+
+def _folder(path: Path, configs: dict[str, str]) -> Path:
+    path.mkdir()
+    for name, text in configs.items():
+        (path / f"{name}.cfg").write_text(text, encoding="utf-8")
+    return path
+
+
+def test_audit_returns_its_findings_as_data_and_writes_the_reports(rendered, tmp_path, capsys):
+    leaky = rendered["ch-acc-1f"].replace("no ip http server", "ip http server", 1)
+    assert leaky != rendered["ch-acc-1f"]
+    source = _folder(tmp_path / "configs", {"ch-acc-1f": leaky, "library-rt1": rendered["library-rt1"]})
+    result = audit(AuditOptions(INVENTORY, source=source, formats=("json", "md"), out_dir=tmp_path / "out"))
+    assert capsys.readouterr() == ("", "")  # data, not prints
+    assert result.exit_code == 1 and not result.document["passed"]
+    http = [f for f in result.document["findings"] if f["device"] == "ch-acc-1f" and f["status"] == "fail"
+            and "http" in f["message"].lower()]
+    assert http and http[0]["line"] == leaky.splitlines().index("ip http server") + 1
+    assert sorted(result.written) == ["json", "md"] and all(p.is_file() for p in result.written.values())
+    assert result.document["drift"]["ch-acc-1f"] == ["no ip http server"]  # back to the intended line
+
+
+def test_review_of_two_folders_blocks_a_new_high_finding_and_says_so_in_data(rendered, tmp_path):
+    before = _folder(tmp_path / "before", {"ch-acc-1f": rendered["ch-acc-1f"]})
+    after = _folder(tmp_path / "after", {"ch-acc-1f": rendered["ch-acc-1f"].replace(
+        "no ip http server", "no ip http server\nsnmp-server community Zz-leak-991 RW", 1)})
+    result = review(ReviewOptions(INVENTORY, before=before, after=after, formats=("md",), out_dir=tmp_path / "out"))
+    assert result.blocking and result.document["risk"] in ("high", "critical")
+    assert list(result.written) == ["md"] and "Zz-leak-991" not in result.written["md"].read_text()
+    unchanged = review(ReviewOptions(INVENTORY, before=before, after=before, formats=(), out_dir=tmp_path / "o2"))
+    assert not unchanged.blocking and unchanged.written == {}
+
+
+@pytest.mark.parametrize("sources", [{}, {"git": "HEAD~1..HEAD", "pending": True}, {"before": Path("x")}])
+def test_a_review_names_exactly_one_source(sources):
+    with pytest.raises(WorkflowError) as raised:
+        ReviewOptions(INVENTORY, **sources)
+    assert raised.value.code == 2 and "give one of" in str(raised.value)
+
+
+def test_an_invalid_inventory_is_one_error_with_every_issue_and_its_line(inventory_copy):
+    edit(inventory_copy / "city-hall" / "core.yaml", "role: core", "role: kore")
+    with pytest.raises(InvalidInventory) as raised:
+        load(inventory_copy)
+    assert raised.value.code == 1 and raised.value.issues
+    line = line_containing(inventory_copy / "city-hall" / "core.yaml", "role: kore")
+    assert any(f"core.yaml:{line}:" in detail for detail in raised.value.details)
+
+
+def test_audit_options_that_contradict_are_refused_before_anything_is_read(tmp_path):
+    for options in (AuditOptions(INVENTORY), AuditOptions(INVENTORY, source=tmp_path, live=True)):
+        with pytest.raises(WorkflowError, match="give one of --from DIR and --live"):
+            audit(options)
+    with pytest.raises(WorkflowError, match=r"no <device>\.cfg file"):
+        read_configs(tmp_path)
+    assert default_waivers(INVENTORY) == REPO / "policy" / "waivers.yaml"
+
+
+def test_intended_configurations_carry_the_real_secrets_and_the_scrubber_removes_them(reference, monkeypatch):
+    for name, ref in reference.city.secrets.items():
+        monkeypatch.setenv(ref.env, f"Real-{name}-77")
+    configs, secrets = intended_configs(reference, None, ["ch-core1"])
+    assert "Real-ospf_key-77" in configs["ch-core1"] and "<secret:" not in configs["ch-core1"]
+    assert "Real-ospf_key-77" in secrets.values()
+    scrubbed = secrets.scrub_data({"diff": configs["ch-core1"]})["diff"]
+    assert "Real-" not in scrubbed and "<secret:ospf_key>" in scrubbed
+    monkeypatch.delenv("MURONET_OSPF_KEY")
+    with pytest.raises(WorkflowError) as raised:
+        intended_configs(reference, None, ["ch-core1"])
+    assert raised.value.code == 2 and "MURONET_OSPF_KEY" in str(raised.value)
+
+
+def test_topology_from_the_inventory_returns_what_it_drew(tmp_path):
+    summary = topology(TopologyOptions(INVENTORY, TopologySource.INVENTORY, views=("physical",),
+                                       formats=("mermaid",), out_dir=tmp_path))
+    assert summary["source"] == "inventory" and summary["files"] == [str(tmp_path / "fiber.mmd")]
+    assert summary["sites"] == len(re.findall(r'^    s_\w+\["', (tmp_path / "fiber.mmd").read_text(), re.M)) > 40
