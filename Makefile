@@ -19,7 +19,7 @@ VAULT := playbooks/group_vars/all/vault.yml
 VAULT_PASSWORD := build/ansible-vault-password
 
 # The playbooks' vault: the twin's credentials and secrets (build/lab.env), encrypted with
-# build/ansible-vault-password. Production teams write their own (README, "Ansible").
+# build/ansible-vault-password. Production teams write their own (docs/guides/engineer.md, "Ansible").
 $(VAULT): $(STAMP) inventory/city.yaml $(VAULT_PASSWORD)
 	eval "$$(scripts/lab-credentials.sh)" >/dev/null && $(BIN)/muronet ansible-vault --out $@ \
 	  --password-file $(VAULT_PASSWORD)
@@ -60,7 +60,7 @@ unit: $(STAMP)
 
 ## test: everything: lint and types, the documentation site, the unit tier (as an unprivileged user
 ## when run as root), then the integration tier (the twin, NetBox, the browser, the fake IOS)
-test: setup lint
+test: setup lint docs
 	scripts/unit-tests.sh
 	$(BIN)/python -m pytest -n 2 tests/integration
 
@@ -72,7 +72,7 @@ lint: $(STAMP)
 
 ## docs: the documentation site (docs/, mkdocs.yml) into build/site; a broken link or reference fails it
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict --quiet --site-dir build/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
 
 ## bench: rendering (10,000-device city, beside Ansible), the twin (beside frr-reload), the audit (beside netlint),
 ## a 10,000-entry ACL (beside the line-by-line search), NetBox (sync of the city; topology of 1,000 devices by

@@ -6,7 +6,7 @@ the same SSH connection: ``show startup-config``, ``apply configuration`` (a con
 whole from standard input, as FRR reads a file), ``commit-confirm …``, and ``show system status``,
 ``show lldp neighbors``, ``show interfaces counters``, ``show arp``, ``ping``, ``traceroute`` for the
 getters that FRR itself does not answer. The twin's routers offer them (``muronet/lab/agent.py``); the
-README's driver section says what a Linux host running FRR needs to offer them.
+device agent protocol (docs/reference/device-agent-protocol.md) says what a host must answer.
 
 **Candidates are canonical.** ``load_replace_candidate`` has FRR itself render the candidate (a
 scratch FRR on the automation host, ``napalm_frr.scratch``): abbreviations, defaults spelled out,
@@ -62,6 +62,9 @@ from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutExc
 from muronet.masking import mask
 from napalm_frr import getters, known_hosts, reload, scratch
 
+# The device commands this driver speaks: docs/reference/device-agent-protocol.md, version 1 (a host
+# answers `show agent protocol` with it).
+DEVICE_PROTOCOL = 1
 # seconds a driver waits for another owner's lock (optional argument lock_wait; MURONET_LOCK_WAIT)
 LOCK_WAIT = float(os.environ.get("MURONET_LOCK_WAIT", "60"))
 LOCK_POLL = 0.5
@@ -115,6 +118,32 @@ class _WholeCharacters(SSHChannel):
         return "".join(iter(self.read_buffer, ""))
 
 
+_BOOLEAN_OPTIONS = frozenset({"ssh_strict", "system_host_keys", "alt_host_keys"})
+_NUMBER_OPTIONS = {"port": int, "conn_timeout": float, "lock_wait": float}
+
+
+def _option(name: str, value: Any) -> Any:
+    """An optional argument as the driver uses it: inventories and variables often carry them as
+    text (``port: "2222"``, ``ssh_strict: "false"``), and the text ``"false"`` must not count as true.
+
+    >>> _option("ssh_strict", "false"), _option("ssh_strict", True), _option("port", "2222")
+    (False, True, 2222)
+    >>> _option("system_host_keys", "perhaps")
+    Traceback (most recent call last):
+    ValueError: optional argument system_host_keys: 'perhaps' is not true or false
+    """
+    if not isinstance(value, str):
+        return value
+    if name in _BOOLEAN_OPTIONS:
+        words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+        if value.strip().lower() not in words:
+            raise ValueError(f"optional argument {name}: {value!r} is not true or false")
+        return words[value.strip().lower()]
+    if name in _NUMBER_OPTIONS:
+        return _NUMBER_OPTIONS[name](value)
+    return value
+
+
 class FrrDriver(NetworkDriver):
     platform = "frr"
 
@@ -124,7 +153,7 @@ class FrrDriver(NetworkDriver):
         self.username = username
         self.password = password
         self.timeout = timeout
-        options = optional_args or {}
+        options = {name: _option(name, value) for name, value in (optional_args or {}).items()}
         self.netmiko_options = {"ssh_strict": True, "system_host_keys": True,
                                 **{k: v for k, v in options.items() if k in _NETMIKO_OPTIONS}}
         self.device: Any = None

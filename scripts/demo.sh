@@ -37,7 +37,7 @@ The twin is still running (state: ${MURONET_LAB_STATE:-/var/tmp/muronet-lab}; cr
   .venv/bin/muronet audit --live --lab                           audit the running twin, with drift
   build/nightly/report.html, build/backups/ (git)                the audit report and the backups
   build/topology/index.html (offline page), *.svg, *.png, *.drawio   the diagrams from NetBox
-  .venv/bin/ansible-playbook playbooks/provision.yml --check --diff   the same with Ansible (README, "Ansible")
+  .venv/bin/ansible-playbook playbooks/provision.yml --check --diff   the same with Ansible (docs/guides/engineer.md, "Ansible")
   make lab-down                                                  stop the twin, leaving nothing behind
   make netbox-down                                               stop the local NetBox (http://127.0.0.1:8765)
 TEXT

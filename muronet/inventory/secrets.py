@@ -1,6 +1,6 @@
 """Resolve secret references at run time; never store or print their values.
 
-Two sources, as documented in the README:
+Two sources, as documented in docs/guides/engineer.md ("Secrets"):
 
 - ``{env: NAME}``: the environment variable ``NAME``;
 - ``{vault: FILE, key: KEY}``: key ``KEY`` of an Ansible Vault encrypted YAML file (``FILE``

@@ -15,6 +15,7 @@ that account may use. Arguments are checked and passed as argument lists, never 
     lock check [OWNER] | status     whether OWNER (or anyone without one) may change the device
     lock push OWNER | pushed OWNER  the holder's push begins, ends
     lock read                       whether the configuration may be read whole (no push under way)
+    show agent protocol             the device agent protocol's version (docs: reference/device-agent-protocol)
     show system status              uptime, serial, login accounts, CPU and memory, as JSON
     show lldp neighbors             lldpd's neighbours, as JSON
     show interfaces counters        the kernel's counters of every port, per VRF, as JSON
@@ -57,6 +58,7 @@ from typing import Any
 
 from muronet.processes import start_time
 from napalm_frr import reload
+from napalm_frr.frr import DEVICE_PROTOCOL
 
 MAX_REQUEST = 4 * 2**20
 NOTHING_PENDING = "no commit is waiting for confirmation"
@@ -108,6 +110,8 @@ class Agent:
                                                                                   "status"):
             return {"start": self.start, "confirm": self.confirm, "revert": self.revert,
                     "status": self.status}[words[1]](router)
+        if words == ["show", "agent", "protocol"]:
+            return _answer(json.dumps({"protocol": DEVICE_PROTOCOL}), "", 0)
         if words == ["show", "system", "status"]:
             return _answer(json.dumps(self.system(router)), "", 0)
         if words == ["show", "lldp", "neighbors"]:

@@ -216,8 +216,8 @@ if words[:2] == ["apply", "configuration"] and len(words) <= 3:  # what vtysh sa
         sys.exit(code)
     os.dup2(1, 2)
     os.execv("/usr/bin/vtysh", ["vtysh", "-N", router, "-f", "/dev/stdin"])
-SHOWN = (["show", "system", "status"], ["show", "lldp", "neighbors"], ["show", "interfaces", "counters"],
-         ["show", "arp"], ["show", "ntp"])
+SHOWN = (["show", "agent", "protocol"], ["show", "system", "status"], ["show", "lldp", "neighbors"],
+         ["show", "interfaces", "counters"], ["show", "arp"], ["show", "ntp"])
 if words[:1] and words[0] in AGENT or words in SHOWN:
     agent(router, words, sys.stdin.read() if words[:2] == ["commit-confirm", "arm"] else "")
 if command:

@@ -26,6 +26,7 @@ from support import REPO
 from muronet.lab.plan import build_plan, ntp_servers
 from muronet.render.engine import Renderer
 from napalm_frr import reload, scratch
+from napalm_frr.frr import DEVICE_PROTOCOL
 
 LOGIN = {"MURONET_USERNAME": "muronet-napalm", "MURONET_PASSWORD": "Napalm-Login-51c2e",
          "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2"}  # the lab peers' sessions
@@ -96,6 +97,62 @@ def test_getters_return_napalm_shapes_from_a_live_router(twin):
     assert device.is_alive() == {"is_alive": False}
     with pytest.raises(ConnectionClosedException):
         device.get_facts()
+
+
+def test_the_twin_speaks_the_device_agent_protocol_the_driver_speaks(twin):
+    """docs/reference/device-agent-protocol.md: a host answers ``show agent protocol`` with its version."""
+    device = _driver(twin, "ch-agg1")
+    device.open()
+    try:
+        code, out, err = device._device("show agent protocol")
+        assert (code, json.loads(out), err) == (0, {"protocol": DEVICE_PROTOCOL}, "")
+    finally:
+        device.close()
+
+
+def test_napalm_s_own_command_line_drives_the_twin_as_a_third_party_would(twin, tmp_path):
+    """``napalm --vendor frr … call get_facts``: NAPALM finds the driver by its name, the optional
+    arguments come as its command line writes them (Python literals), the password is typed at the
+    prompt (never in the process's arguments)."""
+    port = twin["hosts"]["ch-agg2"]["port"]
+    options = f"port={port},system_host_keys=False,alt_host_keys=True,alt_key_file='{twin['known_hosts']}'"
+    done = subprocess.run([str(REPO / ".venv/bin/napalm"), "--user", LOGIN["MURONET_USERNAME"], "--vendor", "frr",
+                           "--optional_args", options, "127.0.0.1", "call", "get_facts"],
+                          input=LOGIN["MURONET_PASSWORD"] + "\n", capture_output=True, text=True, timeout=120,
+                          start_new_session=True)  # no terminal: getpass reads the password from stdin
+    assert done.returncode == 0, done.stderr[-2000:]
+    facts = json.loads(done.stdout[done.stdout.index("{"):])
+    assert facts["hostname"] == "ch-agg2" and facts["vendor"] == "FRRouting"
+    assert LOGIN["MURONET_PASSWORD"] not in done.stdout + done.stderr
+
+
+def test_nornir_napalm_s_tasks_run_on_the_twin_from_a_plain_nornir_inventory(twin, tmp_path):
+    """A third party's Nornir (SimpleInventory, no muronet plugin) with nornir_napalm's ``napalm_get``
+    and ``napalm_cli`` on two twin routers."""
+    from nornir import InitNornir
+    from nornir_napalm.plugins.tasks import napalm_cli, napalm_get
+
+    hosts = {name: {"hostname": "127.0.0.1", "port": twin["hosts"][name]["port"], "platform": "frr",
+                    "connection_options": {"napalm": {"extras": {"optional_args": {
+                        "system_host_keys": False, "alt_host_keys": True, "alt_key_file": twin["known_hosts"]}}}}}
+             for name in ("ch-agg1", "ch-agg2")}
+    (tmp_path / "hosts.yaml").write_text(json.dumps(hosts))
+    (tmp_path / "defaults.yaml").write_text(json.dumps({"username": LOGIN["MURONET_USERNAME"]}))
+    (tmp_path / "hosts.yaml").chmod(0o600)
+    nr = InitNornir(inventory={"plugin": "SimpleInventory", "options": {
+                        "host_file": str(tmp_path / "hosts.yaml"), "defaults_file": str(tmp_path / "defaults.yaml")}},
+                    runner={"plugin": "threaded", "options": {"num_workers": 2}}, logging={"enabled": False})
+    nr.inventory.defaults.password = LOGIN["MURONET_PASSWORD"]  # from the environment, not from a file
+    try:
+        facts = nr.run(task=napalm_get, getters=["facts", "interfaces_ip"])
+        assert not facts.failed, {h: r.exception for h, r in facts.items() if r.failed}
+        for name in ("ch-agg1", "ch-agg2"):
+            assert facts[name][0].result["facts"]["hostname"] == name
+        assert facts["ch-agg1"][0].result["interfaces_ip"]["eth1"] == {"ipv4": {"10.40.1.0": {"prefix_length": 31}}}
+        shown = nr.run(task=napalm_cli, commands=["show version"])
+        assert all(r[0].result["show version"].startswith("FRRouting") for r in shown.values())
+    finally:
+        nr.close_connections()
 
 
 def test_wrong_password_is_a_connection_error(twin):
