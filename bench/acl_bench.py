@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from muronet.analysis import filters  # noqa: E402
 from muronet.inventory.index import InventoryIndex  # noqa: E402
+from muronet.policy import acl  # noqa: E402
 from muronet.policy.context import DeviceAudit, Settings  # noqa: E402
 from muronet.render.engine import Renderer  # noqa: E402
 from muronet.review.engine import review_change  # noqa: E402
@@ -49,9 +50,9 @@ def quadratic_unreachable(audit: DeviceAudit) -> int:
     """The search before: every line against every earlier line of its ACL."""
     found = 0
     for lines in filters._acls(audit).values():
-        seen: list[filters.Entry] = []
+        seen: list[acl.Entry] = []
         for text, _ in lines:
-            entry = filters.parse(text)
+            entry = acl.parse_entry(text)
             if entry is None:
                 continue
             found += any(filters.covers(e, entry) for e in seen)
@@ -68,7 +69,7 @@ def cold() -> None:
         grammar(name).lines.clear()
         grammar(name)._read.cache_clear()
     base._read.cache_clear()
-    filters.parse.cache_clear()
+    acl.parse_entry.cache_clear()
 
 
 def timed(function, rounds: int) -> tuple[float, object]:

@@ -27,8 +27,9 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
 from muronet.inventory.index import InventoryIndex  # noqa: E402
+from muronet.platforms import detect_platform  # noqa: E402
 from muronet.policy.context import Settings  # noqa: E402
-from muronet.policy.engine import FAIL, audit_many, detect_platform  # noqa: E402
+from muronet.policy.engine import FAIL, audit_many  # noqa: E402
 from muronet.render.engine import Renderer  # noqa: E402
 from muronet.validation import load_and_validate  # noqa: E402
 

@@ -15,12 +15,14 @@ sanitising patterns, which this replaces, backtrack on some lines).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 
 from muronet.reading import read
 from muronet.reading.reader import GUESSED
+from napalm_frr.masking import masked, placeholder, tokenize
+
+__all__ = ["ANY_SECRET", "PLACEHOLDER", "REFERENCE", "frr_secrets", "mask", "mask_diff", "placeholder", "reference",
+           "secrets_in", "tokenized", "unified"]
 
 PLACEHOLDER = re.compile(r"<secret:[^>]*>")  # a masked secret, or a template's reference to one
 REFERENCE = re.compile(r"<secret:(?!sha-)[^>]*>")  # a template's reference to the vault, not a value
@@ -47,13 +49,6 @@ def _secret_spans(config: str, platform: str | None, masked: bool) -> set[tuple[
     return spans if masked else {(start, end) for start, end in spans if not PLACEHOLDER.fullmatch(config[start:end])}
 
 
-def placeholder(secret: str, salt: bytes) -> str:
-    """The one placeholder format: a keyed hash, equal for equal secrets under one salt.
-
-    >>> placeholder("public", b"k")
-    '<secret:sha-bb4c4d26>'
-    """
-    return f"<secret:sha-{hmac.new(salt, secret.encode(), hashlib.sha256).hexdigest()[:8]}>"
 
 
 def reference(name: str) -> str:
@@ -97,12 +92,7 @@ def mask(config: str, salt: bytes, platform: str | None = None) -> str:
     >>> mask("router bgp 64512\\n neighbor 10.0.0.1 password 7 0822455D0A16\\nexit\\n", b"k").split("\\n")[1]
     ' neighbor 10.0.0.1 password 7 <secret:sha-d8808879>'
     """
-    out, position = [], 0
-    for start, end in _chosen(config, platform=platform):
-        out += [config[position:start], placeholder(config[start:end], salt)]
-        position = end
-    out.append(config[position:])
-    return "".join(out)
+    return masked(config, _chosen(config, platform=platform), salt)
 
 
 _DIFF_SIGN = re.compile(r"^(\s*)([+-])(?![+-])")  # a unified (+line) or IOS contextual ( +line) diff's sign
@@ -149,26 +139,16 @@ def tokenized(config: str, platform: str | None = None) -> tuple[str, dict[str, 
     >>> "s3cr3t-pw" in text, len(text) == 51, list(secrets.values())
     (False, True, ['s3cr3t-pw'])
     """
-    tokens: dict[str, str] = {}
-    by_secret: dict[str, str] = {}
-    out, position = [], 0
-    for start, end in _chosen(config, platform=platform):
-        secret = config[start:end]
-        if len(secret) < 4:
-            continue
-        if secret not in by_secret:
-            token = _token(len(secret), len(by_secret), config)
-            by_secret[secret], tokens[token] = token, secret
-        out += [config[position:start], by_secret[secret]]
-        position = end
-    out.append(config[position:])
-    return "".join(out), tokens
+    return tokenize(config, _chosen(config, platform=platform))
 
 
-def _token(length: int, index: int, text: str) -> str:
-    for salt in range(1000):
-        digest = hashlib.sha256(f"{index}:{salt}".encode()).hexdigest()
-        token = ("Zt" + digest)[:length]
-        if token not in text:
-            return token
-    raise ValueError("no unique token")  # pragma: no cover - 1000 collisions in one text
+def frr_secrets(config: str) -> list[tuple[int, int]]:
+    """Where the secrets of an FRR configuration are, as FRR's grammar reads it: the secret reader
+    muronet registers for the FRR driver (``napalm_frr.masking``, entry point group
+    ``napalm_frr.secret_readers``).
+
+    >>> config = "interface eth1\\n ip ospf message-digest-key 1 md5 s3cret-key\\nexit\\n"
+    >>> [config[start:end] for start, end in frr_secrets(config)]
+    ['s3cret-key']
+    """
+    return _chosen(config, platform="frr")

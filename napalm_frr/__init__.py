@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["FrrDriver", "prepare_candidates"]
+__all__ = ["DEVICE_PROTOCOL", "FrrDriver", "prepare_candidates"]
+
+# The device commands this driver speaks: docs/reference/device-agent-protocol.md, version 1 (a host
+# answers `show agent protocol` with it).
+DEVICE_PROTOCOL = 1
 
 
 def prepare_candidates(configs: Iterable[str]) -> int:

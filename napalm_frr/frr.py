@@ -47,6 +47,7 @@ from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
+from napalm.base import models
 from napalm.base.base import NetworkDriver
 from napalm.base.exceptions import (
     CommitError,
@@ -59,12 +60,9 @@ from netmiko import ConnectHandler
 from netmiko.channel import MAX_BUFFER, SSHChannel
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadException
 
-from muronet.masking import mask
-from napalm_frr import getters, known_hosts, reload, scratch
+from napalm_frr import DEVICE_PROTOCOL, getters, known_hosts, reload, scratch  # noqa: F401  (the protocol it speaks)
+from napalm_frr.masking import sanitize as sanitized
 
-# The device commands this driver speaks: docs/reference/device-agent-protocol.md, version 1 (a host
-# answers `show agent protocol` with it).
-DEVICE_PROTOCOL = 1
 # seconds a driver waits for another owner's lock (optional argument lock_wait; MURONET_LOCK_WAIT)
 LOCK_WAIT = float(os.environ.get("MURONET_LOCK_WAIT", "60"))
 LOCK_POLL = 0.5
@@ -234,7 +232,7 @@ class FrrDriver(NetworkDriver):
             self._holding = False
             self._device(f"lock give {self.owner}")
 
-    def is_alive(self) -> dict[str, bool]:
+    def is_alive(self) -> models.AliveDict:
         return {"is_alive": bool(self.device and self.device.is_alive())}
 
     def _connected(self) -> Any:
@@ -552,50 +550,52 @@ class FrrDriver(NetworkDriver):
         except (DeviceCommandError, ValueError):
             return {}
 
-    def get_facts(self) -> dict[str, Any]:
+    def get_facts(self) -> models.FactsDict:
         return getters.facts(self._send("show version"), self._system(), sorted(self.get_interfaces()))
 
     def _interfaces_by_vrf(self) -> dict[str, dict[str, Any]]:
         """Interfaces of every VRF; each VRF namespace has its own ``lo``, reported once (default)."""
         return getters.interfaces_by_vrf({vrf: self._json(f"show interface vrf {vrf} json") for vrf in self._vrfs()})
 
-    def get_interfaces(self) -> dict[str, dict[str, Any]]:
+    def get_interfaces(self) -> dict[str, models.InterfaceDict]:
         return getters.interfaces(self._interfaces_by_vrf())
 
-    def get_interfaces_ip(self) -> dict[str, dict[str, dict[str, dict[str, int]]]]:
+    def get_interfaces_ip(self) -> dict[str, models.InterfacesIPDict]:
         return getters.interfaces_ip(self._interfaces_by_vrf())
 
-    def get_interfaces_counters(self) -> dict[str, dict[str, int]]:
+    def get_interfaces_counters(self) -> dict[str, models.InterfaceCounterDict]:
         return getters.interfaces_counters(self._device_json("show interfaces counters"))
 
-    def get_arp_table(self, vrf: str = "") -> list[dict[str, Any]]:
+    def get_arp_table(self, vrf: str = "") -> list[models.ARPTableDict]:
         return getters.arp_table(self._device_json("show arp"), vrf)
 
-    def get_ipv6_neighbors_table(self) -> list[dict[str, Any]]:
+    def get_ipv6_neighbors_table(self) -> list[models.IPV6NeighborDict]:
         return getters.ipv6_neighbors(self._device_json("show arp"))
 
-    def get_network_instances(self, name: str = "") -> dict[str, Any]:
+    def get_network_instances(self, name: str = "") -> dict[str, models.NetworkInstanceDict]:
         return getters.network_instances(self._interfaces_by_vrf(), name)
 
-    def get_vlans(self) -> dict[int, dict[str, Any]]:
+    def get_vlans(self) -> dict[int, models.VlanDict]:
         return getters.vlans(self._interfaces_by_vrf())
 
-    def get_lldp_neighbors(self) -> dict[str, list[dict[str, str]]]:
+    def get_lldp_neighbors(self) -> dict[str, list[models.LLDPNeighborDict]]:
         return getters.lldp_neighbors(self._device_json("show lldp neighbors"))
 
-    def get_lldp_neighbors_detail(self, interface: str = "") -> dict[str, list[dict[str, Any]]]:
+    def get_lldp_neighbors_detail(self, interface: str = "") -> models.LLDPNeighborsDetailDict:
         return getters.lldp_neighbors_detail(self._device_json("show lldp neighbors"), interface)
 
-    def get_bgp_neighbors(self) -> dict[str, Any]:
+    def get_bgp_neighbors(self) -> dict[str, models.BGPStateNeighborsPerVRFDict]:
         return getters.bgp_neighbors(self._json("show bgp vrf all neighbors json"))
 
-    def get_bgp_neighbors_detail(self, neighbor_address: str = "") -> dict[str, Any]:
+    def get_bgp_neighbors_detail(self,
+                                 neighbor_address: str = "") -> dict[str, dict[int, list[models.PeerDetailsDict]]]:
         return getters.bgp_neighbors_detail(self._json("show bgp vrf all neighbors json"), neighbor_address)
 
-    def get_bgp_config(self, group: str = "", neighbor: str = "") -> dict[str, Any]:
+    def get_bgp_config(self, group: str = "", neighbor: str = "") -> dict[str, models.BGPConfigGroupDict]:
         return getters.bgp_config(self._running(), group, neighbor)
 
-    def get_route_to(self, destination: str = "", protocol: str = "", longer: bool = False) -> dict[str, Any]:
+    def get_route_to(self, destination: str = "", protocol: str = "",
+                     longer: bool = False) -> dict[str, list[models.RouteDict]]:
         if not destination:
             raise ValueError("get_route_to needs a destination")
         if longer and ip_network(destination, strict=False).prefixlen == 0:  # the whole table: one command
@@ -604,34 +604,34 @@ class FrrDriver(NetworkDriver):
                   for vrf in self._vrfs()}
         return getters.route_to(tables, protocol)
 
-    def get_users(self) -> dict[str, dict[str, Any]]:
+    def get_users(self) -> dict[str, models.UsersDict]:
         return getters.users(self._running(), self._system())
 
-    def get_snmp_information(self) -> dict[str, Any]:
+    def get_snmp_information(self) -> models.SNMPDict:
         return getters.snmp_information(self._running())
 
     # FRR keeps no time: the router's host does (chronyd), and says so through ``show ntp``.
-    def get_ntp_servers(self) -> dict[str, dict[str, Any]]:
+    def get_ntp_servers(self) -> dict[str, models.NTPServerDict]:
         return getters.ntp_servers(self._device_json("show ntp"))
 
-    def get_ntp_peers(self) -> dict[str, dict[str, Any]]:
+    def get_ntp_peers(self) -> dict[str, models.NTPPeerDict]:
         return {address: {} for address in self.get_ntp_servers()}
 
-    def get_ntp_stats(self) -> list[dict[str, Any]]:
+    def get_ntp_stats(self) -> list[models.NTPStats]:
         return getters.ntp_stats(self._device_json("show ntp"))
 
-    def get_environment(self) -> dict[str, Any]:
+    def get_environment(self) -> models.EnvironmentDict:
         return getters.environment(self._system())
 
     def ping(self, destination: str, source: str = "", ttl: int = 255, timeout: int = 2, size: int = 100,
-             count: int = 5, vrf: str = "", source_interface: str = "") -> dict[str, Any]:
+             count: int = 5, vrf: str = "", source_interface: str = "") -> models.PingResultDict:
         options = f"count {count} timeout {timeout} size {size} ttl {ttl}" + (f" vrf {vrf}" if vrf else "")
         options += f" source {source}" if source else ""
         code, out, err = self._device(f"ping {destination} {options}")
         return getters.ping(out, err, code)
 
-    def traceroute(self, destination: str, source: str = "", ttl: int = 255, timeout: int = 2, vrf: str = "") -> dict[
-            str, Any]:
+    def traceroute(self, destination: str, source: str = "", ttl: int = 255, timeout: int = 2,
+                   vrf: str = "") -> models.TracerouteResultDict:
         options = f"ttl {min(ttl, 255)} timeout {timeout}" + (f" vrf {vrf}" if vrf else "")
         options += f" source {source}" if source else ""
         code, out, err = self._device(f"traceroute {destination} {options}")
@@ -642,12 +642,13 @@ class FrrDriver(NetworkDriver):
 
 
 def sanitize(config: str) -> str:
-    """``config`` with every secret replaced by muronet's placeholder: a keyed fingerprint that
-    differs when the secret differs (a diff still shows a changed key) and reveals nothing.
+    """``config`` with every secret replaced by its placeholder: a keyed fingerprint that differs
+    when the secret differs (a diff still shows a changed key) and reveals nothing
+    (:mod:`napalm_frr.masking`: with the registered secret reader; without one, NAPALM's filters).
 
     >>> sanitize(" ip ospf message-digest-key 1 md5 s3cret")[:46]
     ' ip ospf message-digest-key 1 md5 <secret:sha-'
     >>> "s3cret" in sanitize(" neighbor 10.0.0.1 password s3cret")
     False
     """
-    return mask(config, _FINGERPRINT_KEY, "frr")
+    return sanitized(config, _FINGERPRINT_KEY)

@@ -10,6 +10,8 @@ import re
 import statistics
 from typing import Any
 
+from napalm.base import models
+
 _VERSION = re.compile(r"^FRRouting (\S+) \((\S+)\)", re.M)
 _BGP_SECTION = re.compile(r"^router bgp (\d+)(?: vrf (\S+))?$")
 
@@ -21,7 +23,7 @@ def _vrf_key(vrf: str) -> str:
 # --- the device ----------------------------------------------------------------------------------
 
 
-def facts(version: str, system: dict[str, Any], interfaces: list[str]) -> dict[str, Any]:
+def facts(version: str, system: dict[str, Any], interfaces: list[str]) -> models.FactsDict:
     """``get_facts`` from ``show version`` and the host's ``show system status``.
 
     >>> facts("FRRouting 8.4.4 (r1) on Linux(6.1).", {"uptime": 12.5, "serial": "ab12"}, ["eth1"])["serial_number"]
@@ -34,7 +36,7 @@ def facts(version: str, system: dict[str, Any], interfaces: list[str]) -> dict[s
             "interface_list": interfaces}
 
 
-def environment(system: dict[str, Any]) -> dict[str, Any]:
+def environment(system: dict[str, Any]) -> models.EnvironmentDict:
     memory = system.get("memory", {})
     total, used = int(memory.get("total", 0)), int(memory.get("used", 0))
     return {"fans": {}, "temperature": {}, "power": {},
@@ -42,7 +44,7 @@ def environment(system: dict[str, Any]) -> dict[str, Any]:
             "memory": {"available_ram": total - used, "used_ram": used}}
 
 
-def users(running: str, system: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def users(running: str, system: dict[str, Any]) -> dict[str, models.UsersDict]:
     """The host's login accounts into the CLI and vtysh's own users (``username NAME nopassword``),
     with the level FRR gives every user; passwords are the host's and never shown.
 
@@ -53,19 +55,19 @@ def users(running: str, system: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {name: {"level": 15, "password": "", "sshkeys": []} for name in names}
 
 
-def snmp_information(running: str) -> dict[str, Any]:
+def snmp_information(running: str) -> models.SNMPDict:
     """FRR speaks SNMP only as an AgentX subagent of the host's snmpd, which holds the community,
     contact and location; FRR's configuration says only whether the subagent is on."""
     return {"chassis_id": "", "community": {}, "contact": "", "location": ""}
 
 
-def ntp_servers(ntp: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def ntp_servers(ntp: dict[str, Any]) -> dict[str, models.NTPServerDict]:
     """The NTP servers the router's host follows (chronyd's configuration)."""
     return {address: {"address": address, "association_type": "SERVER", "iburst": True}
             for address in ntp.get("servers", [])}
 
 
-def ntp_stats(ntp: dict[str, Any]) -> list[dict[str, Any]]:
+def ntp_stats(ntp: dict[str, Any]) -> list[models.NTPStats]:
     """``get_ntp_stats`` from ``chronyc -c sources`` and ``chronyc -c ntpdata`` (seconds → ms).
 
     >>> ntp_stats({"sources": "^,*,10.99.0.32,8,4,377,1,0.000000252,0.000000536,0.000004741\\n",
@@ -75,7 +77,7 @@ def ntp_stats(ntp: dict[str, Any]) -> list[dict[str, Any]]:
     """
     details = {fields[0]: fields for fields in (line.split(",") for line in ntp.get("ntpdata", "").splitlines())
                if len(fields) > 20}
-    stats = []
+    stats: list[models.NTPStats] = []
     for line in ntp.get("sources", "").splitlines():
         fields = line.split(",")
         if len(fields) < 10:
@@ -103,7 +105,7 @@ def interfaces_by_vrf(per_vrf: dict[str, dict[str, Any]]) -> dict[str, dict[str,
     return found
 
 
-def interfaces(by_name: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def interfaces(by_name: dict[str, dict[str, Any]]) -> dict[str, models.InterfaceDict]:
     return {
         name: {
             "is_up": data.get("operationalStatus") == "up",
@@ -118,19 +120,20 @@ def interfaces(by_name: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     }
 
 
-def interfaces_ip(by_name: dict[str, dict[str, Any]]) -> dict[str, dict[str, dict[str, dict[str, int]]]]:
-    result: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
+def interfaces_ip(by_name: dict[str, dict[str, Any]]) -> dict[str, models.InterfacesIPDict]:
+    result: dict[str, models.InterfacesIPDict] = {}
     for name, data in sorted(by_name.items()):
         for entry in data.get("ipAddresses", []):
             address, _, length = entry["address"].partition("/")
-            family = "ipv6" if ":" in address else "ipv4"
-            if family == "ipv6" and address.startswith("fe80"):
+            if address.startswith("fe80"):  # a link-local address is the port's, not configured
                 continue
-            result.setdefault(name, {}).setdefault(family, {})[address] = {"prefix_length": int(length)}
+            addresses = result.setdefault(name, {})
+            family = addresses.setdefault("ipv6", {}) if ":" in address else addresses.setdefault("ipv4", {})
+            family[address] = {"prefix_length": int(length)}
     return result
 
 
-def interfaces_counters(kernel: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, int]]:
+def interfaces_counters(kernel: dict[str, list[dict[str, Any]]]) -> dict[str, models.InterfaceCounterDict]:
     """``get_interfaces_counters`` from the kernel's counters (``ip -s -j link`` per VRF). The kernel
     does not tell unicast from broadcast: unicast is what is left after multicast."""
     found = {}
@@ -156,18 +159,18 @@ def _neighbours(kernel: dict[str, list[dict[str, Any]]], family: int) -> list[tu
             and ipaddress.ip_address(n["dst"]).version == family and "FAILED" not in n.get("state", [])]
 
 
-def arp_table(kernel: dict[str, list[dict[str, Any]]], vrf: str = "") -> list[dict[str, Any]]:
+def arp_table(kernel: dict[str, list[dict[str, Any]]], vrf: str = "") -> list[models.ARPTableDict]:
     """``get_arp_table`` from the kernel's neighbours per VRF (``ip -j neigh``); ``vrf``: one VRF."""
     return [{"interface": n["dev"], "mac": n["lladdr"].upper(), "ip": n["dst"], "age": -1.0}
             for table, n in _neighbours(kernel, 4) if not vrf or table == vrf]
 
 
-def ipv6_neighbors(kernel: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def ipv6_neighbors(kernel: dict[str, list[dict[str, Any]]]) -> list[models.IPV6NeighborDict]:
     return [{"interface": n["dev"], "mac": n["lladdr"].upper(), "ip": n["dst"], "age": -1.0,
              "state": (n.get("state") or ["NONE"])[0]} for _, n in _neighbours(kernel, 6)]
 
 
-def network_instances(by_name: dict[str, dict[str, Any]], name: str = "") -> dict[str, Any]:
+def network_instances(by_name: dict[str, dict[str, Any]], name: str = "") -> dict[str, models.NetworkInstanceDict]:
     """The default instance and every VRF (the city's zones), with their interfaces."""
     found: dict[str, Any] = {}
     for interface, data in sorted(by_name.items()):
@@ -178,9 +181,9 @@ def network_instances(by_name: dict[str, dict[str, Any]], name: str = "") -> dic
     return {k: v for k, v in found.items() if not name or k == name}
 
 
-def vlans(by_name: dict[str, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+def vlans(by_name: dict[str, dict[str, Any]]) -> dict[int, models.VlanDict]:
     """802.1Q VLANs: a routed sub-interface ``eth1.300`` carries VLAN 300 (FRR has no VLAN database)."""
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[int, models.VlanDict] = {}
     for name in sorted(by_name):
         parent, dot, tag = name.rpartition(".")
         if dot and tag.isdigit() and parent:
@@ -203,16 +206,16 @@ def _chassis(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return name, chassis
 
 
-def lldp_neighbors(lldp: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
-    found: dict[str, list[dict[str, str]]] = {}
+def lldp_neighbors(lldp: dict[str, Any]) -> dict[str, list[models.LLDPNeighborDict]]:
+    found: dict[str, list[models.LLDPNeighborDict]] = {}
     for interface, data in _lldp_entries(lldp):
         system, _ = _chassis(data)
         found.setdefault(interface, []).append({"hostname": system, "port": data["port"]["id"]["value"]})
     return found
 
 
-def lldp_neighbors_detail(lldp: dict[str, Any], interface: str = "") -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = {}
+def lldp_neighbors_detail(lldp: dict[str, Any], interface: str = "") -> models.LLDPNeighborsDetailDict:
+    found: models.LLDPNeighborsDetailDict = {}
     for local, data in _lldp_entries(lldp):
         if interface and local != interface:
             continue
@@ -243,7 +246,7 @@ def _family(peer: dict[str, Any]) -> dict[str, Any]:
     return (peer.get("addressFamilyInfo") or {}).get("ipv4Unicast") or {}
 
 
-def bgp_neighbors(neighbors: dict[str, Any]) -> dict[str, Any]:
+def bgp_neighbors(neighbors: dict[str, Any]) -> dict[str, models.BGPStateNeighborsPerVRFDict]:
     """``get_bgp_neighbors``: accepted prefixes are those FRR kept after the inbound policy;
     received ones (before it) are known only with soft reconfiguration inbound, -1 otherwise."""
     result: dict[str, Any] = {}
@@ -265,7 +268,8 @@ def bgp_neighbors(neighbors: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def bgp_neighbors_detail(neighbors: dict[str, Any], address: str = "") -> dict[str, Any]:
+def bgp_neighbors_detail(neighbors: dict[str, Any],
+                         address: str = "") -> dict[str, dict[int, list[models.PeerDetailsDict]]]:
     result: dict[str, Any] = {}
     for vrf, peer_address, peer in _peers(neighbors):
         if address and peer_address != address:
@@ -301,7 +305,7 @@ def bgp_neighbors_detail(neighbors: dict[str, Any], address: str = "") -> dict[s
     return result
 
 
-def bgp_config(running: str, group: str = "", neighbor: str = "") -> dict[str, Any]:
+def bgp_config(running: str, group: str = "", neighbor: str = "") -> dict[str, models.BGPConfigGroupDict]:
     """``get_bgp_config`` from the running configuration: peer groups, and the neighbours of none
     under ``_`` (NAPALM's convention).
 
@@ -359,11 +363,30 @@ def _neighbor(group: dict[str, Any], address: str, local_as: int) -> dict[str, A
 
 
 def _setting(target: dict[str, Any], key: str, rest: list[str], family: str) -> None:
-    if key == "remote-as" and rest and rest[0].isdigit():
-        target["remote_as"] = int(rest[0])
+    """One ``neighbor NAME KEY REST…`` line into a group's or a neighbour's ``get_bgp_config`` entry."""
+    number = int(rest[0]) if rest and rest[0].isdigit() else None
+    if key in _FLAGS:
+        target[_FLAGS[key]] = True
+    elif key == "remote-as" and number is not None:
+        target["remote_as"] = number
         if "type" in target:
             target["type"] = "external"
-    elif key == "description":
+    elif key == "local-as" and number is not None:
+        target["local_as"] = number
+    elif key == "maximum-prefix" and number is not None:
+        afi, _, safi = (family or "ipv4 unicast").partition(" ")
+        target["prefix_limit"] = {afi: {safi or "unicast": {"limit": number}}}
+    elif key == "ebgp-multihop" and "multihop_ttl" in target:
+        target["multihop_ttl"] = number if number is not None else 255
+    else:
+        _text_setting(target, key, rest)
+
+
+_FLAGS = {"next-hop-self": "nhs", "route-reflector-client": "route_reflector_client"}
+
+
+def _text_setting(target: dict[str, Any], key: str, rest: list[str]) -> None:
+    if key == "description":
         target["description"] = " ".join(rest)
     elif key == "update-source" and rest:
         target["local_address"] = rest[0]
@@ -371,25 +394,15 @@ def _setting(target: dict[str, Any], key: str, rest: list[str], family: str) -> 
         target["authentication_key"] = "<set>" if "authentication_key" in target else ""  # never the key itself
     elif key == "route-map" and len(rest) == 2:
         target["import_policy" if rest[1] == "in" else "export_policy"] = rest[0]
-    elif key == "maximum-prefix" and rest and rest[0].isdigit():
-        afi, _, safi = (family or "ipv4 unicast").partition(" ")
-        target["prefix_limit"] = {afi: {safi or "unicast": {"limit": int(rest[0])}}}
-    elif key == "next-hop-self":
-        target["nhs"] = True
-    elif key == "route-reflector-client":
-        target["route_reflector_client"] = True
-    elif key == "local-as" and rest and rest[0].isdigit():
-        target["local_as"] = int(rest[0])
-    elif key == "ebgp-multihop" and "multihop_ttl" in target:
-        target["multihop_ttl"] = int(rest[0]) if rest and rest[0].isdigit() else 255
 
 
 # --- routing ----------------------------------------------------------------------------------------
 
 
-def route_to(tables: dict[str, dict[str, list[dict[str, Any]]]], protocol: str = "") -> dict[str, list[dict[str, Any]]]:
+def route_to(tables: dict[str, dict[str, list[dict[str, Any]]]],
+             protocol: str = "") -> dict[str, list[models.RouteDict]]:
     """``get_route_to`` from ``show ip route vrf V PREFIX [longer-prefixes] json`` of every VRF."""
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[models.RouteDict]] = {}
     for vrf, routes in tables.items():
         for prefix, entries in routes.items():
             for entry in entries:
@@ -450,7 +463,7 @@ _PING_REPLY = re.compile(r"bytes from (?P<ip>[\d.:a-f]+): .*time=(?P<rtt>[\d.]+)
 _PING_SUMMARY = re.compile(r"(?P<sent>\d+) packets transmitted, (?P<received>\d+) received")
 
 
-def ping(output: str, errors: str, code: int) -> dict[str, Any]:
+def ping(output: str, errors: str, code: int) -> models.PingResultDict:
     """NAPALM's ping result from iputils' ``ping -n`` output.
 
     >>> ping("64 bytes from 10.0.0.1: icmp_seq=1 ttl=64 time=0.05 ms\\n1 packets transmitted, 1 received, 0% "
@@ -472,18 +485,18 @@ def ping(output: str, errors: str, code: int) -> dict[str, Any]:
 _HOP = re.compile(r"^\s*(\d+)\s+(.*)$")
 
 
-def traceroute(output: str, errors: str, code: int) -> dict[str, Any]:
+def traceroute(output: str, errors: str, code: int) -> models.TracerouteResultDict:
     """NAPALM's traceroute result from ``traceroute -n -q 3`` output.
 
     >>> traceroute(" 1  10.0.0.1  0.1 ms  0.2 ms *\\n", "", 0)["success"][1]["probes"][3]
     {'rtt': 0.0, 'ip_address': '*', 'host_name': '*'}
     """
-    hops: dict[int, dict[str, Any]] = {}
+    hops: dict[int, models.TracerouteResultDictEntry] = {}
     for line in output.splitlines():
         found = _HOP.match(line)
         if not found:
             continue
-        probes: dict[int, dict[str, Any]] = {}
+        probes: dict[int, models.TracerouteDict] = {}
         address = "*"
         for token in re.findall(r"\*|[\d.]+ ms|[\da-f.:]+", found.group(2)):
             if token == "*":

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from ansible.module_utils.connection import ConnectionError as SessionError
+from napalm.base import models
 
 from napalm_frr.frr import FrrDriver
 
@@ -37,7 +38,7 @@ class FrrOverAnsible(FrrDriver):
     def close(self) -> None:  # and keeps it for the next task
         self.device = None
 
-    def is_alive(self) -> dict[str, bool]:
+    def is_alive(self) -> models.AliveDict:
         return {"is_alive": self.device is not None}
 
     def _send(self, command: str) -> str:

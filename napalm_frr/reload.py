@@ -316,6 +316,34 @@ class Outcome:
     passes: int = 0
 
 
+def _shorten_undone(originals: list[Change], applied: dict[Change, Change], shorter: dict[Change, Change]) -> None:
+    """A removal sent alone, taken and not done: its shorter form next."""
+    for change in originals:
+        if change.delete and change in applied and applied[change] is shorter.get(change, change):
+            retry = applied[change].shortened()
+            if retry is not None:
+                shorter[change] = retry
+
+
+def _one_at_a_time(apply: Callable[[str], str], originals: list[Change], todo: list[Change],
+                   shorter: dict[Change, Change], outcome: Outcome) -> dict[Change, Change]:
+    """Each change sent alone; a refused one tried next in its shorter form, or, with none, a
+    refusal. What was sent for each change that FRR took."""
+    applied = dict(zip(originals, todo, strict=True))
+    for original, change in zip(originals, todo, strict=True):
+        refused, said = vtysh_report(apply(script([change])))
+        outcome.warnings += said
+        if not refused:
+            continue
+        retry = change.shortened()
+        if retry is None:
+            outcome.refusals.append(f"{' / '.join(change.commands())}: {next(iter(refused.values()))}")
+        else:
+            shorter[original] = retry
+            applied.pop(original)
+    return applied
+
+
 def converge(read: Callable[[], str], apply: Callable[[str], str], target: str, passes: int = 4,
              running: str | None = None) -> Outcome:
     """Bring a device running ``read()`` onto ``target`` (both FRR's own rendering): apply the line
@@ -335,28 +363,13 @@ def converge(read: Callable[[], str], apply: Callable[[str], str], target: str, 
         if not originals:
             outcome.left = []
             return outcome
-        for change in originals:  # sent alone, taken, not done: its shorter form next
-            if change.delete and change in applied and applied[change] is shorter.get(change, change):
-                retry = applied[change].shortened()
-                if retry is not None:
-                    shorter[change] = retry
+        _shorten_undone(originals, applied, shorter)
         todo = [shorter.get(c, c) for c in originals]
         if outcome.passes == 1:
             _, said = vtysh_report(apply(script(todo)))
             outcome.warnings += said
             continue
-        applied = dict(zip(originals, todo, strict=True))
-        for original, change in zip(originals, todo, strict=True):
-            refused, said = vtysh_report(apply(script([change])))
-            outcome.warnings += said
-            if not refused:
-                continue
-            retry = change.shortened()
-            if retry is None:
-                outcome.refusals.append(f"{' / '.join(change.commands())}: {next(iter(refused.values()))}")
-            else:
-                shorter[original] = retry
-                applied.pop(original)
+        applied = _one_at_a_time(apply, originals, todo, shorter, outcome)
         if outcome.refusals:
             break
     outcome.left = changes(read(), target, rendered=True)

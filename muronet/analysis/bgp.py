@@ -102,19 +102,27 @@ def sessions(routers: dict[str, Router], checked: dict[SessionKey, bool], tables
                 key = (router.name, table, neighbor.address)
                 if not checked.get(key, True):
                     continue
-                for far in owners.get(neighbor.address, ()):
-                    if far[0] == router.name:
-                        continue
-                    result = _connect(routers, (router.name, table), neighbor, far, checked, tables)
-                    if isinstance(result, Down):
-                        down.setdefault(key, result)
-                        continue
-                    down.pop(key, None)
-                    found.append(Session((router.name, table), neighbor, far, result))
-                    if result.dynamic:  # a listen range's neighbour: the far end has no statement of its own to walk
-                        found.append(Session(far, result, (router.name, table), neighbor))
-                    break
+                fars = [far for far in owners.get(neighbor.address, ()) if far[0] != router.name]
+                found += _first_up(routers, (router.name, table), neighbor, fars, checked, tables, down)
     return found, down
+
+
+def _first_up(routers: dict[str, Router], near: Node, neighbor: Neighbor, fars: list[Node],
+              checked: dict[SessionKey, bool], tables: dict[Node, Rib], down: dict[SessionKey, Down]
+              ) -> list[Session]:
+    """The session ``neighbor`` makes with the first of the address's owners it comes up with (both
+    directions for a listen range's neighbour: its far end has no statement of its own to walk);
+    why not, in ``down``, when it comes up with none."""
+    key = (near[0], near[1], neighbor.address)
+    for far in fars:
+        result = _connect(routers, near, neighbor, far, checked, tables)
+        if isinstance(result, Down):
+            down.setdefault(key, result)
+            continue
+        down.pop(key, None)
+        up = [Session(near, neighbor, far, result)]
+        return [*up, Session(far, result, near, neighbor)] if result.dynamic else up
+    return []
 
 
 def _connect(routers: dict[str, Router], near: Node, neighbor: Neighbor, far: Node, checked: dict[SessionKey, bool],

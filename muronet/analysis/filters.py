@@ -1,115 +1,34 @@
 """Filter line reachability: ACL lines that can never match, because an earlier line of the same
 ACL matches every packet (or route) they do.
 
-An entry is read whole: protocol, source and destination with their port ranges, and the
-qualifiers that narrow a match (``established``, ICMP types, DSCP, …; ``log`` narrows nothing).
-An earlier entry covers a later one when its protocol includes the later one's, its networks hold
-the later one's, its port ranges hold the later one's, and it asks no qualifier the later one
-lacks. Where a form cannot be compared exactly (``neq``), the entry covers nothing and is covered
-only by an entry without ports: no line is called unreachable that might match.
+An entry is read whole (``muronet.policy.acl``: protocol, source and destination with their port
+ranges, and the qualifiers that narrow a match). An earlier entry covers a later one when its
+protocol includes the later one's, its networks hold the later one's, its port ranges hold the
+later one's, and it asks no qualifier the later one lacks. Where a form cannot be compared exactly
+(``neq``, a port name not known), the entry covers nothing and is covered only by an entry without
+ports: no line is called unreachable that might match.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from ipaddress import IPv4Network
 
 from muronet.analysis.finding import Finding
-from muronet.policy.acl import address
+from muronet.policy.acl import ALL_PORTS, Entry, parse_entry
 from muronet.policy.context import DeviceAudit
-
-ANY = IPv4Network("0.0.0.0/0")
-ALL_PORTS = (0, 65535)
-_PORT_NAMES = {"ftp-data": 20, "ftp": 21, "ssh": 22, "telnet": 23, "smtp": 25, "tacacs": 49, "domain": 53,
-               "bootps": 67, "bootpc": 68, "tftp": 69, "www": 80, "http": 80, "pop3": 110, "ntp": 123,
-               "snmp": 161, "snmptrap": 162, "bgp": 179, "ldap": 389, "https": 443, "isakmp": 500,
-               "syslog": 514, "ldaps": 636, "non500-isakmp": 4500}
-_PROTOCOLS_IN_IP = {"ip", "ipv4"}
-_NOT_NARROWING = {"log", "log-input"}
-_ADDRESS = re.compile(r"\d+\.\d+\.\d+\.\d+$")
-
-
-@dataclass(frozen=True)
-class Entry:
-    action: str
-    protocol: str  # "ip": every protocol
-    source: IPv4Network
-    source_ports: tuple[int, int] | None  # None: not comparable (neq)
-    destination: IPv4Network
-    destination_ports: tuple[int, int] | None
-    qualifiers: frozenset[str]
-    exact: bool = False  # FRR ``exact-match``: only that prefix, not the ones inside it
-
-
-def _port(word: str) -> int:
-    return int(word) if word.isdigit() else _PORT_NAMES[word]
-
-
-def _endpoint(words: list[str]) -> tuple[IPv4Network, tuple[int, int] | None, list[str]]:
-    """An address (``any``, ``host A``, ``A WILDCARD``, ``A/L``, ``A``) and its port match."""
-    found, rest = address(words)
-    network = found or ANY
-    ports: tuple[int, int] | None = ALL_PORTS
-    if rest and rest[0] in ("eq", "lt", "gt", "range", "neq"):
-        operator = rest[0]
-        if operator == "eq":
-            ports, rest = (_port(rest[1]), _port(rest[1])), rest[2:]
-        elif operator == "lt":
-            ports, rest = (0, _port(rest[1]) - 1), rest[2:]
-        elif operator == "gt":
-            ports, rest = (_port(rest[1]) + 1, 65535), rest[2:]
-        elif operator == "range":
-            ports, rest = (_port(rest[1]), _port(rest[2])), rest[3:]
-        else:
-            ports, rest = None, rest[2:]
-    return network, ports, rest
-
-
-@lru_cache(maxsize=1 << 16)
-def parse(text: str) -> Entry | None:
-    """One ACL line, IOS standard or extended or FRR's (None: a remark, or a form not read); a line
-    read once is known after (the analysis, the route policies and a review's two sides read the
-    same lines).
-
-    >>> parse("20 permit tcp host 10.224.255.1 eq bgp 10.20.0.0 0.0.255.255 established")
-    ... # doctest: +NORMALIZE_WHITESPACE
-    Entry(action='permit', protocol='tcp', source=IPv4Network('10.224.255.1/32'), source_ports=(179, 179),
-          destination=IPv4Network('10.20.0.0/16'), destination_ports=(0, 65535),
-          qualifiers=frozenset({'established'}), exact=False)
-    >>> parse("access-list VTY seq 5 permit 10.99.0.0/24 exact-match").exact
-    True
-    """
-    words = text.split()
-    actions = [n for n, word in enumerate(words) if word in ("permit", "deny")]
-    if not actions:
-        return None
-    action, words = words[actions[0]], words[actions[0] + 1:]
-    try:
-        if words and not (_ADDRESS.match(words[0]) or words[0] in ("any", "host") or "/" in words[0]):
-            protocol = words[0]
-            source, source_ports, rest = _endpoint(words[1:])
-            destination, destination_ports, rest = _endpoint(rest)
-        else:  # standard: a source only (FRR's access-lists filter routes by prefix the same way)
-            protocol, destination, destination_ports = "ip", ANY, ALL_PORTS
-            source, source_ports, rest = _endpoint(words)
-    except (IndexError, KeyError, ValueError):
-        return None
-    exact = "exact-match" in rest
-    qualifiers = frozenset(word for word in rest if word not in _NOT_NARROWING and word != "exact-match")
-    return Entry(action, "ip" if protocol in _PROTOCOLS_IN_IP else protocol, source, source_ports, destination,
-                 destination_ports, qualifiers, exact)
 
 
 def covers(earlier: Entry, later: Entry) -> bool:
     """Whether every packet (or route) ``later`` matches, ``earlier`` matches first.
 
-    >>> covers(parse("permit ip 10.0.0.0 0.255.255.255 any"), parse("deny tcp 10.1.0.0 0.0.255.255 any eq 22"))
+    >>> covers(parse_entry("permit ip 10.0.0.0 0.255.255.255 any"),
+    ...        parse_entry("deny tcp 10.1.0.0 0.0.255.255 any eq 22"))
     True
-    >>> covers(parse("permit tcp any any eq 22"), parse("permit udp any any eq 22"))
+    >>> covers(parse_entry("permit tcp any any eq 22"), parse_entry("permit udp any any eq 22"))
     False
-    >>> covers(parse("permit tcp any any established"), parse("permit tcp any any"))
+    >>> covers(parse_entry("permit tcp any any established"), parse_entry("permit tcp any any"))
     False
     """
     if earlier.protocol != "ip" and earlier.protocol != later.protocol:
@@ -128,9 +47,10 @@ def covers(earlier: Entry, later: Entry) -> bool:
 def overlaps(entry: Entry, flow: Entry) -> bool:
     """Whether some packet of ``flow`` matches ``entry`` (qualifiers narrow, they do not exclude).
 
-    >>> overlaps(parse("permit tcp 10.0.0.0 0.0.255.255 any eq 22"), parse("permit ip 10.0.5.0 0.0.0.255 any"))
+    >>> overlaps(parse_entry("permit tcp 10.0.0.0 0.0.255.255 any eq 22"),
+    ...          parse_entry("permit ip 10.0.5.0 0.0.0.255 any"))
     True
-    >>> overlaps(parse("permit udp any any"), parse("permit tcp any any"))
+    >>> overlaps(parse_entry("permit udp any any"), parse_entry("permit tcp any any"))
     False
     """
     if "ip" not in (entry.protocol, flow.protocol) and entry.protocol != flow.protocol:
@@ -159,7 +79,7 @@ def flow_lines(audit: DeviceAudit, flow: Entry) -> list[FlowLine]:
     found = []
     for name, lines in _acls(audit).items():
         for text, line in lines:
-            entry = parse(text)
+            entry = parse_entry(text)
             if entry is None or not overlaps(entry, flow):
                 continue
             whole = covers(entry, flow)
@@ -184,7 +104,11 @@ def _acls(audit: DeviceAudit) -> dict[str, list[tuple[str, int | None]]]:
 
 def acl_entries(audit: DeviceAudit) -> dict[str, list[Entry]]:
     """Every ACL's entries as read, in order (remarks and unread forms left out)."""
-    return {name: [e for text, _ in lines if (e := parse(text)) is not None] for name, lines in _acls(audit).items()}
+    entries: dict[str, list[Entry]] = {}
+    for name, lines in _acls(audit).items():
+        read = (parse_entry(text) for text, _ in lines)
+        entries[name] = [entry for entry in read if entry is not None]
+    return entries
 
 
 def unreachable_lines(audit: DeviceAudit) -> list[Finding]:
@@ -194,7 +118,7 @@ def unreachable_lines(audit: DeviceAudit) -> list[Finding]:
     for name, lines in _acls(audit).items():
         earlier = _Earlier()
         for text, line in lines:
-            entry = parse(text)
+            entry = parse_entry(text)
             if entry is None:
                 continue
             shadow = earlier.first_covering(entry)

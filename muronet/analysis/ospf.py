@@ -195,6 +195,24 @@ def _offer(table: Best, key: Key, cost: int, hops: frozenset[NextHop], origin: O
         table[key] = (cost, known[1] | hops, known[2])
 
 
+# What an ABR offers for a key: its cost, the line that made it, and the areas it has an intra-area
+# route in (empty: learned from the backbone).
+Offer = tuple[int, Origin, frozenset[Area]]
+
+
+def _asbr_stubs(routers: dict[str, Router], edges: dict[Area, dict[Node, list[Edge]]],
+                stubs: dict[Area, list[Stub]]) -> None:
+    """An ASBR (a process that redistributes) is a stub of its own in each of its areas, so that
+    every area can reach it (its externals' forwarding)."""
+    for router in routers.values():
+        for table, process in router.ospf.items():
+            node = (router.name, table)
+            for area, graph in edges.items():
+                if process.redistributions and node in graph:
+                    stubs[area].append(Stub(node, f"asbr:{router.name}:{table}", 0, NextHop(),
+                                            Origin(router.name, None, "router ospf")))
+
+
 class OspfDomain:
     """Every OSPF process of the model. The link-state part (paths, stubs, ABRs' summaries) is
     computed once, from the configurations; a process's route to a prefix is computed when asked
@@ -204,13 +222,7 @@ class OspfDomain:
     def __init__(self, routers: dict[str, Router], cables: set[frozenset[tuple[str, str]]]) -> None:
         edges, stubs = _area_graph(routers, adjacencies(routers, cables))
         _virtual_links(routers, edges)
-        for router in routers.values():  # an ASBR is a stub of its own, to reach it from every area
-            for table, process in router.ospf.items():
-                node = (router.name, table)
-                for area, graph in edges.items():
-                    if process.redistributions and node in graph:
-                        stubs[area].append(Stub(node, f"asbr:{router.name}:{table}", 0, NextHop(),
-                                                Origin(router.name, None, "router ospf")))
+        _asbr_stubs(routers, edges, stubs)
         self.routers = routers
         self.areas_of: dict[Node, list[Area]] = {}
         for area, graph in edges.items():
@@ -218,10 +230,11 @@ class OspfDomain:
                 self.areas_of.setdefault(node, []).append(area)
         self.paths = {(area, node): _shortest(graph, node) for area, graph in edges.items() for node in graph}
         self.stubs: dict[Area, dict[Key, list[Stub]]] = {}
-        self.stubbed: dict[Key, list[tuple[Area, list[Stub]]]] = {}  # the areas that have a key, and its stubs
         for area, found in stubs.items():
             for stub in found:
                 self.stubs.setdefault(area, {}).setdefault(stub.key, []).append(stub)
+        # the areas that have a key, and its stubs there
+        self.stubbed: dict[Key, list[tuple[Area, list[Stub]]]] = {}
         for area, by_key in self.stubs.items():
             for key, listed in by_key.items():
                 self.stubbed.setdefault(key, []).append((area, listed))
@@ -231,11 +244,7 @@ class OspfDomain:
         for abr in sorted(self.abrs):
             for area in self.areas_of[abr]:
                 self.area_abrs.setdefault(area, []).append(abr)
-        self.kind: dict[Area, str] = {}  # an area's kind, as its routers say (they agree, or no adjacency)
-        for node, areas in self.areas_of.items():
-            for area in areas:
-                if (kind := self._settings(node, area).kind) != "normal" or area not in self.kind:
-                    self.kind[area] = kind
+        self.kind = self._area_kinds()
         self.discards: dict[Node, dict[Key, Route]] = {}  # an ABR's discard routes for its ranges
         # per ABR: key → (cost, the line, the areas it has an intra-area route in; empty: learned from the backbone)
         self.offers: dict[Node, dict[Key, tuple[int, Origin, frozenset[Area]]]] = {}
@@ -244,6 +253,17 @@ class OspfDomain:
         self._base: dict[Node, dict[Key, Route | None]] = {}
         self._external: dict[Node, dict[Key, Route | None]] = {}
         self._index: dict[int, dict[tuple[int, int], IPv4Network]] | None = None
+
+    def _area_kinds(self) -> dict[Area, str]:
+        """Each area's kind (normal, stub, totally stubby, NSSA) as its routers say: they agree, or
+        no adjacency forms; a router that says nothing says normal."""
+        kinds: dict[Area, str] = {}
+        for node, areas in self.areas_of.items():
+            for area in areas:
+                kind = self._settings(node, area).kind
+                if kind != "normal" or area not in kinds:
+                    kinds[area] = kind
+        return kinds
 
     def _settings(self, node: Node, area: Area) -> OspfArea:
         return self.routers[node[0]].ospf[node[1]].area(area[1]) if node[1] in self.routers[node[0]].ospf \
@@ -293,36 +313,47 @@ class OspfDomain:
         the areas it has one in (it summarises a key into every other area), then the backbone's
         inter-area routes it learns from the other ABRs (into its non-backbone areas only)."""
         for abr in sorted(self.abrs):
-            offered: dict[Key, tuple[int, Origin, frozenset[Area]]] = {}
-            for area in self.areas_of[abr]:
-                reach = self.paths[(area, abr)]
-                for key, listed in self.stubs.get(area, {}).items():
-                    costs = [(reach[s.owner][0] + s.cost, s.origin) for s in listed if s.owner in reach]
-                    if costs:
-                        cost, origin = min(costs, key=lambda c: c[0])
-                        known = offered.get(key)
-                        if known is None or cost < known[0]:
-                            offered[key] = (cost, origin, (known[2] if known else frozenset()) | {area})
-                        else:
-                            offered[key] = (known[0], known[1], known[2] | {area})
+            offered = self._intra_offers(abr)
             self._ranges(abr, offered)
             self._stub_default(abr, offered)
             self.offers[abr] = offered
         intra = {abr: dict(offered) for abr, offered in self.offers.items()}
         for abr in sorted(self.abrs):  # then what the backbone brings: the other ABRs' intra-area offers
-            learned: dict[Key, tuple[int, Origin, frozenset[Area]]] = {}
-            for area in (a for a in self.areas_of[abr] if a[1] == BACKBONE):
-                reach = self.paths[(area, abr)]
-                for other in self.area_abrs.get(area, ()):
-                    if other == abr or other not in reach:
-                        continue
-                    for key, (cost, origin, areas) in intra[other].items():
-                        if area in areas or key in intra[abr]:
-                            continue  # not offered into the backbone, or the ABR has its own route
-                        total = reach[other][0] + cost
-                        if key not in learned or total < learned[key][0]:
-                            learned[key] = (total, origin, frozenset())
-            self.offers[abr].update(learned)
+            self.offers[abr].update(self._backbone_offers(abr, intra))
+
+    def _intra_offers(self, abr: Node) -> dict[Key, Offer]:
+        """The ABR's best intra-area route to every key of its areas, with the areas it has one in."""
+        offered: dict[Key, Offer] = {}
+        for area in self.areas_of[abr]:
+            reach = self.paths[(area, abr)]
+            for key, listed in self.stubs.get(area, {}).items():
+                costs = [(reach[s.owner][0] + s.cost, s.origin) for s in listed if s.owner in reach]
+                if not costs:
+                    continue
+                cost, origin = min(costs, key=lambda c: c[0])
+                known = offered.get(key)
+                if known is None or cost < known[0]:
+                    offered[key] = (cost, origin, (known[2] if known else frozenset()) | {area})
+                else:
+                    offered[key] = (known[0], known[1], known[2] | {area})
+        return offered
+
+    def _backbone_offers(self, abr: Node, intra: dict[Node, dict[Key, Offer]]) -> dict[Key, Offer]:
+        """The inter-area routes the ABR learns over the backbone from the other ABRs' intra-area
+        offers (for keys it has no route of its own to)."""
+        learned: dict[Key, Offer] = {}
+        for area in (a for a in self.areas_of[abr] if a[1] == BACKBONE):
+            reach = self.paths[(area, abr)]
+            for other in self.area_abrs.get(area, ()):
+                if other == abr or other not in reach:
+                    continue
+                for key, (cost, origin, areas) in intra[other].items():
+                    if area in areas or key in intra[abr]:
+                        continue  # not offered into the backbone, or the ABR has its own route
+                    total = reach[other][0] + cost
+                    if key not in learned or total < learned[key][0]:
+                        learned[key] = (total, origin, frozenset())
+        return learned
 
     def _ranges(self, abr: Node, offered: dict[Key, tuple[int, Origin, frozenset[Area]]]) -> None:
         """An ABR's ranges: the intra-area routes of an area within one become one summary, at the

@@ -18,7 +18,9 @@ import re
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network
 
-from muronet.analysis.filters import Entry, acl_entries
+from muronet.analysis.filters import acl_entries
+from muronet.platforms import get_platform
+from muronet.policy.acl import Entry
 from muronet.policy.context import ConfigNode, DeviceAudit
 
 _PREFIX_ENTRY = re.compile(r"ip prefix-list (\S+)(?: seq (\d+))? (permit|deny) (\S+)(.*)$")
@@ -120,26 +122,12 @@ class Policies:
     as_path_lists: dict[str, list[ListEntry]] = field(default_factory=dict)
     # IOS matches a route against an access-list by its network address (a standard list's source)
     # and, in an extended list, its mask (the destination); FRR by the whole prefix
-    ios_access_lists: bool = False
+    acl_by_address: bool = False
 
     @classmethod
     def of(cls, audit: DeviceAudit) -> Policies:
-        policies = cls(acls=acl_entries(audit), ios_access_lists=audit.platform == "cisco_ios")
-        numbered: dict[str, list[tuple[int, PrefixEntry]]] = {}
-        for child in audit.top("ip prefix-list "):
-            found = _PREFIX_ENTRY.match(child.text)
-            if not found:
-                continue
-            try:
-                prefix = IPv4Network(found.group(4), strict=False)
-            except ValueError:
-                continue
-            bounds = dict((k, int(v)) for k, v in _BOUND.findall(found.group(5)))
-            entries = numbered.setdefault(found.group(1), [])
-            sequence = int(found.group(2)) if found.group(2) else (entries[-1][0] + 5 if entries else 5)
-            entries.append((sequence, PrefixEntry(found.group(3), prefix, bounds.get("ge"), bounds.get("le"))))
-        policies.prefix_lists = {name: [e for _, e in sorted(entries, key=lambda s: s[0])]
-                                 for name, entries in numbered.items()}
+        by_address = get_platform(audit.platform).acl_matches_route_by_address
+        policies = cls(acls=acl_entries(audit), acl_by_address=by_address, prefix_lists=_prefix_lists(audit))
         for child in [*audit.top("ip community-list "), *audit.top("bgp community-list ")]:
             if (found := _COMMUNITY_LIST.match(child.text)):
                 kind, name = found.group(1), found.group(2)
@@ -168,7 +156,7 @@ class Policies:
         equal); IOS, its network address in the source and, when the line names a destination, its
         mask in the destination."""
         for entry in self.acls.get(name, ()):
-            if self.ios_access_lists:
+            if self.acl_by_address:
                 matches = route.network_address in entry.source and (
                     entry.destination.prefixlen == 0 or route.netmask in entry.destination)
             else:
@@ -213,6 +201,25 @@ class Policies:
             else:
                 route = _set_one(words, route)
         return route
+
+
+def _prefix_lists(audit: DeviceAudit) -> dict[str, list[PrefixEntry]]:
+    """Every prefix-list's entries in sequence order (an entry without a number comes 5 after the
+    one before it, as the devices number them)."""
+    numbered: dict[str, list[tuple[int, PrefixEntry]]] = {}
+    for child in audit.top("ip prefix-list "):
+        found = _PREFIX_ENTRY.match(child.text)
+        if not found:
+            continue
+        try:
+            prefix = IPv4Network(found.group(4), strict=False)
+        except ValueError:
+            continue
+        bounds = {k: int(v) for k, v in _BOUND.findall(found.group(5))}
+        entries = numbered.setdefault(found.group(1), [])
+        sequence = int(found.group(2)) if found.group(2) else (entries[-1][0] + 5 if entries else 5)
+        entries.append((sequence, PrefixEntry(found.group(3), prefix, bounds.get("ge"), bounds.get("le"))))
+    return {name: [e for _, e in sorted(entries, key=lambda s: s[0])] for name, entries in numbered.items()}
 
 
 def _list_permits(entries: list[ListEntry], text: str, members: frozenset[str]) -> bool:

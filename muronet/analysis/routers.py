@@ -368,36 +368,60 @@ def _read_bgp_block(audit: DeviceAudit, block: ConfigNode, process: BgpProcess,
             by_address[address] = Neighbor(session)
             process.neighbors.append(by_address[address])
     for child in block.children:
-        text, origin = child.text, Origin(audit.name, audit.line_of(child), child.text)
-        network = _network(text)
-        words = text.split()
+        origin = Origin(audit.name, audit.line_of(child), child.text)
+        network = _network(child.text)
+        redistribution = _redistribution(audit, child) if network is None else None
         if network is not None:
             process.networks.append((interned(network), origin))
-        elif (redistribution := _redistribution(audit, child)) is not None:
+        elif redistribution is not None:
             process.redistributions.append(redistribution)
-        elif (policy := _NEIGHBOR_POLICY.match(text)) and (neighbor := _named(policy.group(1), by_address, groups,
-                                                                                 process)) is not None:
-            neighbor.policy[(policy.group(2), policy.group(4))] = policy.group(3)
-        elif (flag := _NEIGHBOR_FLAG.match(text)) and (neighbor := _named(flag.group(1), by_address, groups,
-                                                                             process)) is not None:
-            _set_flag(neighbor, flag.group(2), flag.group(3))
-        elif (paths := _MAXIMUM_PATHS.match(text)):
-            if paths.group(1) in (None, "eibgp"):
-                process.ebgp_paths = int(paths.group(2))
-            if paths.group(1) in ("ibgp", "eibgp"):
-                process.ibgp_paths = int(paths.group(2))
-        elif (aggregate := _aggregate(text)) is not None:
-            process.aggregates.append(Aggregate(aggregate, "summary-only" in words, "as-set" in words, origin))
-        elif (listen := LISTEN_RANGE.match(text)) and _prefix(listen.group(1)) is not None:
-            member = BgpNeighbor(audit.name, None if process.table == DEFAULT else process.table, process.asn,
-                                 IPv4Address(0), origin.line, {"peer-group": listen.group(2)})
-            process.listen_ranges.append((_prefix(listen.group(1)), Neighbor(member)))  # type: ignore[arg-type]
-        elif (capability := _ADDITIONAL_PATHS.match(text)):
-            process.add_paths.update(capability.group(1).split())
-        elif text == "bgp bestpath med always-compare" or text == "bgp always-compare-med":
-            process.always_compare_med = True
-        elif words[:2] == ["bgp", "router-id"] and len(words) == 3 and _address(words[2]) is not None:
-            process.router_id = _address(words[2])
+        elif not _read_neighbor_line(child.text, by_address, groups, process):
+            _read_process_line(audit.name, child.text, origin, process)
+
+
+def _read_neighbor_line(text: str, by_address: dict[IPv4Address | str, Neighbor], groups: dict[str, Neighbor],
+                        process: BgpProcess) -> bool:
+    """A ``neighbor NAME …`` line that sets a policy or a flag of a neighbour or a peer group; whether
+    ``text`` was one."""
+    policy = _NEIGHBOR_POLICY.match(text)
+    neighbor = _named(policy.group(1), by_address, groups, process) if policy else None
+    if policy and neighbor is not None:
+        neighbor.policy[(policy.group(2), policy.group(4))] = policy.group(3)
+        return True
+    flag = _NEIGHBOR_FLAG.match(text)
+    neighbor = _named(flag.group(1), by_address, groups, process) if flag else None
+    if flag and neighbor is not None:
+        _set_flag(neighbor, flag.group(2), flag.group(3))
+        return True
+    return False
+
+
+def _read_process_line(device: str, text: str, origin: Origin, process: BgpProcess) -> None:
+    """A line of the process itself: multipath, an aggregate, a listen range, ADD-PATH, MED
+    comparison, the router id."""
+    words = text.split()
+    paths = _MAXIMUM_PATHS.match(text)
+    aggregate = _aggregate(text)
+    listen = LISTEN_RANGE.match(text)
+    listened = _prefix(listen.group(1)) if listen else None
+    capability = _ADDITIONAL_PATHS.match(text)
+    if paths:
+        if paths.group(1) in (None, "eibgp"):
+            process.ebgp_paths = int(paths.group(2))
+        if paths.group(1) in ("ibgp", "eibgp"):
+            process.ibgp_paths = int(paths.group(2))
+    elif aggregate is not None:
+        process.aggregates.append(Aggregate(aggregate, "summary-only" in words, "as-set" in words, origin))
+    elif listen and listened is not None:
+        member = BgpNeighbor(device, None if process.table == DEFAULT else process.table, process.asn,
+                             IPv4Address(0), origin.line, {"peer-group": listen.group(2)})
+        process.listen_ranges.append((listened, Neighbor(member)))
+    elif capability:
+        process.add_paths.update(capability.group(1).split())
+    elif text in ("bgp bestpath med always-compare", "bgp always-compare-med"):
+        process.always_compare_med = True
+    elif words[:2] == ["bgp", "router-id"] and len(words) == 3 and _address(words[2]) is not None:
+        process.router_id = _address(words[2])
 
 
 def _named(name: str, by_address: dict[IPv4Address | str, Neighbor], groups: dict[str, Neighbor],

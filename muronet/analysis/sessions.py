@@ -336,13 +336,7 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
                 neighbor = found.setdefault(key, BgpNeighbor(audit.name, vrf, local_as, key[1], audit.line_of(child),
                                                              ipv4_by_default=default_v4, confederation=confederation,
                                                              confederation_peers=confederation_peers))
-                setting, value = match.group(2), match.group(3) or ""
-                if setting == "activate":
-                    neighbor.families.add(family or "ipv4 unicast")
-                elif family is None or setting == "remote-as":
-                    neighbor.settings.setdefault(setting, value)
-                if setting == "remote-as" and default_v4 and (family is None or family.startswith("ipv4")):
-                    neighbor.families.add("ipv4 unicast")
+                _neighbor_setting(neighbor, family, match.group(2), match.group(3) or "")
             for child in block.children:  # ``no neighbor X activate`` takes a default family away
                 off = re.match(r"no neighbor (\S+) activate$", child.text)
                 if off and _is_address(off.group(1)) and (vrf, IPv4Address(off.group(1))) in found:
@@ -357,6 +351,18 @@ def bgp_neighbors(audit: DeviceAudit) -> list[BgpNeighbor]:
         neighbor.families = {"ipv4 unicast" if f in ("ipv4", "ipv4 vrf") else f for f in neighbor.families}
     # a neighbour no ``remote-as`` makes (its own or its group's) does not exist: FRR and IOS refuse its lines
     return [n for n in found.values() if "remote-as" in n.settings]
+
+
+def _neighbor_setting(neighbor: BgpNeighbor, family: str | None, setting: str, value: str) -> None:
+    """One ``neighbor ADDRESS SETTING [VALUE]`` line of the process (``family`` None) or of an
+    address family: ``activate`` turns the family on, ``remote-as`` the IPv4 unicast one unless
+    ``no bgp default ipv4-unicast``; a setting is kept at its first line."""
+    if setting == "activate":
+        neighbor.families.add(family or "ipv4 unicast")
+    elif family is None or setting == "remote-as":
+        neighbor.settings.setdefault(setting, value)
+    if setting == "remote-as" and neighbor.ipv4_by_default and (family is None or family.startswith("ipv4")):
+        neighbor.families.add("ipv4 unicast")
 
 
 def _is_address(text: str) -> bool:

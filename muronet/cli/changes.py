@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+
+if TYPE_CHECKING:  # the workflows load when a command runs (the CLI starts fast)
+    from muronet.workflows.provision import ProvisionResult
 
 from muronet.cli.common import (
     DEFAULT_LAB_STATE,
@@ -68,33 +71,33 @@ def provision(
         fail("the review blocks the pending change (critical, or it adds a critical or high finding: review "
              "above); nothing was pushed. Give --accept-risk \"reason\" to commit it anyway", 2)
     if as_json:
-        emit_json(result.document)
+        emit_json(result.to_json())
     else:
-        _print_provision(result.document, diff)
+        _print_provision(result, diff)
     raise typer.Exit(result.exit_code)
 
 
-def _print_provision(document: dict[str, Any], with_diff: bool) -> None:
-    for device in document["devices"]:
-        if with_diff and device["diff"]:
-            say(f"── {device['name']} ──")
-            show_diff(device["diff"])
-    title = "Provisioning (committed)" if document["committed"] else "Provisioning (dry run: nothing pushed)"
+def _print_provision(result: ProvisionResult, with_diff: bool) -> None:
+    report = result.report
+    for device in report.in_order():
+        if with_diff and device.diff:
+            say(f"── {device.name} ──")
+            show_diff(device.diff)
+    title = "Provisioning (committed)" if report.committed else "Provisioning (dry run: nothing pushed)"
     table = Table(title=title, show_edge=False)
-    for outcome in document["summary"]:
-        table.add_column(outcome, justify="right")
-    table.add_row(*(str(n) for n in document["summary"].values()))
+    for outcome in report.summary:
+        table.add_column(str(outcome), justify="right")
+    table.add_row(*(str(n) for n in report.summary.values()))
     out.print(table)
-    for device in document["devices"]:
-        if device["detail"]:
-            say(f"{device['name']}: {device['outcome']}")
-            for line in device["detail"]:  # scrubbed whole, then shortened for the screen
+    for device in report.in_order():
+        if device.detail:
+            say(f"{device.name}: {device.outcome}")
+            for line in device.detail:  # scrubbed whole, then shortened for the screen
                 say(f"  - {line if len(line) <= 500 else line[:500] + ' …'}")
-    say("time: " + ", ".join(f"{k} {v} s" for k, v in document["seconds"].items()))
-    if "review" in document:
-        review = document["review"]
-        accepted = f", accepted: {review['accepted_risk']}" if review["accepted_risk"] else ""
-        say(f"security review of the change: {review['risk']}{accepted} (logged in {review['log']})")
+    say("time: " + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in report.seconds.items()))
+    if result.review is not None:
+        accepted = f", accepted: {result.review.accepted_risk}" if result.review.accepted_risk else ""
+        say(f"security review of the change: {result.review.risk}{accepted} (logged in {result.review.log})")
 
 
 @app.command()

@@ -144,25 +144,28 @@ def load_inventory(root: Path) -> tuple[Inventory, list[Issue]]:
     for file in files:
         inventory.files.append(file)
         document = read_document(file, issues)
-        if document is None:
-            continue
-        for key, value in document.items():
+        for key, value in (document or {}).items():
             location = Location(file, (key,))
-            if key not in SINGLETON_KEYS and key not in LIST_KEYS and key not in MAPPING_KEYS:
-                issues.append(Issue(location, f"unknown top-level key {key!r} (expected one of: "
-                                    f"{', '.join(ALL_KEYS)})"))
-            elif key in SINGLETON_KEYS:
+            if key in SINGLETON_KEYS:
                 _load_singleton(inventory, key, value, location, singleton_seen, issues)
             elif key in LIST_KEYS:
                 _load_list(inventory, key, value, location, issues)
-            else:
+            elif key in MAPPING_KEYS:
                 _load_mapping(inventory, key, value, location, mapping_seen, issues)
-    for key in ("city", "management_zone"):
-        if key not in singleton_seen and files:
-            issues.append(Issue(Location(root, (), 1), f"no file defines {key!r}"))
-    if not inventory.zones and files:
-        issues.append(Issue(Location(root, (), 1), "no file defines 'zones'"))
+            else:
+                issues.append(Issue(location, f"unknown top-level key {key!r} (expected one of: "
+                                    f"{', '.join(ALL_KEYS)})"))
+    if files:
+        issues += _undefined(inventory, singleton_seen)
     return inventory, issues
+
+
+def _undefined(inventory: Inventory, singleton_seen: dict[str, Location]) -> list[Issue]:
+    """What no file of the inventory defines and every inventory needs."""
+    where = Location(inventory.root, (), 1)
+    missing = [key for key in ("city", "management_zone") if key not in singleton_seen]
+    missing += [] if inventory.zones else ["zones"]
+    return [Issue(where, f"no file defines {key!r}") for key in missing]
 
 
 def read_document(file: Path, issues: list[Issue]) -> dict[Any, Any] | None:

@@ -57,8 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from muronet.processes import start_time
-from napalm_frr import reload
-from napalm_frr.frr import DEVICE_PROTOCOL
+from napalm_frr import DEVICE_PROTOCOL, reload
 
 MAX_REQUEST = 4 * 2**20
 NOTHING_PENDING = "no commit is waiting for confirmation"

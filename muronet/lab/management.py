@@ -19,13 +19,12 @@ import grp
 import json
 import os
 import pwd
-import signal
 import socket
 import time
 from pathlib import Path
 
 from muronet.files import write_atomic
-from muronet.processes import each_process, run, start_time
+from muronet.processes import each_process, run, start_time, terminate
 
 MAX_PORTS_PER_SSHD = 16
 SSHD = "/usr/sbin/sshd"
@@ -98,13 +97,7 @@ def delete_user(name: str, marker: str) -> bool:
         return False
     if account.pw_gecos != marker:
         return False
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in processes_of(account.pw_uid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, sig)
-        deadline = time.monotonic() + 3
-        while processes_of(account.pw_uid) and time.monotonic() < deadline:
-            time.sleep(0.05)
+    terminate(processes_of(account.pw_uid), grace=3)  # the account's own processes: it runs nothing else
     _run("userdel", name)
     return True
 

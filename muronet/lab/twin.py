@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,14 +34,16 @@ from typing import Any
 from muronet.files import UnsafeFolder, mount_points, private_folder, write_atomic
 from muronet.lab import management
 from muronet.lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment
-from muronet.processes import run, start_time, wait_ended
+from muronet.processes import run, start_time, terminate
 from napalm_frr.path_space import OWN_PATHS, boot_parameters, own_folders
+from napalm_frr.scratch import DAEMONS as ROUTING_DAEMONS
+from napalm_frr.scratch import ZEBRA_OPTIONS
 
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
 NETNS_DIR = Path("/var/run/netns")
 FRR_INIT = "/usr/lib/frr/frrinit.sh"
-DAEMONS = ("watchfrr", "zebra", "bgpd", "ospfd", "staticd", "vrrpd")  # watchfrr first: it restarts the rest
+DAEMONS = ("watchfrr", *ROUTING_DAEMONS)  # watchfrr first: it restarts the rest
 DEFAULT_BASE_PORT = 22200
 CRASHLOG_DIR = Path("/var/tmp/frr")  # compiled into FRR 8.4: each daemon keeps a <daemon>.<pid> folder
 
@@ -222,10 +223,10 @@ def _create_segments(segments: list[Segment]) -> None:
 def _daemons_file() -> str:
     options = "-A 127.0.0.1"  # vty ports only on loopback (SEC-MGMT-002 for FRR)
     return "\n".join([
-        *(f"{d}=yes" for d in DAEMONS[1:]),
+        *(f"{d}=yes" for d in ROUTING_DAEMONS),
         "vtysh_enable=yes",
-        f'zebra_options="{options} -s 90000000 -n"',  # -n: VRFs are network namespaces
-        *(f'{d}_options="{options}"' for d in DAEMONS[2:]),
+        f'zebra_options="{options} {ZEBRA_OPTIONS}"',
+        *(f'{d}_options="{options}"' for d in ROUTING_DAEMONS[1:]),
         "",
     ])
 
@@ -437,9 +438,7 @@ def stop_router(folder: Path, router: str) -> int:
     """Kill one router's FRR at once, as a power failure would (tests use it mid-commit)."""
     folder = state_folder(folder)
     pids = [pid for d in DAEMONS if (pid := _pid(folder, router, d))]
-    for pid in pids:
-        _signal(pid, signal.SIGKILL)
-    wait_ended(pids, 5)
+    terminate(pids, grace=0)
     return len(pids)
 
 
@@ -504,16 +503,12 @@ def down(folder: Path) -> int:
         return 0
     sshd = [pid for config, (pid, started) in state.sshd.items()
             if management.is_our_sshd(pid, started, Path(config))]
-    for pid in sshd:
-        _signal(pid, signal.SIGTERM)
     helpers = [entry[0] for entry in [state.agent] if _is_ours(entry, "muronet.lab.agent", str(folder))]
     helpers += [entry[0] for entry in state.lldpd.values()
                 if _is_ours(entry, "lldpd")]  # lldpd retitles itself: PID and start time name it
     helpers += [entry[0] for name, entry in state.chronyd.items()
                 if _is_ours(entry, "chronyd", f"/{name}.conf")]
-    for pid in helpers:
-        _signal(pid, signal.SIGTERM)
-    wait_ended([*sshd, *helpers], 5)
+    terminate([*sshd, *helpers])
     stopped = len(sshd) + len(helpers) + _stop_processes(folder, state.routers)
     if state.user_created and state.user and state.marker == _marker(folder):
         management.delete_user(state.user, state.marker)
@@ -570,14 +565,6 @@ def _stop_processes(folder: Path, routers: list[str]) -> int:
         if not pids:
             break
         stopped.update(pids)
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pid in pids:
-                _signal(pid, sig)
-            if wait_ended(pids, 5):
-                break
+        terminate(pids)
     return len(stopped)
 
-
-def _signal(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, sig)

@@ -24,7 +24,6 @@ import os
 import pwd
 import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -36,7 +35,7 @@ from typing import Any
 import requests
 
 from muronet.files import UnsafeFolder, private_folder, write_atomic
-from muronet.processes import run
+from muronet.processes import alive, run, terminate
 
 NETBOX_VERSION = "4.7.3"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -375,8 +374,8 @@ MAX_PAGE_SIZE = 5000
         stopped = []
         for name, pid in (("gunicorn", _read_pid(self.gunicorn_pid) if self.state.is_dir() else None),
                           ("redis", self._redis_pid())):
-            if _pid_alive(pid):
-                _stop(pid)  # type: ignore[arg-type]
+            if pid is not None and alive(pid):
+                terminate([pid], grace=20)
                 stopped.append(f"{name} ({pid})")
         self.gunicorn_pid.unlink(missing_ok=True)
         pid = _postmaster_pid(self.pgdata)
@@ -439,19 +438,7 @@ def _postmaster_pid(pgdata: Path) -> int | None:
 
 def _pid_alive(pid: int | None) -> bool:
     """Is the process running? A zombie (exited, not yet reaped by init) is not."""
-    if pid is None:
-        return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def _stop(pid: int, timeout: float = 20) -> None:
-    os.kill(pid, signal.SIGTERM)
-    if not _wait(lambda: not _pid_alive(pid), timeout, None):
-        os.kill(pid, signal.SIGKILL)
+    return pid is not None and alive(pid)
 
 
 def _wait(ready: Callable[[], bool], timeout: float, message: str | None) -> bool:

@@ -6,9 +6,17 @@ neighbours, switch ports). Supporting a new platform means adding a module here 
 folder, not an ``if`` elsewhere.
 """
 
-from muronet.platforms.base import OspfNeighbors, Platform, SwitchPort, get_platform, platform_names, register
+from muronet.platforms.base import (
+    OspfNeighbors,
+    Platform,
+    SwitchPort,
+    detect_platform,
+    get_platform,
+    platform_names,
+    register,
+)
 from muronet.platforms.cisco_ios import CiscoIos
 from muronet.platforms.frr import Frr
 
-__all__ = ["CiscoIos", "Frr", "OspfNeighbors", "Platform", "SwitchPort", "get_platform", "platform_names",
-           "register"]
+__all__ = ["CiscoIos", "Frr", "OspfNeighbors", "Platform", "SwitchPort", "detect_platform", "get_platform",
+           "platform_names", "register"]

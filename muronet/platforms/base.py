@@ -61,6 +61,14 @@ class Platform(ABC):
     implicit_exec_timeout_min: ClassVar[int | None] = None
     # Interface ACLs are part of the device's configuration (on FRR the Linux host filters instead).
     filters_in_config: ClassVar[bool] = True
+    # Lines only this platform's configurations have (``detect_platform`` reads a text by them, the
+    # platforms of lower ``signature_order`` first); None: the platform is never guessed, only named.
+    signature: ClassVar[re.Pattern[str] | None] = None
+    signature_order: ClassVar[int] = 100
+    # A route is matched against an access-list by its network address (a standard list's source)
+    # and, in an extended list, its mask (the destination), as IOS does; else by the whole prefix
+    # (FRR: inside the line's source, exactly it with ``exact-match``).
+    acl_matches_route_by_address: ClassVar[bool] = False
     # The NAPALM driver's compare_config masks the secrets of its diff (napalm_frr does; NAPALM's own
     # drivers show them, so muronet masks them: muronet.masking.mask_diff).
     masks_diff_secrets: ClassVar[bool] = False
@@ -123,6 +131,12 @@ class Platform(ABC):
         """The device's switch ports by name; for the ports in ``secured``, port security too. A
         platform without switch ports has none."""
         return {}
+
+    def prepare_candidates(self, configs: list[str]) -> None:
+        """Hand the replace candidates to the platform's driver before any device is logged into
+        (a driver that renders candidates on the automation host starts meanwhile). Most drivers
+        need nothing."""
+        return
 
     def masked_diff(self, diff: str) -> str:
         """The driver's ``compare_config`` with its secrets masked (a secret typed on the device by
@@ -298,3 +312,20 @@ def get_platform(name: str) -> Platform:
 
 def platform_names() -> list[str]:
     return sorted(_REGISTRY)
+
+
+def detect_platform(text: str) -> str | None:
+    """The platform a configuration text was written for, from lines only it has (each platform's
+    ``signature``, by ``signature_order``).
+
+    >>> detect_platform("frr version 8.4.4\\nhostname r1\\n")
+    'frr'
+    >>> detect_platform("version 17.9\\nhostname sw1\\ninterface GigabitEthernet1/0/1\\n switchport mode access\\n")
+    'cisco_ios'
+    >>> detect_platform("hostname rt1\\nlog commands\\ninterface eth-rt2\\n ip ospf area 1\\n")  # a topotest's
+    'frr'
+    """
+    for platform in sorted(_REGISTRY.values(), key=lambda p: (p.signature_order, p.name)):
+        if platform.signature is not None and platform.signature.search(text):
+            return platform.name
+    return None

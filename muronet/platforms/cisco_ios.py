@@ -34,6 +34,9 @@ class CiscoIos(Platform):
     grammar = "cisco_ios"
     netmiko_device_type = "cisco_ios"
     napalm_driver = "ios"
+    signature = re.compile(r"^(version \d+\.\d+|service timestamps|aaa new-model|"
+                           r"interface (Gigabit|TenGig|Fast)Ethernet|line vty \d+ \d+|no ip http server)", re.M)
+    acl_matches_route_by_address = True
     # The templates configure ``file prompt quiet`` and ``ip scp server enable`` (NAPALM's replace
     # needs both): NAPALM then checks for them instead of configuring and removing them itself.
     napalm_optional_args: ClassVar[dict[str, Any]] = {"auto_file_prompt": False}

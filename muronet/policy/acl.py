@@ -1,25 +1,21 @@
-"""Access lists as the checks need them: each entry's action and its source and destination
-networks (None: ``any``), IOS standard/extended and FRR forms."""
+"""Access lists, one model for every reader (the policy's checks, the review, the analysis' filter
+reachability and route policies): each entry read whole, IOS standard and extended and FRR forms:
+its action, protocol, source and destination with their port ranges (``any`` is 0.0.0.0/0, every
+port 0–65535; a port match that cannot be compared exactly, ``neq`` or a port name this model does
+not know, is None), and the qualifiers that narrow a match (``established``, ICMP types, DSCP, …;
+``log`` narrows nothing)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import IPv4Network
 from typing import Any
 
 from muronet.policy.context import DeviceAudit
 
 _ADDRESS = re.compile(r"\d+\.\d+\.\d+\.\d+$")
-_PORT_MATCH = {"eq": 1, "neq": 1, "lt": 1, "gt": 1, "range": 2}  # words after an address that name ports
-
-
-@dataclass(frozen=True)
-class AclEntry:
-    action: str  # permit | deny
-    source: IPv4Network | None  # None: any
-    destination: IPv4Network | None  # None: any, or a standard ACL (it has none)
-    extended: bool
 
 
 def address(words: list[str]) -> tuple[IPv4Network | None, list[str]]:
@@ -41,38 +37,95 @@ def address(words: list[str]) -> tuple[IPv4Network | None, list[str]]:
     return IPv4Network(f"{words[0]}/32"), words[1:]
 
 
-def _address(words: list[str]) -> tuple[IPv4Network | None, list[str]]:
-    """The address at the start of ``words`` (with the port match after it skipped) and the rest."""
-    network, rest = address(words)
-    if rest and rest[0] in _PORT_MATCH:
-        rest = rest[1 + _PORT_MATCH[rest[0]]:]
-    return network, rest
+ANY = IPv4Network("0.0.0.0/0")
+ALL_PORTS = (0, 65535)
+_PORT_NAMES = {"ftp-data": 20, "ftp": 21, "ssh": 22, "telnet": 23, "smtp": 25, "tacacs": 49, "domain": 53,
+               "bootps": 67, "bootpc": 68, "tftp": 69, "www": 80, "http": 80, "pop3": 110, "ntp": 123,
+               "snmp": 161, "snmptrap": 162, "bgp": 179, "ldap": 389, "https": 443, "isakmp": 500,
+               "syslog": 514, "ldaps": 636, "non500-isakmp": 4500}
+_PORT_WORDS = {"eq": 1, "neq": 1, "lt": 1, "gt": 1, "range": 2}  # a port match's operator, and its ports
+_PROTOCOLS_IN_IP = {"ip", "ipv4"}
+_NOT_NARROWING = {"log", "log-input"}
 
 
-def parse_entry(text: str) -> AclEntry | None:
-    """One ACL entry (None: a remark or an unreadable line).
+@dataclass(frozen=True)
+class Entry:
+    action: str
+    protocol: str  # "ip": every protocol
+    source: IPv4Network
+    source_ports: tuple[int, int] | None  # None: not comparable (neq, an unknown port name)
+    destination: IPv4Network
+    destination_ports: tuple[int, int] | None
+    qualifiers: frozenset[str]
+    exact: bool = False  # FRR ``exact-match``: only that prefix, not the ones inside it
+    extended: bool = False  # an extended entry (a protocol, a source and a destination)
 
-    >>> parse_entry("10 permit tcp host 10.224.255.1 eq bgp 10.20.0.0 0.0.255.255 established")
-    AclEntry(action='permit', source=IPv4Network('10.224.255.1/32'), destination=IPv4Network('10.20.0.0/16'), \
-extended=True)
-    >>> parse_entry("access-list VTY-MGMT seq 5 permit 10.99.0.50/32").source
-    IPv4Network('10.99.0.50/32')
-    >>> parse_entry("50 deny ip any any log")
-    AclEntry(action='deny', source=None, destination=None, extended=True)
+
+def _port(word: str) -> int:
+    """A port by number or by the name IOS shows (KeyError: a name not known here)."""
+    return int(word) if word.isdigit() else _PORT_NAMES[word]
+
+
+def _endpoint(words: list[str]) -> tuple[IPv4Network, tuple[int, int] | None, list[str]]:
+    """An address (``any``, ``host A``, ``A WILDCARD``, ``A/L``, ``A``) and its port match."""
+    found, rest = address(words)
+    ports: tuple[int, int] | None = ALL_PORTS
+    if rest and rest[0] in _PORT_WORDS:
+        count = _PORT_WORDS[rest[0]]
+        ports, rest = _ports(rest[0], rest[1:1 + count]), rest[1 + count:]
+    return found or ANY, ports, rest
+
+
+def _ports(operator: str, words: list[str]) -> tuple[int, int] | None:
+    """The port range a match names; None where it cannot be compared exactly (``neq``, or a port
+    name not known here).
+
+    >>> _ports("lt", ["1024"]), _ports("range", ["ftp-data", "ftp"]), _ports("eq", ["whois"])
+    ((0, 1023), (20, 21), None)
+    """
+    try:
+        first, last = _port(words[0]), _port(words[-1])
+    except KeyError:
+        return None
+    bounds = {"eq": (first, first), "lt": (0, first - 1), "gt": (first + 1, 65535), "range": (first, last)}
+    return bounds.get(operator)
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_entry(text: str) -> Entry | None:
+    """One ACL line, IOS standard or extended or FRR's (None: a remark, or a form not read); a line
+    read once is known after (the analysis, the route policies and a review's two sides read the
+    same lines).
+
+    >>> parse_entry("20 permit tcp host 10.224.255.1 eq bgp 10.20.0.0 0.0.255.255 established")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Entry(action='permit', protocol='tcp', source=IPv4Network('10.224.255.1/32'), source_ports=(179, 179),
+          destination=IPv4Network('10.20.0.0/16'), destination_ports=(0, 65535),
+          qualifiers=frozenset({'established'}), exact=False, extended=True)
+    >>> parse_entry("access-list VTY seq 5 permit 10.99.0.0/24 exact-match").exact
+    True
+    >>> parse_entry("50 deny ip any any log").source == ANY
+    True
     """
     words = text.split()
     actions = [n for n, word in enumerate(words) if word in ("permit", "deny")]
     if not actions:
         return None
-    words = words[actions[0]:]
-    extended = len(words) > 2 and not _ADDRESS.match(words[1]) and words[1] not in ("any", "host") \
-        and "/" not in words[1]
+    action, words = words[actions[0]], words[actions[0] + 1:]
     try:
-        source, rest = _address(words[2:] if extended else words[1:])
-        destination = _address(rest)[0] if extended and rest else None
-    except (IndexError, ValueError):
+        if words and not (_ADDRESS.match(words[0]) or words[0] in ("any", "host") or "/" in words[0]):
+            protocol, extended = words[0], True
+            source, source_ports, rest = _endpoint(words[1:])
+            destination, destination_ports, rest = _endpoint(rest)
+        else:  # standard: a source only (FRR's access-lists filter routes by prefix the same way)
+            protocol, destination, destination_ports, extended = "ip", ANY, ALL_PORTS, False
+            source, source_ports, rest = _endpoint(words)
+    except (IndexError, KeyError, ValueError):
         return None
-    return AclEntry(words[0], source, destination, extended)
+    exact = "exact-match" in rest
+    qualifiers = frozenset(word for word in rest if word not in _NOT_NARROWING and word != "exact-match")
+    return Entry(action, "ip" if protocol in _PROTOCOLS_IN_IP else protocol, source, source_ports, destination,
+                 destination_ports, qualifiers, exact, extended)
 
 
 def acl_entries(audit: DeviceAudit, name: str) -> list[Any]:

@@ -12,7 +12,7 @@ from hier_config.exceptions import DuplicateChildError
 import muronet.policy.checks  # noqa: F401  (registers every check)
 from muronet.inventory.index import InventoryIndex
 from muronet.parallel import forked_map
-from muronet.platforms import get_platform
+from muronet.platforms import detect_platform, get_platform
 from muronet.policy.catalog import Severity, rules
 from muronet.policy.context import DeviceAudit, Settings, line_index
 from muronet.policy.registry import CHECKS, ZONE_RULES
@@ -38,26 +38,6 @@ class Result:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
-
-
-def detect_platform(text: str) -> str | None:
-    """The platform a configuration text was written for, from lines only it has.
-
-    >>> detect_platform("frr version 8.4.4\\nhostname r1\\n")
-    'frr'
-    >>> detect_platform("version 17.9\\nhostname sw1\\ninterface GigabitEthernet1/0/1\\n switchport mode access\\n")
-    'cisco_ios'
-    >>> detect_platform("hostname rt1\\nlog commands\\ninterface eth-rt2\\n ip ospf area 1\\n")  # a topotest's
-    'frr'
-    """
-    # FRR's own lines, Linux's interface names, an interface's area without IOS's process number
-    if re.search(r"^(frr (version|defaults)|exit-vrf$|service integrated-vtysh-config|log (commands|syslog|stdout)|"
-                 r"interface (lo|eth|ens|enp|veth)\S*$| ip ospf area \S+$)", text, re.M):
-        return "frr"
-    if re.search(r"^(version \d+\.\d+|service timestamps|aaa new-model|interface (Gigabit|TenGig|Fast)Ethernet|"
-                 r"line vty \d+ \d+|no ip http server)", text, re.M):
-        return "cisco_ios"
-    return None
 
 
 def _unreadable(text: str) -> str | None:

@@ -128,13 +128,10 @@ def parse_route(text: str, vrf: str | None = None) -> tuple[str | None, IPv4Netw
     words = text.split()[2:]
     if words[:1] == ["vrf"]:
         vrf, words = words[1], words[2:]
-    try:
-        if "/" in words[0]:
-            prefix, words = IPv4Network(words[0], strict=False), words[1:]
-        else:
-            prefix, words = IPv4Network(f"{words[0]}/{words[1]}", strict=False), words[2:]
-    except (IndexError, ValueError):
+    destination = _route_prefix(words)
+    if destination is None:
         return None
+    prefix, words = destination
     next_hop = interface = nexthop_vrf = None
     taking = iter(words)
     for word in taking:
@@ -151,6 +148,16 @@ def parse_route(text: str, vrf: str | None = None) -> tuple[str | None, IPv4Netw
         elif not word.isdigit() and word not in ("blackhole", "reject", "Null0", "onlink") and interface is None:
             interface = word
     return vrf, prefix, next_hop, interface, nexthop_vrf
+
+
+def _route_prefix(words: list[str]) -> tuple[IPv4Network, list[str]] | None:
+    """A route's prefix (``A/L`` or ``A MASK``) at the start of ``words``, and the words after it."""
+    try:
+        if "/" in words[0]:
+            return IPv4Network(words[0], strict=False), words[1:]
+        return IPv4Network(f"{words[0]}/{words[1]}", strict=False), words[2:]
+    except (IndexError, ValueError):
+        return None
 
 
 @per_device

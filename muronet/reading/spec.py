@@ -199,25 +199,33 @@ class _Parser:
     def element(self) -> _Fragment:
         item = self.items[self.at]
         self.at += 1
-        if item in ("<", "[", "{"):
-            closing = {"<": ">", "[": "]", "{": "}"}[item]
-            choices = [self.sequence()]
-            while self._peek() == "|":
-                self.at += 1
-                choices.append(self.sequence())
-            if self._peek() != closing:
-                raise SpecError(f"{self.spec!r}: {item} is not closed")
-            self.at += 1
-            fragment = _either(choices)
-            if item == "[":
-                fragment.empty = True
-            elif item == "{":  # any of them, in any order (FRR also refuses one twice: a reading may repeat)
-                for token in fragment.last:
-                    token.following.extend(t for t in fragment.first if t not in token.following)
+        if item in _CLOSING:
+            fragment = self._group(item)
         else:
             token = _token(item, self.spec)
             token.key = token.text.lower() if self.case_folded else token.text
             fragment = _Fragment([token], [token], False)
+        return self._suffixes(fragment)
+
+    def _group(self, opening: str) -> _Fragment:
+        """``<a|b>`` one of them, ``[a|b]`` one or none, ``{a|b}`` any of them in any order."""
+        choices = [self.sequence()]
+        while self._peek() == "|":
+            self.at += 1
+            choices.append(self.sequence())
+        if self._peek() != _CLOSING[opening]:
+            raise SpecError(f"{self.spec!r}: {opening} is not closed")
+        self.at += 1
+        fragment = _either(choices)
+        if opening == "[":
+            fragment.empty = True
+        elif opening == "{":  # any of them, in any order (FRR also refuses one twice: a reading may repeat)
+            for token in fragment.last:
+                token.following.extend(t for t in fragment.first if t not in token.following)
+        return fragment
+
+    def _suffixes(self, fragment: _Fragment) -> _Fragment:
+        """``$secret`` (the element's words are secrets) and ``...`` (it repeats) after an element."""
         while self._peek() is not None and self._peek().startswith(("$", "...")):  # type: ignore[union-attr]
             for token in fragment.last:
                 if self.items[self.at] == "$secret":
@@ -227,6 +235,9 @@ class _Parser:
                     token.following.extend(t for t in fragment.first if t not in token.following)
             self.at += 1
         return fragment
+
+
+_CLOSING = {"<": ">", "[": "]", "{": "}"}
 
 
 def _token(item: str, spec: str) -> Token:
@@ -318,14 +329,7 @@ def match(first: list[Token], words: list[str], case_folded: bool, incomplete: b
     readings: list[_Reading] = []
     for word in words:
         folded = word.lower() if case_folded else word
-        taken: dict[int, _Reading] = {}
-        starts: list[_Reading | None] = [*readings] if readings else [None]
-        for previous in starts:
-            for token in (previous.token.next_for(folded) if previous is not None else first):
-                how = token.match(word, folded)
-                if how is not None:
-                    _take(taken, _Reading(token, (_PRECEDENCE[token.kind], how), previous,
-                                          previous.ambiguous if previous is not None else False))
+        taken = _readings_of(word, folded, readings, first)
         if not taken:
             return None
         if exact_first:  # IOS: an exact keyword is that keyword; two keywords a word abbreviates are ambiguous
@@ -347,6 +351,20 @@ def match(first: list[Token], words: list[str], case_folded: bool, incomplete: b
     if best.ambiguous or any(k == key and _signature(r.tokens()) != _signature(tokens) for k, r in keyed):
         return AMBIGUOUS
     return Match(best.token.command, tuple(tokens), complete, tuple(key))
+
+
+def _readings_of(word: str, folded: str, readings: list[_Reading], first: list[Token]) -> dict[int, _Reading]:
+    """Every way ``word`` continues one of ``readings`` (none yet: starts a command), the best one
+    per token it reaches."""
+    taken: dict[int, _Reading] = {}
+    starts: list[_Reading | None] = [*readings] if readings else [None]
+    for previous in starts:
+        for token in (previous.token.next_for(folded) if previous is not None else first):
+            how = token.match(word, folded)
+            if how is not None:
+                _take(taken, _Reading(token, (_PRECEDENCE[token.kind], how), previous,
+                                      previous.ambiguous if previous is not None else False))
+    return taken
 
 
 def _take(taken: dict[int, _Reading], reading: _Reading) -> None:

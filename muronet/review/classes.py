@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from muronet.masking import REFERENCE, secrets_in
 from muronet.platforms import get_platform
-from muronet.policy.acl import parse_entry
+from muronet.policy.acl import ANY, parse_entry
 from muronet.policy.context import DeviceAudit
 from muronet.policy.zonemap import address_zone, l3_interfaces, parse_route
 from muronet.reading import Unread
@@ -80,24 +80,10 @@ _PBR = re.compile(r"^(set (vrf|global|ip next-hop)|ip policy route-map)\b")
 
 @classifier
 def zone_paths(change: Change) -> Iterator[Finding]:
-    after = change.after
     for line in change.delta.added:
         text = line.text
         if text.startswith("ip route "):
-            parsed = parse_route(text, _route_vrf(line))
-            if parsed is None:
-                continue
-            vrf, prefix, hop, _, other_vrf = parsed
-            table = after.vrf_zone(vrf)
-            reached = (address_zone(after, prefix), address_zone(after, hop) if hop else None,
-                       after.vrf_zone(other_vrf) if other_vrf and other_vrf != "global" else None)
-            towards = {zone for zone in reached if zone is not None and zone != table}
-            if prefix.prefixlen == 0:
-                risk = "critical" if table in ("LGWAN", "MYNUMBER") else "high"
-                yield Finding("zone_path", risk, f"default route added in zone {table}", (line,))
-            elif towards or other_vrf:
-                yield Finding("zone_path", "critical", f"route from zone {table} towards zone "
-                              f"{', '.join(sorted(towards)) or other_vrf}", (line,))
+            yield from _static_route(change.after, line)
         elif text.startswith(_LEAKS) or " nexthop-vrf " in text:
             yield Finding("zone_path", "critical", "routes leaked between routing tables", (line,))
         elif text.startswith("redistribute "):
@@ -115,6 +101,25 @@ def zone_paths(change: Change) -> Iterator[Finding]:
         yield Finding("zone_path", "critical", f"device joins zone {', '.join(sorted(joined))} to its zones "
                       f"{', '.join(sorted(had))}", lines)
     yield from _trunk_zones(change)
+
+
+def _static_route(after: DeviceAudit, line: Line) -> Iterator[Finding]:
+    """An added static route that sends a zone's traffic out of it: a default route, or a route
+    whose destination, next hop or next-hop VRF lies in another zone."""
+    parsed = parse_route(line.text, _route_vrf(line))
+    if parsed is None:
+        return
+    vrf, prefix, hop, _, other_vrf = parsed
+    table = after.vrf_zone(vrf)
+    reached = (address_zone(after, prefix), address_zone(after, hop) if hop else None,
+               after.vrf_zone(other_vrf) if other_vrf and other_vrf != "global" else None)
+    towards = {zone for zone in reached if zone is not None and zone != table}
+    if prefix.prefixlen == 0:
+        risk = "critical" if table in ("LGWAN", "MYNUMBER") else "high"
+        yield Finding("zone_path", risk, f"default route added in zone {table}", (line,))
+    elif towards or other_vrf:
+        yield Finding("zone_path", "critical", f"route from zone {table} towards zone "
+                      f"{', '.join(sorted(towards)) or other_vrf}", (line,))
 
 
 def _vlan_ids(text: str) -> set[int]:
@@ -167,7 +172,7 @@ def filter_widening(change: Change) -> Iterator[Finding]:
         entry = parse_entry(line.text) if name else None
         if entry is None or entry.action != "permit" or name in vty:
             continue
-        if entry.extended and None in (entry.source, entry.destination):
+        if entry.extended and ANY in (entry.source, entry.destination):
             yield Finding("filter_widening", "high", f"{name}: permit with 'any'", (line,))
         else:
             yield Finding("filter_widening", "medium", f"{name}: permit added", (line,))
@@ -204,7 +209,7 @@ def management_exposure(change: Change) -> Iterator[Finding]:
         elif text.startswith("password ") or text == "no login":
             yield Finding("management_exposure", "critical", "vty login by password or without login", (line,))
         elif (name := _in_acl(line)) in vty and (entry := parse_entry(text)) is not None and entry.action == "permit" \
-                and (entry.source is None or not any(entry.source.subnet_of(m) for m in management)):
+                and not any(entry.source.subnet_of(m) for m in management):
             yield Finding("management_exposure", "high", f"vty access list {name} admits a source outside MGMT",
                           (line,))
     for line in change.delta.removed:

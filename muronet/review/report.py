@@ -35,7 +35,15 @@ def markdown(doc: dict[str, Any]) -> str:
     if top:
         out += ["", "### Why", ""]
         out += [f"- **{text(d['device'])}**: {text(reason)}" for d in top for reason in d["reasons"][:4]]
-    network = doc.get("network", {})
+    out += _network_section(doc.get("network", {}))
+    for device in sorted(doc["devices"], key=lambda d: -RISKS.index(d["risk"])):
+        out += _device_section(device)
+    return "\n".join(out) + "\n"
+
+
+def _network_section(network: dict[str, Any]) -> list[str]:
+    """What the change does across devices: findings new and resolved, routes that move."""
+    out: list[str] = []
     if network.get("new") or network.get("resolved"):
         out += ["", "### Across devices (sessions, adjacencies, filters, zone flows)", ""]
         out += [f"- {_ICON[f['severity']]} {f['severity']}: **{text(f['device'])}**{_at(f['line'])}: "
@@ -44,25 +52,34 @@ def markdown(doc: dict[str, Any]) -> str:
     moved = network.get("routes", [])
     if moved:
         out += ["", f"### Routes that appear, vanish or move ({len(moved)})", ""]
-        out += [f"- {_ROUTE_MARK[c['change']]} **{text(c['router'])}** ({text(c['table'])}) {text(c['prefix'])}: "
-                + text(c["after"] if c["change"] != "vanishes" else c["before"])
-                + (f" (was {text(c['before'])})" if c["change"] == "moves" else "") for c in moved[:ROUTES_SHOWN]]
+        out += [_route_line(change) for change in moved[:ROUTES_SHOWN]]
         if len(moved) > ROUTES_SHOWN:
             out.append(f"- … and {len(moved) - ROUTES_SHOWN} more (the JSON report has them all)")
-    for device in sorted(doc["devices"], key=lambda d: -RISKS.index(d["risk"])):
-        out += ["", f"### {_ICON[device['risk']]} {text(device['device'])} ({text(device['platform'])}, "
-                f"{device['status']}, {device['changed_lines']} lines) — {device['risk']}"]
-        if device["error"]:
-            out += ["", f"- ⚠ {text(device['error'])}: review it by hand."]
-        for item in device["classes"]:
-            out += ["", f"- **{CLASSES[item['class']]}** ({item['risk']}): {text(item['reason'])}", ""]
-            out += code_block([" / ".join(line["path"]) + (f"   (line {line['line']})" if line["line"] else "")
+    return out
+
+
+def _route_line(change: dict[str, Any]) -> str:
+    shown = change["after"] if change["change"] != "vanishes" else change["before"]
+    was = f" (was {text(change['before'])})" if change["change"] == "moves" else ""
+    return (f"- {_ROUTE_MARK[change['change']]} **{text(change['router'])}** ({text(change['table'])}) "
+            f"{text(change['prefix'])}: {text(shown)}{was}")
+
+
+def _device_section(device: dict[str, Any]) -> list[str]:
+    """One device: its risk, what it cannot be read by, its classes of change and its findings."""
+    out = ["", f"### {_ICON[device['risk']]} {text(device['device'])} ({text(device['platform'])}, "
+           f"{device['status']}, {device['changed_lines']} lines) — {device['risk']}"]
+    if device["error"]:
+        out += ["", f"- ⚠ {text(device['error'])}: review it by hand."]
+    for item in device["classes"]:
+        out += ["", f"- **{CLASSES[item['class']]}** ({item['risk']}): {text(item['reason'])}", ""]
+        out += code_block([" / ".join(line["path"]) + (f"   (line {line['line']})" if line["line"] else "")
                            for line in item["lines"][:8]])
-        for label, key in (("New policy finding", "new_findings"), ("Resolved", "resolved_findings")):
-            out += [f"- {label}: `{f['rule']}` ({f['severity']}) {text(f['message'])}" for f in device[key]]
-        if not (device["classes"] or device["new_findings"] or device["error"]):
-            out += ["", "No security-relevant change."]
-    return "\n".join(out) + "\n"
+    for label, key in (("New policy finding", "new_findings"), ("Resolved", "resolved_findings")):
+        out += [f"- {label}: `{f['rule']}` ({f['severity']}) {text(f['message'])}" for f in device[key]]
+    if not (device["classes"] or device["new_findings"] or device["error"]):
+        out += ["", "No security-relevant change."]
+    return out
 
 
 ROUTES_SHOWN = 40

@@ -19,12 +19,10 @@ and is reported, the others go on. Results are data (``ProvisionReport``), not p
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import time
 from collections.abc import Callable, Container, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -61,6 +59,10 @@ class DeviceReport:
         return {"name": self.name, "outcome": str(self.outcome), "diff": self.diff, "detail": self.detail,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
+    def scrubbed(self, scrub: Callable[[str], str]) -> DeviceReport:
+        """This report with ``scrub`` applied to every text a device or its driver wrote."""
+        return replace(self, diff=scrub(self.diff), detail=[scrub(line) for line in self.detail])
+
 
 @dataclass
 class ProvisionReport:
@@ -77,31 +79,36 @@ class ProvisionReport:
         """0: everything as intended; 1: a device failed or was rolled back."""
         return 1 if self.count(Outcome.FAILED) or self.count(Outcome.ROLLED_BACK) else 0
 
+    @property
+    def summary(self) -> dict[Outcome, int]:
+        return {outcome: self.count(outcome) for outcome in Outcome}
+
+    def in_order(self) -> list[DeviceReport]:
+        return [device for _, device in sorted(self.devices.items())]
+
+    def scrubbed(self, scrub: Callable[[str], str]) -> ProvisionReport:
+        """This report with ``scrub`` applied to every text a device or its driver wrote (what it
+        says may quote a configuration line, secrets included)."""
+        return replace(self, devices={name: device.scrubbed(scrub) for name, device in self.devices.items()})
+
     def as_dict(self) -> dict[str, Any]:
         return {"committed": self.committed, "exit_code": self.exit_code,
-                "summary": {str(o): self.count(o) for o in Outcome},
+                "summary": {str(o): n for o, n in self.summary.items()},
                 "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
-                "devices": [d.as_dict() for _, d in sorted(self.devices.items())]}
+                "devices": [d.as_dict() for d in self.in_order()]}
 
 
 # --- before the logins ---------------------------------------------------------------------------
 
 
 def prepare_candidates(platforms: Mapping[str, str], configs: Mapping[str, str]) -> None:
-    """Each NAPALM community driver (``napalm_<name>``) whose package offers ``prepare_candidates``
-    gets its devices' replace candidates ahead of the logins (``platforms``: device → platform
-    name): FRR's renders them meanwhile, the largest first (the order ``provision`` stages in).
-    Found without importing NAPALM itself (0.3 s), so the rendering starts at once."""
-    by_driver: dict[str, list[str]] = {}
+    """Each platform gets its devices' replace candidates ahead of the logins (``platforms``:
+    device → platform name; :meth:`Platform.prepare_candidates`)."""
+    by_platform: dict[str, list[str]] = {}
     for name, text in configs.items():
-        by_driver.setdefault(get_platform(platforms[name]).napalm_driver, []).append(text)
-    for driver, texts in by_driver.items():
-        package = f"napalm_{driver}"
-        if importlib.util.find_spec(package) is None:  # NAPALM's own drivers have no such hook
-            continue
-        hook = getattr(importlib.import_module(package), "prepare_candidates", None)
-        if hook is not None:
-            hook(texts)
+        by_platform.setdefault(platforms[name], []).append(text)
+    for platform, texts in by_platform.items():
+        get_platform(platform).prepare_candidates(texts)
 
 
 # --- tasks ---------------------------------------------------------------------------------------

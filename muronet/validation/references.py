@@ -7,9 +7,11 @@ from typing import Any
 
 from muronet.inventory.index import InventoryIndex, split_endpoint
 from muronet.inventory.issues import Issue, Location
+from muronet.inventory.loader import Inventory
 from muronet.inventory.model import (
     REQUIRED_SECRETS,
     ApprovedPath,
+    City,
     Device,
     Host,
     InterfaceRole,
@@ -73,41 +75,48 @@ def check_sites_and_types(index: InventoryIndex) -> Iterator[Issue]:
 
 
 def check_zone_names(index: InventoryIndex) -> Iterator[Issue]:
+    """Every zone the inventory names is a zone, and no two zones share a VRF."""
     inv = index.inventory
     known = inv.zones
-
-    def unknown(location: Location, zone: str | None) -> Iterator[Issue]:
-        if zone is not None and known and zone not in known:
-            yield Issue(location, f"unknown zone {zone!r} (zones: {', '.join(sorted(known))})")
-
     if inv.management_zone is not None and known and inv.management_zone not in known:
         yield Issue(inv.singleton_locations["management_zone"],
                     f"management_zone {inv.management_zone!r} is not a zone")
-    for device in inv.devices:
-        yield from unknown(inv.where(device, "global_zone"), device.global_zone)
-        for n, interface in enumerate(device.interfaces):
-            yield from unknown(inv.where(device, "interfaces", n, "zone"), interface.zone)
-        for n, neighbor in enumerate(device.bgp.neighbors if device.bgp else []):
-            yield from unknown(inv.where(device, "bgp", "neighbors", n, "zone"), neighbor.zone)
-    zoned: list[Vlan | Prefix] = [*inv.vlans, *inv.prefixes]
-    for entry in zoned:
-        yield from unknown(inv.where(entry, "zone"), entry.zone)
-    for host in inv.hosts:
-        for n, host_interface in enumerate(host.interfaces):
-            yield from unknown(inv.where(host, "interfaces", n, "zone"), host_interface.zone)
-    spanning: list[ZoneGateway | ApprovedPath] = [*inv.zone_gateways, *inv.approved_paths]
-    for crossing in spanning:
-        for n, zone in enumerate(crossing.zones):
-            yield from unknown(inv.where(crossing, "zones", n), zone)
-    if inv.city is not None:
-        for zone in inv.city.ospf.process_ids:
-            yield from unknown(inv.where(inv.city, "ospf", "process_ids", zone), zone)
+    for location, zone in _zone_references(inv):
+        if zone is not None and known and zone not in known:
+            yield Issue(location, f"unknown zone {zone!r} (zones: {', '.join(sorted(known))})")
     vrfs: dict[str, str] = {}
     for name, definition in known.items():
         if definition.vrf in vrfs:
             yield Issue(inv.where(definition, "vrf"),
                         f"VRF {definition.vrf!r} is already the VRF of zone {vrfs[definition.vrf]}")
         vrfs[definition.vrf] = name
+
+
+def _zone_references(inv: Inventory) -> Iterator[tuple[Location, str | None]]:
+    """Every place the inventory names a zone, with the name (None: the field is not set)."""
+    for device in inv.devices:
+        yield from _device_zones(inv, device)
+    zoned: list[Vlan | Prefix] = [*inv.vlans, *inv.prefixes]
+    for entry in zoned:
+        yield inv.where(entry, "zone"), entry.zone
+    for host in inv.hosts:
+        for n, host_interface in enumerate(host.interfaces):
+            yield inv.where(host, "interfaces", n, "zone"), host_interface.zone
+    spanning: list[ZoneGateway | ApprovedPath] = [*inv.zone_gateways, *inv.approved_paths]
+    for crossing in spanning:
+        for n, zone in enumerate(crossing.zones):
+            yield inv.where(crossing, "zones", n), zone
+    if inv.city is not None:
+        for zone in inv.city.ospf.process_ids:
+            yield inv.where(inv.city, "ospf", "process_ids", zone), zone
+
+
+def _device_zones(inv: Inventory, device: Device) -> Iterator[tuple[Location, str | None]]:
+    yield inv.where(device, "global_zone"), device.global_zone
+    for n, interface in enumerate(device.interfaces):
+        yield inv.where(device, "interfaces", n, "zone"), interface.zone
+    for n, neighbor in enumerate(device.bgp.neighbors if device.bgp else []):
+        yield inv.where(device, "bgp", "neighbors", n, "zone"), neighbor.zone
 
 
 def check_interface_references(index: InventoryIndex) -> Iterator[Issue]:
@@ -174,14 +183,7 @@ def check_services_and_secrets(index: InventoryIndex) -> Iterator[Issue]:
     city = inv.city
     if city is None:
         return
-    for service, role in _SERVICE_ROLES.items():
-        for n, name in enumerate(getattr(city.services, service)):
-            host = index.hosts.get(name)
-            where = inv.where(city, "services", service, n)
-            if host is None:
-                yield Issue(where, f"{service} refers to unknown host {name!r}")
-            elif host.role != role:
-                yield Issue(where, f"{name} is a {host.role} host, not {role}")
+    yield from _service_hosts(index, city)
     for name in REQUIRED_SECRETS:
         if name not in city.secrets:
             yield Issue(inv.where(city, "secrets"), f"missing secret reference {name!r}")
@@ -190,6 +192,18 @@ def check_services_and_secrets(index: InventoryIndex) -> Iterator[Issue]:
             if neighbor.password_secret not in city.secrets:
                 yield Issue(inv.where(device, "bgp", "neighbors", n, "password_secret"),
                             f"unknown secret {neighbor.password_secret!r} (define it under city.secrets)")
+
+
+def _service_hosts(index: InventoryIndex, city: City) -> Iterator[Issue]:
+    """Each service the city names is a known host of that service's role."""
+    for service, role in _SERVICE_ROLES.items():
+        for n, name in enumerate(getattr(city.services, service)):
+            host = index.hosts.get(name)
+            where = index.inventory.where(city, "services", service, n)
+            if host is None:
+                yield Issue(where, f"{service} refers to unknown host {name!r}")
+            elif host.role != role:
+                yield Issue(where, f"{name} is a {host.role} host, not {role}")
 
 
 def check_gateways_and_paths(index: InventoryIndex) -> Iterator[Issue]:

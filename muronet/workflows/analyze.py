@@ -9,11 +9,11 @@ from typing import Any
 
 from muronet.analysis import SEVERITIES, Finding, NetworkAnalysis, audits_of, network_analysis
 from muronet.analysis.filters import flow_lines
-from muronet.analysis.filters import parse as parse_entry
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.loader import Inventory
+from muronet.platforms import detect_platform
+from muronet.policy.acl import parse_entry
 from muronet.policy.context import Settings
-from muronet.policy.engine import detect_platform
 from muronet.render.engine import Renderer, RenderError, default_templates_dir
 from muronet.workflows.common import load, read_configs, selected
 from muronet.workflows.errors import WorkflowError

@@ -12,10 +12,11 @@ from typing import Any
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.loader import Inventory
 from muronet.masking import mask, unified
+from muronet.platforms import detect_platform
 from muronet.policy import report
 from muronet.policy.context import Settings
 from muronet.policy.drift import remediation
-from muronet.policy.engine import ERROR, Result, apply_waivers, audit_many, detect_platform
+from muronet.policy.engine import ERROR, Result, apply_waivers, audit_many
 from muronet.policy.waivers import load_waivers
 from muronet.render.engine import Renderer, default_templates_dir
 from muronet.tasks.collect import collect

@@ -11,7 +11,7 @@ from typing import Any
 from muronet.display import json_text
 from muronet.files import write_atomic
 from muronet.inventory.index import InventoryIndex
-from muronet.tasks.provision import DEFAULT_REVERT_IN, prepare_candidates
+from muronet.tasks.provision import DEFAULT_REVERT_IN, ProvisionReport, prepare_candidates
 from muronet.tasks.provision import provision as run_provision
 from muronet.workflows.common import (
     WORKERS,
@@ -40,11 +40,31 @@ class ProvisionOptions:
     log_dir: Path = Path("build/provision-log")
 
 
+@dataclass(frozen=True)
+class CommitReview:
+    """The security review a commit passed, and where it is logged with the commit."""
+
+    risk: str
+    accepted_risk: str | None  # the reason given to commit what the review blocks
+    log: Path
+
+
 @dataclass
 class ProvisionResult:
-    document: dict[str, Any]  # the report, secrets scrubbed; with "review" when it was committed
+    """What a provisioning run did, as data (printed by the CLI, serialised by :meth:`to_json`)."""
+
+    report: ProvisionReport  # every device's outcome, diff and detail, secrets scrubbed
     exit_code: int  # 0: as intended; 1: a device failed or was rolled back; 2: the review stopped it
+    review: CommitReview | None = None  # the review a commit passed
     blocked_by: dict[str, Any] | None = None  # the review that stopped the run before anything was pushed
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as ``muronet provision --json`` prints it."""
+        document = self.report.as_dict()
+        if self.review is not None:
+            document["review"] = {"risk": self.review.risk, "accepted_risk": self.review.accepted_risk,
+                                  "log": str(self.review.log)}
+        return document
 
 
 def provision(options: ProvisionOptions) -> ProvisionResult:
@@ -70,14 +90,14 @@ def provision(options: ProvisionOptions) -> ProvisionResult:
     report = run_provision(nr, index, configs, commit_changes=options.commit, revert_in=options.revert_in,
                            settle=options.settle, gate=gate if options.commit else None,
                            present=set(everyone.inventory.hosts))  # the far ends that run: the twin's are its routers
+    scrubbed = report.scrubbed(secrets.scrub)
     if report.stopped_by_gate:
-        return ProvisionResult(secrets.scrub_data(report.as_dict()), 2, review)
-    document = secrets.scrub_data(report.as_dict())
-    if review is not None:
-        log = log_commit(options.log_dir, {"accepted_risk": options.accept_risk, "review": review,
-                                           "provision": document})
-        document["review"] = {"risk": review["risk"], "accepted_risk": options.accept_risk, "log": str(log)}
-    return ProvisionResult(document, report.exit_code)
+        return ProvisionResult(scrubbed, 2, blocked_by=review)
+    if review is None:
+        return ProvisionResult(scrubbed, report.exit_code)
+    log = log_commit(options.log_dir, {"accepted_risk": options.accept_risk, "review": review,
+                                       "provision": scrubbed.as_dict()})
+    return ProvisionResult(scrubbed, report.exit_code, CommitReview(review["risk"], options.accept_risk, log))
 
 
 def log_commit(folder: Path, entry: dict[str, Any]) -> Path:

@@ -12,9 +12,8 @@ from muronet.display import json_text
 from muronet.files import write_atomic
 from muronet.inventory.index import InventoryIndex
 from muronet.masking import mask
-from muronet.platforms import get_platform
+from muronet.platforms import detect_platform, get_platform
 from muronet.policy.context import Settings
-from muronet.policy.engine import detect_platform
 from muronet.render.engine import default_templates_dir
 from muronet.review.engine import ChangeReview, review_change
 from muronet.review.report import markdown, sarif

@@ -10,7 +10,7 @@ from typing import Any
 
 from muronet.inventory.model import InterfaceRole
 from muronet.platforms import get_platform
-from muronet.policy.acl import acl_entries, parse_entry
+from muronet.policy.acl import ANY, acl_entries, parse_entry
 from muronet.policy.checks.zone import CLOSED_ZONES
 from muronet.policy.context import DeviceAudit
 from muronet.policy.registry import Violation, check
@@ -54,17 +54,28 @@ def no_default_route_in_closed_zones(audit: DeviceAudit) -> Iterator[Violation]:
 
 @check("SEC-ZONE-007", "frr", "cisco_ios", zones=True)
 def internet_exit_only_via_security_cloud(audit: DeviceAudit) -> Iterator[Violation]:
-    assert audit.index is not None and audit.device is not None
-    circuits = audit.index.inventory.circuits
-    approved_hops = {c.peer_address for c in circuits if c.kind == "security_cloud"}
-    approved_peers = {(str(c.peer_address), str(c.peer_asn)) for c in circuits}
-    exit_device = audit.device.name in _exit_devices(audit, "internet_exit")
+    yield from _default_routes_out(audit)
+    yield from _defaults_originated(audit)
+    yield from _unknown_ebgp_peers(audit)
+    yield from _internet_nat(audit)
+
+
+def _default_routes_out(audit: DeviceAudit) -> Iterator[Violation]:
+    """Static default routes of an open zone that do not lead to the security cloud."""
+    assert audit.index is not None
+    approved_hops = {c.peer_address for c in audit.index.inventory.circuits if c.kind == "security_cloud"}
     for route in static_routes(audit):
         table, via = route_zones(audit, route)
         if route.prefix != DEFAULT or table in CLOSED_ZONES:
             continue  # a closed zone's default route is SEC-ZONE-003's
         if table != "INTERNET" or (route.next_hop not in approved_hops and via != "INTERNET"):
             yield Violation(f"default route out of zone {table} not via the security cloud: {route.text}", route.line)
+
+
+def _defaults_originated(audit: DeviceAudit) -> Iterator[Violation]:
+    """A default route originated by a routing process, other than the internet exit's in INTERNET."""
+    assert audit.device is not None
+    exit_device = audit.device.name in _exit_devices(audit, "internet_exit")
     for vrf, process in routing_processes(audit):
         zone = audit.vrf_zone(vrf)
         for child in process.all_children():
@@ -72,14 +83,26 @@ def internet_exit_only_via_security_cloud(audit: DeviceAudit) -> Iterator[Violat
             if _originates_default(child.text) and not allowed:
                 yield Violation(f"default route originated in zone {zone} by a device that is not the "
                                 f"internet exit: {child.text}", audit.line_of(child))
+
+
+def _unknown_ebgp_peers(audit: DeviceAudit) -> Iterator[Violation]:
+    """eBGP sessions with a peer no circuit of the inventory names (address and AS)."""
+    assert audit.index is not None
+    approved_peers = {(str(c.peer_address), str(c.peer_asn)) for c in audit.index.inventory.circuits}
     for bgp in audit.top("router bgp "):
         for peer in bgp.all_children():
             found = re.match(r"neighbor (\S+) remote-as (\d+)$", peer.text)
             if found and found.group(2) != bgp.text.split()[2] and found.groups() not in approved_peers:
                 yield Violation(f"eBGP session with AS {found.group(2)} at {found.group(1)}, which is not a "
                                 "circuit of the inventory", audit.line_of(peer))
-    nat = re.compile(r"ip nat (inside|outside) source .* interface \S+ overload")
-    for child in (c for c in audit.top("ip nat ") if nat.match(c.text)):
+
+
+_NAT_OVERLOAD = re.compile(r"ip nat (inside|outside) source .* interface \S+ overload")
+
+
+def _internet_nat(audit: DeviceAudit) -> Iterator[Violation]:
+    """NAT overload to an interface that is not the security cloud's line."""
+    for child in (c for c in audit.top("ip nat ") if _NAT_OVERLOAD.match(c.text)):
         outside = child.text.split(" interface ")[1].split()[0]
         if port_role(audit, outside) != InterfaceRole.INTERNET_EXIT:
             yield Violation(f"NAT to the internet through {outside}, not the security-cloud line", audit.line_of(child))
@@ -149,7 +172,7 @@ def _line_filter(audit: DeviceAudit, interface: Any) -> Iterator[Violation]:
         entry = parse_entry(child.text)
         if entry is None or entry.action != "permit":
             continue
-        zones = {address_zone(audit, n) if n is not None else "any" for n in (entry.source, entry.destination)}
+        zones = {"any" if n == ANY else address_zone(audit, n) for n in (entry.source, entry.destination)}
         if zones != {"LGWAN"}:
             yield Violation(f"the LGWAN line's filter lets in more than LGWAN: {child.text}", audit.line_of(child))
 
@@ -182,10 +205,10 @@ def boundary_filters_default_deny(audit: DeviceAudit) -> Iterator[Violation]:
             continue
         entries = [parse_entry(c.text) for c in children]
         last = entries[-1]
-        if last is None or (last.action, last.source, last.destination) != ("deny", None, None):
+        if last is None or (last.action, last.protocol, last.source, last.destination) != ("deny", "ip", ANY, ANY):
             yield Violation(f"{name}: does not end in an explicit 'deny ip any any'", audit.line_of(children[-1]))
         elif not children[-1].text.endswith(" log"):
             yield Violation(f"{name}: the final deny does not log", audit.line_of(children[-1]))
         for child, entry in zip(children, entries, strict=True):
-            if entry is not None and entry.action == "permit" and entry.source is None and entry.destination is None:
+            if entry is not None and entry.action == "permit" and entry.source == ANY and entry.destination == ANY:
                 yield Violation(f"{name}: permits any to any: {child.text}", audit.line_of(child))

@@ -73,6 +73,13 @@ def mynumber_isolated(audit: DeviceAudit) -> Iterator[Violation]:
 
 @check("SEC-ZONE-004", "frr", "cisco_ios", zones=True)
 def no_leak_between_zones(audit: DeviceAudit) -> Iterator[Violation]:
+    yield from _bgp_imports(audit)
+    yield from _static_leaks(audit)
+    yield from _vrf_imports(audit)
+
+
+def _bgp_imports(audit: DeviceAudit) -> Iterator[Violation]:
+    """``import vrf OTHER`` in a BGP process of another zone's VRF."""
     for vrf, process in routing_processes(audit):
         for child in process.all_children():
             other = re.match(r"import vrf (\S+)$", child.text)
@@ -81,12 +88,20 @@ def no_leak_between_zones(audit: DeviceAudit) -> Iterator[Violation]:
                 if source != target:
                     yield Violation(f"routes of zone {source} imported into zone {target}: {child.text}",
                                     audit.line_of(child))
+
+
+def _static_leaks(audit: DeviceAudit) -> Iterator[Violation]:
+    """Static routes whose next hop is in another zone's table (or the global one)."""
     for route in static_routes(audit):
         if route.nexthop_vrf == "global" and route.vrf:
             yield Violation(f"static route from VRF {route.vrf} into the global table: {route.text}", route.line)
         elif route.nexthop_vrf and audit.vrf_zone(route.nexthop_vrf) != audit.vrf_zone(route.vrf):
             yield Violation(f"static route from zone {audit.vrf_zone(route.vrf)} into zone "
                             f"{audit.vrf_zone(route.nexthop_vrf)}: {route.text}", route.line)
+
+
+def _vrf_imports(audit: DeviceAudit) -> Iterator[Violation]:
+    """IOS VRFs that import routes (route targets, import maps, route replication)."""
     for definition in [*audit.top("vrf definition "), *audit.top("ip vrf ")]:
         for child in definition.all_children():
             if child.text.startswith(("route-target import", "import ipv4 unicast map", "route-replicate")):

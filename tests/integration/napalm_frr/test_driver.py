@@ -25,8 +25,7 @@ from support import REPO
 
 from muronet.lab.plan import build_plan, ntp_servers
 from muronet.render.engine import Renderer
-from napalm_frr import reload, scratch
-from napalm_frr.frr import DEVICE_PROTOCOL
+from napalm_frr import DEVICE_PROTOCOL, reload, scratch
 
 LOGIN = {"MURONET_USERNAME": "muronet-napalm", "MURONET_PASSWORD": "Napalm-Login-51c2e",
          "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2"}  # the lab peers' sessions

@@ -18,6 +18,9 @@ from support import REPO, host_ospf_restart_state
 from muronet.processes import alive
 from muronet.render.engine import Renderer
 from napalm_frr import scratch
+from napalm_frr.masking import tokenized
+from napalm_frr.scratch import instance as instance_module
+from napalm_frr.scratch import prepared
 
 SECRET = "Prepared-Secret-7"
 
@@ -35,10 +38,10 @@ def test_prepared_renderings_are_used_once_each_and_equal_renderings_made_on_dem
               "interface eth0\n ip address 10.0.0.1/24\n bogus line here\n",
               "interface eth1\n ip address 10.0.1.1/24\n vrrp 7 ip 10.0.1.254\n"]  # vrrpd's: only one instance has it
     (tmp_path / "file").write_text("")
-    monkeypatch.setattr(scratch, "CACHE", tmp_path / "on-demand")
+    monkeypatch.setattr(prepared, "CACHE", tmp_path / "on-demand")
     on_demand = [scratch.canonical(text) for text in texts]
     assert on_demand[-2].errors and SECRET in on_demand[-3].text and " vrrp 7 ip 10.0.1.254" in on_demand[-1].text
-    monkeypatch.setattr(scratch, "CACHE", tmp_path / "file" / "cache")  # under a file: never written
+    monkeypatch.setattr(prepared, "CACHE", tmp_path / "file" / "cache")  # under a file: never written
 
     renders, lock, real = [], threading.Lock(), scratch.ScratchPool.render_on
 
@@ -50,12 +53,12 @@ def test_prepared_renderings_are_used_once_each_and_equal_renderings_made_on_dem
     monkeypatch.setattr(scratch.ScratchPool, "render_on", counted)
     assert scratch.prepare(texts + texts) == len(texts)  # each text once
     taken_over = scratch.canonical(texts[-3])  # queued behind the longer ones: waited for
-    concurrent.futures.wait(list(scratch._PREPARED.values()))
-    assert not any(SECRET in f.result().text for f in scratch._PREPARED.values() if not f.cancelled())
+    concurrent.futures.wait(list(prepared._PREPARED.values()))
+    assert not any(SECRET in f.result().text for f in prepared._PREPARED.values() if not f.cancelled())
     used = [taken_over if n == len(texts) - 3 else scratch.canonical(text) for n, text in enumerate(texts)]
     assert [(r.text, r.warnings, r.errors) for r in used] == [(r.text, r.warnings, r.errors) for r in on_demand]
-    assert sorted(renders) == sorted(scratch.tokenized(text)[0] for text in texts)  # none twice, no secret
-    assert not scratch._PREPARED
+    assert sorted(renders) == sorted(tokenized(text)[0] for text in texts)  # none twice, no secret
+    assert not prepared._PREPARED
     assert len(renders) == len(texts) and scratch.canonical(texts[0]) == on_demand[0]  # used, then gone
     assert len(renders) == len(texts) + 1
 
@@ -66,7 +69,7 @@ def test_prepared_renderings_start_with_the_longest_text_each_instance_can_rende
     takes those first."""
     texts = ["router ospf\n", "interface e1\n vrrp 1\n", "router bgp 1\n neighbor x remote-as 2\n",
              "interface e2\n vrrp 2\n vrrp 2 ip 10.0.0.1\n", "interface e3\n"]
-    jobs = scratch._Jobs((text, str(n), concurrent.futures.Future()) for n, text in enumerate(texts))
+    jobs = prepared._Jobs((text, str(n), concurrent.futures.Future()) for n, text in enumerate(texts))
     taken = [jobs.next(full=False), jobs.next(full=True), jobs.next(full=True), jobs.next(full=False)]
     assert [job and job[0] for job in taken] == [texts[2], texts[3], texts[1], texts[4]]
     assert not jobs.only_vrrp_left() and len(jobs) == 1
@@ -74,12 +77,12 @@ def test_prepared_renderings_start_with_the_longest_text_each_instance_can_rende
 
 
 def test_what_was_prepared_but_not_started_is_dropped_by_shutdown(tmp_path, monkeypatch):
-    monkeypatch.setattr(scratch, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(prepared, "CACHE", tmp_path / "cache")
     texts = [f"router bgp {65100 + n}\n" for n in range(9)]
     assert scratch.prepare(texts, at_once=1) == 9
-    pending = list(scratch._PREPARED.values())
+    pending = list(prepared._PREPARED.values())
     scratch.shutdown()
-    assert not scratch._PREPARED and sum(f.cancelled() for f in pending) >= 7  # one ran, perhaps two
+    assert not prepared._PREPARED and sum(f.cancelled() for f in pending) >= 7  # one ran, perhaps two
     assert "router bgp 65108" in scratch.canonical(texts[-1]).text  # rendered on demand afterwards
 
 
@@ -94,7 +97,7 @@ def test_instances_booting_together_on_a_fresh_machine_all_start(tmp_path, monke
                 os.mkdir(self)  # made by someone else a moment earlier
             super().mkdir(*args, **kwargs)
 
-    monkeypatch.setattr(scratch, "CRASHLOG_DIR", Contested(tmp_path / "frr"))
+    monkeypatch.setattr(instance_module, "CRASHLOG_DIR", Contested(tmp_path / "frr"))
     pool = scratch.ScratchPool(size=3)
     try:
         taken = [pool.take(full=False, timeout=120) for _ in range(3)]
@@ -106,7 +109,7 @@ def test_instances_booting_together_on_a_fresh_machine_all_start(tmp_path, monke
 
 def test_a_pool_whose_instances_cannot_start_says_why_without_waiting_out_its_timeout(tmp_path, monkeypatch):
     (tmp_path / "file").write_text("")
-    monkeypatch.setattr(scratch, "CRASHLOG_DIR", tmp_path / "file" / "frr")  # under a file: cannot be made
+    monkeypatch.setattr(instance_module, "CRASHLOG_DIR", tmp_path / "file" / "frr")  # under a file: cannot be made
     pool = scratch.ScratchPool(size=2)
     started = time.monotonic()
     try:
@@ -121,13 +124,14 @@ _SLOW_CLAIM = """
 import sys, time
 from napalm_frr import scratch
 
-written = scratch.write_atomic
+from napalm_frr.scratch import stale
+written = stale.write_atomic
 def slow(path, *args, **kwargs):  # a loaded machine, between making a pool's home and naming its owner
     if path.name == "owner.json":
         time.sleep(1.5)
     return written(path, *args, **kwargs)
 
-scratch.write_atomic = slow
+stale.write_atomic = slow
 pool = scratch.ScratchPool(size=2, full=1)
 try:
     taken = [pool.take(full=False, timeout=120) for _ in range(2)]
@@ -151,7 +155,7 @@ def test_a_pool_starting_while_another_process_cleans_up_keeps_its_instances():
     assert (starting.returncode, out.strip()) == (0, "2"), err[-2000:]
     assert cleanups > 20  # it cleaned up all along the start
     name = f"scr{starting.pid}-"
-    assert not [n for n in scratch._scratch_daemons() if n.startswith(name)]
+    assert not [n for n in instance_module.scratch_daemons() if n.startswith(name)]
     assert name not in Path("/proc/mounts").read_text()
     assert not list(scratch.ROOT.glob(f"*{starting.pid}*"))
 
@@ -206,7 +210,7 @@ def test_a_boot_racing_the_removal_of_its_instance_starts_nothing(monkeypatch):
     pool = scratch.ScratchPool(size=1, full=0)
     boots: list[threading.Thread] = []
     outcome: list[str] = []
-    run = scratch._run
+    run = instance_module.run
 
     def boot(instance: scratch.Instance) -> None:
         try:
@@ -225,14 +229,14 @@ def test_a_boot_racing_the_removal_of_its_instance_starts_nothing(monkeypatch):
     try:
         instance = pool.take(full=False, timeout=120)
         instance.stop()
-        monkeypatch.setattr(scratch, "_run", boot_before_the_namespace_goes)
+        monkeypatch.setattr(instance_module, "run", boot_before_the_namespace_goes)
         instance.remove()
         boots[0].join(60)
         assert outcome == [f"the scratch FRR {instance.name} is removed"]
-        assert instance.name not in scratch._scratch_daemons()
+        assert instance.name not in instance_module.scratch_daemons()
         assert not (scratch.FRR_RUN / instance.name).exists()
     finally:
-        monkeypatch.setattr(scratch, "_run", run)
+        monkeypatch.setattr(instance_module, "run", run)
         pool.close()
 
 

@@ -10,9 +10,10 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from muronet.analysis.filters import covers, parse, unreachable_lines
+from muronet.analysis.filters import covers, unreachable_lines
 from muronet.masking import mask
 from muronet.platforms import get_platform
+from muronet.policy.acl import parse_entry as parse
 from muronet.policy.context import DeviceAudit, Settings, line_index
 from muronet.policy.engine import UNPARSEABLE, evaluate
 

@@ -159,6 +159,8 @@ IOS_CASES = [
     ("SEC-ZONE-002", "ios:ch-core1", "!", "ip route vrf MYNUMBER 10.30.0.0 255.255.0.0 10.10.255.1"),
     ("SEC-ZONE-005", "ios:ch-core1", "router ospf 2 vrf LGWAN", " redistribute ospf 3 subnets"),
     ("SEC-ZONE-006", "ios:ch-lgwan-rt1", " ip access-group LGWAN-LINE-IN in", None),
+    # a final deny of TCP only is no default deny (one model of an ACL entry reads its protocol)
+    ("SEC-ZONE-006", "ios:ch-lgwan-rt1", " 50 deny ip any any log", ("sub", " 50 deny tcp any any log")),
     ("SEC-ZONE-007", "ios:ch-core1", "!", "ip route vrf INTERNET 0.0.0.0 0.0.0.0 203.0.113.1"),
     ("SEC-ZONE-008", "ios:ch-lgwan-rt1", "ip route 10.20.0.0 255.255.0.0 Null0",
      "ip route 52.0.0.0 255.0.0.0 203.0.113.1"),
