@@ -16,6 +16,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 RING_SIZE = 20
+DEVICES_PER_FILE = 100  # facilities per inventory file, as a city splits them
 # Extra address space for thousands of facilities (outside every reference range).
 LOOPBACKS = ipaddress.IPv4Network("10.64.0.0/16")
 REGIONAL_LINKS = ipaddress.IPv4Network("10.65.0.0/16")
@@ -68,7 +69,7 @@ def write_city(target: Path, devices: int) -> int:
             aggs[agg]["interfaces"][1:1] = _fiber_interfaces(ports[agg], area=1 + ring_start // RING_SIZE)
         for n in members:
             _add_facility(chunk, n, ports[f"f{n}-rt1"], area=1 + ring_start // RING_SIZE)
-        if len(chunk["devices"]) >= 100:
+        if len(chunk["devices"]) >= DEVICES_PER_FILE:
             _dump(target / f"facilities/chunk-{chunk_no:04d}.yaml", chunk)
             chunk, chunk_no = {"sites": [], "devices": [], "prefixes": []}, chunk_no + 1
     if chunk["devices"]:

@@ -18,6 +18,8 @@ from muronet.files import write_atomic
 from muronet.masking import mask
 from muronet.processes import git
 
+NAMED_IN_MESSAGE = 20  # devices a backup commit's message names (git log stays readable)
+
 
 @dataclass
 class BackupRun:
@@ -69,7 +71,8 @@ def commit(repo: Path, changed: list[str], unreachable: dict[str, str]) -> str |
     if not changed:
         return None
     _git(repo, "add", "--", *(f"{n}.cfg" for n in changed))
-    shown = ", ".join(changed[:20]) + (f" and {len(changed) - 20} more" if len(changed) > 20 else "")
+    shown = ", ".join(changed[:NAMED_IN_MESSAGE]) + (
+        f" and {len(changed) - NAMED_IN_MESSAGE} more" if len(changed) > NAMED_IN_MESSAGE else "")
     message = f"backup: {len(changed)} device(s) changed: {shown}"
     if unreachable:
         message += f"\n\nunreachable, last good backup kept: {', '.join(sorted(unreachable))}"

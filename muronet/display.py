@@ -25,10 +25,14 @@ HIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f{_FORMAT}]")
 _HIDDEN_IN_LINES = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_FORMAT}]")  # all but the line feed
 _HIDDEN_IN_JSON = re.compile(f"[\x7f-\x9f{_FORMAT}]")  # json escapes C0 itself
 
+_LATIN1, _BMP = 0xFF, 0xFFFF  # the last code points a \xNN and a \uNNNN escape can write
+
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    if code <= _LATIN1:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= _BMP else f"\\U{code:08x}"
 
 
 def visible(text: str) -> str:
@@ -54,9 +58,9 @@ def visible_lines(text: str) -> str:
 
 def _json_escape(match: re.Match[str]) -> str:
     code = ord(match.group())
-    if code < 0x10000:
+    if code <= _BMP:
         return f"\\u{code:04x}"
-    code -= 0x10000
+    code -= _BMP + 1
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 

@@ -78,10 +78,11 @@ def git_blobs(repo: Path, names: Sequence[str], error: type[Exception] = Runtime
     found, position, out = [], 0, done.stdout
     for name in names:
         header_end = out.index(b"\n", position)
-        header = out[position:header_end].split()
-        if len(header) != 3:
-            raise error(f"git cat-file: {name}: {out[position:header_end].decode(errors='replace')}")
-        size = int(header[2])
+        match out[position:header_end].split():
+            case [_, _, size_field]:  # "<object> <type> <size>"
+                size = int(size_field)
+            case _:
+                raise error(f"git cat-file: {name}: {out[position:header_end].decode(errors='replace')}")
         found.append(out[header_end + 1:header_end + 1 + size])
         position = header_end + 2 + size
     return found

@@ -15,6 +15,9 @@ from napalm.base import models
 _VERSION = re.compile(r"^FRRouting (\S+) \((\S+)\)", re.M)
 _BGP_SECTION = re.compile(r"^router bgp (\d+)(?: vrf (\S+))?$")
 
+_SOURCES_FIELDS = 10  # a whole ``chronyc -c sources`` line: mode, state, address, stratum, poll, reach, … jitter
+_NTPDATA_FIELDS = 21  # a whole ``chronyc -c ntpdata`` line (the reference id is its 16th field, the delay its 20th)
+
 
 def _vrf_key(vrf: str) -> str:
     return "global" if vrf == "default" else vrf
@@ -76,11 +79,11 @@ def ntp_stats(ntp: dict[str, Any]) -> list[models.NTPStats]:
     16
     """
     details = {fields[0]: fields for fields in (line.split(",") for line in ntp.get("ntpdata", "").splitlines())
-               if len(fields) > 20}
+               if len(fields) >= _NTPDATA_FIELDS}
     stats: list[models.NTPStats] = []
     for line in ntp.get("sources", "").splitlines():
         fields = line.split(",")
-        if len(fields) < 10:
+        if len(fields) < _SOURCES_FIELDS:
             continue
         detail = details.get(fields[2], [])
         stats.append({"remote": fields[2], "referenceid": detail[15] if detail else "",
@@ -331,10 +334,11 @@ def bgp_config(running: str, group: str = "", neighbor: str = "") -> dict[str, m
         if line.startswith("address-family "):
             family = line.split(" ", 1)[1]
             continue
-        words = line.split()
-        if len(words) < 3 or words[0] != "neighbor":
-            continue
-        name, key, rest = words[1], words[2], words[3:]
+        match line.split():
+            case ["neighbor", name, key, *rest]:
+                pass
+            case _:
+                continue
         if key == "peer-group" and not rest:
             _group(groups, name, local_as)
             continue
@@ -392,7 +396,7 @@ def _text_setting(target: dict[str, Any], key: str, rest: list[str]) -> None:
         target["local_address"] = rest[0]
     elif key == "password":
         target["authentication_key"] = "<set>" if "authentication_key" in target else ""  # never the key itself
-    elif key == "route-map" and len(rest) == 2:
+    elif key == "route-map" and rest[1:] in (["in"], ["out"]):
         target["import_policy" if rest[1] == "in" else "export_policy"] = rest[0]
 
 

@@ -24,6 +24,9 @@ from paramiko.hostkeys import HostKeys
 _FOLDER: Path | None = None
 _LOCK = threading.Lock()
 
+SSH_PORT = 22  # a host on it is written bare, on any other as [host]:port
+KEY_LINE_FIELDS = 3  # hosts, key type, key (a comment may follow)
+
 
 def host_entry(host: str, port: int) -> str:
     """The name a known-hosts line gives a host at ``port``.
@@ -31,7 +34,7 @@ def host_entry(host: str, port: int) -> str:
     >>> host_entry("127.0.0.1", 2201), host_entry("router.example", 22)
     ('[127.0.0.1]:2201', 'router.example')
     """
-    return host if port == 22 else f"[{host}]:{port}"
+    return host if port == SSH_PORT else f"[{host}]:{port}"
 
 
 def lines_for(text: str, entry: str) -> list[str]:
@@ -46,7 +49,7 @@ def lines_for(text: str, entry: str) -> list[str]:
     found = []
     for line in text.splitlines():
         fields = line.split()
-        if len(fields) < 3 or line.lstrip().startswith("#"):
+        if len(fields) < KEY_LINE_FIELDS or line.lstrip().startswith("#"):
             continue
         names = fields[0]
         if names.startswith("@"):

@@ -88,9 +88,11 @@ def hidden_commands(texts: list[str]) -> dict[str, set[str]]:
 
 
 def main() -> None:
-    if len(sys.argv) != 3:
-        raise SystemExit(__doc__)
-    git_dir, tag = sys.argv[1], sys.argv[2]
+    match sys.argv[1:]:
+        case [git_dir, tag]:
+            pass
+        case _:
+            raise SystemExit(__doc__)
     found = hidden_commands(sources(git_dir, tag))
     kept = GRAMMAR.read_text(encoding="utf-8").split(f"\n{MARK}")[0].rstrip("\n")
     out = [kept, "", f"{MARK} (FRR {tag}'s source, scripts/frr-hidden-commands.py): taken in their node, never",

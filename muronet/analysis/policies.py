@@ -33,6 +33,8 @@ _COMMUNITY_LIST = re.compile(r"(?:ip|bgp) community-list (?:(standard|expanded) 
 _AS_PATH_LIST = re.compile(r"(?:ip|bgp) as-path access-list (\S+)(?: seq \d+)? (permit|deny) (.+)$")
 ORIGINS = ("igp", "egp", "incomplete")  # best first
 
+FIRST_EXPANDED_NUMBER = 100  # a numbered community list from 100 on is expanded (IOS: 1–99 standard)
+
 
 @dataclass(frozen=True)
 class Attributes:
@@ -108,7 +110,11 @@ class MapEntry:
     @property
     def metric(self) -> int | None:
         """``set metric N``."""
-        return next((int(w[1]) for w in self.sets if w[0] == "metric" and len(w) == 2 and w[1].isdigit()), None)
+        for words in self.sets:
+            match words:
+                case ("metric", value) if value.isdigit():
+                    return int(value)
+        return None
 
 
 @dataclass
@@ -131,7 +137,8 @@ class Policies:
         for child in [*audit.top("ip community-list "), *audit.top("bgp community-list ")]:
             if (found := _COMMUNITY_LIST.match(child.text)):
                 kind, name = found.group(1), found.group(2)
-                expanded = kind == "expanded" or (kind is None and name.isdigit() and int(name) >= 100)
+                numbered_expanded = kind is None and name.isdigit() and int(name) >= FIRST_EXPANDED_NUMBER
+                expanded = kind == "expanded" or numbered_expanded
                 entry = ListEntry(found.group(3), expanded, tuple(found.group(4).split()),
                                   _compiled(found.group(4)) if expanded else None)
                 policies.community_lists.setdefault(name, []).append(entry)
@@ -195,11 +202,12 @@ class Policies:
     def _set(self, entry: MapEntry, route: Attributes) -> Attributes:
         """What the entry's ``set`` lines make of ``route``."""
         for words in entry.sets:
-            if words[:1] == ("comm-list",) and words[-1:] == ("delete",) and len(words) == 3:
-                route = replace(route, communities=frozenset(
-                    c for c in route.communities if not self._community_permits(words[1], False, frozenset({c}))))
-            else:
-                route = _set_one(words, route)
+            match words:
+                case ("comm-list", name, "delete"):
+                    route = replace(route, communities=frozenset(
+                        c for c in route.communities if not self._community_permits(name, False, frozenset({c}))))
+                case _:
+                    route = _set_one(words, route)
         return route
 
 
@@ -248,43 +256,43 @@ def _set_one(words: tuple[str, ...], route: Attributes) -> Attributes:
     >>> _set_one(("as-path", "prepend", "last-as", "2"), route).as_path
     ('65001', '65001', '65001', '65002')
     """
-    value = words[1] if len(words) == 2 else None
-    if words[0] == "metric" and value is not None and re.fullmatch(r"[+-]?\d+", value):
-        relative = value[0] in "+-"
-        return replace(route, metric=max(0, (route.metric or 0) + int(value)) if relative else int(value))
-    if words[0] == "local-preference" and value is not None and value.isdigit():
-        return replace(route, local_preference=int(value))
-    if words[0] == "weight" and value is not None and value.isdigit():
-        return replace(route, weight=int(value))
-    if words[:3] == ("as-path", "prepend", "last-as") and len(words) == 4 and words[3].isdigit() and route.as_path:
-        return replace(route, as_path=(*[route.as_path[0]] * int(words[3]), *route.as_path))
-    if words[:2] == ("as-path", "prepend") and all(w.isdigit() for w in words[2:]):
-        return replace(route, as_path=(*words[2:], *route.as_path))
-    if words[0] == "community" and len(words) >= 2:
-        named = frozenset(w for w in words[1:] if w not in ("additive", "none"))
-        return replace(route, communities=frozenset() if "none" in words else
-                       (route.communities | named if "additive" in words else named))
-    if words[0] == "origin" and value in ORIGINS:
-        return replace(route, origin=value)
-    if words[:2] == ("ip", "next-hop") and len(words) == 3:
-        return replace(route, next_hop=words[2])
+    match words:
+        case ("metric", value) if re.fullmatch(r"[+-]?\d+", value):
+            relative = value[0] in "+-"
+            return replace(route, metric=max(0, (route.metric or 0) + int(value)) if relative else int(value))
+        case ("local-preference", value) if value.isdigit():
+            return replace(route, local_preference=int(value))
+        case ("weight", value) if value.isdigit():
+            return replace(route, weight=int(value))
+        case ("as-path", "prepend", "last-as", times) if times.isdigit() and route.as_path:
+            return replace(route, as_path=(*[route.as_path[0]] * int(times), *route.as_path))
+        case ("as-path", "prepend", *numbers) if all(n.isdigit() for n in numbers):
+            return replace(route, as_path=(*numbers, *route.as_path))
+        case ("community", *values) if values:
+            named = frozenset(v for v in values if v not in ("additive", "none"))
+            return replace(route, communities=frozenset() if "none" in values else
+                           (route.communities | named if "additive" in values else named))
+        case ("origin", value) if value in ORIGINS:
+            return replace(route, origin=value)
+        case ("ip", "next-hop", hop):
+            return replace(route, next_hop=hop)
     return route
 
 
 def _map_entry(audit: DeviceAudit, node: ConfigNode, found: re.Match[str]) -> MapEntry:
     prefix_lists, acls, communities, as_paths, sets = [], [], [], [], []
     for child in node.children:
-        words = child.text.split()
-        if words[:4] == ["match", "ip", "address", "prefix-list"] and len(words) >= 5:
-            prefix_lists += words[4:]
-        elif words[:3] == ["match", "ip", "address"] and len(words) >= 4:
-            acls += words[3:]
-        elif words[:2] == ["match", "community"] and len(words) >= 3:
-            exact = words[-1] == "exact-match"
-            communities += [(name, exact) for name in words[2:] if name != "exact-match"]
-        elif words[:2] == ["match", "as-path"] and len(words) >= 3:
-            as_paths += words[2:]
-        elif words[:1] == ["set"] and len(words) >= 2:
-            sets.append(tuple(words[1:]))
+        match child.text.split():
+            case ["match", "ip", "address", "prefix-list", first, *more]:
+                prefix_lists += [first, *more]
+            case ["match", "ip", "address", first, *more]:
+                acls += [first, *more]
+            case ["match", "community", first, *more]:
+                exact = [first, *more][-1] == "exact-match"
+                communities += [(name, exact) for name in [first, *more] if name != "exact-match"]
+            case ["match", "as-path", first, *more]:
+                as_paths += [first, *more]
+            case ["set", first, *more]:
+                sets.append((first, *more))
     return MapEntry(found.group(2), int(found.group(3)), tuple(prefix_lists), tuple(acls), tuple(communities),
                     tuple(as_paths), tuple(sets), audit.line_of(node))

@@ -25,6 +25,7 @@ from muronet.analysis.sessions import (
     confederation_of,
     dotted_area,
     ospf_ports,
+    process_asn,
     process_vrf_of,
 )
 from muronet.inventory.model import InterfaceRole
@@ -49,6 +50,8 @@ _AGGREGATE = re.compile(r"aggregate-address (\S+)(?: (\d+\.\d+\.\d+\.\d+))?(.*)$
 _VRRP_ADDRESS = re.compile(r"(?:vrrp|standby) (\d+) ip (\d+\.\d+\.\d+\.\d+)")
 _VRRP_PRIORITY = re.compile(r"(?:vrrp|standby) (\d+) priority (\d+)$")
 _VRRP_BLOCK = re.compile(r"vrrp (\d+) address-family ipv4$")
+
+MAX_DISTANCE = 255  # an administrative distance's largest value (255: never installed)
 
 
 def table_name(vrf: str | None) -> str:
@@ -249,7 +252,8 @@ def _statics(audit: DeviceAudit) -> list[Static]:
     for route in static_routes(audit):
         words = route.text.split()
         distance = next((int(w) for before, w in pairwise(words[2:]) if w.isdigit()
-                         and 1 <= int(w) <= 255 and before not in ("tag", "label", "table", "name", "track")), 1)
+                         and 1 <= int(w) <= MAX_DISTANCE and before not in ("tag", "label", "table", "name", "track")),
+                        1)
         table = table_name(route.vrf)
         hop_table = DEFAULT if route.nexthop_vrf in ("global", "default") else (route.nexthop_vrf or table)
         blackhole = any(w.lower() in ("blackhole", "reject", "null0") for w in words)
@@ -326,8 +330,8 @@ def _bgp_processes(audit: DeviceAudit, platform: Platform) -> dict[str, BgpProce
     groups: dict[str, Neighbor] = {}
     sessions = {(table_name(n.vrf), n.address): n for n in bgp_neighbors(audit)}
     for node in audit.top("router bgp "):
-        words = node.text.split()
-        if len(words) < 3:
+        asn = process_asn(node.text)
+        if asn is None:
             continue
         own = table_name(process_vrf_of(node.text))
         policy = platform.ebgp_requires_policy
@@ -338,7 +342,7 @@ def _bgp_processes(audit: DeviceAudit, platform: Platform) -> dict[str, BgpProce
         blocks = [(own, node)] + [(table_name(c.text.split()[-1]) if " vrf " in c.text else own, c)
                                   for c in node.children if c.text.startswith("address-family ipv4")]
         for table, block in blocks:
-            process = processes.setdefault(table, BgpProcess(table, words[2], policy, platform.bgp_sends_communities,
+            process = processes.setdefault(table, BgpProcess(table, asn, policy, platform.bgp_sends_communities,
                                                              confederation=confederation_of(node)[0],
                                                              add_paths=set(platform.bgp_add_paths)))
             _read_bgp_block(audit, block, process, sessions, groups)
@@ -405,6 +409,7 @@ def _read_process_line(device: str, text: str, origin: Origin, process: BgpProce
     listen = LISTEN_RANGE.match(text)
     listened = _prefix(listen.group(1)) if listen else None
     capability = _ADDITIONAL_PATHS.match(text)
+    router_id = _router_id(words)
     if paths:
         if paths.group(1) in (None, "eibgp"):
             process.ebgp_paths = int(paths.group(2))
@@ -420,8 +425,16 @@ def _read_process_line(device: str, text: str, origin: Origin, process: BgpProce
         process.add_paths.update(capability.group(1).split())
     elif text in ("bgp bestpath med always-compare", "bgp always-compare-med"):
         process.always_compare_med = True
-    elif words[:2] == ["bgp", "router-id"] and len(words) == 3 and _address(words[2]) is not None:
-        process.router_id = _address(words[2])
+    elif router_id is not None:
+        process.router_id = router_id
+
+
+def _router_id(words: list[str]) -> IPv4Address | None:
+    """The address of a ``bgp router-id A`` line."""
+    match words:
+        case ["bgp", "router-id", address]:
+            return _address(address)
+    return None
 
 
 def _named(name: str, by_address: dict[IPv4Address | str, Neighbor], groups: dict[str, Neighbor],
@@ -470,20 +483,34 @@ def _address(text: str) -> IPv4Address | None:
         return None
 
 
+def _classful_length(address: IPv4Address) -> int:
+    """The prefix length of an address's class (A, B, C), as a ``network`` line without a mask has it.
+
+    >>> [_classful_length(IPv4Address(a)) for a in ("10.1.0.0", "172.16.0.0", "192.168.1.0")]
+    [8, 16, 24]
+    """
+    for network, length in _CLASSES:
+        if address in network:
+            return length
+    return 24
+
+
+_CLASSES = ((IPv4Network("0.0.0.0/1"), 8), (IPv4Network("128.0.0.0/2"), 16))  # class A, class B
+
+
 def _network(text: str) -> IPv4Network | None:
     """``network A/L`` (FRR) or ``network A mask M`` / ``network A`` (IOS, classful) of a BGP block."""
-    words = text.split()
-    if words[:1] != ["network"] or len(words) < 2:
-        return None
     try:
-        if "/" in words[1]:
-            return IPv4Network(words[1], strict=False)
-        if len(words) >= 4 and words[2] == "mask":
-            return IPv4Network(f"{words[1]}/{words[3]}", strict=False)
-        first = int(words[1].split(".")[0])
-        return IPv4Network(f"{words[1]}/{8 if first < 128 else 16 if first < 192 else 24}", strict=False)
+        match text.split():
+            case ["network", prefix, *_] if "/" in prefix:
+                return IPv4Network(prefix, strict=False)
+            case ["network", address, "mask", mask, *_]:
+                return IPv4Network(f"{address}/{mask}", strict=False)
+            case ["network", address, *_]:
+                return IPv4Network(f"{address}/{_classful_length(IPv4Address(address))}", strict=False)
     except ValueError:
         return None
+    return None
 
 
 def _gateways(audit: DeviceAudit) -> list[Gateway]:
@@ -497,11 +524,12 @@ def _gateways(audit: DeviceAudit) -> list[Gateway]:
             elif (address := _VRRP_ADDRESS.match(child.text)):
                 addresses.append((address.group(1), IPv4Address(address.group(2))))
             elif (block := _VRRP_BLOCK.match(child.text)):
-                for line in (c.text.split() for c in child.children):
-                    if line[:1] == ["priority"] and len(line) == 2 and line[1].isdigit():
-                        priorities[block.group(1)] = int(line[1])
-                    elif line[:1] == ["address"] and len(line) >= 2 and _address(line[1]) is not None:
-                        addresses.append((block.group(1), IPv4Address(line[1])))
+                for child_text in (c.text for c in child.children):
+                    match child_text.split():
+                        case ["priority", value] if value.isdigit():
+                            priorities[block.group(1)] = int(value)
+                        case ["address", address, *_] if _address(address) is not None:
+                            addresses.append((block.group(1), IPv4Address(address)))
         found += [Gateway(table_name(l3.vrf), vip, priorities.get(vrid, 100), l3.address.ip) for vrid, vip in addresses
                   if vip in l3.address.network]
     return found

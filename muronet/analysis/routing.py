@@ -15,7 +15,7 @@ password the inventory names, GTSM).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPV4LENGTH, IPv4Address, IPv4Network
 
 from muronet.analysis.bgp import Down, Session, SessionKey, bgp_routes, sessions
 from muronet.analysis.ospf import OspfDomain
@@ -33,6 +33,8 @@ from muronet.policy.context import DeviceAudit, Settings, line_index
 Node = tuple[str, str]  # (router, table)
 MAX_ROUNDS = 12
 _PROTOCOL_ORDER = ("connected", "local", "static", "bgp", "ospf")
+
+NEVER_INSTALLED = 255  # a static route's distance that keeps it configured and out of the table
 
 
 @dataclass
@@ -111,8 +113,8 @@ def _connected(routers: dict[str, Router]) -> dict[Node, dict[IPv4Network, Route
             hops = frozenset({NextHop(interface=port.name)})
             known = table.get(subnet)
             table[subnet] = Route(subnet, "connected", 0, 0, hops | (known.next_hops if known else frozenset()))
-            if router.platform.local_routes and subnet.prefixlen < 32:
-                own = interned(IPv4Network(f"{port.address.ip}/32"))
+            if router.platform.local_routes and subnet.prefixlen < IPV4LENGTH:
+                own = interned(IPv4Network(f"{port.address.ip}/{IPV4LENGTH}"))
                 table.setdefault(own, Route(own, "local", 0, 0, hops))
     return tables
 
@@ -133,7 +135,7 @@ def _statics(routers: dict[str, Router], tables: dict[Node, Rib], vrf_leaks: boo
     for router in routers.values():
         up = {p.name for p in router.ports}
         for static in router.statics:
-            if static.distance >= 255:  # distance 255: configured, never installed
+            if static.distance >= NEVER_INSTALLED:
                 continue
             if static.blackhole:
                 hop = NextHop(blackhole=True)

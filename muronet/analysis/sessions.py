@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPV4LENGTH, IPv4Address, IPv4Interface, IPv4Network
 
 from muronet.analysis.finding import Finding
 from muronet.inventory.index import InventoryIndex
@@ -93,8 +93,7 @@ def ospf_ports(audit: DeviceAudit) -> dict[str, OspfPort]:
             _seconds(_setting(texts, "ip ospf hello-interval ", "10")),
             1 if dead == "minimal" else _seconds(dead),  # "minimal hello-multiplier N": one second
             _auth(area, texts, lines),
-            tuple(sorted((t.split()[3], t.split()[-1]) for t in texts
-                         if t.startswith("ip ospf message-digest-key ") and len(t.split()) >= 5)),
+            _md5_keys(texts),
             next((int(t.split()[-1]) for t in texts if _MTU.match(t)), None),
             "ip ospf mtu-ignore" in texts, audit.line_of(l3.node), area_kind(area, lines))
     return ports
@@ -229,7 +228,7 @@ def inferred_pairs(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> Ite
     by_subnet: dict[IPv4Network, list[tuple[str, str]]] = {}
     for name in sorted(audits) if not index.devices else ():
         for l3 in l3_interfaces(audits[name]):
-            if l3.address.network.prefixlen < 32:
+            if l3.address.network.prefixlen < IPV4LENGTH:  # a subnet, not a host route
                 by_subnet.setdefault(l3.address.network, []).append((name, l3.name))
     for members in by_subnet.values():
         for i, (name, interface) in enumerate(members):
@@ -302,10 +301,11 @@ def confederation_of(process: ConfigNode) -> tuple[str | None, frozenset[str]]:
     identifier, peers = None, set()
     for child in process.children:
         words = child.text.split()
-        if words[:3] == ["bgp", "confederation", "identifier"] and len(words) == 4:
-            identifier = words[3]
-        elif words[:3] == ["bgp", "confederation", "peers"]:
-            peers.update(words[3:])
+        match words:
+            case ["bgp", "confederation", "identifier", value]:
+                identifier = value
+            case ["bgp", "confederation", "peers", *members]:
+                peers.update(members)
     return identifier, frozenset(peers)
 
 
@@ -397,14 +397,38 @@ class SessionCheck:
 LISTEN_RANGE = re.compile(r"bgp listen range (\S+) peer-group (\S+)$")
 
 
+def _md5_keys(texts: list[str]) -> tuple[tuple[str, str], ...]:
+    """``ip ospf message-digest-key ID md5 KEY`` lines of an interface: (ID, KEY), sorted."""
+    keys = []
+    for text in texts:
+        match text.split():
+            case ["ip", "ospf", "message-digest-key", key_id, *rest] if rest:
+                keys.append((key_id, rest[-1]))
+    return tuple(sorted(keys))
+
+
 def process_vrf_of(text: str) -> str | None:
     """The VRF of a ``router bgp AS [vrf NAME]`` line (None: the global table).
 
     >>> process_vrf_of("router bgp 64601 vrf LGWAN"), process_vrf_of("router bgp 64601")
     ('LGWAN', None)
     """
-    words = text.split()
-    return words[4] if len(words) > 4 and words[3] == "vrf" else None
+    match text.split():
+        case ["router", "bgp", _, "vrf", name, *_]:
+            return name
+    return None
+
+
+def process_asn(text: str) -> str | None:
+    """The AS of a ``router bgp AS [vrf NAME]`` line (None: a line without one).
+
+    >>> process_asn("router bgp 64601 vrf LGWAN"), process_asn("router bgp")
+    ('64601', None)
+    """
+    match text.split():
+        case ["router", "bgp", asn, *_]:
+            return asn
+    return None
 
 
 def session_severity(index: InventoryIndex, address: IPv4Address) -> str:
@@ -456,9 +480,9 @@ def _far_statement(neighbor: BgpNeighbor, own: list[L3Interface], far_audit: Dev
 
 def _process_as(audit: DeviceAudit, vrf: str | None) -> str:
     for process in audit.top("router bgp "):
-        words = process.text.split()
-        if process_vrf_of(process.text) == vrf and len(words) > 2:
-            return str(words[2])
+        asn = process_asn(process.text)
+        if process_vrf_of(process.text) == vrf and asn is not None:
+            return asn
     return ""
 
 

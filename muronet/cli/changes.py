@@ -30,6 +30,8 @@ from muronet.cli.common import (
     show_diff,
 )
 
+SHOWN_DETAIL = 500  # characters of a device's detail line on the screen (the JSON has it whole)
+
 
 @app.command()
 def provision(
@@ -93,7 +95,7 @@ def _print_provision(result: ProvisionResult, with_diff: bool) -> None:
         if device.detail:
             say(f"{device.name}: {device.outcome}")
             for line in device.detail:  # scrubbed whole, then shortened for the screen
-                say(f"  - {line if len(line) <= 500 else line[:500] + ' …'}")
+                say(f"  - {line if len(line) <= SHOWN_DETAIL else line[:SHOWN_DETAIL] + ' …'}")
     say("time: " + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in report.seconds.items()))
     if result.review is not None:
         accepted = f", accepted: {result.review.accepted_risk}" if result.review.accepted_risk else ""

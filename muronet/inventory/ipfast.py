@@ -8,7 +8,7 @@ integers, so the model keeps the standard types and their strictness.
 from __future__ import annotations
 
 import socket
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPV4LENGTH, IPv4Address, IPv4Interface, IPv4Network
 from typing import Annotated
 
 from pydantic import BeforeValidator
@@ -34,7 +34,8 @@ def _address_int(text: str) -> int:
 
 def _split(text: str) -> tuple[int, int]:
     address, slash, length = text.partition("/")
-    if not slash or not length.isdigit() or len(length) > 2 or int(length) > 32:
+    if not slash or not length.isascii() or not length.isdigit() or len(length) > len(str(IPV4LENGTH)) \
+            or int(length) > IPV4LENGTH:
         raise ValueError(f"{text!r} needs a prefix length /0 to /32")
     return _address_int(address), int(length)
 

@@ -60,6 +60,8 @@ from muronet.processes import start_time
 from napalm_frr import DEVICE_PROTOCOL, reload
 
 MAX_REQUEST = 4 * 2**20
+MAX_SECONDS = 86400  # a commit-confirm timer or a lock lease: a day at most
+MAX_OWNER = 128  # characters of a lock owner's name
 NOTHING_PENDING = "no commit is waiting for confirmation"
 VTYSH_SECONDS = 30
 
@@ -100,46 +102,56 @@ class Agent:
             return _answer("", str(error), 1)
 
     def _dispatch(self, router: str, words: list[str], data: str) -> dict[str, Any]:
-        if words[:2] == ["commit-confirm", "arm"] and len(words) in (3, 4):
-            refused = self._refused(router, _owner(words[3]) if len(words) == 4 else None)
-            return refused or self.arm(router, _number(words[2], 1, 86400), data)
-        if words[:1] == ["lock"]:
-            return self._lock_command(router, words[1:])
-        if words[:1] == ["commit-confirm"] and len(words) == 2 and words[1] in ("start", "confirm", "revert",
-                                                                                  "status"):
-            return {"start": self.start, "confirm": self.confirm, "revert": self.revert,
-                    "status": self.status}[words[1]](router)
-        if words == ["show", "agent", "protocol"]:
-            return _answer(json.dumps({"protocol": DEVICE_PROTOCOL}), "", 0)
-        if words == ["show", "system", "status"]:
-            return _answer(json.dumps(self.system(router)), "", 0)
-        if words == ["show", "lldp", "neighbors"]:
-            return self.lldp_neighbors(router)
-        if words == ["show", "ntp"]:
-            return self.ntp(router)
-        if words in (["show", "interfaces", "counters"], ["show", "arp"]):
-            return _answer(json.dumps(self.kernel(router, "link" if words[1] == "interfaces" else "neigh")), "", 0)
-        if words[:1] in (["ping"], ["traceroute"]) and len(words) >= 2:
-            return self.probe(router, words[0], words[1], _options(words[2:]))
+        match words:
+            case ["commit-confirm", "arm", seconds, *owner] if len(owner) <= 1:
+                refused = self._refused(router, _owner(owner[0]) if owner else None)
+                return refused or self.arm(router, _number(seconds, 1, MAX_SECONDS), data)
+            case ["lock", *rest]:
+                return self._lock_command(router, rest)
+            case ["commit-confirm", "start" | "confirm" | "revert" | "status" as step]:
+                return {"start": self.start, "confirm": self.confirm, "revert": self.revert,
+                        "status": self.status}[step](router)
+            case ["show", *what]:
+                return self._show(router, what)
+            case ["ping" | "traceroute" as tool, target, *options]:
+                return self.probe(router, tool, target, _options(options))
         return _answer("", f"unknown device command: {' '.join(words)}", 1)
+
+    def _show(self, router: str, what: list[str]) -> dict[str, Any]:
+        """The router host's state FRR's CLI does not show, as JSON."""
+        match what:
+            case ["agent", "protocol"]:
+                return _answer(json.dumps({"protocol": DEVICE_PROTOCOL}), "", 0)
+            case ["system", "status"]:
+                return _answer(json.dumps(self.system(router)), "", 0)
+            case ["lldp", "neighbors"]:
+                return self.lldp_neighbors(router)
+            case ["ntp"]:
+                return self.ntp(router)
+            case ["interfaces", "counters"]:
+                return _answer(json.dumps(self.kernel(router, "link")), "", 0)
+            case ["arp"]:
+                return _answer(json.dumps(self.kernel(router, "neigh")), "", 0)
+        return _answer("", f"unknown device command: show {' '.join(what)}", 1)
 
     # --- the configuration lock ----------------------------------------------------------------------
     def _lock_command(self, router: str, words: list[str]) -> dict[str, Any]:
-        if words[:1] == ["take"] and len(words) == 3:
-            return self.take(router, _owner(words[1]), _number(words[2], 1, 86400))
-        if words[:1] == ["give"] and len(words) == 2:
-            return self.give(router, _owner(words[1]))
-        if words[:1] == ["check"] and len(words) in (1, 2):
-            return self._refused(router, _owner(words[1]) if len(words) == 2 else None) or _answer("free", "", 0)
-        if words == ["status"]:
-            return _answer(json.dumps(self._holder(router)), "", 0)
-        if words[:1] in (["push"], ["pushed"]) and len(words) == 2:
-            return self.push(router, _owner(words[1]), words[0] == "push")
-        if words == ["read"]:
-            holder = self._holder(router)
-            if holder.get("pushing"):
-                return _answer("", f"a change by {holder['owner']} is being pushed", 1)
-            return _answer("whole", "", 0)
+        match words:
+            case ["take", owner, seconds]:
+                return self.take(router, _owner(owner), _number(seconds, 1, MAX_SECONDS))
+            case ["give", owner]:
+                return self.give(router, _owner(owner))
+            case ["check", *owner] if len(owner) <= 1:
+                return self._refused(router, _owner(owner[0]) if owner else None) or _answer("free", "", 0)
+            case ["status"]:
+                return _answer(json.dumps(self._holder(router)), "", 0)
+            case ["push" | "pushed" as step, owner]:
+                return self.push(router, _owner(owner), step == "push")
+            case ["read"]:
+                holder = self._holder(router)
+                if holder.get("pushing"):
+                    return _answer("", f"a change by {holder['owner']} is being pushed", 1)
+                return _answer("whole", "", 0)
         raise ValueError("lock take OWNER SECONDS | give OWNER | check [OWNER] | push OWNER | pushed OWNER | read "
                          "| status")
 
@@ -498,8 +510,8 @@ def _owner(value: str) -> str:
     >>> _owner("alice@ops1:4242#9f3a")
     'alice@ops1:4242#9f3a'
     """
-    if not value or len(value) > 128 or any(not (c.isascii() and (c.isalnum() or c in "@._:#-")) for c in value):
-        raise ValueError(f"{value[:128]!r} is no lock owner (letters, digits and @._:#- only)")
+    if not value or len(value) > MAX_OWNER or any(not (c.isascii() and (c.isalnum() or c in "@._:#-")) for c in value):
+        raise ValueError(f"{value[:MAX_OWNER]!r} is no lock owner (letters, digits and @._:#- only)")
     return value
 
 

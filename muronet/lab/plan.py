@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPV4LENGTH, IPv4Address, IPv4Interface, IPv4Network
 
 from muronet.inventory.index import InventoryIndex, split_endpoint
 from muronet.inventory.model import Circuit, Device, Interface, InterfaceRole
@@ -234,7 +234,7 @@ def circuit_peer(index: InventoryIndex, circuit: Circuit, city_port: Port) -> Ci
     interface = index.interfaces[split_endpoint(circuit.termination)]
     assert interface.address is not None
     name = f"peer-{circuit.kind.replace('_', '-')}"
-    services = tuple(next(p.hosts()) if p.prefixlen < 32 else p.network_address
+    services = tuple(next(p.hosts()) if p.prefixlen < IPV4LENGTH else p.network_address
                      for p in circuit.reachable_prefixes if p.prefixlen > 0)
     return CircuitPeer(name, circuit, str(interface.zone), VethPair(city_port, Port(name, "eth0")),
                        IPv4Interface(f"{circuit.peer_address}/{interface.address.network.prefixlen}"),

@@ -462,8 +462,7 @@ def _pid(folder: Path, router: str, daemon: str) -> int | None:
     except (OSError, ValueError):
         return None
     netns = os.path.realpath(NETNS_DIR)  # /var/run is /run: mountinfo names the real path
-    booted = any(len(f := line.split()) > 4 and f[4] == netns and str(home / "netns").endswith(f[3])
-                 and f[3].endswith(f"/routers/{router}/netns") for line in mounts)
+    booted = any(_mounts_router_netns(line, netns, home, router) for line in mounts)
     return pid if booted and argv[0].endswith(daemon.encode()) and router.encode() in argv else None
 
 
@@ -554,6 +553,15 @@ def _delete_namespaces(namespaces: list[str]) -> None:
 def _existing(namespaces: list[str]) -> list[str]:
     present = set(os.listdir(NETNS_DIR)) if NETNS_DIR.exists() else set()
     return [ns for ns in namespaces if ns in present]
+
+
+def _mounts_router_netns(line: str, netns: str, home: Path, router: str) -> bool:
+    """Whether a ``/proc/PID/mountinfo`` line is the router's own namespaces folder mounted on the
+    machine's (fields: id, parent, device, root, mount point, …)."""
+    match line.split():
+        case [_, _, _, root, point, *_]:
+            return point == netns and str(home / "netns").endswith(root) and root.endswith(f"/routers/{router}/netns")
+    return False
 
 
 def _stop_processes(folder: Path, routers: list[str]) -> int:

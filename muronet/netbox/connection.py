@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import pynetbox
@@ -94,7 +95,7 @@ def graphql(target: NetBoxTarget, query: str, variables: dict[str, Any] | None =
                                         headers=headers)
     except requests.RequestException as error:
         raise NetBoxError(f"NetBox at {target.url} did not answer: {error}") from error
-    if response.status_code != 200:
+    if response.status_code != HTTPStatus.OK:
         raise NetBoxError(f"NetBox at {target.url} answered {response.status_code} to a GraphQL query: "
                           f"{response.text[:300]}")
     body = response.json()

@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SHIPPED_DUMP = Path(__file__).parent / "data" / f"netbox-{NETBOX_VERSION}-migrated.sql.gz"
 Progress = Callable[[str], None]
 
+MAX_PORT = 65535
+
 
 class ServiceError(RuntimeError):
     """The local NetBox could not be started or stopped; the message says which step and why."""
@@ -51,7 +54,7 @@ def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "")
     if not value:
         return default
-    if not value.isdigit() or not 0 < int(value) < 65536:
+    if not value.isdigit() or not 0 < int(value) <= MAX_PORT:
         raise ServiceError(f"{name}={value!r} is not a TCP port")
     return int(value)
 
@@ -352,7 +355,7 @@ MAX_PAGE_SIZE = 5000
     def _answers(self, token: str) -> bool:
         try:
             return requests.get(f"{self.url}/api/status/", headers={"Authorization": f"Bearer {token}"},
-                                timeout=5).status_code == 200
+                                timeout=5).status_code == HTTPStatus.OK
         except requests.RequestException:
             return False
 

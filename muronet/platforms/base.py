@@ -283,11 +283,12 @@ def _substitute(text: str, substitutions: list[tuple[re.Pattern[str], str]], can
             in_banner = not _banner_ends(line, frozenset(end_lines), end_contains)
         elif line.startswith("banner ") and line != "banner motd ##":
             in_banner, words = True, line.split()
-            if len(words) > 2:
-                end_contains.append(words[2])
-                if words[2].startswith('"'):
+            if words[2:]:  # ``banner motd DELIMITER…``
+                delimiter = words[2]
+                end_contains.append(delimiter)
+                if delimiter.startswith('"'):
                     end_contains.append('"')
-                end_lines |= {words[2][:1], words[2][:2]}
+                end_lines |= {delimiter[:1], delimiter[:2]}
         else:
             indent = len(line) - len(line.lstrip())
             line = " " * indent + " ".join(line.split())

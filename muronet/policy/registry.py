@@ -7,6 +7,11 @@ from dataclasses import dataclass
 
 from muronet.policy.context import DeviceAudit
 
+# The policy's numbers, each with the rule it comes from.
+REDUNDANT_SERVERS = 2  # AAA (SEC-AUTH-002), syslog (SEC-LOG-001), NTP (SEC-NTP-001): at least two each
+MAX_LOGIN_ATTEMPTS = 3  # SEC-AUTH-006: login block-for … attempts at most this
+MIN_PASSWORD_LENGTH = 15  # SEC-AUTH-006, STIG V-215826
+
 
 @dataclass(frozen=True)
 class Violation:

@@ -74,11 +74,19 @@ def port_role(audit: DeviceAudit, name: str) -> InterfaceRole | None:
     return port.role if port is not None else None
 
 
+def _vrf_block(text: str) -> str | None:
+    """The VRF an FRR ``vrf NAME`` block is (None: another line)."""
+    match text.split():
+        case ["vrf", name]:
+            return name
+    return None
+
+
 def interface_vrf(node: Any) -> str | None:
     """The VRF of an ``interface`` child: FRR ``interface X vrf V``, IOS ``(ip) vrf forwarding V``."""
-    words = node.text.split()
-    if len(words) == 4 and words[2] == "vrf":
-        return str(words[3])
+    match node.text.split():
+        case ["interface", _, "vrf", vrf]:
+            return str(vrf)
     binding = next((c for c in node.children if c.text.startswith(("vrf forwarding ", "ip vrf forwarding "))), None)
     return binding.text.split()[-1] if binding is not None else None
 
@@ -98,7 +106,7 @@ def l3_interfaces(audit: DeviceAudit) -> list[L3Interface]:
     FRR the VRF's own device (``interface BLUE`` of a ``vrf BLUE``) is in that VRF: its addresses
     are the VRF's, as a loopback's are the global table's."""
     found = []
-    devices = {words[1] for node in audit.top("vrf ") if len(words := node.text.split()) == 2}
+    devices = {vrf for node in audit.top("vrf ") if (vrf := _vrf_block(node.text)) is not None}
     for node in audit.top("interface "):
         name = node.text.split()[1]
         vrf = interface_vrf(node) or (name if name in devices else None)
@@ -173,9 +181,9 @@ def static_routes(audit: DeviceAudit) -> list[StaticRoute]:
     for child in audit.tree.children:
         if child.text.startswith("ip route "):
             read(child, None)
-        elif child.text.startswith("vrf ") and len(child.text.split()) == 2:
+        elif (vrf := _vrf_block(child.text)) is not None:
             for route in child.get_children(startswith="ip route "):
-                read(route, child.text.split()[1])
+                read(route, vrf)
     return routes
 
 

@@ -124,10 +124,11 @@ def _banner_delimiter(rules: Grammar, spelled: str) -> str | None:
     >>> [_banner_delimiter(ios, line) for line in ("banner login ^C", "banner motd #hi#", "x")]
     ['^C', None, None]
     """
-    words = spelled.split(None, 2)
-    if rules.banner is None or len(words) < 3 or words[0] != rules.banner:
-        return None
-    text = words[2]
+    match spelled.split(None, 2):
+        case [command, _, text] if command == rules.banner:
+            pass
+        case _:
+            return None
     mark = "^C" if text.startswith("^C") else text[0]
     return None if mark in text[len(mark):] else mark
 
@@ -245,13 +246,14 @@ def _spans(line: str, positions: tuple[int, ...] | list[int], offset: int) -> li
 _SECRET_HINTS = ("password", "passwd", "secret", "key", "key-string", "community", "pre-shared-key", "server-key",
                  "wpa-psk", "psk", "string", "md5")
 _REST_HINTS = ("password", "secret")
+_SHORTEST_HINT = 4  # an abbreviation of a hint this long or longer still names it (``pass``, not ``pa``)
 _TYPE = re.compile(r"\d|md5|sha\S*|clear|encrypted|ascii|hex|aes\S*|des|3des|plain|plaintext|hmac\S*|cleartext",
                    re.I)
 
 
 def _hint(word: str, hints: tuple[str, ...]) -> bool:
     folded = word.lower()
-    return any(hint == folded or (len(folded) >= 4 and hint.startswith(folded)) for hint in hints)
+    return any(hint == folded or (len(folded) >= _SHORTEST_HINT and hint.startswith(folded)) for hint in hints)
 
 
 def _guessed_secrets(words: list[str]) -> list[int]:

@@ -125,17 +125,31 @@ def _valid(token: Token, word: str) -> bool:
             return ":" in word and isinstance(ipaddress.ip_address(word), ipaddress.IPv6Address)
         if token.kind == IPV4_PREFIX:
             address, slash, length = word.partition("/")
-            return _ipv4(address) and length.isdigit() and len(length) <= 2 and int(length) <= 32
+            return _ipv4(address) and _length(length, ipaddress.IPV4LENGTH)
         if token.kind == IPV6_PREFIX:
             address, slash, length = word.partition("/")
-            return (":" in address and length.isdigit() and len(length) <= 3 and int(length) <= 128
+            return (":" in address and _length(length, ipaddress.IPV6LENGTH)
                     and isinstance(ipaddress.ip_address(address), ipaddress.IPv6Address))
     except ValueError:
         return False
     address, slash, length = word.partition("/")
     if token.kind == MAC:
         return not slash and _MAC.fullmatch(word) is not None
-    return bool(slash) and _MAC.fullmatch(address) is not None and length.isdigit() and int(length) <= 48
+    return bool(slash) and _MAC.fullmatch(address) is not None and _length(length, MAC_BITS)
+
+
+MAC_BITS = 48
+_OCTETS, _OCTET_MAX = 4, 255  # an IPv4 address: four numbers of up to three digits, none above 255
+
+
+def _length(text: str, bits: int) -> bool:
+    """A number as FRR reads a prefix length or an octet: digits, none above ``bits`` (and no more
+    digits than ``bits`` has).
+
+    >>> _length("24", 32), _length("032", 32), _length("33", 32), _length("128", 128)
+    (True, False, False, True)
+    """
+    return text.isascii() and text.isdigit() and len(text) <= len(str(bits)) and int(text) <= bits
 
 
 def _ipv4(word: str) -> bool:
@@ -145,7 +159,7 @@ def _ipv4(word: str) -> bool:
     (True, True, False, False)
     """
     parts = word.split(".")
-    return len(parts) == 4 and all(p.isdigit() and p.isascii() and len(p) <= 3 and int(p) <= 255 for p in parts)
+    return len(parts) == _OCTETS and all(_length(p, _OCTET_MAX) for p in parts)
 
 
 @dataclass

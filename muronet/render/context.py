@@ -27,6 +27,8 @@ _NATURAL = re.compile(r"(\d+)")
 # then the management port: the order an engineer expects to read.
 _KIND_ORDER = {InterfaceRole.LOOPBACK: 0, InterfaceRole.MANAGEMENT: 3}
 
+POINT_TO_POINT = 30  # a /30 or /31 link: OSPF runs it point-to-point (no DR election)
+
 
 def _interface_sort_key(interface: Interface) -> tuple[Any, ...]:
     kind = _KIND_ORDER.get(interface.role, 2 if interface.name.startswith("vlan") else 1)  # type: ignore[arg-type]
@@ -151,7 +153,7 @@ class ContextBuilder:
             return None
         return {"process": self.city.ospf.process_ids.get(interface.zone), "area": ospf.area,
                 "passive": ospf.passive or interface.role == InterfaceRole.LOOPBACK,
-                "point_to_point": interface.address.network.prefixlen >= 30, "cost": ospf.cost}
+                "point_to_point": interface.address.network.prefixlen >= POINT_TO_POINT, "cost": ospf.cost}
 
     def _vlans(self, device: Device) -> list[dict[str, Any]]:
         ids = {i.vlan for i in device.interfaces if i.vlan} | {v for i in device.interfaces for v in i.vlans}

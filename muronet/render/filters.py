@@ -7,7 +7,7 @@ template of any platform can write them without filters of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPV4LENGTH, IPv4Address, IPv4Network
 from typing import Any
 
 from muronet.inventory.index import InventoryIndex
@@ -28,7 +28,7 @@ def address(net: IPv4Network | IPv4Address) -> dict[str, str]:
         return {"cidr": f"{net}/32", "ios": f"host {net}"}
     if net == ANY:
         return {"cidr": "0.0.0.0/0", "ios": "any"}
-    if net.prefixlen == 32:
+    if net.prefixlen == IPV4LENGTH:
         return {"cidr": str(net), "ios": f"host {net.network_address}"}
     return {"cidr": str(net), "ios": f"{net.network_address} {net.hostmask}"}
 

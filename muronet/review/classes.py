@@ -152,8 +152,9 @@ def _trunk_zones(change: Change) -> Iterator[Finding]:
 
 def _in_acl(line: Line) -> str | None:
     """The ACL a line is an entry of (IOS named block or FRR ``access-list NAME …``)."""
-    if line.path[0].startswith("ip access-list ") and len(line.path) == 2:
-        return line.path[0].split()[-1]
+    match line.path:
+        case (block, _) if block.startswith("ip access-list "):  # an entry of a named block
+            return block.split()[-1]
     if line.text.startswith("access-list ") and len(line.path) == 1:
         return line.text.split()[1]
     return None

@@ -61,8 +61,9 @@ def _new_lines(tree: HConfig, other_paths: set[Path], lines: dict[Path, int]) ->
 
 def _entry(path: Path) -> Path:
     """A path with an ACL entry's sequence number left out (``ip access-list … / 10 permit …``)."""
-    if len(path) == 2 and path[0].startswith(("ip access-list ", "ipv6 access-list ")):
-        return (path[0], _SEQUENCE.sub("", path[1]))
+    match path:
+        case (block, entry) if block.startswith(("ip access-list ", "ipv6 access-list ")):
+            return (block, _SEQUENCE.sub("", entry))
     return path
 
 

@@ -30,6 +30,8 @@ NOT_APPROVED = "#c62828"  # the one red of every view
 APPROVED = "#1565c0"
 KM_PER_DEGREE = 111.32  # of latitude (and of longitude times the cosine of the latitude)
 
+NAMED_IN_GROUP = 3  # members a group's box names; the rest are counted
+
 
 class Markup(str):
     """A label muronet itself writes as Graphviz's HTML-like markup (the legend); nothing else is."""
@@ -225,12 +227,13 @@ def zones(graph: PhysicalGraph) -> graphviz.Graph:
                   fillcolor="white", color=ZONE_COLORS.get(zone, "#616161"), penwidth="3")
     groups: dict[tuple[str, tuple[str, ...], bool], list[DeviceNode]] = defaultdict(list)
     for device in graph.devices.values():
-        if len([z for z in device.zones if z in graph.zones]) >= 2:
+        if len([z for z in device.zones if z in graph.zones]) > 1:  # a device between zones
             groups[(device.role, device.zones, device.gateway)].append(device)
     for (role, member_zones, approved), members in sorted(groups.items()):
         names = sorted(d.name for d in members)
         node = f"group-{role}-{'-'.join(member_zones)}-{approved}"
-        shown = ", ".join(names[:3]) + (f" … (+{len(names) - 3})" if len(names) > 3 else "")
+        shown = ", ".join(names[:NAMED_IN_GROUP]) + (
+            f" … (+{len(names) - NAMED_IN_GROUP})" if len(names) > NAMED_IN_GROUP else "")
         view.node(node, f"{role.replace('_', ' ')} ×{len(names)}\n{shown}", shape="box", style="rounded,filled",
                   fillcolor="#e3f2fd" if approved else "#ffcdd2", color=APPROVED if approved else NOT_APPROVED,
                   id=node, tooltip=", ".join(names))

@@ -30,8 +30,10 @@ def check_rings(index: InventoryIndex) -> Iterator[Issue]:
                 degree[split_endpoint(end)[0]] += 1
         ends = sorted(d for d, n in degree.items() if n == 1)
         heads = [d for d in ends if (dev := index.devices.get(d)) and dev.role == Role.AGGREGATION]
-        if len(ends) != 2 or len(heads) != 2 or any(n > 2 for n in degree.values()) \
-                or len(members) != len(degree) - 1:
+        # one path: two routers at its ends with one span each, every other with two, one span
+        # fewer than routers
+        is_path = sorted(degree.values()) == [1, 1, *[2] * (len(degree) - 2)] and len(members) == len(degree) - 1
+        if not is_path or len(heads) != len(ends):
             yield Issue(where, f"fiber ring {name} is not one path between two aggregation routers "
                         f"(its ends: {', '.join(ends) or 'none'})")
         yield from _ring_areas(index, members, ring.ospf_area)

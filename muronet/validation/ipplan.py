@@ -14,6 +14,8 @@ from muronet.validation.references import Check
 # narrower than the pool. Every other prefix is one subnet, and its hosts use its mask.
 POOL_ROLES = {"loopback", "p2p", "external"}
 
+POINT_TO_POINT = 31  # a /31 has no network or broadcast address (RFC 3021)
+
 
 def check_prefixes(index: InventoryIndex) -> Iterator[Issue]:
     inv = index.inventory
@@ -123,7 +125,7 @@ def _address_in_plan(
     if address.network != prefix.prefix:
         yield Issue(where, f"{address} has mask /{address.network.prefixlen}, but its prefix "
                     f"is {prefix.prefix}")
-    elif prefix.prefix.prefixlen < 31 and address.ip in (prefix.prefix.network_address,
+    elif prefix.prefix.prefixlen < POINT_TO_POINT and address.ip in (prefix.prefix.network_address,
                                                          prefix.prefix.broadcast_address):
         yield Issue(where, f"{address.ip} is the network or broadcast address of {prefix.prefix}")
 

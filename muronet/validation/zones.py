@@ -106,7 +106,7 @@ def _trunk_zones(index: InventoryIndex, cable: Cable, a_end: Port, a: Interface,
     devices = [index.devices[a_end[0]], index.devices[b_end[0]]]
     site = devices[0].site
     zones = {vlan.zone for v in a.vlans if (vlan := index.vlans.get((site, v))) is not None}
-    if len(zones) < 2:
+    if len(zones) <= 1:  # one zone on the trunk: nothing to keep apart
         return
     for device in devices:
         approved = {z for g in index.gateways_of(device) for z in g.zones}

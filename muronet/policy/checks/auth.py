@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from muronet.policy.context import DeviceAudit
-from muronet.policy.registry import Violation, check
+from muronet.policy.registry import MAX_LOGIN_ATTEMPTS, MIN_PASSWORD_LENGTH, REDUNDANT_SERVERS, Violation, check
 
 _USER_PASSWORD = re.compile(r"username \S+ .*password ")
 _USER_MD5 = re.compile(r"username \S+ .*secret 5 ")
@@ -67,8 +67,8 @@ def ios_two_aaa_servers(audit: DeviceAudit) -> Iterator[Violation]:
         servers.append(address.text.split()[-1])
         if allowed and servers[-1] not in allowed:
             yield Violation(f"{server.text}: {servers[-1]} is not a city AAA server", audit.line_of(address))
-    if len(servers) < 2:
-        yield Violation(f"{len(servers)} AAA server(s); at least two")
+    if len(servers) < REDUNDANT_SERVERS:
+        yield Violation(f"{len(servers)} AAA server(s); at least {REDUNDANT_SERVERS}")
 
 
 @check("SEC-AUTH-003", "cisco_ios")
@@ -83,12 +83,12 @@ def ios_accounting(audit: DeviceAudit) -> Iterator[Violation]:
 def ios_brute_force_protection(audit: DeviceAudit) -> Iterator[Violation]:
     block = audit.first("login block-for ")
     attempts = re.search(r"attempts (\d+)", block.text) if block else None
-    if attempts is None or int(attempts.group(1)) > 3:
-        yield Violation("login block-for … attempts ≤ 3 missing", audit.line_of(block) if block else None)
+    if attempts is None or int(attempts.group(1)) > MAX_LOGIN_ATTEMPTS:
+        yield Violation(f"login block-for … attempts ≤ {MAX_LOGIN_ATTEMPTS} missing",
+                        audit.line_of(block) if block else None)
     length = audit.first("security passwords min-length ")
     if length is None or int(length.text.split()[-1]) < MIN_PASSWORD_LENGTH:
         yield Violation(f"security passwords min-length below {MIN_PASSWORD_LENGTH}",
                         audit.line_of(length) if length else None)
 
 
-MIN_PASSWORD_LENGTH = 15  # STIG V-215826

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ipaddress import ip_address
 
 from muronet.policy.context import DeviceAudit
-from muronet.policy.registry import Violation, check
+from muronet.policy.registry import REDUNDANT_SERVERS, Violation, check
 
 
 @check("SEC-LOG-001", "cisco_ios")
@@ -18,8 +18,9 @@ def ios_syslog_servers(audit: DeviceAudit) -> Iterator[Violation]:
         hosts.append(address)
         if audit.settings.syslog_servers and address not in audit.settings.syslog_servers:
             yield Violation(f"logs sent to {address}, not a city log server", audit.line_of(child))
-    if len([h for h in hosts if h in audit.settings.syslog_servers or not audit.settings.syslog_servers]) < 2:
-        yield Violation("fewer than two city log servers")
+    city_hosts = [h for h in hosts if h in audit.settings.syslog_servers or not audit.settings.syslog_servers]
+    if len(city_hosts) < REDUNDANT_SERVERS:
+        yield Violation(f"fewer than {REDUNDANT_SERVERS} city log servers")
     trap = audit.first("logging trap")
     if trap is not None and trap.text.split()[-1] not in ("informational", "debugging", "6", "7"):
         yield Violation(f"{trap.text}: informational or more verbose", audit.line_of(trap))
@@ -76,8 +77,8 @@ def ios_ntp_servers(audit: DeviceAudit) -> Iterator[Violation]:
         servers.append(address)
         if audit.settings.ntp_servers and ip_address(address) not in audit.settings.ntp_servers:
             yield Violation(f"NTP from {address}, not a city NTP server", audit.line_of(line))
-    if len(servers) < 2:
-        yield Violation(f"{len(servers)} NTP server(s); at least two")
+    if len(servers) < REDUNDANT_SERVERS:
+        yield Violation(f"{len(servers)} NTP server(s); at least {REDUNDANT_SERVERS}")
 
 
 @check("SEC-NTP-002", "cisco_ios")

@@ -85,7 +85,7 @@ def ios_icmp_quiet_on_boundary(audit: DeviceAudit) -> Iterator[Violation]:
 def ios_snmpv3_priv_to_managers(audit: DeviceAudit) -> Iterator[Violation]:
     for group in (c for c in audit.top("snmp-server group ") if " v3 " in c.text):
         words = group.text.split()
-        level = words[4] if len(words) > 4 else "noauth"
+        level = (words[4:5] or ["noauth"])[0]  # snmp-server group NAME v3 [noauth|auth|priv] …
         if level != "priv":
             yield Violation(f"SNMPv3 group {words[2]} at level {level}, not authPriv", audit.line_of(group))
         if "access" not in words:
