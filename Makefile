@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup unit docs demo lab-down netbox-down netbox-schema topology test lint bench bench-lab bench-netbox bench-ansible bench-pages bench-analysis clean
+.PHONY: setup unit docs driver demo lab-down netbox-down netbox-schema topology test lint bench bench-lab bench-netbox bench-ansible bench-pages bench-analysis clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -69,6 +69,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+## driver: the NAPALM driver as a wheel of its own (napalm-frr), into build/dist, for hosts without muronet
+driver: $(STAMP)
+	PYTHON=$(BIN)/python scripts/build-driver.sh build/dist
 
 ## docs: the documentation site (docs/, mkdocs.yml) into build/site; a broken link or reference fails it
 docs: $(STAMP)

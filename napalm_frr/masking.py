@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import warnings
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib.metadata import entry_points
@@ -30,9 +31,18 @@ MIN_TOKEN = 4  # a shorter secret stays as it is: no token that short is safely 
 
 @cache
 def reader() -> SecretReader | None:
-    """The registered secret reader (the first by name), or None."""
-    found = sorted(entry_points(group=ENTRY_POINTS), key=lambda point: point.name)
-    return found[0].load() if found else None
+    """The registered secret reader (the first by name that loads), or None. A reader that cannot
+    be loaded (its package half-installed) is passed over with a warning: masking then falls back
+    to NAPALM's filters, it never stops."""
+    for point in sorted(entry_points(group=ENTRY_POINTS), key=lambda point: point.name):
+        try:
+            loaded: SecretReader = point.load()
+        except ImportError as error:
+            warnings.warn(f"napalm_frr: the secret reader {point.name} ({point.value}) cannot be loaded: {error}",
+                          RuntimeWarning, stacklevel=2)
+            continue
+        return loaded
+    return None
 
 
 def placeholder(secret: str, salt: bytes) -> str:

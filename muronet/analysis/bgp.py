@@ -51,6 +51,10 @@ class Path:
     sender_id: int = 0  # the router id of the speaker it came from
     aggregate: bool = False
     confed: bool = False  # learned from a peer in another member AS of the confederation
+    # its next hop may be reached through other routes: not for a single-hop eBGP session's paths,
+    # which the routing table takes only with the next hop on a connected subnet (FRR 8.4's zebra
+    # without ZEBRA_FLAG_ALLOW_RECURSION, bgp_zebra.c; IOS alike)
+    recursive: bool = True
 
     @property
     def as_path(self) -> tuple[str, ...]:
@@ -148,11 +152,10 @@ def _connect(routers: dict[str, Router], near: Node, neighbor: Neighbor, far: No
                                           (far_router, back, back.address, far[1])):
         if not _reaches(tables, (end.name, table), target):
             return Down("reachability", f"{end.name} has no route to {target}")
-        if external and not _on_link(end, table, target, tables) and not any(
-                s in statement.session.settings for s in _MULTIHOP):
-            return Down("ebgp-multihop", f"{end.name}: eBGP peer {target} is not on a connected subnet and the "
-                                         "session is not multihop (ebgp-multihop, ttl-security or "
-                                         "disable-connected-check)")
+        if external and not _on_link(routers, end, table, target, tables) and not _multihop(statement):
+            return Down("ebgp-multihop", f"{end.name}: eBGP peer {target} is not one hop away (on a connected "
+                                         "subnet, or by a static route to its own router) and the session is not "
+                                         "multihop (ebgp-multihop, ttl-security or disable-connected-check)")
     if back.address == source:
         return back
     far_source, _ = source_address(far_router, far[1], back, tables)
@@ -202,13 +205,29 @@ def _reaches(tables: dict[Node, Rib], node: Node, address: IPv4Address) -> bool:
     return route is not None and not any(h.blackhole for h in route.next_hops)
 
 
-def _on_link(router: Router, table: str, address: IPv4Address, tables: dict[Node, Rib]) -> bool:
-    """Whether a single-hop eBGP peer passes the platform's connected check."""
+def _multihop(statement: Neighbor) -> bool:
+    """Whether an eBGP neighbour statement lets the session past one hop."""
+    return any(setting in statement.session.settings for setting in _MULTIHOP)
+
+
+def _on_link(routers: dict[str, Router], router: Router, table: str, address: IPv4Address,
+             tables: dict[Node, Rib]) -> bool:
+    """Whether a single-hop eBGP peer is reachable as one: on a connected subnet, or, where the
+    platform's connected check accepts a static route (FRR 8.4), by a static route whose next hop is
+    the peer's own router: the session's packets live one hop (TTL 1), so a peer behind another
+    router never answers, whatever the check says."""
     if any(address in p.address.network and not p.loopback for p in router.ports_in(table)):
         return True
     rib = tables.get((router.name, table)) if router.platform.ebgp_static_is_connected else None
     route = rib.lookup(address) if rib is not None else None
-    return route is not None and route.protocol == "static"
+    if route is None or route.protocol != "static":
+        return False
+    return any(hop.address is not None and _one_router(routers, hop.address, address) for hop in route.next_hops)
+
+
+def _one_router(routers: dict[str, Router], first: IPv4Address, second: IPv4Address) -> bool:
+    """Whether one router has both addresses."""
+    return any({first, second} <= {p.address.ip for p in r.ports} for r in routers.values())
 
 
 def bgp_routes(routers: dict[str, Router], established: list[Session], tables: dict[Node, Rib]
@@ -242,7 +261,7 @@ def bgp_routes(routers: dict[str, Router], established: list[Session], tables: d
         if new == best and not over:
             break
         best = new
-    return {node: _installed(paths) for node, paths in best.items()}
+    return {node: _installed(paths, tables.get(node)) for node, paths in best.items()}
 
 
 def _usable(candidates: dict[IPv4Network, list[Path]], chosen: dict[IPv4Network, list[Path]], table: Rib | None
@@ -253,9 +272,14 @@ def _usable(candidates: dict[IPv4Network, list[Path]], chosen: dict[IPv4Network,
             for prefix, paths in candidates.items() if prefix in chosen}
 
 
-def _installed(paths: dict[IPv4Network, list[Path]]) -> dict[IPv4Network, Route]:
+def _installed(paths: dict[IPv4Network, list[Path]], table: Rib | None) -> dict[IPv4Network, Route]:
+    """The routes the best paths put in the table: BGP selects a single-hop eBGP path whose next hop
+    is not on a connected subnet (and advertises it), the table does not take it."""
     routes = {}
-    for prefix, chosen in paths.items():
+    for prefix, best in paths.items():
+        chosen = [p for p in best if _installable(p, table)]
+        if not chosen:
+            continue
         first = chosen[0]
         if first.aggregate:
             routes[prefix] = Route(prefix, "bgp", 200, 0, frozenset({NextHop(blackhole=True)}), first.origin)
@@ -263,6 +287,13 @@ def _installed(paths: dict[IPv4Network, list[Path]]) -> dict[IPv4Network, Route]
             routes[prefix] = Route(prefix, "bgp", 20 if first.external else 200, first.attributes.metric or 0,
                                    frozenset(NextHop(p.next_hop) for p in chosen), first.origin)
     return routes
+
+
+def _installable(path: Path, table: Rib | None) -> bool:
+    if path.recursive or path.next_hop is None:
+        return True
+    route = table.lookup(path.next_hop) if table is not None else None
+    return route is not None and route.protocol == "connected"
 
 
 def _originated(router: Router, process: BgpProcess, table: Rib | None) -> dict[IPv4Network, Path]:
@@ -457,10 +488,11 @@ def _exchange(processes: dict[Node, tuple[Router, BgpProcess]], session: Session
             session.sending.next_hop_self or path.next_hop is None else path.next_hop
         for chosen in (sent_hop, received.next_hop):
             next_hop = _next_hop_set(chosen, next_hop, session.receiving.address)
+        single_hop = session.external and not _multihop(session.receiving)
         accepted.setdefault(prefix, []).append(Path(replace(received, next_hop=None), next_hop,
                                                     session.receiving.address, session.external, path.origin,
                                                     session.receiving.route_reflector_client, sender_id,
-                                                    confed=session.confed))
+                                                    confed=session.confed, recursive=not single_hop))
     return accepted
 
 
