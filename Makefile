@@ -59,9 +59,9 @@ unit: $(STAMP)
 	scripts/unit-tests.sh
 
 ## test: everything: lint and types, the documentation site, the unit tier (as an unprivileged user
-## when run as root), then the integration tier (the twin, NetBox, the browser, the fake IOS)
+## when run as root; its coverage is make unit's), then the integration tier (the twin, NetBox, the browser, the fake IOS)
 test: setup lint docs
-	scripts/unit-tests.sh
+	scripts/unit-tests.sh --no-cov  # coverage slows the tier by half: make unit measures and shows it
 	$(BIN)/python -m pytest -n 2 tests/integration
 
 ## lint: ruff, the layer contracts of pyproject.toml, and mypy --strict
