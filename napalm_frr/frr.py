@@ -60,7 +60,7 @@ from netmiko import ConnectHandler
 from netmiko.channel import MAX_BUFFER, SSHChannel
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadException
 
-from napalm_frr import DEVICE_PROTOCOL, getters, known_hosts, reload, scratch  # noqa: F401  (the protocol it speaks)
+from napalm_frr import getters, known_hosts, reload, scratch
 from napalm_frr.masking import sanitize as sanitized
 
 # seconds a driver waits for another owner's lock (optional argument lock_wait; MURONET_LOCK_WAIT)

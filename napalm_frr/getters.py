@@ -334,11 +334,10 @@ def bgp_config(running: str, group: str = "", neighbor: str = "") -> dict[str, m
         if line.startswith("address-family "):
             family = line.split(" ", 1)[1]
             continue
-        match line.split():
-            case ["neighbor", name, key, *rest]:
-                pass
-            case _:
-                continue
+        words = line.split()
+        if words[:1] != ["neighbor"] or not words[2:]:
+            continue
+        name, key, rest = words[1], words[2], words[3:]
         if key == "peer-group" and not rest:
             _group(groups, name, local_as)
             continue

@@ -88,11 +88,10 @@ def hidden_commands(texts: list[str]) -> dict[str, set[str]]:
 
 
 def main() -> None:
-    match sys.argv[1:]:
-        case [git_dir, tag]:
-            pass
-        case _:
-            raise SystemExit(__doc__)
+    try:
+        git_dir, tag = sys.argv[1:]
+    except ValueError:
+        raise SystemExit(__doc__) from None
     found = hidden_commands(sources(git_dir, tag))
     kept = GRAMMAR.read_text(encoding="utf-8").split(f"\n{MARK}")[0].rstrip("\n")
     out = [kept, "", f"{MARK} (FRR {tag}'s source, scripts/frr-hidden-commands.py): taken in their node, never",

@@ -283,16 +283,16 @@ def _map_entry(audit: DeviceAudit, node: ConfigNode, found: re.Match[str]) -> Ma
     prefix_lists, acls, communities, as_paths, sets = [], [], [], [], []
     for child in node.children:
         match child.text.split():
-            case ["match", "ip", "address", "prefix-list", first, *more]:
-                prefix_lists += [first, *more]
-            case ["match", "ip", "address", first, *more]:
-                acls += [first, *more]
-            case ["match", "community", first, *more]:
-                exact = [first, *more][-1] == "exact-match"
-                communities += [(name, exact) for name in [first, *more] if name != "exact-match"]
-            case ["match", "as-path", first, *more]:
-                as_paths += [first, *more]
-            case ["set", first, *more]:
-                sets.append((first, *more))
+            case ["match", "ip", "address", "prefix-list", *names] if names:
+                prefix_lists += names
+            case ["match", "ip", "address", *names] if names:
+                acls += names
+            case ["match", "community", *names] if names:
+                exact = names[-1] == "exact-match"
+                communities += [(name, exact) for name in names if name != "exact-match"]
+            case ["match", "as-path", *names] if names:
+                as_paths += names
+            case ["set", *words] if words:
+                sets.append(tuple(words))
     return MapEntry(found.group(2), int(found.group(3)), tuple(prefix_lists), tuple(acls), tuple(communities),
                     tuple(as_paths), tuple(sets), audit.line_of(node))

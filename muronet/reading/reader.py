@@ -124,11 +124,10 @@ def _banner_delimiter(rules: Grammar, spelled: str) -> str | None:
     >>> [_banner_delimiter(ios, line) for line in ("banner login ^C", "banner motd #hi#", "x")]
     ['^C', None, None]
     """
-    match spelled.split(None, 2):
-        case [command, _, text] if command == rules.banner:
-            pass
-        case _:
-            return None
+    words = spelled.split(None, 2)
+    if rules.banner is None or words[:1] != [rules.banner] or not words[2:]:
+        return None
+    text = words[2]
     mark = "^C" if text.startswith("^C") else text[0]
     return None if mark in text[len(mark):] else mark
 
