@@ -57,7 +57,7 @@ def analysed(inventory_dir: Path) -> dict:
             "parse_s": round(parse_s, 3), "parse_and_analyse_s": round(analyse_s, 3),
             "findings": len(analysis.findings), "tables": len(analysis.model.tables),
             "probes": len(analysis.probes),
-            "matrix_ok": analysis.zone_matrix()["ok"]}
+            "matrix_ok": analysis.zone_matrix().ok}
 
 
 def twin(env: dict[str, str]) -> dict:

@@ -49,7 +49,7 @@ def report(folder: Path, devices: int) -> tuple[Path, int, int]:
             "line vty\n", "line vty\n exec-timeout 0 0\n")
         (configs / f"{rendered.device}.cfg").write_text(text, encoding="utf-8")
     result = audit(AuditOptions(inventory, source=configs, formats=("html",), out_dir=folder / "out"))
-    return result.written["html"], count, len(result.document["findings"])
+    return result.written["html"], count, len(result.report.findings)
 
 
 def main() -> None:

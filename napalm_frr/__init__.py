@@ -2,7 +2,7 @@
 
 The driver class is imported on first use (NAPALM finds it through ``dir()``): NAPALM's own
 import takes 0.3 s, and what runs before any session needs none of it: FRR's rendering of the
-candidates (:func:`prepare_candidates`), the twin's device agent (:mod:`napalm_frr.reload`)."""
+candidates (:func:`prepare_candidates`), the device agent on a router's host (:mod:`napalm_frr.agent`)."""
 
 from __future__ import annotations
 

@@ -5,8 +5,9 @@
 the same SSH connection: ``show startup-config``, ``apply configuration`` (a configuration applied
 whole from standard input, as FRR reads a file), ``commit-confirm …``, and ``show system status``,
 ``show lldp neighbors``, ``show interfaces counters``, ``show arp``, ``ping``, ``traceroute`` for the
-getters that FRR itself does not answer. The twin's routers offer them (``muronet/lab/agent.py``); the
-device agent protocol (docs/reference/device-agent-protocol.md) says what a host must answer.
+getters that FRR itself does not answer. The device agent shipped with this driver answers them on an
+FRR host (``napalm_frr.agent``); the device agent protocol (docs/reference/device-agent-protocol.md)
+says what a host must answer.
 
 **Candidates are canonical.** ``load_replace_candidate`` has FRR itself render the candidate (a
 scratch FRR on the automation host, ``napalm_frr.scratch``): abbreviations, defaults spelled out,

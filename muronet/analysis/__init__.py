@@ -9,7 +9,6 @@ backups, or a folder), FRR and Cisco IOS alike; nothing is asked of a device.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from muronet.analysis.bgp import confederation_blocked
 from muronet.analysis.filters import unreachable_lines
@@ -20,7 +19,7 @@ from muronet.analysis.sessions import bgp_findings, ospf_findings, session_findi
 from muronet.analysis.structures import undefined, unused
 from muronet.analysis.zones import RouteChange, foreign_routes, route_changes, table_lines, zone_findings
 from muronet.inventory.index import InventoryIndex
-from muronet.lab.verify import zone_matrix
+from muronet.lab.verify import ZoneMatrix, zone_matrix
 from muronet.platforms import get_platform
 from muronet.policy.context import DeviceAudit, Settings, line_index
 from muronet.policy.engine import UNPARSEABLE
@@ -56,7 +55,7 @@ class NetworkAnalysis:
     probes: list[Reach]  # lab verify's probes, answered by the model
     table_violations: list[str]  # in lab verify's words
 
-    def zone_matrix(self) -> dict[str, Any]:
+    def zone_matrix(self) -> ZoneMatrix:
         return zone_matrix(self.probes, self.table_violations)
 
 

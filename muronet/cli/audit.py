@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -24,6 +24,10 @@ from muronet.cli.common import (
     print_matrix,
     say,
 )
+
+if TYPE_CHECKING:  # the workflows are imported by the command that runs them
+    from muronet.policy.results import AuditReport
+    from muronet.workflows.analyze import AnalyzeResult
 
 
 @app.command()
@@ -54,31 +58,34 @@ def analyze(
         result = analyze_configs(AnalyzeOptions(inventory, source, platform=platform, flow=flow, limit=limit,
                                                 routes=routes))
     if as_json:
-        emit_json(result.document)
+        emit_json(result.to_json())
     else:
-        for router, tables in result.document.get("routes", {}).items():
-            for table, entries in tables.items():
-                say(f"{router} table {table}:")
-                for route in entries:
-                    say(f"  {route['prefix']} {route['protocol']} [{route['metric']}] via "
-                        f"{', '.join(route['next_hops'])}" + (f"  ({route['from']})" if route["from"] else ""))
-        if result.document["reachability"]["probes"]:  # the inventory's LANs are among the configurations
-            print_matrix(result.document["reachability"], result.zones)
-        for finding in result.document["findings"]:
-            where = f"{finding['device']}:{finding['line']}" if finding["line"] else finding["device"]
-            say(f"{where}: {finding['severity']}: {finding['message']}")
-        counts = ", ".join(f"{n} {severity}" for severity, n in result.document["counts"].items() if n) or "nothing"
-        if result.document["cabling"] == "inferred":
-            say(f"no inventory at {inventory}: cabling inferred from the subnets the configurations share")
-        say(f"{len(result.document['devices'])} configurations analysed: {counts}")
-        if "flow" in result.document:
-            lines = result.document["flow"]["lines"]
-            for line in lines:
-                verb = "permits" if line["action"] == "permit" else "denies"
-                say(f"{line['device']}:{line['line']}: access-list {line['acl']} {verb} "
-                    f"{'all' if line['whole'] else 'some'} of it: {line['text']}")
-            say(f"{result.document['flow']['question']}: {len(lines)} filter lines take some of it")
+        _print_analysis(result, inventory)
     raise typer.Exit(result.exit_code)
+
+
+def _print_analysis(result: AnalyzeResult, inventory: Path) -> None:
+    for router, tables in (result.routes or {}).items():
+        for table, entries in tables.items():
+            say(f"{router} table {table}:")
+            for route in entries:
+                say(f"  {route.prefix} {route.protocol} [{route.metric}] via {', '.join(route.next_hops)}"
+                    + (f"  ({route.origin})" if route.origin else ""))
+    if result.reachability.probes:  # the inventory's LANs are among the configurations
+        print_matrix(result.reachability)
+    for finding in result.findings:
+        where = f"{finding.device}:{finding.line}" if finding.line else finding.device
+        say(f"{where}: {finding.severity}: {finding.message}")
+    counts = ", ".join(f"{n} {severity}" for severity, n in result.counts.items() if n) or "nothing"
+    if result.cabling == "inferred":
+        say(f"no inventory at {inventory}: cabling inferred from the subnets the configurations share")
+    say(f"{len(result.devices)} configurations analysed: {counts}")
+    if result.flow is not None:
+        for line in result.flow.lines:
+            verb = "permits" if line.action == "permit" else "denies"
+            say(f"{line.device}:{line.line}: access-list {line.acl} {verb} "
+                f"{'all' if line.whole else 'some'} of it: {line.text}")
+        say(f"{result.flow.question}: {len(result.flow.lines)} filter lines take some of it")
 
 
 @app.command()
@@ -110,22 +117,22 @@ def audit(
         result = audit_workflow(AuditOptions(inventory, source, live, lab_state(lab, state), platform, waivers,
                                              wanted, out_dir))
     if as_json:
-        emit_json(result.document)
+        emit_json(result.report.as_dict())
     else:
-        _print_audit(result.document, result.written)
+        _print_audit(result.report, result.written)
     raise typer.Exit(result.exit_code)
 
 
-def _print_audit(doc: dict[str, Any], written: dict[str, Path]) -> None:
+def _print_audit(report: AuditReport, written: dict[str, Path]) -> None:
     from muronet.policy.report import verdict_text
 
-    table = Table(title=f"Audit of {len(doc['devices'])} devices ({doc['source']})", show_edge=False)
+    table = Table(title=f"Audit of {len(report.devices)} devices ({report.source})", show_edge=False)
     for column in ("device", "rule", "severity", "line", "finding"):
         table.add_column(column)
-    for f in doc["findings"]:
-        table.add_row(f["device"], f["rule"], f["severity"], str(f["line"] or ""), f"{f['message']} ({f['status']})")
+    for f in report.findings:
+        table.add_row(f.device, f.rule, f.severity, str(f.line or ""), f"{f.message} ({f.status})")
     out.print(table)
-    say(verdict_text(doc["summary"])[1])
+    say(verdict_text(report.summary)[1])
     _print_written(written)
 
 
@@ -183,15 +190,15 @@ def nightly(
 
     with presented(as_json):
         result = nightly_workflow(NightlyOptions(inventory, repo, db, lab_state(lab, state), out_dir))
-    doc = result.document
     if as_json:
-        emit_json(doc)
+        emit_json(result.report.as_dict())
     else:
-        h, run = doc["history"], result.backup
-        say(f"nightly run {h['run']}: backup {len(run.changed)} changed, {len(run.unreachable)} unreachable; "
-            f"audit {len(doc['findings'])} findings ({len(result.blocking)} blocking): {len(h['new'])} new, "
-            f"{len(h['fixed'])} fixed, {len(h['still_open'])} still open "
-            + (f"since run {h['previous_run']} ({h['previous_started']})" if h["previous_run"] else "(the first run)"))
-        say("trend (run: findings): " + ", ".join(f"{t['run']}: {t['findings']}" for t in h["trend"][-10:]))
+        h, run = result.report.history, result.backup
+        assert h is not None  # a nightly run records its history
+        say(f"nightly run {h.run}: backup {len(run.changed)} changed, {len(run.unreachable)} unreachable; "
+            f"audit {len(result.report.findings)} findings ({len(result.blocking)} blocking): {len(h.new)} new, "
+            f"{len(h.fixed)} fixed, {len(h.still_open)} still open "
+            + (f"since run {h.previous_run} ({h.previous_started})" if h.previous_run else "(the first run)"))
+        say("trend (run: findings): " + ", ".join(f"{t.run}: {t.findings}" for t in h.trend[-10:]))
         _print_written(result.written)
     raise typer.Exit(result.exit_code)

@@ -69,7 +69,7 @@ def provision(
     with presented(as_json):
         result = provision_workflow(options)
     if result.blocked_by is not None:
-        say(markdown(result.blocked_by))
+        say(markdown(result.blocked_by.to_json()))
         fail("the review blocks the pending change (critical, or it adds a critical or high finding: review "
              "above); nothing was pushed. Give --accept-risk \"reason\" to commit it anyway", 2)
     if as_json:
@@ -132,9 +132,9 @@ def review(
         result = review_workflow(ReviewOptions(inventory, git, before, after, pending, lab_state(lab, state), limit,
                                                wanted, out_dir))
     if as_json:
-        emit_json(result.document)
+        emit_json(result.to_json())
     else:
-        say(markdown(result.document))
+        say(markdown(result.to_json()))
         for name, path in result.written.items():
             say(f"{name} report: {path}")
     raise typer.Exit(1 if result.blocking else 0)

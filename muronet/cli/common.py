@@ -6,11 +6,12 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,6 +22,9 @@ from muronet.display import json_text, visible_lines
 from muronet.files import Refused
 from muronet.inventory.loader import Inventory
 from muronet.workflows import InvalidInventory, WorkflowError
+
+if TYPE_CHECKING:  # the command line starts without the twin's modules
+    from muronet.lab.verify import MatrixCell, ZoneMatrix
 
 
 class Commands(typer.Typer):
@@ -169,33 +173,32 @@ def lab_state(lab: bool, state: Path) -> Path | None:
     return state if lab else None
 
 
-def print_matrix(document: dict[str, Any], zones: list[str]) -> None:
+def print_matrix(matrix: ZoneMatrix) -> None:
     """A zone reachability matrix (``lab verify``'s, pinged, or the offline model's) as a table,
     with every violation on a line of its own."""
     from rich.table import Table
 
-    bad: dict[tuple[str, str], int] = {}
-    for v in document["violations"]:
-        bad[(v["from_zone"], v["to_zone"])] = bad.get((v["from_zone"], v["to_zone"]), 0) + 1
+    bad = Counter((v.source.zone, v.target.zone) for v in matrix.violations)
     table = Table(title="Zone reachability (rows: from, columns: to; reached/probes)", show_edge=False)
     table.add_column("from \\ to")
-    for zone in zones:
+    for zone in matrix.zones:
         table.add_column(zone, justify="center")
-    for a in zones:
-        row = []
-        for b in zones:
-            cell = document["matrix"].get(f"{a}->{b}")
-            mark = "-" if cell is None else "ok" if not bad.get((a, b)) else f"VIOLATION ×{bad[(a, b)]}"
-            one_way = f" (+{cell['one_way']} one way)" if cell and cell.get("one_way") else ""
-            row.append(f"{cell['reached']}/{cell['probes']}{one_way} {mark}" if cell else mark)
-        table.add_row(a, *row)
+    for a in matrix.zones:
+        table.add_row(a, *(_matrix_cell(matrix.cells.get((a, b)), bad[(a, b)]) for b in matrix.zones))
     out.print(table)
     say("expected: a flow works exactly when both ends are in the same zone")
-    for v in document["violations"]:
-        say(f"VIOLATION {v['from_zone']} {v['source']} ({v['from']}) -> {v['to_zone']} {v['target']} "
-            f"({v['to']}): expected {v['expected']}, {v['got']}")
-    for line in document["routing_table_violations"]:
+    for v in matrix.violations:
+        say(f"VIOLATION {v.source.zone} {v.source.address} ({v.source.label}) -> {v.target.zone} "
+            f"{v.target.address} ({v.target.label}): expected {v.expected}, {v.got}")
+    for line in matrix.routing_table_violations:
         say(f"VIOLATION routing table: {line}")
-    took = f" in {document['seconds']} s" if "seconds" in document else ""
-    say(f"{'PASS' if document['ok'] else 'FAIL'}: {document['probes']} probes, {len(document['violations'])} "
-        f"reachability and {len(document['routing_table_violations'])} routing-table violations{took}")
+    took = f" in {matrix.seconds} s" if matrix.seconds is not None else ""
+    say(f"{'PASS' if matrix.ok else 'FAIL'}: {matrix.probes} probes, {len(matrix.violations)} "
+        f"reachability and {len(matrix.routing_table_violations)} routing-table violations{took}")
+
+
+def _matrix_cell(cell: MatrixCell | None, violations: int) -> str:
+    if cell is None:
+        return "-"
+    one_way = f" (+{cell.one_way} one way)" if cell.one_way else ""
+    return f"{cell.reached}/{cell.probes}{one_way} " + (f"VIOLATION ×{violations}" if violations else "ok")

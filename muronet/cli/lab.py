@@ -36,13 +36,13 @@ def lab_up(inventory: InventoryOption = Path("inventory"), state: StateOption = 
     from muronet.workflows.lab import lab_up as boot
 
     with presented(as_json):
-        summary = boot(inventory, state)
+        booted = boot(inventory, state)
     if as_json:
-        emit_json(summary)
+        emit_json(booted.as_dict())
     else:
-        say(f"twin up: {summary['routers']} routers, {summary['segments']} LAN segments with a test host "
-            f"each, lab peers {', '.join(summary['peers'])}, {summary['namespaces']} namespaces, "
-            f"{summary['links']} links in {summary['seconds']} s; `muronet lab ssh ROUTER` logs in, "
+        say(f"twin up: {booted.routers} routers, {booted.segments} LAN segments with a test host "
+            f"each, lab peers {', '.join(booted.peers)}, {booted.namespaces} namespaces, "
+            f"{booted.links} links in {booted.seconds} s; `muronet lab ssh ROUTER` logs in, "
             "`muronet lab down` stops it")
 
 
@@ -108,10 +108,10 @@ def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOptio
     with presented(as_json):
         result = verify(inventory, state, per_zone)
     if as_json:
-        emit_json(result.document)
+        emit_json(result.as_dict())
     else:
-        print_matrix(result.document, result.zones)
-    raise typer.Exit(result.exit_code)
+        print_matrix(result)
+    raise typer.Exit(0 if result.ok else 1)
 
 
 

@@ -80,13 +80,13 @@ def netbox_sync(
 
     with presented(as_json):
         result = sync(inventory, dry_run, prune, progress=lambda m: None if as_json else err.print(m, markup=False))
-    doc, plan = result.document, result.plan
+    plan = result.plan
     if as_json:
-        emit_json(doc)
+        emit_json(result.to_json())
         return
     counts = plan.counts()
-    say(f"netbox sync ({doc['netbox']}): {'would' if dry_run else 'did'} create {counts['create']}, update "
-        f"{counts['update']}, delete {counts['delete']} in {doc['seconds']} s"
+    say(f"netbox sync ({result.netbox}): {'would' if dry_run else 'did'} create {counts['create']}, update "
+        f"{counts['update']}, delete {counts['delete']} in {result.seconds} s"
         + ("" if prune or not plan.unmanaged else f"; {plan.unmanaged} objects in NetBox are not in the "
            "inventory (--prune deletes those the sync made)"))
     if dry_run:
@@ -119,13 +119,13 @@ def topology(
     chosen_views = csv(views, VIEWS, "views")
     options = TopologyOptions(inventory, source, chosen_views, csv(formats, FORMATS, "formats"), out_dir)
     with presented(as_json):
-        summary = draw(options)
+        drawn = draw(options)
     if as_json:
-        emit_json(summary)
+        emit_json(drawn.as_dict())
         return
-    say(f"topology from {summary['source']}: {summary['sites']} sites, {summary['devices']} devices, "
-        f"{summary['links']} cables, {summary['circuits']} circuits in {summary['seconds']} s")
-    for path in summary["files"]:
+    say(f"topology from {drawn.source.value}: {drawn.sites} sites, {drawn.devices} devices, "
+        f"{drawn.links} cables, {drawn.circuits} circuits in {drawn.seconds} s")
+    for path in drawn.files:
         say(f"  {path}")
     if "sites" in chosen_views:
-        say(f"  {out_dir / 'sites'}/<site>.svg ({summary['sites']} site diagrams)")
+        say(f"  {out_dir / 'sites'}/<site>.svg ({drawn.sites} site diagrams)")

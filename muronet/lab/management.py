@@ -25,6 +25,7 @@ from pathlib import Path
 
 from muronet.files import write_atomic
 from muronet.processes import each_process, run, start_time, terminate
+from napalm_frr.agent.login import login_program
 
 MAX_PORTS_PER_SSHD = 16
 SSHD = "/usr/sbin/sshd"
@@ -129,112 +130,19 @@ def write_known_hosts(ssh_dir: Path, key: Path, ports: dict[str, int]) -> Path:
     return known
 
 
-# sshd runs the account's shell as `SHELL -c FORCECOMMAND`; here the shell is this program and the
-# forced command the router's name. It refuses anything else: an interactive shell, another
-# command, a login through any other sshd or port. It offers what a router's own host would beside
-# its CLI: the saved configuration, a configuration applied whole from standard input (as FRR reads
-# a file), and the device agent's commands (commit-confirm, system status, LLDP, ping, traceroute).
-# Data arrive as arguments and environment variables and are only compared, never evaluated.
-LOGIN_PROGRAM = """#!/usr/bin/python3 -IS
-# The muronet twin's login program: the lab account's only program. It opens one router's CLI.
-# It runs at every login and device command: no site packages, and for the device agent's
-# commands only the C halves of json and socket (the modules themselves would double its start).
-import os
-import sys
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-AGENT = ("commit-confirm", "lock", "ping", "traceroute")
-
-
-def refuse(message):
-    sys.stderr.write("muronet twin: " + message + "\\n")
-    sys.exit(1)
-
-
-def agent(router, words, data):
-    code, out, err = ask(router, words, data)
-    sys.stdout.buffer.write(out)
-    sys.stderr.buffer.write(err)
-    sys.exit(code)
-
-
-def ask(router, words, data):
-    # one JSON line to the agent (json's own string encoder); the answer: "CODE OUT ERR" (the byte
-    # lengths), a newline, then the output and the errors
-    import _json
-    import _socket
-
-    quoted = _json.encode_basestring_ascii
-    request = '{"router": %s, "words": [%s], "input": %s}\\n' % (quoted(router), ", ".join(map(quoted, words)),
-                                                                quoted(data))
-    connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
-    try:
-        connection.connect(os.path.join(HERE, "agent.sock"))
-        connection.sendall(request.encode())
-        answer = bytearray()
-        while chunk := connection.recv(65536):
-            answer += chunk
-    finally:
-        connection.close()
-    head, _, body = bytes(answer).partition(b"\\n")
-    fields = head.split()
-    if len(fields) != 3 or not all(field.isdigit() for field in fields):
-        refuse("the device agent gave no answer")
-    code, out, err = (int(field) for field in fields)
-    return code, body[:out], body[out:out + err]
-
-
-args = sys.argv[1:]
-if len(args) != 2 or args[0] != "-c":
-    refuse("this account only opens a router's CLI")
-router = args[1]
-if not router or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in router):
-    refuse("no such router")
-connection = os.environ.get("SSH_CONNECTION", "").split()
-if len(connection) != 4 or connection[2] != "127.0.0.1":
-    refuse("log in through the twin's management port")
-with open(os.path.join(HERE, "ports")) as listing:
-    ports = dict(line.split() for line in listing if line.strip())
-if ports.get(router) != connection[3]:
-    refuse("this port does not lead to " + router)
-os.environ["VTYSH_HISTFILE"] = "/dev/null"
-command = os.environ.get("SSH_ORIGINAL_COMMAND", "")
-words = command.split()
-if command == "show startup-config":  # FRR 8.4's vtysh cannot show the saved configuration
-    os.execv("/bin/cat", ["cat", "/etc/frr/" + router + "/frr.conf"])
-if words[:2] == ["apply", "configuration"] and len(words) <= 3:  # what vtysh says of the lines, in order
-    code, _, err = ask(router, ["lock", "check", *words[2:]], "")
-    if code:  # another owner holds the device's lock
-        sys.stderr.buffer.write(err)
-        sys.exit(code)
-    os.dup2(1, 2)
-    os.execv("/usr/bin/vtysh", ["vtysh", "-N", router, "-f", "/dev/stdin"])
-SHOWN = (["show", "agent", "protocol"], ["show", "system", "status"], ["show", "lldp", "neighbors"],
-         ["show", "interfaces", "counters"], ["show", "arp"], ["show", "ntp"])
-if words[:1] and words[0] in AGENT or words in SHOWN:
-    agent(router, words, sys.stdin.read() if words[:2] == ["commit-confirm", "arm"] else "")
-if command:
-    os.execv("/usr/bin/vtysh", ["vtysh", "-N", router, "-c", command])
-# Automation asks for an 80-column terminal (Ansible's network_cli); readline would wrap the echo
-# of a longer line and garble it. A wide terminal keeps every echo on one line.
-if sys.stdin.isatty():  # what `stty cols 1000` does, without starting it
-    import fcntl
-    import struct
-    import termios
-
-    rows = struct.unpack("HHHH", fcntl.ioctl(0, termios.TIOCGWINSZ, bytes(8)))[0]
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 1000, 0, 0))
-os.execv("/usr/bin/vtysh", ["vtysh", "-N", router])
-"""
-
-
+# sshd runs the account's shell as `SHELL -c FORCECOMMAND`; here the shell is the FRR driver's login
+# program (napalm_frr.agent.login) and the forced command the router's name. It refuses anything
+# else: an interactive shell, another command, a login through any other sshd or port (the `ports`
+# map beside it). It offers what a router's own host would beside its CLI: the saved configuration,
+# a configuration applied whole from standard input (as FRR reads a file), and the device agent's
+# commands. Data arrive as arguments and environment variables and are only compared, never evaluated.
 def write_login_program(public_dir: Path, ports: dict[str, int]) -> Path:
     """The login program and its port map in ``public_dir``: root's, readable by the account."""
     public_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
     os.chmod(public_dir, 0o755)
     write_atomic(public_dir / "ports", "".join(f"{r} {p}\n" for r, p in sorted(ports.items())), mode=0o644)
     program = public_dir / "login"
-    write_atomic(program, LOGIN_PROGRAM, mode=0o755)
+    write_atomic(program, login_program(public_dir / "agent.sock"), mode=0o755)
     return program
 
 

@@ -19,7 +19,7 @@ import json
 import subprocess
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from ipaddress import IPv4Address, IPv4Network, ip_network
 from typing import Any, Protocol
 
@@ -126,26 +126,73 @@ class Result(Protocol):
     def violation(self) -> bool: ...
 
 
-def zone_matrix(results: Sequence[Result], tables: list[str]) -> dict[str, Any]:
-    """The verification as data: ok, probes, the matrix by zone pair, the probes that break the
-    policy, and the routing-table violations (pinged on the twin, or computed by the offline model)."""
-    violations = [r for r in results if r.violation]
+@dataclass(frozen=True)
+class MatrixCell:
+    """The probes from one zone to another."""
+
+    allowed: bool  # the policy: a flow works exactly within a zone
+    reached: int  # probes answered
+    probes: int
+    one_way: int  # probes that arrived and were not answered (the offline model knows; a ping does not)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A probe whose outcome breaks the policy."""
+
+    source: Endpoint
+    target: Endpoint
+    expected: str  # "reach" or "blocked"
+    got: str  # "reached", "reached one way" or "blocked"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"from": self.source.label, "from_zone": self.source.zone, "source": str(self.source.address),
+                "to": self.target.label, "to_zone": self.target.zone, "target": str(self.target.address),
+                "expected": self.expected, "got": self.got}
+
+
+@dataclass(frozen=True)
+class ZoneMatrix:
+    """The verification as data (pinged on the twin, or computed by the offline model)."""
+
+    probes: int
+    cells: dict[tuple[str, str], MatrixCell]  # (from zone, to zone) → its probes, for the pairs probed
+    violations: list[Violation]
+    routing_table_violations: list[str]  # "router table: prefix (protocol)" outside the table's zone
+    seconds: float | None = None  # the time the probes took on the twin
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations and not self.routing_table_violations
+
+    @property
+    def zones(self) -> list[str]:
+        """The matrix's rows and columns."""
+        return sorted({zone for pair in self.cells for zone in pair})
+
+    def as_dict(self) -> dict[str, Any]:
+        """As ``lab verify --json`` prints it."""
+        timed = {"seconds": self.seconds} if self.seconds is not None else {}
+        return {**timed, "ok": self.ok, "probes": self.probes,
+                "matrix": {f"{a}->{b}": asdict(cell) for (a, b), cell in self.cells.items()},
+                "violations": [v.as_dict() for v in self.violations],
+                "routing_table_violations": self.routing_table_violations}
+
+
+def zone_matrix(results: Sequence[Result], tables: list[str], seconds: float | None = None) -> ZoneMatrix:
+    """The matrix by zone pair of the probes' ``results``, the probes that break the policy, and the
+    routing-table violations ``tables``."""
     zones = sorted({e.zone for r in results for e in (r.probe.source, r.probe.target)})
     cells = {(a, b): [r for r in results if r.probe.source.zone == a and r.probe.target.zone == b]
              for a in zones for b in zones}
-    return {
-        "ok": not violations and not tables, "probes": len(results),
-        "matrix": {f"{a}->{b}": {"allowed": a == b, "reached": sum(r.reached for r in rs), "probes": len(rs),
-                                 "one_way": sum(r.arrives and not r.reached for r in rs)}
-                   for (a, b), rs in cells.items() if rs},
-        "violations": [{"from": r.probe.source.label, "from_zone": r.probe.source.zone,
-                        "source": str(r.probe.source.address), "to": r.probe.target.label,
-                        "to_zone": r.probe.target.zone, "target": str(r.probe.target.address),
-                        "expected": "reach" if r.probe.allowed else "blocked",
-                        "got": "reached" if r.reached else "reached one way" if r.arrives else "blocked"}
-                       for r in violations],
-        "routing_table_violations": tables,
-    }
+    return ZoneMatrix(
+        len(results),
+        {(a, b): MatrixCell(a == b, sum(r.reached for r in rs), len(rs), sum(r.arrives and not r.reached for r in rs))
+         for (a, b), rs in cells.items() if rs},
+        [Violation(r.probe.source, r.probe.target, "reach" if r.probe.allowed else "blocked",
+                   "reached" if r.reached else "reached one way" if r.arrives else "blocked")
+         for r in results if r.violation],
+        tables, seconds)
 
 
 def allowed_prefixes(index: InventoryIndex) -> dict[str, list[IPv4Network]]:

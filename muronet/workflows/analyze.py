@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from muronet.analysis import SEVERITIES, Finding, NetworkAnalysis, audits_of, network_analysis
-from muronet.analysis.filters import flow_lines
+from muronet.analysis.filters import FlowLine, flow_lines
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.loader import Inventory
+from muronet.lab.verify import ZoneMatrix
 from muronet.platforms import detect_platform
 from muronet.policy.acl import parse_entry
 from muronet.policy.context import Settings
@@ -32,17 +33,64 @@ class AnalyzeOptions:
     routes: bool = False  # include every route table of the devices reported on
 
 
+@dataclass(frozen=True)
+class TableRoute:
+    """A route of a table the model computes."""
+
+    prefix: str
+    protocol: str
+    metric: int
+    next_hops: list[str]
+    origin: str | None  # the configuration line it comes from ("device:line"), if the model knows it
+    line: int | None  # that line, when it is the router's own
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"prefix": self.prefix, "protocol": self.protocol, "metric": self.metric,
+                "next_hops": self.next_hops, "from": self.origin, "line": self.line}
+
+
+@dataclass(frozen=True)
+class FlowAnswer:
+    """The filter question and the ACL lines that take some of its flow."""
+
+    question: str
+    lines: list[FlowLine]
+
+
 @dataclass
 class AnalyzeResult:
-    # source, devices, counts by severity, findings, reachability (lab verify's shape); "flow": the
-    # filter question's lines; "routes": the route tables
-    document: dict[str, Any]
-    zones: list[str]  # the reachability matrix's rows and columns
+    """The analysis as data (printed by the CLI, serialised by :meth:`to_json`)."""
+
+    source: str  # the folder read, or "rendered"
+    devices: list[str]  # the configurations analysed
+    cabling: str  # "inventory", or "inferred" from shared subnets when there is no inventory
+    findings: list[Finding]  # of the devices reported on, most severe first
+    reachability: ZoneMatrix  # lab verify's matrix, answered by the model
+    routes: dict[str, dict[str, list[TableRoute]]] | None = None  # router → table → routes, when asked
+    flow: FlowAnswer | None = None  # when a filter question was asked
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per severity, every severity named."""
+        return {severity: sum(1 for f in self.findings if f.severity == severity) for severity in SEVERITIES}
 
     @property
     def exit_code(self) -> int:
         """1 when something cannot work (a critical or high finding, or an unreadable file)."""
-        return 1 if self.document["counts"]["critical"] or self.document["counts"]["high"] else 0
+        return 1 if self.counts["critical"] or self.counts["high"] else 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The analysis as ``muronet analyze --json`` prints it."""
+        document: dict[str, Any] = {
+            "source": self.source, "devices": self.devices, "cabling": self.cabling, "counts": self.counts,
+            "findings": [f.as_dict() for f in self.findings], "reachability": self.reachability.as_dict()}
+        if self.routes is not None:
+            document["routes"] = {router: {table: [route.as_dict() for route in routes]
+                                           for table, routes in tables.items()}
+                                  for router, tables in self.routes.items()}
+        if self.flow is not None:
+            document["flow"] = {"question": self.flow.question, "lines": [asdict(line) for line in self.flow.lines]}
+        return document
 
 
 def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
@@ -56,7 +104,7 @@ def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
         raise WorkflowError(f"--flow {options.flow!r}: not an ACL match (e.g. 'ip 10.10.0.0 0.0.255.255 any', "
                             "'tcp any host 10.99.0.50 eq 22')", 2)
     asked = selected(index, options.limit) if options.limit else None
-    unreadable: list[dict[str, Any]] = []
+    unreadable: list[Finding] = []
     if options.source is None:
         try:
             renderer = Renderer(loaded, options.templates or default_templates_dir(loaded.root))
@@ -77,37 +125,33 @@ def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
     audits = audits_of({n: texts[n] for n in platforms}, platforms, Settings.from_inventory(index), index)
     unreadable += [_unreadable(n, f"{n}: cannot be parsed as {platforms[n]}") for n in platforms if n not in audits]
     analysis = network_analysis(index, audits)
-    findings = sorted((f for f in unreadable + [finding.as_dict() for finding in analysis.findings]
-                       if asked is None or f["device"] in asked or f.get("peer") in asked),
-                      key=lambda f: (SEVERITIES.index(f["severity"]), f["device"], f["line"] or 0))
-    counts = {severity: sum(1 for f in findings if f["severity"] == severity) for severity in SEVERITIES}
-    document = {"source": str(options.source) if options.source else "rendered", "devices": sorted(audits),
-                "cabling": "inferred" if standalone else "inventory",
-                "counts": counts, "findings": findings, "reachability": analysis.zone_matrix()}
-    if options.routes:
-        document["routes"] = _routes(analysis, asked)
+    findings = sorted((f for f in unreadable + analysis.findings
+                       if asked is None or f.device in asked or f.peer in asked),
+                      key=lambda f: (SEVERITIES.index(f.severity), f.device, f.line or 0))
+    answer = None
     if flow is not None:
-        document["flow"] = {"question": options.flow, "lines": [
-            asdict(line) for name, audit in sorted(audits.items()) if asked is None or name in asked
-            for line in flow_lines(audit, flow)]}
-    return AnalyzeResult(document, sorted({p.probe.source.zone for p in analysis.probes} |
-                                          {p.probe.target.zone for p in analysis.probes}))
+        answer = FlowAnswer(options.flow or "", [line for name, audit in sorted(audits.items())
+                                                 if asked is None or name in asked
+                                                 for line in flow_lines(audit, flow)])
+    return AnalyzeResult(str(options.source) if options.source else "rendered", sorted(audits),
+                         "inferred" if standalone else "inventory", findings, analysis.zone_matrix(),
+                         _routes(analysis, asked) if options.routes else None, answer)
 
 
-def _routes(analysis: NetworkAnalysis, asked: set[str] | None) -> dict[str, dict[str, list[dict[str, Any]]]]:
+def _routes(analysis: NetworkAnalysis, asked: set[str] | None) -> dict[str, dict[str, list[TableRoute]]]:
     """Every table of the routers reported on: prefix, protocol, metric, next hops, the line it comes from."""
-    tables: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    tables: dict[str, dict[str, list[TableRoute]]] = {}
     for (router, table), routes in sorted(analysis.model.tables.items()):
         if asked is not None and router not in asked:
             continue
         tables.setdefault(router, {})[table] = [
-            {"prefix": str(prefix), "protocol": route.protocol, "metric": route.metric,
-             "next_hops": [str(hop) for hop in sorted(route.next_hops, key=str)],
-             "from": str(route.origin) if route.origin else None,
-             "line": route.origin.line if route.origin and route.origin.device == router else None}
+            TableRoute(str(prefix), route.protocol, route.metric,
+                       [str(hop) for hop in sorted(route.next_hops, key=str)],
+                       str(route.origin) if route.origin else None,
+                       route.origin.line if route.origin and route.origin.device == router else None)
             for prefix, route in sorted(routes.items())]
     return tables
 
 
-def _unreadable(device: str, message: str) -> dict[str, Any]:
-    return Finding("unreadable", "high", device, None, message).as_dict()
+def _unreadable(device: str, message: str) -> Finding:
+    return Finding("unreadable", "high", device, None, message)

@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.loader import Inventory
@@ -17,6 +16,7 @@ from muronet.policy import report
 from muronet.policy.context import Settings
 from muronet.policy.drift import remediation
 from muronet.policy.engine import ERROR, Result, apply_waivers, audit_many
+from muronet.policy.results import AuditReport
 from muronet.policy.waivers import load_waivers
 from muronet.render.engine import Renderer, default_templates_dir
 from muronet.tasks.collect import collect
@@ -47,12 +47,12 @@ class AuditOptions:
 
 @dataclass
 class AuditResult:
-    document: dict[str, Any]  # report.document: counts, findings, drift, devices; "passed"
+    report: AuditReport  # serialised by its as_dict()
     written: dict[str, Path] = field(default_factory=dict)  # report format → file
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.document["passed"] else 1
+        return 0 if self.report.passed else 1
 
 
 def audit(options: AuditOptions) -> AuditResult:
@@ -72,11 +72,12 @@ def audit(options: AuditOptions) -> AuditResult:
     platforms = platforms_of(texts, options.platform, index)
     texts = {name: mask(text, salt, platforms[name]) for name, text in texts.items()}
     results = audited(texts, platforms, index, options.waivers or default_waivers(options.inventory))
-    document = report.document(results + errors, drifted, {
+    audited_configs = report.document(results + errors, drifted, {
         "source": "live" if options.live else str(options.source),
         "generated": datetime.now().isoformat(timespec="seconds")}, index, texts,
         absent=f"no <device>.cfg in {options.source}" if options.source else absent_from_run(options.lab_state))
-    return AuditResult(document, report.write(document, results + errors, options.out_dir, list(options.formats)))
+    return AuditResult(audited_configs, report.write(audited_configs, results + errors, options.out_dir,
+                                                     list(options.formats)))
 
 
 def absent_from_run(lab_state: Path | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +11,29 @@ from muronet.inventory.index import InventoryIndex
 from muronet.inventory.secrets import SecretError, resolve
 from muronet.lab import management, twin
 from muronet.lab.plan import boot_config, build_plan, peer_config, peer_password_secret
-from muronet.lab.verify import endpoints, run_matrix, table_violations, zone_matrix
+from muronet.lab.verify import ZoneMatrix, endpoints, run_matrix, table_violations, zone_matrix
 from muronet.workflows.common import load
 from muronet.workflows.errors import WorkflowError
 
 
-def lab_up(inventory: Path, state: Path) -> dict[str, Any]:
-    """Boot every routed device as an unconfigured FRR router in its own namespace; a summary."""
+@dataclass(frozen=True)
+class TwinBoot:
+    """What ``lab up`` built."""
+
+    routers: int
+    namespaces: int
+    links: int
+    segments: int  # LAN segments, a test host on each
+    peers: list[str]  # the far ends of the circuits
+    seconds: float
+    state: Path
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "state": str(self.state)}
+
+
+def lab_up(inventory: Path, state: Path) -> TwinBoot:
+    """Boot every routed device as an unconfigured FRR router in its own namespace."""
     loaded = load(inventory)
     index = InventoryIndex(loaded)
     plan = build_plan(index)
@@ -39,22 +55,11 @@ def lab_up(inventory: Path, state: Path) -> dict[str, Any]:
         twin.up(plan, state, boot, credentials, banner=city.banner)
     except (twin.LabError, management.ManagementError) as error:
         raise WorkflowError(f"lab up: {error} (run `muronet lab down` to remove what was built)", 1) from None
-    return {"routers": len(plan.routers), "namespaces": len(plan.namespaces), "links": len(plan.links),
-            "segments": len(plan.segments), "peers": [p.name for p in plan.peers],
-            "seconds": round(time.perf_counter() - started, 1), "state": str(state)}
+    return TwinBoot(len(plan.routers), len(plan.namespaces), len(plan.links), len(plan.segments),
+                    [p.name for p in plan.peers], round(time.perf_counter() - started, 1), state)
 
 
-@dataclass
-class ZoneVerification:
-    document: dict[str, Any]  # ok, seconds, probes, matrix, violations, routing_table_violations
-    zones: list[str]  # the matrix's rows and columns
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.document["ok"] else 1
-
-
-def lab_verify(inventory: Path, state: Path, per_zone: int = 4) -> ZoneVerification:
+def lab_verify(inventory: Path, state: Path, per_zone: int = 4) -> ZoneMatrix:
     """The zone reachability matrix on the running twin (a flow must work exactly within a zone)
     and every routing table holding only its own zone's prefixes."""
     try:
@@ -68,5 +73,4 @@ def lab_verify(inventory: Path, state: Path, per_zone: int = 4) -> ZoneVerificat
     sources, targets = endpoints(plan, index, per_zone)
     results = run_matrix(sources, targets)
     tables = table_violations(plan, index)
-    document = {"seconds": round(time.perf_counter() - started, 1), **zone_matrix(results, tables)}
-    return ZoneVerification(document, sorted({e.zone for e in sources + targets}))
+    return zone_matrix(results, tables, round(time.perf_counter() - started, 1))

@@ -17,8 +17,18 @@ from muronet.workflows.errors import WorkflowError
 
 @dataclass
 class SyncResult:
-    document: dict[str, Any]  # netbox, dry_run, applied, seconds and the plan's changes
+    """What the sync did (or, in a dry run, would do)."""
+
+    netbox: str  # its URL
+    dry_run: bool
+    applied: int  # changes made
+    seconds: float
     plan: Plan
+
+    def to_json(self) -> dict[str, Any]:
+        """As ``muronet netbox sync --json`` prints it."""
+        return {"netbox": self.netbox, "dry_run": self.dry_run, "applied": self.applied, "seconds": self.seconds,
+                **self.plan.as_dict()}
 
 
 def netbox_sync(inventory: Path, dry_run: bool = False, prune: bool = False,
@@ -37,5 +47,4 @@ def netbox_sync(inventory: Path, dry_run: bool = False, prune: bool = False,
         raise WorkflowError(f"netbox sync: {error}", 1) from None
     except NetBoxError as error:
         raise WorkflowError(f"netbox sync: {error} (nothing was changed)", 1) from None
-    return SyncResult({"netbox": target.url, "dry_run": dry_run, "applied": applied,
-                       "seconds": round(time.perf_counter() - started, 1), **plan.as_dict()}, plan)
+    return SyncResult(target.url, dry_run, applied, round(time.perf_counter() - started, 1), plan)

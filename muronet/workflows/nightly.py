@@ -7,12 +7,12 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from muronet.backup import BackupRun, store
 from muronet.inventory.index import InventoryIndex
 from muronet.policy import history, report
 from muronet.policy.engine import Result, blocking
+from muronet.policy.results import AuditReport
 from muronet.tasks.collect import collect
 from muronet.workflows.audit import FORMATS, absent_from_run, audited, default_waivers, drift, platforms_of
 from muronet.workflows.common import WORKERS, devices_nornir, load, read_configs
@@ -29,7 +29,7 @@ class NightlyOptions:
 
 @dataclass
 class NightlyResult:
-    document: dict[str, Any]  # the audit's document with "history" and "backup"
+    report: AuditReport  # the audit of the backups, with the night's history and backup
     backup: BackupRun
     blocking: list[Result]  # open unwaived critical or high findings
     written: dict[str, Path] = field(default_factory=dict)
@@ -47,11 +47,12 @@ def nightly(options: NightlyOptions) -> NightlyResult:
     texts, errors = read_configs(options.repo)  # the backups: tonight's, or the last good one
     results = audited(texts, platforms_of(texts, None, index), index, default_waivers(options.inventory)) + errors
     drifted = drift(loaded, texts, False, secrets.token_bytes(16))
-    document = report.document(results, drifted, {"source": f"nightly backup {options.repo}",
-                                                  "generated": datetime.now().isoformat(timespec="seconds")},
-                               index, texts,  # the backups: masked as they were written
-                               absent=f"no backup in {options.repo}: " + absent_from_run(options.lab_state))
+    audited_backups = report.document(results, drifted, {"source": f"nightly backup {options.repo}",
+                                                         "generated": datetime.now().isoformat(timespec="seconds")},
+                                      index, texts,  # the backups: masked as they were written
+                                      absent=f"no backup in {options.repo}: " + absent_from_run(options.lab_state))
     stopping = blocking(results)
-    document["history"] = history.record(options.db, document, run.commit, len(stopping))
-    document["backup"] = run.as_dict()
-    return NightlyResult(document, run, stopping, report.write(document, results, options.out_dir, list(FORMATS)))
+    audited_backups.history = history.record(options.db, audited_backups, run.commit, len(stopping))
+    audited_backups.backup = run.as_dict()
+    return NightlyResult(audited_backups, run, stopping,
+                         report.write(audited_backups, results, options.out_dir, list(FORMATS)))

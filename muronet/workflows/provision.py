@@ -23,7 +23,7 @@ from muronet.workflows.common import (
     selected,
 )
 from muronet.workflows.errors import WorkflowError
-from muronet.workflows.review import of_running
+from muronet.workflows.review import ReviewResult, of_running
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class ProvisionResult:
     report: ProvisionReport  # every device's outcome, diff and detail, secrets scrubbed
     exit_code: int  # 0: as intended; 1: a device failed or was rolled back; 2: the review stopped it
     review: CommitReview | None = None  # the review a commit passed
-    blocked_by: dict[str, Any] | None = None  # the review that stopped the run before anything was pushed
+    blocked_by: ReviewResult | None = None  # the review that stopped the run before anything was pushed
 
     def to_json(self) -> dict[str, Any]:
         """The run as ``muronet provision --json`` prints it."""
@@ -80,12 +80,12 @@ def provision(options: ProvisionOptions) -> ProvisionResult:
     prepare_candidates({name: index.devices[name].platform for name in configs}, configs)
     everyone = devices_nornir(options.inventory, options.lab_state, options.workers)
     nr = narrowed(everyone, chosen)
-    review: dict[str, Any] | None = None
+    review: ReviewResult | None = None
 
     def gate(running: dict[str, str]) -> bool:
         nonlocal review
-        change, review = of_running(index, running, configs)
-        return not change.blocking or bool(options.accept_risk)
+        review = of_running(index, running, configs, secrets.scrub_data)
+        return not review.blocking or bool(options.accept_risk)
 
     report = run_provision(nr, index, configs, commit_changes=options.commit, revert_in=options.revert_in,
                            settle=options.settle, gate=gate if options.commit else None,
@@ -95,9 +95,9 @@ def provision(options: ProvisionOptions) -> ProvisionResult:
         return ProvisionResult(scrubbed, 2, blocked_by=review)
     if review is None:
         return ProvisionResult(scrubbed, report.exit_code)
-    log = log_commit(options.log_dir, {"accepted_risk": options.accept_risk, "review": review,
+    log = log_commit(options.log_dir, {"accepted_risk": options.accept_risk, "review": review.to_json(),
                                        "provision": scrubbed.as_dict()})
-    return ProvisionResult(scrubbed, report.exit_code, CommitReview(review["risk"], options.accept_risk, log))
+    return ProvisionResult(scrubbed, report.exit_code, CommitReview(review.risk, options.accept_risk, log))
 
 
 def log_commit(folder: Path, entry: dict[str, Any]) -> Path:

@@ -4,6 +4,7 @@ two folders of configurations, or what provisioning would change now (running �
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,38 +52,56 @@ class ReviewOptions:
             raise WorkflowError("give one of --git BASE..HEAD, --before DIR --after DIR, and --pending", 2)
 
 
+def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
+    return data
+
+
 @dataclass
 class ReviewResult:
-    document: dict[str, Any]  # the review, secrets masked (ChangeReview.as_dict)
+    """The review as data: the typed review, and how it is shown (:meth:`to_json`)."""
+
+    change: ChangeReview  # its lines as read: show them only through to_json, which masks them
+    salt: bytes  # the secret mask the configurations were read with
+    # the inventory's resolved secrets taken out of what is shown (running configurations hold them)
+    scrub: Callable[[dict[str, Any]], dict[str, Any]] = _unchanged
     written: dict[str, Path] = field(default_factory=dict)  # report format → file
 
     @property
+    def risk(self) -> str:
+        return self.change.risk
+
+    @property
     def blocking(self) -> bool:
-        return bool(self.document["blocking"])
+        return self.change.blocking
+
+    def to_json(self) -> dict[str, Any]:
+        """The review as ``muronet review --json`` prints it, every line masked."""
+        return self.scrub(self.change.as_dict(self.salt))
 
 
 def review(options: ReviewOptions) -> ReviewResult:
     """The review of the change ``options`` names, its reports written to ``options.out_dir``."""
     origins = None
     if options.git is not None:  # both revisions are validated there: an invalid head is the review's verdict
-        document, origins = _of_git(options.inventory, options.git)
+        result, origins = _of_git(options.inventory, options.git)
     elif options.pending:
         loaded = load(options.inventory)
         index = InventoryIndex(loaded)
         nr = selected_nornir(options.inventory, index, options.limit, options.lab_state, WORKERS)
         configs, scrubber = intended_configs(loaded, None, sorted(nr.inventory.hosts))
         running, _ = collect(nr)  # collect closes the sessions
-        document = scrubber.scrub_data(of_running(index, running, configs)[1])
+        result = of_running(index, running, configs, scrubber.scrub_data)
     else:
         assert options.before is not None and options.after is not None
-        document = _of_folders(InventoryIndex(load(options.inventory)), options.before, options.after)
-    return ReviewResult(document, _write(document, origins, options))
+        result = _of_folders(InventoryIndex(load(options.inventory)), options.before, options.after)
+    result.written = _write(result.to_json(), origins, options)
+    return result
 
 
-def of_running(index: InventoryIndex, running: dict[str, str], intended: dict[str, str]
-               ) -> tuple[ChangeReview, dict[str, Any]]:
-    """The review of ``running`` → ``intended`` (per device), and its document. Both sides are
-    masked with one salt, so a changed secret shows as a change and no value is ever shown."""
+def of_running(index: InventoryIndex, running: dict[str, str], intended: dict[str, str],
+               scrub: Callable[[dict[str, Any]], dict[str, Any]] = _unchanged) -> ReviewResult:
+    """The review of ``running`` → ``intended`` (per device). Both sides are masked with one salt,
+    so a changed secret shows as a change and no value is ever shown."""
     salt = secrets.token_bytes(16)
     platforms = {name: index.devices[name].platform for name in running}
     before = {n: mask(get_platform(platforms[n]).without_device_lines(t), salt, platforms[n])
@@ -90,27 +109,27 @@ def of_running(index: InventoryIndex, running: dict[str, str], intended: dict[st
     after = {n: mask(intended[n], salt, platforms[n]) for n in running}
     change = review_change("pending", before, after, platforms, Settings.from_inventory(index), index, index,
                            default_templates_dir(index.inventory.root))
-    return change, change.as_dict(salt)
+    return ReviewResult(change, salt, scrub)
 
 
-def _of_git(inventory: Path, spec: str) -> tuple[dict[str, Any], Any]:
+def _of_git(inventory: Path, spec: str) -> tuple[ReviewResult, Any]:
     """The review of a change of this repository, and where each device's change came from."""
     from muronet.review.sources import InvalidRevision, SourceError, git_change
 
     try:
         change = git_change(inventory.resolve().parent, spec)
     except InvalidRevision as error:  # the change breaks the inventory: nothing of it can be approved
-        return ChangeReview(f"git {spec}", [], error.problems).as_dict(secrets.token_bytes(16)), None
+        return ReviewResult(ChangeReview(f"git {spec}", [], error.problems), secrets.token_bytes(16)), None
     except SourceError as error:
         raise WorkflowError(str(error), 2) from None
     platforms = {d.name: d.platform for d in [*change.before.inventory.devices, *change.after.inventory.devices]}
     result = review_change(f"git {spec}", change.before.configs, change.after.configs, platforms,
                            Settings.from_inventory(change.after.index), change.before.index, change.after.index,
                            change.after.root / "templates")
-    return result.as_dict(secrets.token_bytes(16)), change.origins
+    return ReviewResult(result, secrets.token_bytes(16)), change.origins
 
 
-def _of_folders(index: InventoryIndex, before: Path, after: Path) -> dict[str, Any]:
+def _of_folders(index: InventoryIndex, before: Path, after: Path) -> ReviewResult:
     """The review of two folders of configurations, secrets masked before anything reads them."""
     salt = secrets.token_bytes(16)
     raw = [read_configs(folder)[0] for folder in (before, after)]
@@ -119,7 +138,7 @@ def _of_folders(index: InventoryIndex, before: Path, after: Path) -> dict[str, A
     texts = [{n: mask(t, salt, platforms[n]) for n, t in side.items()} for side in raw]
     result = review_change(f"{before} → {after}", texts[0], texts[1], platforms, Settings.from_inventory(index),
                            index, index, default_templates_dir(index.inventory.root))
-    return result.as_dict(salt)
+    return ReviewResult(result, salt)
 
 
 def _write(document: dict[str, Any], origins: Any, options: ReviewOptions) -> dict[str, Path]:

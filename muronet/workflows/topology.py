@@ -25,8 +25,27 @@ class TopologyOptions:
     out_dir: Path = Path("build/topology")
 
 
-def topology(options: TopologyOptions) -> dict[str, Any]:
-    """Draw the views; a summary: the source, the counts, the files written at the top of ``out_dir``."""
+@dataclass(frozen=True)
+class Drawn:
+    """What ``topology`` drew, and from what."""
+
+    source: TopologySource
+    out: Path
+    sites: int
+    links: int
+    circuits: int
+    devices: int
+    seconds: float
+    files: list[Path]  # written at the top of ``out`` (the per-site diagrams are in a folder of their own)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source.value, "out": str(self.out), "sites": self.sites, "links": self.links,
+                "circuits": self.circuits, "devices": self.devices, "seconds": self.seconds,
+                "files": [str(p) for p in self.files]}
+
+
+def topology(options: TopologyOptions) -> Drawn:
+    """Draw the views; what was drawn, and the files written."""
     from muronet.netbox.connection import NetBoxError, NetBoxTarget
 
     source = options.source or (TopologySource.NETBOX if NetBoxTarget.configured() else TopologySource.INVENTORY)
@@ -44,7 +63,5 @@ def topology(options: TopologyOptions) -> dict[str, Any]:
 
         graph = physical_graph(load(options.inventory))
     written = write_all(graph, options.out_dir, options.formats, options.views)
-    return {"source": source.value, "out": str(options.out_dir), "sites": len(graph.sites),
-            "links": len(graph.links), "circuits": len(graph.circuits), "devices": len(graph.devices),
-            "seconds": round(time.perf_counter() - started, 1),
-            "files": [str(p) for p in written if p.parent == options.out_dir]}
+    return Drawn(source, options.out_dir, len(graph.sites), len(graph.links), len(graph.circuits), len(graph.devices),
+                 round(time.perf_counter() - started, 1), [p for p in written if p.parent == options.out_dir])

@@ -203,7 +203,7 @@ def _no_shell_anywhere(state: Path, env: dict[str, str], port: int, known: Path)
     try:
         for command in ("id", "ch-core1"):
             refused = _ssh(free, other / "known", env, command)
-            assert refused.returncode != 0 and "muronet twin:" in refused.stderr, refused
+            assert refused.returncode != 0 and "napalm-frr:" in refused.stderr, refused
             assert "uid=" not in refused.stdout
     finally:
         os.kill(int((other / "sshd.pid").read_text()), 15)

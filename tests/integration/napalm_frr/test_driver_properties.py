@@ -36,10 +36,11 @@ from napalm import get_network_driver
 from napalm.base.exceptions import CommitError, ReplaceConfigException
 from support import REPO, host_ospf_restart_state
 
-from muronet.lab import agent as agent_module
-from muronet.lab.agent import NOTHING_PENDING, Agent
+from muronet.lab.agent import TwinRouter, twin_agent
 from muronet.lab.plan import boot_config
 from napalm_frr import reload, scratch
+from napalm_frr.agent import NOTHING_PENDING, Agent
+from napalm_frr.agent import routers as agent_routers
 
 LOGIN = {"MURONET_USERNAME": "muronet-props", "MURONET_PASSWORD": "Props-Login-8d2f1",
          "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2"}
@@ -284,7 +285,7 @@ def test_the_timer_counts_from_the_end_of_the_push(twin, reference_index):
     after ``start``, not after the arming; once it has fired, ``start`` is refused."""
     state, endpoints = twin
     router = ROUTERS[2]
-    agent = Agent(state, json.loads((state / "agent.json").read_text()))
+    agent = twin_agent(state)
     with _started(endpoints, reference_index, router) as (device, configs, before):
         _commit(device, configs["02-bgp-families"])
         assert agent.arm(router, 4, before)["code"] == 0
@@ -328,7 +329,7 @@ def test_a_commit_whose_timer_ran_out_stays_pending_until_the_router_is_back(twi
     state, endpoints = twin
     router = ROUTERS[2]
     configs = _corpus(reference_index, router)
-    agent = Agent(state, json.loads((state / "agent.json").read_text()))
+    agent = twin_agent(state)
     gate, restore = threading.Event(), agent._restore
     agent._restore = lambda name, why: gate.wait(60) and restore(name, why)
     device = _driver(endpoints, router)
@@ -364,8 +365,8 @@ def test_a_revert_on_a_hung_router_boots_it_from_the_previous_configuration(twin
     state, endpoints = twin
     router = ROUTERS[1]
     configs = _corpus(reference_index, router)
-    monkeypatch.setattr(agent_module, "VTYSH_SECONDS", 3)
-    agent = Agent(state, json.loads((state / "agent.json").read_text()))
+    monkeypatch.setattr(agent_routers, "VTYSH_SECONDS", 3)
+    agent = twin_agent(state)
     device = _driver(endpoints, router)
     try:
         before = _commit(device, configs["01-abbreviated"])
@@ -395,7 +396,7 @@ def test_a_timer_that_cannot_revert_says_so_in_the_agent_log(tmp_path):
     """The configuration to go back to vanished under an armed timer (deleted by hand, say): when
     the timer runs out the router cannot be reverted, and the log the operator reads says why."""
     (tmp_path / "routers" / "r1").mkdir(parents=True)
-    agent = Agent(tmp_path, {"routers": {"r1": []}, "uid": 4242})
+    agent = Agent({"r1": TwinRouter(tmp_path, "r1", [], [], None)}, tmp_path / "agent.log", {4242})
     assert agent.arm("r1", 1, "hostname r1\n")["code"] == 0
     agent._previous("r1").unlink()
     _settle(agent, "r1", 10)

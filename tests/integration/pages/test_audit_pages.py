@@ -4,6 +4,8 @@ nothing requested from outside the file, no console error. Screenshots land in b
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 from pathlib import Path
 
@@ -55,18 +57,18 @@ def _offline_and_quiet(browser) -> None:
 
 def test_the_verdict_and_the_counts_come_first_in_words_not_data(browser, audited):
     result, _ = audited
-    summary = result.document["summary"]
-    assert summary["verdict"] == "FAIL" and summary["errors"] == 1 and summary["open"]["high"] >= 1
+    summary = result.report.summary
+    assert summary.verdict == "FAIL" and summary.errors == 1 and summary.open["high"] >= 1
     _open(browser, result.written["html"])
     verdict = browser.find_element(By.ID, "verdict")
     assert verdict.text == "不合格 FAIL" and verdict.rect["y"] + verdict.rect["height"] < 900  # seen without scrolling
     english = browser.find_element(By.ID, "summary-en").text
     assert english == report.verdict_text(summary)[1] and "{" not in english
-    assert f"{summary['open']['high']} high" in english and "1 unreadable" in english
+    assert f"{summary.open['high']} high" in english and "1 unreadable" in english
     assert browser.find_element(By.ID, "summary-ja").text.startswith("不合格: ")
     cells = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "#counts tbody td")]
-    assert cells[1:] == [str(summary["open"][s]) for s in report.SEVERITIES] + [
-        str(summary[k]) for k in ("waived", "errors", "drifted", "not_covered")]
+    assert cells[1:] == [str(summary.open[s]) for s in report.SEVERITIES] + [
+        str(n) for n in (summary.waived, summary.errors, summary.drifted, summary.not_covered)]
     screenshot(browser, "audit-top")
     _offline_and_quiet(browser)
 
@@ -76,7 +78,7 @@ def test_per_zone_and_per_device_with_each_finding_line_and_configuration_line(b
     _open(browser, result.written["html"])
     zones = {row.find_elements(By.TAG_NAME, "td")[0].text: row for row in
              browser.find_elements(By.CSS_SELECTOR, "#zones tbody tr")}
-    assert set(zones) == {z["zone"] for z in result.document["per_zone"]} >= {"MYNUMBER", "LGWAN", "INTERNET"}
+    assert set(zones) == {z.zone for z in result.report.per_zone or []} >= {"MYNUMBER", "LGWAN", "INTERNET"}
     device = browser.find_element(By.ID, "device-ch-acc-1f")
     assert device.get_attribute("open") is None  # collapsed until asked
     device.find_element(By.TAG_NAME, "summary").click()
@@ -101,9 +103,9 @@ def test_per_rule_marks_only_rules_with_open_findings(browser, audited):
     result, _ = audited
     _open(browser, result.written["html"])
     rows = browser.find_elements(By.CSS_SELECTOR, "#rules tbody tr")
-    assert len(rows) == len(result.document["per_rule"]) > 40
+    assert len(rows) == len(result.report.per_rule) > 40
     marked = {row.find_element(By.CSS_SELECTOR, "td.rule").text for row in rows if "open" in row.get_attribute("class")}
-    assert marked == {r["rule"] for r in result.document["per_rule"] if r["open"]} != set()
+    assert marked == {r.rule for r in result.report.per_rule if r.open} != set()
 
 
 def _column(browser, table: str, index: int) -> list[str]:
@@ -143,7 +145,7 @@ def test_devices_not_covered_are_named_with_why(browser, audited):
     assert why["ch-acc-srv"].startswith("no <device>.cfg in ")
     assert "UnicodeDecodeError" in why["ch-acc-2f"] or "cannot read" in why["ch-acc-2f"]
     assert why["ch-relay1"].startswith("a host (sanitising_relay)")
-    assert len(why) == result.document["summary"]["not_covered"]
+    assert len(why) == result.report.summary.not_covered
 
 
 def test_a_clean_audit_says_no_findings_instead_of_an_empty_table(browser, reference, tmp_path):
@@ -161,22 +163,22 @@ def test_a_clean_audit_says_no_findings_instead_of_an_empty_table(browser, refer
 def test_the_nightly_history_names_the_previous_run_by_date_and_draws_the_trend(browser, audited, tmp_path):
     result, _ = audited
     db = tmp_path / "nightly.sqlite"
-    doc = dict(result.document)
-    first = history.record(db, {**doc, "findings": doc["findings"][:1]}, None, 0)
-    doc["history"] = history.record(db, doc, None, 1)
+    nightly = copy.copy(result.report)
+    first = history.record(db, dataclasses.replace(nightly, findings=nightly.findings[:1]), None, 0)
+    nightly.history = history.record(db, nightly, None, 1)
     path = tmp_path / "nightly.html"
-    path.write_text(report.html(doc), encoding="utf-8")
+    path.write_text(report.html(nightly), encoding="utf-8")
     _open(browser, path)
     previous = browser.find_element(By.ID, "previous").text
-    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", previous) and f"run {first['run']}" in previous
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", previous) and f"run {first.run}" in previous
     assert "run -" not in previous
     nights = browser.find_elements(By.CSS_SELECTOR, "#trend g.night")
-    assert [n.get_attribute("data-run") for n in nights] == [str(t["run"]) for t in doc["history"]["trend"]]
-    last = doc["history"]["trend"][-1]
+    assert [n.get_attribute("data-run") for n in nights] == [str(t.run) for t in nightly.history.trend]
+    last = nightly.history.trend[-1]
     assert (nights[-1].get_attribute("data-new"), nights[-1].get_attribute("data-still-open")) == (
-        str(last["new"]), str(last["still_open"]))
-    assert last["still_open"] == 1 and last["new"] == len({(f["device"], f["rule"], f["message"]) for f in
-                                                           doc["findings"] if f["status"] in ("fail", "error")}) - 1
+        str(last.new), str(last.still_open))
+    assert last.still_open == 1 and last.new == len({(f.device, f.rule, f.message) for f in
+                                                     nightly.findings if f.status in ("fail", "error")}) - 1
     screenshot(browser, "nightly-history")
     _offline_and_quiet(browser)
 

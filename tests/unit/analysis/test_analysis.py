@@ -474,7 +474,7 @@ def test_the_city_on_cisco_ios_has_the_same_route_tables_as_on_frr(reference, re
                      for name in texts}
         analysis = network_analysis(reference_index, audits_of(texts, platforms, Settings.from_inventory(
             reference_index), reference_index))
-        assert analysis.zone_matrix()["ok"] and not [f for f in analysis.findings if f.severity != "low"]
+        assert analysis.zone_matrix().ok and not [f for f in analysis.findings if f.severity != "low"]
         return {(node, str(prefix)): (route.protocol, route.comparable()[2])
                 for node, table in analysis.model.tables.items() for prefix, route in table.items()}
 

@@ -29,12 +29,15 @@ import warnings; warnings.simplefilter("ignore")
 from napalm import get_network_driver
 import napalm_frr
 from napalm_frr import getters, masking
+from napalm_frr.agent import Agent, FrrHost, login_program
+from pathlib import Path
 driver = get_network_driver("frr")
 system = {"uptime": 12.5, "serial": "abc", "users": [], "cpu": {}, "memory": {"total": 1, "used": 1}}
 facts = getters.facts("FRRouting 8.4.4 (r1) on Linux(6.1.0).", system, ["eth1", "lo"])
 print(json.dumps({"driver": driver.__module__, "file": napalm_frr.__file__, "facts": facts,
                   "shown": masking.sanitize(" neighbor 10.0.0.1 password s3cret\\n", b"k"),
                   "reader": masking.reader() is not None,
+                  "login": login_program(Path("/run/napalm-frr/agent.sock")),
                   "muronet": [m for m in sys.modules if m.split(".")[0] == "muronet"]}))
 """
 
@@ -52,7 +55,8 @@ def test_the_wheel_holds_the_driver_and_its_vendored_reload_logic_and_nothing_of
     names = zipfile.ZipFile(wheel).namelist()
     packages = {name.split("/")[0] for name in names if ".dist-info/" not in name}
     assert packages == {"napalm_frr"}
-    assert {"napalm_frr/vendor/frr_reload.py", "napalm_frr/scratch/pool.py", "napalm_frr/py.typed"} <= set(names)
+    assert {"napalm_frr/vendor/frr_reload.py", "napalm_frr/scratch/pool.py", "napalm_frr/py.typed",
+            "napalm_frr/agent/service.py", "napalm_frr/agent/__main__.py"} <= set(names)  # the device agent too
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
     assert "Name: napalm-frr" in metadata and "Requires-Dist: napalm" in metadata
     assert "muronet" not in metadata.lower().replace("muronet repository", "")
@@ -70,3 +74,5 @@ def test_the_installed_driver_works_where_muronet_cannot_be_imported(wheel: Path
     assert found["facts"]["vendor"] == "FRRouting" and found["facts"]["os_version"].startswith("8.4.4")
     assert found["muronet"] == [] and found["reader"] is False  # muronet's reader is registered, and cannot load
     assert "s3cret" not in found["shown"] and "<removed>" in found["shown"]  # NAPALM's own filters mask it
+    # the device agent's login program, to install on an FRR host, speaks to the agent's socket
+    assert "SOCKET = '/run/napalm-frr/agent.sock'" in found["login"] and found["login"].startswith("#!/usr/bin/python3")

@@ -23,6 +23,7 @@ class ActionModule(ActionBase):
             done = audit(AuditOptions(Path(args["inventory"]), source=Path(args["source"]), out_dir=Path(args["out"])))
         except WorkflowError as error:
             raise AnsibleActionFail(" ".join([*error.details, str(error)])) from None
-        result.update(changed=False, passed=done.document["passed"], counts=done.document["counts"],
-                      document=done.document, reports={name: str(path) for name, path in done.written.items()})
+        report = done.report.as_dict()
+        result.update(changed=False, passed=report["passed"], counts=report["counts"], document=report,
+                      reports={name: str(path) for name, path in done.written.items()})
         return result
