@@ -26,6 +26,15 @@ def host_ospf_restart_state() -> tuple[int, bytes] | None:
         return None
 
 
+def twin_routers() -> int:
+    """How many routers the twin of the reference city runs (its FRR devices)."""
+    from muronet.inventory.index import InventoryIndex
+    from muronet.lab.plan import build_plan
+    from muronet.workflows.common import load
+
+    return len(build_plan(InventoryIndex(load(INVENTORY))).routers)
+
+
 # Every problem line the validator prints: "path/to/file.yaml:LINE: message"
 ISSUE_LINE = re.compile(r"^(?P<file>[^\s:][^:]*\.ya?ml):(?P<line>[1-9]\d*): (?P<message>.+)$")
 

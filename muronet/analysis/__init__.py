@@ -75,8 +75,9 @@ def network_analysis(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_
     found += _transport_findings(index, audits, model)
     probes = matrix(index, model)
     foreign = foreign_routes(index, audits, model)
-    lgwan = {name for name, circuit in model.far_ends.items() if circuit.kind == "lgwan_access"}
-    found += zone_findings(foreign, probes, lgwan)
+    # the lines a zone's business depends on: losing one of their flows is critical
+    vital = {name for name, circuit in model.far_ends.items() if circuit.kind in ("lgwan_access", "government_cloud")}
+    found += zone_findings(foreign, probes, vital)
     if not model.converged:
         found.append(Finding("routing-model", "medium", "*", None, "the routing model did not settle (a routing "
                              "loop between protocols?): its tables are those of its last round"))

@@ -115,6 +115,30 @@ def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOptio
 
 
 
+@lab_app.command("fail")
+def lab_fail(element: Annotated[str, typer.Argument(help="A circuit (its id) or a cable (its label, or DEVICE:PORT).")],
+             inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE) -> None:
+    """Cut a cable or a line of the twin: both ends down, as roadworks or a carrier's fault would
+    (`muronet lab restore` mends it)."""
+    _set_links(inventory, state, element, up=False)
+
+
+@lab_app.command("restore")
+def lab_restore(element: Annotated[str, typer.Argument(help="A circuit (its id) or a cable (its label, or "
+                                                             "DEVICE:PORT).")],
+                inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE) -> None:
+    """Mend a cable or a line `muronet lab fail` cut: both ends up again."""
+    _set_links(inventory, state, element, up=True)
+
+
+def _set_links(inventory: Path, state: Path, element: str, up: bool) -> None:
+    from muronet.workflows.lab import lab_links
+
+    with presented(False):
+        changed = lab_links(inventory, state, element, up)
+    say(f"{element} {'restored' if up else 'cut'}: {', '.join(changed)} {'up' if up else 'down'}")
+
+
 @lab_app.command("restart")
 def lab_restart(host: Annotated[str, typer.Argument(help="Router to power-cycle.")],
                 state: StateOption = DEFAULT_LAB_STATE) -> None:

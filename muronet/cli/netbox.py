@@ -102,8 +102,9 @@ def topology(
     source: Annotated[TopologySource | None, typer.Option(
         help="Where the topology comes from: netbox (default when a NetBox is configured: MURONET_NETBOX_URL, "
              "or `muronet netbox up`) or inventory (a quick look without one).")] = None,
-    views: Annotated[str, typer.Option(help="Views, comma-separated: physical, geographic, zones, lgwan, sites.")]
-    = "physical,geographic,zones,lgwan,sites",
+    views: Annotated[str, typer.Option(help="Views, comma-separated: physical, geographic, zones, lgwan, "
+                                       "government-cloud, sites.")]
+    = "physical,geographic,zones,lgwan,government-cloud,sites",
     formats: Annotated[str, typer.Option("--format", help="Formats, comma-separated: svg, png, drawio, mermaid, html.")]
     = "svg,png,drawio,mermaid,html",
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the diagrams.", file_okay=False)]

@@ -130,6 +130,7 @@ class Role(StrEnum):
     FACILITY_EDGE = "facility_edge"
     LGWAN_ROUTER = "lgwan_router"
     INTERNET_GATEWAY = "internet_gateway"
+    GOVERNMENT_CLOUD_ROUTER = "government_cloud_router"
 
 
 class InterfaceRole(StrEnum):
@@ -143,6 +144,7 @@ class InterfaceRole(StrEnum):
     PUBLIC_WIFI = "public_wifi"
     LGWAN_ACCESS_LINE = "lgwan_access_line"
     INTERNET_EXIT = "internet_exit"
+    GOVERNMENT_CLOUD_LINE = "government_cloud_line"
     MANAGEMENT = "management"
     LOOPBACK = "loopback"
     UPLINK = "uplink"  # access-switch trunk towards the core
@@ -317,8 +319,9 @@ class ApprovedPath(Strict):
     """One of the only ways between zones or out of the city (三層分離の例外経路)."""
 
     name: Slug
-    # local_breakout: the α' model's LGWAN-zone breakout to approved cloud services (its flows' ``to``)
-    kind: Literal["sanitising_relay", "internet_exit", "lgwan_access", "local_breakout"]
+    # local_breakout: the α' model's LGWAN-zone breakout to approved cloud services (its flows' ``to``);
+    # government_cloud: the MYNUMBER zone's closed line to the Government Cloud
+    kind: Literal["sanitising_relay", "internet_exit", "lgwan_access", "local_breakout", "government_cloud"]
     name_ja: str
     via: Hostname  # the host or device that carries the path
     zones: list[ZoneName] = Field(min_length=1)
@@ -449,6 +452,7 @@ class BgpNeighbor(Strict):
     export_prefixes: list[IPv4Network] = []
     max_prefixes: Annotated[int, Field(ge=1)]
     circuit: CircuitId | None = None
+    bfd: bool = False  # BFD on the session: a failed line is seen in a second, not at the hold timer
 
 
 class Bgp(Strict):
@@ -516,7 +520,9 @@ class Provider(Strict):
 class Circuit(Strict):
     cid: CircuitId
     provider: Slug
-    kind: Literal["lgwan_access", "security_cloud"]
+    kind: Literal["lgwan_access", "security_cloud", "government_cloud"]
+    # of two lines to one far end (the Government Cloud's): which carries the traffic while both work
+    redundancy: Literal["primary", "secondary"] | None = None
     bandwidth_mbps: Annotated[int, Field(ge=1)]
     termination: Endpoint
     far_end_ja: str

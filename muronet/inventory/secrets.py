@@ -52,7 +52,7 @@ class MaskedSecrets:
 
 
 # Secrets a protocol limits in length: OSPF MD5 keys (RFC 2328: 16 octets), TCP-MD5 passwords.
-MAX_LENGTH = {"ospf_key": 16, "bgp_lgwan": 80, "bgp_security_cloud": 80}
+MAX_LENGTH = {"ospf_key": 16, "bgp_lgwan": 80, "bgp_security_cloud": 80, "bgp_government_cloud": 80}
 
 
 class ResolvedSecrets:

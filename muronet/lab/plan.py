@@ -154,6 +154,24 @@ def build_plan(index: InventoryIndex, routed: Callable[[Device], bool] = is_rout
     return plan
 
 
+def element_links(index: InventoryIndex, plan: LabPlan, element: str) -> list[VethPair]:
+    """The twin's veth pairs that carry ``element``: a circuit (its id) or a cable (its label, or
+    one of its ends ``DEVICE:PORT``), the physical pair first; ValueError when the twin has none."""
+    if any(c.cid == element for c in index.inventory.circuits):
+        pairs = [p.link for p in plan.peers if p.circuit.cid == element]
+        if not pairs:
+            raise ValueError(f"{element}: the twin does not run this circuit's router")
+        return pairs
+    routers = {r.name: r for r in plan.routers}
+    for cable in index.inventory.cables:
+        if element in (cable.label, cable.a, cable.b):
+            a_end, b_end = split_endpoint(cable.a), split_endpoint(cable.b)
+            if a_end[0] not in routers or b_end[0] not in routers:
+                raise ValueError(f"{element}: an end of this cable is not a router of the twin (a switch's port)")
+            return _cable_links(index, routers, a_end, b_end)
+    raise ValueError(f"{element}: no circuit (its id) or cable (its label, or DEVICE:PORT) of the inventory")
+
+
 def ntp_servers(index: InventoryIndex) -> list[IPv4Interface]:
     """The management addresses of the city's NTP servers (``city.services.ntp``)."""
     city = index.inventory.city
@@ -233,7 +251,8 @@ def circuit_peer(index: InventoryIndex, circuit: Circuit, city_port: Port) -> Ci
     """The far end of a circuit as the inventory describes it, facing ``city_port``."""
     interface = index.interfaces[split_endpoint(circuit.termination)]
     assert interface.address is not None
-    name = f"peer-{circuit.kind.replace('_', '-')}"
+    # one far end per line: the two lines of one far end (the Government Cloud's) are two peers
+    name = f"peer-{circuit.kind.replace('_', '-')}" + (f"-{circuit.redundancy}" if circuit.redundancy else "")
     services = tuple(next(p.hosts()) if p.prefixlen < IPV4LENGTH else p.network_address
                      for p in circuit.reachable_prefixes if p.prefixlen > 0)
     return CircuitPeer(name, circuit, str(interface.zone), VethPair(city_port, Port(name, "eth0")),
@@ -279,12 +298,15 @@ def peer_config(index: InventoryIndex, peer: CircuitPeer, password: str) -> str:
     neighbor = city_address.ip
     default = any(p.prefixlen == 0 for p in peer.circuit.reachable_prefixes)
     announced = [p for p in peer.circuit.reachable_prefixes if p.prefixlen > 0]
+    city_side = index.devices[device_name].bgp
+    bfd = any(n.bfd for n in (city_side.neighbors if city_side else []) if n.circuit == peer.circuit.cid)
     lines = [f"hostname {peer.name}", "service integrated-vtysh-config", "!",
              "interface eth0", f" ip address {peer.address}", "exit", "!", "interface lo",
              *(f" ip address {a}/32" for a in peer.services), "exit", "!",
              f"router bgp {peer.circuit.peer_asn}", f" bgp router-id {peer.address.ip}",
              " no bgp ebgp-requires-policy", f" neighbor {neighbor} remote-as {city.asn}",
              f" neighbor {neighbor} password {password}", f" neighbor {neighbor} ttl-security hops 1",
+             *([f" neighbor {neighbor} bfd"] if bfd else []),
              " address-family ipv4 unicast",
              *(f"  network {p}" for p in announced),
              *([f"  neighbor {neighbor} default-originate"] if default else []),

@@ -33,16 +33,19 @@ from typing import Any
 
 from muronet.files import UnsafeFolder, mount_points, private_folder, write_atomic
 from muronet.lab import management
-from muronet.lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment
+from muronet.lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment, VethPair
 from muronet.processes import run, start_time, terminate
 from napalm_frr.path_space import OWN_PATHS, boot_parameters, own_folders
-from napalm_frr.scratch import DAEMONS as ROUTING_DAEMONS
+from napalm_frr.scratch import DAEMONS as RENDERING_DAEMONS
 from napalm_frr.scratch import ZEBRA_OPTIONS
 
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
 NETNS_DIR = Path("/var/run/netns")
 FRR_INIT = "/usr/lib/frr/frrinit.sh"
+# the daemons a rendering needs, and bfdd: the sessions that ask for BFD (the Government Cloud
+# line's) run it on the router, not in FRR's rendering of a candidate
+ROUTING_DAEMONS = (*RENDERING_DAEMONS, "bfdd")
 DAEMONS = ("watchfrr", *ROUTING_DAEMONS)  # watchfrr first: it restarts the rest
 DEFAULT_BASE_PORT = 22200
 CRASHLOG_DIR = Path("/var/tmp/frr")  # compiled into FRR 8.4: each daemon keeps a <daemon>.<pid> folder
@@ -419,6 +422,19 @@ def _is_ours(entry: list[int], *marks: str) -> bool:
 
 
 # --- restart -------------------------------------------------------------------------------------
+
+
+def set_links(folder: Path, pairs: list[VethPair], up: bool) -> list[str]:
+    """Both ends of every pair down (a cut cable or line: neither side sees a carrier) or up again,
+    physical ports before the sub-interfaces they carry; the ports changed, ``namespace:port``."""
+    if status(folder)["state"] == "down":
+        raise LabError(f"the twin is not up (no {folder}/state.json): muronet lab up")
+    changed = []
+    for pair in pairs:
+        for port in (pair.a, pair.b):
+            _run("ip", "-n", port.namespace, "link", "set", "dev", port.name, "up" if up else "down")
+            changed.append(f"{port.namespace}:{port.name}")
+    return changed
 
 
 def restart(folder: Path, router: str) -> int:

@@ -19,7 +19,8 @@ CITY_REGION = "muroran"
 SERVER_TYPE = "generic-server"
 ROLE_COLORS = {"core": "1565c0", "access_switch": "42a5f5", "aggregation": "6a1b9a", "facility_edge": "2e7d32",
                "lgwan_router": "ef6c00", "internet_gateway": "c62828"}
-CIRCUIT_TYPES = {"lgwan_access": "LGWAN access line", "security_cloud": "Security cloud line"}
+CIRCUIT_TYPES = {"lgwan_access": "LGWAN access line", "security_cloud": "Security cloud line",
+                 "government_cloud": "Government Cloud line"}
 
 
 def slugify(text: str) -> str:

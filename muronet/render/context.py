@@ -21,7 +21,12 @@ from muronet.platforms import Platform, get_platform
 from muronet.render import filters
 
 # Roles whose interfaces face other organisations or user ports: the policy's "boundary".
-BOUNDARY_ROLES = {InterfaceRole.LGWAN_ACCESS_LINE, InterfaceRole.INTERNET_EXIT}
+BOUNDARY_ROLES = {InterfaceRole.LGWAN_ACCESS_LINE, InterfaceRole.INTERNET_EXIT, InterfaceRole.GOVERNMENT_CLOUD_LINE}
+CIRCUIT_TAGS = {"lgwan_access": "LGWAN-AP", "security_cloud": "SEC-CLOUD", "government_cloud": "GOV-CLOUD"}
+SECONDARY_PREPEND = 2  # times the city's AS is prepended to what the secondary line announces
+# OSPF metrics of the routes redistributed from BGP: the primary line's lower, so the city's routers
+# send the traffic to it while it is up (FRR's default for redistributed routes is 20)
+REDISTRIBUTE_METRIC = {"primary": 10, "secondary": 100}
 _NATURAL = re.compile(r"(\d+)")
 # Loopback first, then ports in natural order (sub-interfaces after their parent), then SVIs,
 # then the management port: the order an engineer expects to read.
@@ -145,6 +150,8 @@ class ContextBuilder:
             "vrrp": interface.vrrp.model_dump(mode="json") if interface.vrrp else None,
             "acl_in": acl,
             "loopback": interface.role == InterfaceRole.LOOPBACK,
+            "bfd": any(n.bfd for n in (device.bgp.neighbors if device.bgp else [])
+                       if interface.circuit is not None and n.circuit == interface.circuit),
         }
 
     def _interface_ospf(self, interface: Interface) -> dict[str, Any] | None:
@@ -176,12 +183,20 @@ class ContextBuilder:
                 "active": [platform.interface_name(i.name) for i in members
                            if not (i.ospf.passive or i.role == InterfaceRole.LOOPBACK)],  # type: ignore[union-attr]
                 "redistribute_bgp": self._redistributes(device, zone),
+                "redistribute_metric": self._redistribute_metric(device, zone),
                 "default_originate": any(n.accept_default for n in self._neighbors(device, zone)),
             })
         return processes
 
     def _neighbors(self, device: Device, zone: str) -> list[Any]:
         return [n for n in (device.bgp.neighbors if device.bgp else []) if n.zone == zone]
+
+    def _redistribute_metric(self, device: Device, zone: str) -> int | None:
+        """The metric of the BGP routes redistributed into ``zone``'s OSPF, when the device ends one
+        of two redundant lines (None: the platform's default)."""
+        cids = {n.circuit for n in self._neighbors(device, zone)}
+        kinds = {c.redundancy for c in self.inventory.circuits if c.cid in cids and c.redundancy}
+        return REDISTRIBUTE_METRIC[min(kinds)] if kinds else None  # "primary" < "secondary"
 
     def _redistributes(self, device: Device, zone: str) -> bool:
         return bool(device.bgp and device.bgp.redistribute_into_ospf
@@ -190,39 +205,51 @@ class ContextBuilder:
     def _bgp(self, device: Device) -> dict[str, Any] | None:
         if device.bgp is None:
             return None
-        neighbors, prefix_lists, networks = [], [], set()
+        neighbors, prefix_lists, networks = [], [], set[tuple[IPv4Network, str]]()
         for n, neighbor in enumerate(device.bgp.neighbors):
             circuit = next((c for c in self.inventory.circuits if c.cid == neighbor.circuit), None)
-            tag = {"lgwan_access": "LGWAN-AP", "security_cloud": "SEC-CLOUD"}.get(
-                circuit.kind if circuit else "", f"PEER{n + 1}")
-            imports = [_prefix_entry(p, le=32) for p in neighbor.import_prefixes]
+            tag = CIRCUIT_TAGS.get(circuit.kind if circuit else "", f"PEER{n + 1}")
+            # the Government Cloud's prefixes exactly; a line's other far ends may announce their
+            # ranges in longer pieces
+            longer = None if circuit is not None and circuit.kind == "government_cloud" else 32
+            imports = [_prefix_entry(p, le=longer) for p in neighbor.import_prefixes]
             if neighbor.accept_default:
                 imports.append(_prefix_entry(IPv4Network("0.0.0.0/0")))
             exports = [_prefix_entry(p) for p in neighbor.export_prefixes]
             prefix_lists += [{"name": f"PL-{tag}-IN", "entries": imports},
                              {"name": f"PL-{tag}-OUT", "entries": exports}]
-            networks.update(neighbor.export_prefixes)
+            networks.update((p, neighbor.zone) for p in neighbor.export_prefixes)
             neighbors.append({
                 "address": str(neighbor.address), "remote_as": neighbor.remote_as,
                 "description": neighbor.description, "password": self.secrets.get(neighbor.password_secret, ""),
-                "max_prefixes": neighbor.max_prefixes, "tag": tag,
+                "max_prefixes": neighbor.max_prefixes, "tag": tag, "bfd": neighbor.bfd,
                 "route_map_in": f"RM-{tag}-IN", "route_map_out": f"RM-{tag}-OUT",
                 "prefix_list_in": f"PL-{tag}-IN", "prefix_list_out": f"PL-{tag}-OUT",
                 "has_imports": bool(neighbor.import_prefixes),
+                # the secondary of two lines: its announcements longer, so the far end prefers the primary
+                "prepend": [self.city.asn] * SECONDARY_PREPEND if circuit and circuit.redundancy == "secondary" else [],
             })
         return {
             "asn": self.city.asn,
             "router_id": str(device.router_id or device.management.address.ip),  # type: ignore[union-attr]
             "neighbors": neighbors,
             "prefix_lists": prefix_lists,
-            "networks": [_network(p) for p in sorted(networks)],
+            "networks": [_network(p, anchored=not self._routed_in(p, zone)) for p, zone in sorted(networks)],
             "redistribute_prefix_lists": [n["prefix_list_in"] for n in neighbors if n["has_imports"]],
         }
+
+    def _routed_in(self, prefix: IPv4Network, zone: str) -> bool:
+        """Whether ``prefix`` is a subnet the city routes in ``zone`` (a LAN, a link): announced as
+        it is, its own route carries its traffic. Anything else announced (an aggregate) is anchored
+        by a blackhole route, which a longer route of the zone overrides."""
+        return any(i.address is not None and i.zone == zone and i.address.network == prefix
+                   for device in self.inventory.devices for i in device.interfaces)
 
 
 def _prefix_entry(prefix: IPv4Network, le: int | None = None) -> dict[str, Any]:
     return {"prefix": str(prefix), "le": le if le and le > prefix.prefixlen else None}
 
 
-def _network(prefix: IPv4Network) -> dict[str, str]:
-    return {"prefix": str(prefix), "address": str(prefix.network_address), "netmask": str(prefix.netmask)}
+def _network(prefix: IPv4Network, anchored: bool = True) -> dict[str, Any]:
+    return {"prefix": str(prefix), "address": str(prefix.network_address), "netmask": str(prefix.netmask),
+            "anchored": anchored}

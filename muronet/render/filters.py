@@ -101,8 +101,12 @@ def boundary_acl(index: InventoryIndex, device: Device, interface: Interface) ->
     entries = [Entry("permit", "tcp", circuit.peer_address, local, dst_port="bgp"),
                Entry("permit", "tcp", circuit.peer_address, local, src_port="bgp")]
     if interface.role == InterfaceRole.LGWAN_ACCESS_LINE:
-        entries += _lgwan_line_entries(device, circuit)
+        entries += _line_entries(device, circuit)
         name = "LGWAN-LINE-IN"
+    elif interface.role == InterfaceRole.GOVERNMENT_CLOUD_LINE:  # BFD's control packets, then the systems
+        entries += [Entry("permit", "udp", circuit.peer_address, local, dst_port="3784"),
+                    *_line_entries(device, circuit)]
+        name = "GOV-CLOUD-LINE-IN"
     elif interface.role == InterfaceRole.INTERNET_EXIT:
         entries += _internet_exit_entries(index, interface)
         name = "INTERNET-EXIT-IN"
@@ -112,7 +116,8 @@ def boundary_acl(index: InventoryIndex, device: Device, interface: Interface) ->
     return _acl(name, "extended", entries)
 
 
-def _lgwan_line_entries(device: Device, circuit: Circuit) -> list[Entry]:
+def _line_entries(device: Device, circuit: Circuit) -> list[Entry]:
+    """A closed line's traffic: from the far end's prefixes to the ones the city announces there."""
     exports = [p for n in (device.bgp.neighbors if device.bgp else []) if n.circuit == circuit.cid
                for p in n.export_prefixes]
     return [Entry("permit", "ip", remote, own) for remote in circuit.reachable_prefixes for own in exports]

@@ -283,6 +283,30 @@ def lgwan(graph: PhysicalGraph) -> graphviz.Graph:
     return view
 
 
+def government_cloud(graph: PhysicalGraph) -> graphviz.Graph:
+    """The Government Cloud line: its routers, the city-hall devices cabled to them, and each line
+    (primary and secondary, from two routers) to the cloud's connection point: both paths drawn."""
+    view = _graph("government-cloud", engine="dot", rankdir="LR", labelloc="t",
+                  label="ガバメントクラウド接続構成 Government Cloud lines (MYNUMBER zone)")
+    circuits = sorted((c for c in graph.circuits if c.kind == "government_cloud"), key=lambda c: c.cid)
+    ends = {c.device for c in circuits}
+    cables = [link for link in graph.links if link.a_device in ends or link.b_device in ends]
+    for name in sorted(ends | {end for link in cables for end in (link.a_device, link.b_device)}):
+        device = graph.devices.get(name)
+        view.node(name, f"{name}\n{device.role.replace('_', ' ') if device else ''}", shape="box",
+                  style="rounded,filled", fillcolor="#e3f2fd" if name in ends else "white", id=f"device-{name}")
+    for link in cables:
+        view.edge(link.a_device, link.b_device, label=f"{link.a_port} — {link.b_port}",
+                  id=f"cable-{link.ident or link.label}")
+    for circuit in circuits:
+        _circuit(view, circuit, circuit.device)
+    if not circuits:
+        view.node("none", "ガバメントクラウド接続回線なし / no Government Cloud line in the inventory", shape="note")
+    _legend(view, [("#1565c0", "▭", "Government Cloud router"), ("#212121", "━━", "cable"),
+                   (CIRCUIT_COLOR, "┅┅", "Government Cloud line (one per router)")])
+    return view
+
+
 def site(graph: PhysicalGraph, slug: str) -> graphviz.Graph:
     """One site: its devices, every cable touching them, and the neighbours at the far ends."""
     where = graph.sites[slug]
@@ -310,4 +334,5 @@ def site(graph: PhysicalGraph, slug: str) -> graphviz.Graph:
     return view
 
 
-VIEWS = {"physical": physical, "geographic": geographic, "zones": zones, "lgwan": lgwan}
+VIEWS = {"physical": physical, "geographic": geographic, "zones": zones, "lgwan": lgwan,
+         "government-cloud": government_cloud}

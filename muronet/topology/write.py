@@ -127,7 +127,8 @@ def _script_data(value: object) -> str:
 
 
 _XML_DECLARATION = re.compile(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", re.S)
-_TABS = {"physical": "物理 physical", "geographic": "地図 map", "zones": "ゾーン zones", "lgwan": "LGWAN"}
+_TABS = {"physical": "物理 physical", "geographic": "地図 map", "zones": "ゾーン zones", "lgwan": "LGWAN",
+         "government-cloud": "ガバメントクラウド Government Cloud"}
 
 
 def page(graph: PhysicalGraph, svgs: dict[str, str], diagrams: bool = True) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.secrets import SecretError, resolve
 from muronet.lab import management, twin
-from muronet.lab.plan import boot_config, build_plan, peer_config, peer_password_secret
+from muronet.lab.plan import boot_config, build_plan, element_links, peer_config, peer_password_secret
 from muronet.lab.verify import ZoneMatrix, endpoints, run_matrix, table_violations, zone_matrix
 from muronet.workflows.common import load
 from muronet.workflows.errors import WorkflowError
@@ -57,6 +57,19 @@ def lab_up(inventory: Path, state: Path) -> TwinBoot:
         raise WorkflowError(f"lab up: {error} (run `muronet lab down` to remove what was built)", 1) from None
     return TwinBoot(len(plan.routers), len(plan.namespaces), len(plan.links), len(plan.segments),
                     [p.name for p in plan.peers], round(time.perf_counter() - started, 1), state)
+
+
+def lab_links(inventory: Path, state: Path, element: str, up: bool) -> list[str]:
+    """Take a cable or a circuit of the twin down (both ends, as a cut) or up again; the ports changed."""
+    index = InventoryIndex(load(inventory))
+    try:
+        pairs = element_links(index, build_plan(index), element)
+    except ValueError as error:
+        raise WorkflowError(str(error), 2) from None
+    try:
+        return twin.set_links(state, pairs, up)
+    except twin.LabError as error:
+        raise WorkflowError(f"lab {'restore' if up else 'fail'}: {error}", 1) from None
 
 
 def lab_verify(inventory: Path, state: Path, per_zone: int = 4) -> ZoneMatrix:

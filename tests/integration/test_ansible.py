@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from support import REPO, edit
+from support import REPO, edit, twin_routers
 from test_provision import SECRETS, muronet, running, vtysh
 
 from muronet.lab.plan import boot_config
@@ -24,6 +24,7 @@ from napalm_frr import reload
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the twin needs root")
 PLAYBOOK = str(REPO / ".venv/bin/ansible-playbook")
+TWIN_ROUTERS = twin_routers()
 # named explicitly: Ansible ignores an ansible.cfg in the working folder if that folder is world-writable
 ANSIBLE_ENV = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg")}
 
@@ -162,7 +163,7 @@ def test_ansible_backups_equal_the_nornir_backups_line_for_line(twin, tmp_path):
     done = muronet("backup", "--lab", "--state", str(twin / "lab"), "--repo", str(repo))
     assert done.returncode == 0, done.stdout + done.stderr
     nornir = {p.name: p.read_text() for p in repo.glob("*.cfg")}
-    assert len(nornir) == 50
+    assert len(nornir) == TWIN_ROUTERS
     for path in repo.glob("*.cfg"):
         path.unlink()
     code, run = playbook(twin, "backup.yml", "-e", f"backup_repo={repo}")
@@ -191,7 +192,7 @@ def test_audit_fails_on_a_high_finding_and_leaves_the_reports(twin, tmp_path):
     assert code != 0 and "localhost" in failing, why_failed(run)  # the play failed where it should, not before
     assert "critical or high" in failing["localhost"]["msg"]
     first = json.loads((reports / "findings.json").read_text())
-    assert len(first["devices"]) == 50
+    assert len(first["devices"]) == TWIN_ROUTERS
     assert any(f["rule"] == "SEC-MGMT-004" and f["device"] == "library-rt1" for f in first["findings"])
     assert {"report.html", "junit.xml", "summary.md"} <= {p.name for p in reports.iterdir()}
     code, _ = playbook(twin, "provision.yml", "--limit", "library-rt1")
@@ -200,7 +201,7 @@ def test_audit_fails_on_a_high_finding_and_leaves_the_reports(twin, tmp_path):
     assert code == 0, failed(run)
     assert set(run["stats"]) == {"library-rt1", "localhost"}
     audited = json.loads((reports / "findings.json").read_text())
-    assert len(audited["devices"]) == 50  # the whole backup repository, the fixed device's backup renewed
+    assert len(audited["devices"]) == TWIN_ROUTERS  # the whole backup repository, the fixed device's backup renewed
     assert not any(f["rule"] == "SEC-MGMT-004" and f["device"] == "library-rt1" for f in audited["findings"])
 
 

@@ -14,11 +14,12 @@ import tempfile
 import threading
 import time
 from ipaddress import IPv4Network
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from frr_network import selected_routes, table_differences
-from support import REPO, edit
+from support import REPO, edit, twin_routers
 
 from muronet.lab import twin as lab_twin
 from napalm_frr import reload
@@ -26,10 +27,12 @@ from napalm_frr import reload
 SECRETS = {
     "MURONET_USERNAME": "muronet-prov", "MURONET_PASSWORD": "Prov-Login-7a1f", "MURONET_OSPF_KEY": "ospfK3y9",
     "MURONET_BGP_LGWAN": "lgwan-Bgp-55e1", "MURONET_BGP_SECURITY_CLOUD": "sc-Bgp-90a2",
+    "MURONET_BGP_GOVERNMENT_CLOUD": "gc-Bgp-31d7",
     "MURONET_ENABLE_SECRET": "en-1", "MURONET_LOCAL_ADMIN_SECRET": "la-1", "MURONET_TACACS_KEY": "tac-1",
     "MURONET_SNMP_AUTH": "snmpA-1", "MURONET_SNMP_PRIV": "snmpP-1", "MURONET_NTP_KEY": "ntp-1",
 }
 MURONET = str(REPO / ".venv/bin/muronet")
+TWIN_ROUTERS = twin_routers()
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the twin needs root")
 
 
@@ -79,7 +82,7 @@ def test_dry_run_shows_every_diff_masks_secrets_and_pushes_nothing(state):
     before = running("library-rt1")
     code, report = provision(state)
     assert code == 0
-    assert report["committed"] is False and report["summary"]["would change"] == 50
+    assert report["committed"] is False and report["summary"]["would change"] == TWIN_ROUTERS
     library = next(d for d in report["devices"] if d["name"] == "library-rt1")
     assert library["diff"].startswith("--- running\n+++ candidate\n")
     assert "+ ip ospf message-digest-key 1 md5 <secret:sha-" in library["diff"]
@@ -97,8 +100,8 @@ def test_commit_provisions_the_city_verifies_saves_and_a_second_run_changes_noth
     before = logins(state)
     code, report = provision(state, "--commit")
     assert code == 0, report
-    assert report["summary"]["changed"] == 50 and report["summary"]["failed"] == 0
-    assert logins(state) - before == 50  # one login per device: review, push, verify and save share it
+    assert report["summary"]["changed"] == TWIN_ROUTERS and report["summary"]["failed"] == 0
+    assert logins(state) - before == TWIN_ROUTERS  # one login per device: review, push, verify and save share it
     assert report["seconds"]["verify"] > 0
     # verified state: the LGWAN session and the security cloud's default route are there
     bgp = subprocess.run(["vtysh", "-N", "ch-lgwan-rt1", "-c", "show bgp summary json"], capture_output=True,
@@ -110,13 +113,120 @@ def test_commit_provisions_the_city_verifies_saves_and_a_second_run_changes_noth
         assert reload.changes(running(router), saved) == [], router
     before = logins(state)
     code, again = provision(state, "--commit")
-    assert code == 0 and again["summary"]["unchanged"] == 50 and again["summary"]["changed"] == 0
-    assert logins(state) - before == 50
+    assert code == 0 and again["summary"]["unchanged"] == TWIN_ROUTERS and again["summary"]["changed"] == 0
+    assert logins(state) - before == TWIN_ROUTERS
     verify = muronet("lab", "verify", "--state", str(state), "--json")
     assert verify.returncode == 0, verify.stdout
     matrix = json.loads(verify.stdout)["matrix"]
     assert matrix["LGWAN->LGWAN"]["reached"] == matrix["LGWAN->LGWAN"]["probes"] > 0
     assert matrix["MYNUMBER->INTERNET"]["reached"] == 0 and matrix["REGIONAL->LGWAN"]["reached"] == 0
+
+
+GC_PRIMARY, GC_SECONDARY = "GC-HKD-0205-0001", "GC-HKD-0205-0002"
+FAILOVER_BOUND_S = 3.0  # BFD's detection (3 × 300 ms), the session's end, OSPF's flooding and SPF
+
+
+def _core_next_hop(prefix: str) -> str:
+    """Where ch-core1 sends MYNUMBER traffic for ``prefix`` (the twin's selected route)."""
+    shown = json.loads(subprocess.run(["vtysh", "-N", "ch-core1", "-c", f"show ip route vrf MYNUMBER {prefix} json"],
+                                      capture_output=True, text=True).stdout or "{}")
+    return next((hop["ip"] for route in shown.get(prefix, []) if route.get("selected")
+                 for hop in route["nexthops"] if hop.get("active")), "")
+
+
+def _longest_gap(replies: list[float], start: float, end: float) -> float:
+    """The longest time without a reply within [start, end] (replies: their epoch times)."""
+    inside = [start, *(t for t in replies if start <= t <= end), end]
+    return max(b - a for a, b in pairwise(inside))
+
+
+def _predicted_next_hop(reference_index, without: str, prefix: str) -> str:
+    """The offline model's next hop at ch-core1 for ``prefix`` with the circuit ``without`` gone."""
+    import dataclasses
+
+    from muronet.analysis import audits_of, network_analysis
+    from muronet.inventory.index import InventoryIndex
+    from muronet.policy.context import Settings
+    from muronet.render.engine import Renderer, default_templates_dir
+
+    inventory = reference_index.inventory
+    texts = {d.name: Renderer(inventory, default_templates_dir(inventory.root)).render(d) for d in inventory.devices
+             if d.platform == "frr"}
+    cut = InventoryIndex(dataclasses.replace(inventory, circuits=[c for c in inventory.circuits if c.cid != without]))
+    audits = audits_of(texts, dict.fromkeys(texts, "frr"), Settings.from_inventory(cut), cut)
+    route = network_analysis(cut, audits, vrf_leaks=False).model.table("ch-core1", "MYNUMBER").get(IPv4Network(prefix))
+    return ",".join(sorted(str(hop) for hop in route.next_hops)) if route else ""
+
+
+def _wait_next_hop(prefix: str, hop: str, seconds: float) -> float:
+    """Wait until ch-core1 sends ``prefix`` to ``hop``; the time it was seen there."""
+    deadline = time.monotonic() + seconds
+    while _core_next_hop(prefix) != hop and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return time.time()
+
+
+def _failover(host: str, service: str, prefix: str, fail, mend) -> tuple[float, float, str]:
+    """Ping ``service`` every 50 ms from ``host``'s namespace while ``fail()`` takes the primary
+    away and ``mend()`` gives it back: the longest time without a reply after the failure, the
+    time back on the primary after the mend, and ch-core1's next hop while the primary was away."""
+    ping = subprocess.Popen(["ip", "netns", "exec", host, "ping", "-D", "-n", "-i", "0.05", "-W", "1", service],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        failed = time.time()
+        fail()
+        _wait_next_hop(prefix, "10.10.255.7", 30)  # ch-gc-rt2: the secondary
+        time.sleep(2)
+        meanwhile = _core_next_hop(prefix)
+        mended = time.time()
+        mend()
+        back = _wait_next_hop(prefix, "10.10.255.3", 60)  # ch-gc-rt1: the primary
+        time.sleep(1.5)
+    finally:
+        ping.terminate()
+        output = ping.communicate(timeout=10)[0]
+    replies = [float(line[1:line.index("]")]) for line in output.splitlines()
+               if line.startswith("[") and "bytes from" in line]
+    assert _longest_gap(replies, mended, back + 1.5) < FAILOVER_BOUND_S  # the way back loses nothing to speak of
+    return _longest_gap(replies, failed, mended), back - mended, meanwhile
+
+
+def test_the_government_cloud_fails_over_to_the_secondary_line_and_back(state, reference_index):
+    """MYNUMBER traffic to the Government Cloud rides the primary line. Cut (both ends down: the
+    routers see the carrier go), or fallen silent beyond the line's ends (the far end stops
+    answering, the carrier stays: only BFD can tell), it continues on the secondary within BFD's
+    bound, as the offline model predicts; mended, it returns to the primary. A ping every 50 ms
+    from a MYNUMBER LAN measures each gap."""
+    from muronet.lab.plan import build_plan
+
+    plan = build_plan(reference_index)
+    host = next(s for s in plan.segments if s.zone == "MYNUMBER").namespace
+    peer = next(p for p in plan.peers if p.circuit.cid == GC_PRIMARY)
+    service, prefix = str(peer.services[0]), "10.226.0.0/20"  # a Government Cloud prefix
+    assert _core_next_hop(prefix) == "10.10.255.3"  # ch-gc-rt1: the primary
+    predicted = _predicted_next_hop(reference_index, GC_PRIMARY, prefix)
+
+    def lab(command: str) -> None:
+        assert muronet("lab", command, GC_PRIMARY, "--state", str(state)).returncode == 0
+
+    def far_end(verb: str) -> None:
+        subprocess.run(["ip", "-n", peer.name, "address", verb, str(peer.address), "dev", "eth0"], check=True)
+
+    try:
+        cut, cut_back, cut_hop = _failover(host, service, prefix, lambda: lab("fail"), lambda: lab("restore"))
+        silent, silent_back, silent_hop = _failover(host, service, prefix, lambda: far_end("del"),
+                                                    lambda: far_end("add"))
+    finally:
+        muronet("lab", "restore", GC_PRIMARY, "--state", str(state))
+        subprocess.run(["ip", "-n", peer.name, "address", "add", str(peer.address), "dev", "eth0"],
+                       capture_output=True)
+    print(f"Government Cloud failover: line cut {cut:.2f} s without a reply (back on the primary {cut_back:.2f} s "
+          f"after the repair); far end silent {silent:.2f} s (back {silent_back:.2f} s after)")
+    assert cut_hop == silent_hop == predicted == "10.10.255.7"  # the secondary, as the model says
+    assert cut < FAILOVER_BOUND_S and silent < FAILOVER_BOUND_S, (cut, silent)
+    assert silent > 0.5  # no carrier went: BFD's detection time (3 × 300 ms) is what it took
+    assert cut_back < 30 and silent_back < 30 and _core_next_hop(prefix) == "10.10.255.3"
 
 
 def test_unreachable_device_is_reported_and_the_others_are_provisioned(state, copy):
@@ -287,7 +397,7 @@ def test_backups_in_git_mask_every_secret_and_commit_only_what_changed(state, tm
         return done.returncode, json.loads(done.stdout)
 
     code, first = backup()
-    assert code == 0 and len(first["changed"]) == 50 and first["commit"]
+    assert code == 0 and len(first["changed"]) == TWIN_ROUTERS and first["commit"]
     history = subprocess.run(["git", "-C", str(repo), "log", "-p", "--all"], capture_output=True, text=True).stdout
     secrets = [v for k, v in SECRETS.items() if k != "MURONET_USERNAME"]
     assert "ip ospf message-digest-key 1 md5 <secret:sha-" in history
@@ -356,7 +466,8 @@ def test_review_of_the_pending_change_names_what_provisioning_would_fix(state, t
 # --- the offline routing model against the twin -------------------------------------------------------------
 
 SECRET_NAMES = {"MURONET_OSPF_KEY": "ospf_key", "MURONET_BGP_LGWAN": "bgp_lgwan",
-                "MURONET_BGP_SECURITY_CLOUD": "bgp_security_cloud"}
+                "MURONET_BGP_SECURITY_CLOUD": "bgp_security_cloud",
+                "MURONET_BGP_GOVERNMENT_CLOUD": "bgp_government_cloud"}
 PLANTED = {  # a change made on the running twin: (router, commands, the commands that undo it)
     "default route in LGWAN": ("ch-lgwan-rt1", ["ip route 0.0.0.0/0 10.224.255.1"],
                                ["no ip route 0.0.0.0/0 10.224.255.1"]),

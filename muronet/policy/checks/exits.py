@@ -146,23 +146,65 @@ def lgwan_access_line_hygiene(audit: DeviceAudit) -> Iterator[Violation]:
             if out and route.prefix != DEFAULT and address_zone(audit, route.prefix) not in ("LGWAN", None):
                 yield Violation(f"zone {address_zone(audit, route.prefix)} routed out of the LGWAN line: "
                                 f"{route.text}", route.line)
-        yield from _line_bgp_policy(audit, line.address.network)
+        yield from _line_bgp_policy(audit, line.address.network, "LGWAN", "the LGWAN access point")
         if get_platform(audit.platform).filters_in_config:
             yield from _line_filter(audit, line.node)
 
 
-def _line_bgp_policy(audit: DeviceAudit, subnet: IPv4Network) -> Iterator[Violation]:
-    """The BGP session over the line: only LGWAN prefixes go out, and come in."""
+def _line_bgp_policy(audit: DeviceAudit, subnet: IPv4Network, zone: str, far_end: str) -> Iterator[Violation]:
+    """The BGP session over a closed line: only prefixes of ``zone`` go out, and come in."""
     for bgp in audit.top("router bgp "):
         for child in bgp.all_children():
             found = re.match(r"neighbor (\S+) route-map (\S+) (in|out)$", child.text)
             if not found or not re.match(r"\d", found.group(1)) or IPv4Address(found.group(1)) not in subnet:
                 continue
             for prefix, entry in route_map_prefixes(audit, found.group(2)):
-                if address_zone(audit, prefix) != "LGWAN":
+                if address_zone(audit, prefix) != zone:
                     direction = "announced to" if found.group(3) == "out" else "accepted from"
                     yield Violation(f"{prefix} ({address_zone(audit, prefix) or 'not a city zone'}) {direction} "
-                                    f"the LGWAN access point by {found.group(2)}", audit.line_of(entry))
+                                    f"{far_end} by {found.group(2)}", audit.line_of(entry))
+
+
+# what the Government Cloud session must say of its peer (FRR's words, IOS's words)
+_SESSION_PROTECTION = {"password": ("password ",), "BFD": ("bfd", "fall-over bfd"),
+                       "prefix limit": ("maximum-prefix ",)}
+
+
+@check("SEC-ZONE-014", "frr", "cisco_ios", zones=True)
+def government_cloud_line_hygiene(audit: DeviceAudit) -> Iterator[Violation]:
+    assert audit.index is not None
+    for line in (p for p in l3_interfaces(audit) if p.role == InterfaceRole.GOVERNMENT_CLOUD_LINE):
+        port = inventory_ports(audit)[line.name]  # the line's role came from it
+        zones = {z for p in audit.index.inventory.approved_paths if p.kind == "government_cloud"
+                 and p.circuit == port.circuit for z in p.zones}
+        zone = line.table_zone(audit)
+        if zone not in zones:
+            yield Violation(f"{line.name}: the Government Cloud line is routed in zone {zone}, not in one its "
+                            f"approved path names ({', '.join(sorted(zones)) or 'none'})", audit.line_of(line.node))
+            continue
+        for route in static_routes(audit):
+            hop = route.next_hop
+            if (route.interface == line.name or (hop is not None and hop in line.address.network)) and (
+                    route.prefix == DEFAULT or address_zone(audit, route.prefix) != zone):
+                yield Violation(f"{route.prefix} routed out of the Government Cloud line: {route.text}", route.line)
+        yield from _line_bgp_policy(audit, line.address.network, str(zone), "the Government Cloud")
+        yield from _session_protection(audit, line.address.network)
+
+
+def _session_protection(audit: DeviceAudit, subnet: IPv4Network) -> Iterator[Violation]:
+    """Every BGP session over the line has its password, BFD and a prefix limit."""
+    for bgp in audit.top("router bgp "):
+        said: dict[str, list[str]] = {}
+        first: dict[str, Any] = {}
+        for child in bgp.all_children():
+            found = re.match(r"neighbor (\d+\.\d+\.\d+\.\d+) (.+)$", child.text)
+            if found and IPv4Address(found.group(1)) in subnet:
+                said.setdefault(found.group(1), []).append(found.group(2))
+                first.setdefault(found.group(1), child)
+        for peer, words in said.items():
+            for what, forms in _SESSION_PROTECTION.items():
+                if not any(w == f.strip() or w.startswith(f) for w in words for f in forms):
+                    yield Violation(f"the Government Cloud session {peer} has no {what}", audit.line_of(first[peer]))
 
 
 def _line_filter(audit: DeviceAudit, interface: Any) -> Iterator[Violation]:

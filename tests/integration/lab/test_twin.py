@@ -121,7 +121,8 @@ def _frr_files_outside_state() -> list[str]:
 
 
 LOGIN = {"MURONET_USERNAME": "muronet-test", "MURONET_PASSWORD": "Twin-Login-7f3a9c",
-         "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2"}  # the lab peers' sessions
+         "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2",
+         "MURONET_BGP_GOVERNMENT_CLOUD": "lab-peer-3"}  # the lab peers' sessions
 
 
 def _ssh_checks(state: Path, routers: list[str]) -> None:

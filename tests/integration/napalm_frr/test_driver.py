@@ -28,7 +28,8 @@ from muronet.render.engine import Renderer
 from napalm_frr import DEVICE_PROTOCOL, reload, scratch
 
 LOGIN = {"MURONET_USERNAME": "muronet-napalm", "MURONET_PASSWORD": "Napalm-Login-51c2e",
-         "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2"}  # the lab peers' sessions
+         "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2",
+         "MURONET_BGP_GOVERNMENT_CLOUD": "lab-peer-3"}  # the lab peers' sessions
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the twin needs root")
 
 

@@ -43,7 +43,8 @@ from napalm_frr.agent import NOTHING_PENDING, Agent
 from napalm_frr.agent import routers as agent_routers
 
 LOGIN = {"MURONET_USERNAME": "muronet-props", "MURONET_PASSWORD": "Props-Login-8d2f1",
-         "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2"}
+         "MURONET_BGP_LGWAN": "lab-peer-1", "MURONET_BGP_SECURITY_CLOUD": "lab-peer-2",
+         "MURONET_BGP_GOVERNMENT_CLOUD": "lab-peer-3"}
 CORPUS = sorted((REPO / "tests" / "data" / "frr_corpus").glob("*.conf"))
 ROUTERS = ("telemetry-etomo-rt1", "telemetry-misaki-rt1", "telemetry-motowanishi-rt1")
 

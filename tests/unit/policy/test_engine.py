@@ -37,7 +37,7 @@ from muronet.render.engine import Renderer
 def configs(reference):
     renderer = Renderer(reference, REPO / "templates")
     rendered = {d.name: renderer.render(d) for d in reference.devices}
-    for name in ("ch-lgwan-rt1", "ch-core1"):  # the routers as the city would run them on Cisco IOS
+    for name in ("ch-lgwan-rt1", "ch-core1", "ch-gc-rt1"):  # the routers as the city would run them on Cisco IOS
         device = next(d for d in reference.devices if d.name == name)
         rendered[f"ios:{name}"] = renderer.render(device.model_copy(update={"platform": "cisco_ios"}))
     return rendered
@@ -63,7 +63,7 @@ def test_every_rule_of_the_catalog_families_is_data_with_both_languages():
     catalog = rules()
     families = {r.family for r in catalog.values()}
     assert families == {"ZONE", "AUTH", "MGMT", "SVC", "SNMP", "LOG", "NTP", "L2", "CP"}
-    assert len(catalog) == 47
+    assert len(catalog) == 48
     for rule in catalog.values():
         assert rule.title_en and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", rule.title_ja), rule.id
         for platform, how in rule.platforms.items():
@@ -110,6 +110,7 @@ FRR_CASES = [
     ("SEC-ZONE-005", "ch-core1", "router ospf vrf LGWAN", " network 10.30.0.0/16 area 0"),
     ("SEC-ZONE-007", "library-rt1", "!", "ip route 0.0.0.0/0 10.40.1.22"),
     ("SEC-ZONE-008", "ch-lgwan-rt1", "ip route 10.20.0.0/16 blackhole", "ip route 52.0.0.0/8 203.0.113.1"),
+    ("SEC-ZONE-014", "ch-gc-rt1", " neighbor 10.10.254.1 bfd", None),
     ("SEC-ZONE-009", "ch-lgwan-rt1", "ip prefix-list PL-LGWAN-AP-OUT seq 10 permit 10.20.0.0/16",
      "ip prefix-list PL-LGWAN-AP-OUT seq 20 permit 10.30.0.0/16"),
     ("SEC-ZONE-010", "library-rt1", "!", "ip route 10.20.0.0/16 10.40.1.22"),
@@ -164,6 +165,7 @@ IOS_CASES = [
     ("SEC-ZONE-007", "ios:ch-core1", "!", "ip route vrf INTERNET 0.0.0.0 0.0.0.0 203.0.113.1"),
     ("SEC-ZONE-008", "ios:ch-lgwan-rt1", "ip route 10.20.0.0 255.255.0.0 Null0",
      "ip route 52.0.0.0 255.0.0.0 203.0.113.1"),
+    ("SEC-ZONE-014", "ios:ch-gc-rt1", " neighbor 10.10.254.1 fall-over bfd", None),
     ("SEC-ZONE-009", "ios:ch-lgwan-rt1", " 40 permit ip 10.224.16.0 0.0.15.255 10.20.0.0 0.0.255.255",
      " 45 permit ip 10.30.0.0 0.0.255.255 10.20.0.0 0.0.255.255"),
     ("SEC-ZONE-010", "ios:ch-lgwan-rt1", "!", "ip route 10.40.0.0 255.255.0.0 10.20.255.2"),
@@ -275,7 +277,7 @@ def test_a_check_that_breaks_on_an_unforeseen_line_is_an_error_of_that_rule_only
     results = _audit("library-rt1", configs["library-rt1"], settings, reference_index)
     by_rule = {r.rule: r for r in results}
     assert by_rule["SEC-LOG-001"].status == ERROR and "IndexError" in by_rule["SEC-LOG-001"].message
-    assert by_rule["SEC-LOG-002"].status == PASS and len(by_rule) == 47
+    assert by_rule["SEC-LOG-002"].status == PASS and len(by_rule) == 48
 
 
 def test_a_whole_city_is_audited_on_every_core_with_the_serial_results_in_order(configs, settings,

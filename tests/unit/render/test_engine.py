@@ -290,7 +290,7 @@ def test_nornir_task_renders_each_host_as_the_renderer_does(reference, rendered,
     nr = InitNornir(config_file="nornir.yaml")
     renderer = Renderer(reference, TEMPLATES)
     result = nr.filter(filter_func=lambda h: h.name.startswith("ch-")).run(task=render_intended, renderer=renderer)
-    assert not result.failed and len(result) == 12
+    assert not result.failed and len(result) == sum(d.site == "city-hall" for d in reference.devices) > 10
     for name, multi in result.items():
         assert multi[0].result == rendered[name]
     nr.inventory.hosts["ch-core1"].name = "not-in-inventory"

@@ -286,3 +286,34 @@ def test_a_revision_that_is_an_option_is_refused_before_git_sees_it(cli, tmp_pat
         result = cli("review", "--git", spec, "--out", str(tmp_path / "out"))
         assert result.exit_code == 2 and ("is not a revision" in result.output or "no such commit" in result.output)
     assert not target.exists()
+
+
+def test_review_of_the_government_cloud_line_its_policy_and_a_leak_of_its_prefixes(cli, inventory_copy, tmp_path):
+    """The Government Cloud line's routing policy is another organisation's boundary: a change to
+    it is said as such and the policy judges it; a Government Cloud prefix routed into another
+    zone is critical."""
+    repo = inventory_copy.parent
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    primary = "          circuit: GC-HKD-0205-0001"
+    _replace(inventory_copy / "government-cloud.yaml", f"          max_prefixes: 50\n{primary}",
+             f"          max_prefixes: 20\n{primary}")
+    _git(repo, "commit", "-qam", "a tighter prefix limit on the primary")
+    result = cli("review", "--inventory", str(inventory_copy), "--git", "HEAD~1..HEAD", "--out", str(tmp_path / "a"),
+                 "--json")
+    doc = json.loads(result.stdout)
+    [device] = doc["devices"]
+    assert device["device"] == "ch-gc-rt1" and [c["class"] for c in device["classes"]] == ["external_routing"]
+    assert doc["risk"] == "high" and doc["blocking"] is False  # another organisation's policy, nothing weakened
+
+    _replace(inventory_copy / "lgwan.yaml", "export_prefixes: [10.20.0.0/16]", "export_prefixes: [10.20.0.0/16, "
+             "10.226.0.0/20]")  # a Government Cloud prefix announced into LGWAN
+    _git(repo, "commit", "-qam", "cloud systems for LGWAN")
+    result = cli("review", "--inventory", str(inventory_copy), "--git", "HEAD~1..HEAD", "--out", str(tmp_path / "b"),
+                 "--json")
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 1 and doc["risk"] == "critical" and doc["blocking"]
+    new = [(f["check"], f["severity"], f["device"]) for f in doc["network"]["new"]]
+    assert ("zone-route", "critical", "ch-lgwan-rt1") in new
+    assert any("10.226.0.0/20" in f["message"] for f in doc["network"]["new"])

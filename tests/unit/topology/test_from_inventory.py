@@ -42,7 +42,8 @@ def test_the_fiber_map_in_the_repository_is_the_inventorys(cli, tmp_path):
 
 def test_unknown_view_or_format_is_a_clear_error(cli, tmp_path):
     result = cli("topology", "--source", "inventory", "--views", "physical,floorplan", "--out", str(tmp_path))
-    assert result.exit_code == 2 and "'floorplan': views are physical, geographic, zones, lgwan, sites" in result.output
+    assert result.exit_code == 2
+    assert "'floorplan': views are physical, geographic, zones, lgwan, government-cloud, sites" in result.output
 
 
 def test_geographic_view_places_sites_by_their_coordinates(reference):
