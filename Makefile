@@ -62,7 +62,7 @@ unit: $(STAMP)
 ## when run as root; its coverage is make unit's), then the integration tier (the twin, NetBox, the browser, the fake IOS)
 test: setup lint docs
 	scripts/unit-tests.sh --no-cov  # coverage slows the tier by half: make unit measures and shows it
-	$(BIN)/python -m pytest -n 2 tests/integration
+	$(BIN)/python -m pytest -n 2 --durations=12 tests/integration
 
 ## lint: ruff, the layer contracts of pyproject.toml, and mypy --strict
 lint: $(STAMP)

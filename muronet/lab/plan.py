@@ -45,6 +45,7 @@ class VethPair:
 class Router:
     name: str
     vrfs: tuple[str, ...]
+    bfd: bool = False  # a session asks for BFD: the router runs bfdd
 
     def vrf_namespace(self, vrf: str) -> str:
         return f"{self.name}-{vrf}"
@@ -93,10 +94,11 @@ class CircuitPeer:
     link: VethPair  # a: the city's port, b: the peer's
     address: IPv4Interface  # the peer's end of the circuit
     services: tuple[IPv4Address, ...]  # one address per announced prefix, answering pings
+    bfd: bool = False  # the city's session over the line asks for BFD
 
     @property
     def router(self) -> Router:
-        return Router(self.name, ())
+        return Router(self.name, (), self.bfd)
 
 
 @dataclass
@@ -134,7 +136,8 @@ def build_plan(index: InventoryIndex, routed: Callable[[Device], bool] = is_rout
         if not routed(device):
             continue
         vrfs = sorted({v for i in device.interfaces if i.zone and (v := index.interface_vrf(device, i))})
-        routers[device.name] = router = Router(device.name, tuple(vrfs))
+        bfd = any(n.bfd for n in (device.bgp.neighbors if device.bgp else []))
+        routers[device.name] = router = Router(device.name, tuple(vrfs), bfd)
         plan.routers.append(router)
         for interface in device.interfaces:
             if len(interface.name) > MAX_IFNAME:
@@ -255,9 +258,11 @@ def circuit_peer(index: InventoryIndex, circuit: Circuit, city_port: Port) -> Ci
     name = f"peer-{circuit.kind.replace('_', '-')}" + (f"-{circuit.redundancy}" if circuit.redundancy else "")
     services = tuple(next(p.hosts()) if p.prefixlen < IPV4LENGTH else p.network_address
                      for p in circuit.reachable_prefixes if p.prefixlen > 0)
+    city_side = index.devices[split_endpoint(circuit.termination)[0]].bgp
+    bfd = any(n.bfd for n in (city_side.neighbors if city_side else []) if n.circuit == circuit.cid)
     return CircuitPeer(name, circuit, str(interface.zone), VethPair(city_port, Port(name, "eth0")),
                        IPv4Interface(f"{circuit.peer_address}/{interface.address.network.prefixlen}"),
-                       services or (INTERNET_TEST_ADDRESS,))
+                       services or (INTERNET_TEST_ADDRESS,), bfd)
 
 
 INTERNET_TEST_ADDRESS = IPv4Address("198.51.100.1")  # TEST-NET-2 (RFC 5737): "the internet" inside the lab
@@ -298,15 +303,13 @@ def peer_config(index: InventoryIndex, peer: CircuitPeer, password: str) -> str:
     neighbor = city_address.ip
     default = any(p.prefixlen == 0 for p in peer.circuit.reachable_prefixes)
     announced = [p for p in peer.circuit.reachable_prefixes if p.prefixlen > 0]
-    city_side = index.devices[device_name].bgp
-    bfd = any(n.bfd for n in (city_side.neighbors if city_side else []) if n.circuit == peer.circuit.cid)
     lines = [f"hostname {peer.name}", "service integrated-vtysh-config", "!",
              "interface eth0", f" ip address {peer.address}", "exit", "!", "interface lo",
              *(f" ip address {a}/32" for a in peer.services), "exit", "!",
              f"router bgp {peer.circuit.peer_asn}", f" bgp router-id {peer.address.ip}",
              " no bgp ebgp-requires-policy", f" neighbor {neighbor} remote-as {city.asn}",
              f" neighbor {neighbor} password {password}", f" neighbor {neighbor} ttl-security hops 1",
-             *([f" neighbor {neighbor} bfd"] if bfd else []),
+             *([f" neighbor {neighbor} bfd"] if peer.bfd else []),
              " address-family ipv4 unicast",
              *(f"  network {p}" for p in announced),
              *([f"  neighbor {neighbor} default-originate"] if default else []),

@@ -43,10 +43,10 @@ FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
 NETNS_DIR = Path("/var/run/netns")
 FRR_INIT = "/usr/lib/frr/frrinit.sh"
-# the daemons a rendering needs, and bfdd: the sessions that ask for BFD (the Government Cloud
-# line's) run it on the router, not in FRR's rendering of a candidate
-ROUTING_DAEMONS = (*RENDERING_DAEMONS, "bfdd")
-DAEMONS = ("watchfrr", *ROUTING_DAEMONS)  # watchfrr first: it restarts the rest
+# the daemons a rendering needs; bfdd too on a router whose sessions ask for BFD (the Government
+# Cloud line's): a rendering reads `neighbor … bfd` without it
+ROUTING_DAEMONS = RENDERING_DAEMONS
+DAEMONS = ("watchfrr", *ROUTING_DAEMONS, "bfdd")  # watchfrr first: it restarts the rest
 DEFAULT_BASE_PORT = 22200
 CRASHLOG_DIR = Path("/var/tmp/frr")  # compiled into FRR 8.4: each daemon keeps a <daemon>.<pid> folder
 
@@ -223,15 +223,25 @@ def _create_segments(segments: list[Segment]) -> None:
         _run("ip", "-n", ns, "-batch", "-", stdin="".join(line + "\n" for line in lines))
 
 
-def _daemons_file() -> str:
+def _daemons_file(bfd: bool) -> str:
     options = "-A 127.0.0.1"  # vty ports only on loopback (SEC-MGMT-002 for FRR)
+    daemons = (*ROUTING_DAEMONS, *(["bfdd"] if bfd else []))
     return "\n".join([
-        *(f"{d}=yes" for d in ROUTING_DAEMONS),
+        *(f"{d}=yes" for d in daemons),
         "vtysh_enable=yes",
         f'zebra_options="{options} {ZEBRA_OPTIONS}"',
-        *(f'{d}_options="{options}"' for d in ROUTING_DAEMONS[1:]),
+        *(f'{d}_options="{options}"' for d in daemons[1:]),
         "",
     ])
+
+
+def _router_daemons(folder: Path, router: str) -> tuple[str, ...]:
+    """The daemons the router runs: watchfrr and those its ``daemons`` file starts."""
+    try:
+        text = (folder / "routers" / router / "etc" / "daemons").read_text()
+    except OSError:
+        return ("watchfrr", *ROUTING_DAEMONS)
+    return ("watchfrr", *(d for d in DAEMONS[1:] if f"{d}=yes" in text.splitlines()))
 
 
 def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabState) -> None:
@@ -246,7 +256,7 @@ def _prepare_router(router: Router, folder: Path, boot_config: str, state: LabSt
     frr = grp.getgrnam("frr").gr_gid
     os.chown(etc, 0, frr)
     etc.chmod(0o750)
-    write_atomic(etc / "daemons", _daemons_file(), mode=0o644)
+    write_atomic(etc / "daemons", _daemons_file(router.bfd), mode=0o644)
     for name, text in (("vtysh.conf", f"hostname {router.name}\nservice integrated-vtysh-config\n"),
                        ("frr.conf", boot_config)):
         write_atomic(etc / name, text, mode=0o640)
@@ -287,7 +297,7 @@ def _wait_daemons(folder: Path, routers: list[str], timeout: float = 60) -> None
     """Until every daemon of every router runs: FRR's init script returns once watchfrr runs, and
     on a loaded machine a daemon may come up seconds later (or be restarted by watchfrr)."""
     deadline = time.monotonic() + timeout
-    while missing := [r for r in routers if len(_running_daemons(folder, r)) < len(DAEMONS)]:
+    while missing := [r for r in routers if len(_running_daemons(folder, r)) < len(_router_daemons(folder, r))]:
         if time.monotonic() >= deadline:
             raise LabError(f"FRR's daemons did not all start within {timeout:.0f} s on {', '.join(missing[:5])}")
         time.sleep(0.2)
@@ -494,7 +504,7 @@ def status(folder: Path) -> dict[str, Any]:
     for router in state.routers:
         running = _running_daemons(folder, router)
         routers[router] = {"namespace": router in existing, "daemons": running,
-                           "ok": router in existing and len(running) == len(DAEMONS)}
+                           "ok": router in existing and len(running) == len(_router_daemons(folder, router))}
     sshd = {Path(config).stem: management.is_our_sshd(pid, started, Path(config))
             for config, (pid, started) in state.sshd.items()}
     healthy = state.complete and all(r["ok"] for r in routers.values()) and all(sshd.values())
