@@ -73,6 +73,7 @@ STAGE_LEASE = 300
 _NETMIKO_OPTIONS = ("port", "ssh_strict", "system_host_keys", "alt_host_keys", "alt_key_file", "conn_timeout")
 _VRF_LINE = re.compile(r"^vrf (\S+) id ", re.M)  # "vrf LGWAN id 1 netns /run/netns/LGWAN"
 # vtysh's words when FRR's daemons are down: not a configuration, whatever the session printed
+DAEMON_RESTART_SECONDS = 10
 _NO_DAEMON = re.compile(r"^(?:% )?Warning: connecting to (\S+)\.\.\.failed!|^Exiting: failed to connect to any daemons",
                         re.M)
 _FINGERPRINT_KEY = secrets.token_bytes(32)  # per process: a fingerprint cannot be guessed offline
@@ -360,14 +361,20 @@ class FrrDriver(NetworkDriver):
 
     def _show_running(self) -> str:
         """vtysh's ``show running-config``; what it prints when FRR's daemons are down is no
-        configuration (a backup, a diff or a commit must not take it for one)."""
-        text = self._send("show running-config")
-        down = _NO_DAEMON.findall(text)  # "" for "failed to connect to any daemons"
-        if down:
-            raise DeviceCommandError(f"{self.hostname}: FRR's daemons do not answer "
-                                     f"({', '.join(filter(None, down)) or 'none of them'}): "
-                                     "its running configuration cannot be read")
-        return text
+        configuration (a backup, a diff or a commit must not take it for one). A daemon that does
+        not answer is asked again for ``DAEMON_RESTART_SECONDS``: watchfrr restarts one that died
+        (or comes up late at boot) within that time."""
+        deadline = time.monotonic() + DAEMON_RESTART_SECONDS
+        while True:
+            text = self._send("show running-config")
+            down = _NO_DAEMON.findall(text)  # "" for "failed to connect to any daemons"
+            if not down:
+                return text
+            if time.monotonic() >= deadline:
+                raise DeviceCommandError(f"{self.hostname}: FRR's daemons do not answer "
+                                         f"({', '.join(filter(None, down)) or 'none of them'}): "
+                                         "its running configuration cannot be read")
+            time.sleep(1)
 
     def _running(self) -> str:
         return reload.clean(self._show_running())
