@@ -117,8 +117,9 @@ def _circuit(graph: graphviz.Graph, circuit: CircuitEdge, device_node: str) -> N
                id=f"termination-{a_id}" if a_id else a_node)
     graph.node(z_node, f"{circuit.far_end}\nZ end ({circuit.provider})", shape="doubleoctagon", style="filled",
                fillcolor="#d7ccc8", id=f"termination-{z_id}" if z_id else z_node)
+    # the A end's box names the circuit: a label on this short edge would only crowd the site's names
     graph.edge(device_node, a_node, id=f"cable-{circuit.cable}" if circuit.cable else f"cable-{circuit.cid}",
-               label=circuit.cid)
+               tooltip=f"{circuit.device} — {circuit.cid} A end")
     graph.edge(a_node, z_node, id=f"circuit-{circuit.cid}", style="dashed", penwidth="2", color=CIRCUIT_COLOR,
                label=f"{circuit.provider}\n{circuit.bandwidth_mbps} Mb/s")
 
