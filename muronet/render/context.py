@@ -125,8 +125,9 @@ class ContextBuilder:
         description = interface.description
         if peer is not None:
             cable = peer.cable
-            length = f" {cable.length_km} km" if cable.length_km else ""
-            description += f" [{peer.peer[0]}:{peer.peer[1]} {cable.label}{length}]".replace(" ]", "]")
+            length = f"{cable.length_km} km" if cable.length_km else ""
+            details = (f"{peer.peer[0]}:{peer.peer[1]}", cable.label or "", length)  # a label is shown as written
+            description += f" [{' '.join(part for part in details if part)}]"
         address = interface.address
         acl = (filters.boundary_acl(self.index, device, interface)
                if interface.role in BOUNDARY_ROLES else None)
