@@ -76,8 +76,7 @@ class TwinRouter(Router):
     def ntp_servers(self) -> list[str]:
         if not self.ntp:
             return []
-        config = Path(self.ntp).with_suffix(".conf").read_text()
-        return [line.split()[1] for line in config.splitlines() if line.startswith("server ")]
+        return agent_routers.chrony_servers(Path(self.ntp).with_suffix(".conf").read_text())
 
 
 def twin_agent(state: Path) -> Agent:

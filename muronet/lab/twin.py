@@ -297,7 +297,8 @@ def _wait_daemons(folder: Path, routers: list[str], timeout: float = 60) -> None
     """Until every daemon of every router runs: FRR's init script returns once watchfrr runs, and
     on a loaded machine a daemon may come up seconds later (or be restarted by watchfrr)."""
     deadline = time.monotonic() + timeout
-    while missing := [r for r in routers if len(_running_daemons(folder, r)) < len(_router_daemons(folder, r))]:
+    expected = {r: len(_router_daemons(folder, r)) for r in routers}
+    while missing := [r for r in routers if len(_running_daemons(folder, r)) < expected[r]]:
         if time.monotonic() >= deadline:
             raise LabError(f"FRR's daemons did not all start within {timeout:.0f} s on {', '.join(missing[:5])}")
         time.sleep(0.2)

@@ -4,7 +4,7 @@ and the verdict. Built by :func:`muronet.policy.report.document`; serialised by
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -125,7 +125,7 @@ class AuditReport:
     not_covered: list[Uncovered] | None = None
     # a nightly run's own: its comparison with the night before, and its backup
     history: NightHistory | None = None
-    backup: dict[str, Any] | None = field(default=None)
+    backup: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The report as its JSON file and ``--json`` hold it."""

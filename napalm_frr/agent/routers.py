@@ -122,11 +122,19 @@ class FrrHost(Router):
 
     def ntp_servers(self) -> list[str]:
         try:
-            text = self.chrony_conf.read_text()
+            return chrony_servers(self.chrony_conf.read_text())
         except OSError:
             return []
-        return [line.split()[1] for line in text.splitlines() if line.split()[:1] in (["server"], ["pool"])
-                and len(line.split()) > 1]
+
+
+def chrony_servers(text: str) -> list[str]:
+    """The servers and pools a chrony configuration names.
+
+    >>> chrony_servers("server 10.99.0.21 iburst\\npool ntp.example.jp\\n# server old\\nserver")
+    ['10.99.0.21', 'ntp.example.jp']
+    """
+    return [words[1] for words in map(str.split, text.splitlines()) if words[:1] in (["server"], ["pool"])
+            and len(words) > 1]
 
 
 def _ip_json(*args: str) -> list[dict[str, Any]]:

@@ -25,8 +25,6 @@ from support import REPO
 
 from napalm_frr import DEVICE_PROTOCOL
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="an FRR host is namespaces: root only (CI is root)")
-
 HOST, PEER = "nfh-host", "nfh-peer"  # network namespaces of this test only
 ADDRESS, NEIGHBOUR, NOBODY_THERE = "10.250.0.1", "10.250.0.2", "10.250.0.3"
 CONFIG = f"""frr defaults traditional
@@ -93,6 +91,7 @@ def _frr_pids(home: Path) -> list[int]:
 
 @pytest.fixture(scope="module")
 def frr_host() -> Iterator[FrrHost]:
+    assert os.geteuid() == 0, "an FRR host is network and mount namespaces: run as root (CI does)"
     # not under pytest's root-only folder: the management account runs the login program from here
     home = Path(tempfile.mkdtemp(prefix="napalm-frr-host-"))
     os.chmod(home, 0o755)

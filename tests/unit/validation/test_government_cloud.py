@@ -43,25 +43,33 @@ def test_the_reference_city_has_both_lines_and_validates() -> None:
      "10.20.6.0/24 is not in zone MYNUMBER", "export_prefixes: &mynumber_users"),
     ("    redundancy: secondary\n", "    redundancy: primary\n",
      "needs two lines, one primary and one secondary", "kind: government_cloud"),
-    ("    termination: ch-gc-rt2:eth3\n", "    termination: ch-gc-rt1:eth4\n",
-     "end on one router", "termination: ch-gc-rt1:eth4"),
     ("    circuit: GC-HKD-0205-0002\n    description: The secondary",
      "    description: The secondary",
      "GC-HKD-0205-0002: no approved path of kind government_cloud", "cid: GC-HKD-0205-0002"),
 ])
 def test_each_mistake_is_said_at_its_line(inventory_copy: Path, old: str, new: str, said: str, at: str) -> None:
     edit(inventory_copy / GC, old, new)
-    if "ch-gc-rt1:eth4" in new:  # a port for the second line on the first router
-        edit(inventory_copy / GC, "      - {name: mgmt0, role: management, zone: MGMT, address: 10.99.1.33/22",
-             "      - {name: eth4, role: government_cloud_line, zone: MYNUMBER, address: 10.10.254.6/30, "
-             "circuit: GC-HKD-0205-0002}\n      - {name: mgmt0, role: management, zone: MGMT, address: 10.99.1.33/22")
-        edit(inventory_copy / GC, "      - {name: eth3, role: government_cloud_line, zone: MYNUMBER, address: "
-             "10.10.254.6/30, circuit: GC-HKD-0205-0002,", "      - {name: eth3, role: interconnect, zone: MYNUMBER, "
-             "address: 10.10.254.10/30,")
-        edit(inventory_copy / GC, "          circuit: GC-HKD-0205-0002\n", "\n")
-        edit(inventory_copy / GC, "        - address: 10.10.254.5", "        - address: 10.10.254.9")
-    errors = _errors(inventory_copy)
-    expected = ((inventory_copy / GC).resolve(), line_containing(inventory_copy / GC, at))
+    _said_at(inventory_copy, said, at)
+
+
+def test_two_lines_on_one_router_are_refused(inventory_copy: Path) -> None:
+    """The secondary moved to a second port of the primary's router (its old router keeps the port)."""
+    edit(inventory_copy / GC, "    termination: ch-gc-rt2:eth3\n", "    termination: ch-gc-rt1:eth4\n")
+    edit(inventory_copy / GC, "      - {name: mgmt0, role: management, zone: MGMT, address: 10.99.1.33/22",
+         "      - {name: eth4, role: government_cloud_line, zone: MYNUMBER, address: 10.10.254.6/30, "
+         "circuit: GC-HKD-0205-0002}\n      - {name: mgmt0, role: management, zone: MGMT, address: 10.99.1.33/22")
+    edit(inventory_copy / GC, "      - {name: eth3, role: government_cloud_line, zone: MYNUMBER, address: "
+         "10.10.254.6/30, circuit: GC-HKD-0205-0002,", "      - {name: eth3, role: interconnect, zone: MYNUMBER, "
+         "address: 10.10.254.10/30,")
+    edit(inventory_copy / GC, "          circuit: GC-HKD-0205-0002\n", "\n")
+    edit(inventory_copy / GC, "        - address: 10.10.254.5", "        - address: 10.10.254.9")
+    _said_at(inventory_copy, "end on one router", "termination: ch-gc-rt1:eth4")
+
+
+def _said_at(inventory: Path, said: str, at: str) -> None:
+    """Validation says ``said`` at the line of government-cloud.yaml holding ``at``."""
+    errors = _errors(inventory)
+    expected = ((inventory / GC).resolve(), line_containing(inventory / GC, at))
     assert any((path, line) == expected and said in message for path, line, message in errors), (expected, errors)
 
 
