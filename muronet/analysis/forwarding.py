@@ -103,6 +103,8 @@ def network_of(model: RoutingModel, plan: LabPlan) -> Network:
             segment.prefix: Route(segment.prefix, "connected", 0, 0, frozenset({NextHop(interface="br0")})),
             DEFAULT_ROUTE: Route(DEFAULT_ROUTE, "static", 1, 0, frozenset({NextHop(segment.gateway)}))})
         network.own(node, segment.host.ip, segment.prefix)
+        for _, server in segment.servers:
+            network.own(node, server.ip, segment.prefix)
     if plan.oob_host is not None:
         node = (f"host:{OOB_NAMESPACE}", "default")
         prefix = plan.oob_host.network

@@ -101,7 +101,8 @@ def audit(
                                                  "inventory (default: detected from the text).")] = None,
     waivers: Annotated[Path | None, typer.Option(help="Waivers file (default: policy/waivers.yaml beside "
                                                  "the inventory, if present).")] = None,
-    formats: Annotated[str, typer.Option("--format", help="Reports to write: html,json,junit,md.")
+    formats: Annotated[str, typer.Option("--format", help="Reports to write: html,json,junit,md,pdf "
+                                                     "(pdf: the HTML page printed by Chromium).")
                        ] = "html,json,junit,md",
     out_dir: Annotated[Path, folder("--out", help="Folder for the reports.")] = Path("build/audit"),
     as_json: JsonOption = False,
@@ -109,10 +110,10 @@ def audit(
     """Check configurations against the city's security policy (rules in muronet/policy/rules.yaml).
 
     Exit 1 when a critical or high finding is not waived, or a configuration cannot be read."""
-    from muronet.workflows.audit import FORMATS, AuditOptions
+    from muronet.workflows.audit import REPORT_FORMATS, AuditOptions
     from muronet.workflows.audit import audit as audit_workflow
 
-    wanted = csv(formats, FORMATS, "report formats")
+    wanted = csv(formats, REPORT_FORMATS, "report formats")
     with presented(as_json):
         result = audit_workflow(AuditOptions(inventory, source, live, lab_state(lab, state), platform, waivers,
                                              wanted, out_dir))

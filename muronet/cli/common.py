@@ -186,7 +186,10 @@ def print_matrix(matrix: ZoneMatrix) -> None:
     for a in matrix.zones:
         table.add_row(a, *(_matrix_cell(matrix.cells.get((a, b)), bad[(a, b)]) for b in matrix.zones))
     out.print(table)
-    say("expected: a flow works exactly when both ends are in the same zone")
+    if matrix.model:
+        say(f"separation model {matrix.model}")
+    say("expected: a flow works exactly when both ends are in the same zone (approved paths end on a "
+        "server's side in each zone: nothing is routed between zones)")
     for v in matrix.violations:
         say(f"VIOLATION {v.source.zone} {v.source.address} ({v.source.label}) -> {v.target.zone} "
             f"{v.target.address} ({v.target.label}): expected {v.expected}, {v.got}")

@@ -31,6 +31,7 @@ from pydantic import (
 from muronet.inventory.ipfast import Address as IPv4Address
 from muronet.inventory.ipfast import Interface as IPv4Interface
 from muronet.inventory.ipfast import Network as IPv4Network
+from muronet.inventory.separation import SeparationModel
 from muronet.inventory.text import banner_problem, character_problem, config_text_problem
 from muronet.platforms import platform_names
 
@@ -275,6 +276,8 @@ class City(Strict):
     secrets: dict[SecretName, SecretRef]
     parking_vlan: VlanId
     native_vlan: VlanId
+    # The guideline's separation model the network follows (muronet/inventory/separation.py).
+    separation_model: SeparationModel = SeparationModel.ALPHA
 
 
 # --- zones -----------------------------------------------------------------------------------
@@ -320,8 +323,10 @@ class ApprovedPath(Strict):
 
     name: Slug
     # local_breakout: the α' model's LGWAN-zone breakout to approved cloud services (its flows' ``to``);
-    # government_cloud: the MYNUMBER zone's closed line to the Government Cloud
-    kind: Literal["sanitising_relay", "internet_exit", "lgwan_access", "local_breakout", "government_cloud"]
+    # government_cloud: the MYNUMBER zone's closed line to the Government Cloud;
+    # screen_transfer: β/β′'s way from the INTERNET zone's terminals to named LGWAN systems
+    kind: Literal["sanitising_relay", "internet_exit", "lgwan_access", "local_breakout", "government_cloud",
+                  "screen_transfer"]
     name_ja: str
     via: Hostname  # the host or device that carries the path
     zones: list[ZoneName] = Field(min_length=1)
@@ -364,8 +369,11 @@ class Host(Strict):
 
     name: Hostname
     site: Slug
+    # groupware, business_system, lgwan_service: where the separation model puts them (validated);
+    # screen_transfer: the β/β′ gateway through which the INTERNET zone uses LGWAN's systems
     role: Literal[
-        "aaa", "syslog", "ntp", "snmp_manager", "automation", "sanitising_relay", "server", "proxy"
+        "aaa", "syslog", "ntp", "snmp_manager", "automation", "sanitising_relay", "server", "proxy",
+        "groupware", "business_system", "lgwan_service", "screen_transfer",
     ]
     description: str = ""
     interfaces: list[HostInterface] = Field(min_length=1)

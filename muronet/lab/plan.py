@@ -82,6 +82,9 @@ class Segment:
     gateway_ports: tuple[Port, ...]
     vrrp: tuple[VrrpPort, ...] = ()
     description: str = ""
+    # The inventory's servers on this LAN (name, address): the twin answers for them, so that the
+    # matrix reaches the systems the separation model places, not only a test host.
+    servers: tuple[tuple[str, IPv4Interface], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,8 +242,11 @@ def _segments(index: InventoryIndex, routers: dict[str, Router], strict: bool = 
         vrrp = tuple(VrrpPort(port, f"vr-{port.name}"[:MAX_IFNAME], i.vrrp.vrid,
                               IPv4Interface(f"{i.vrrp.vip}/{prefix.prefixlen}"))
                      for port, (_, i) in zip(gateway_ports, ports, strict=True) if i.vrrp)
+        servers = tuple((h.name, IPv4Interface(f"{i.address.ip}/{prefix.prefixlen}")) for h in index.inventory.hosts
+                        for i in h.interfaces if i.address.ip in prefix)
         segments.append(Segment(f"lan-{prefix.network_address}", str(first.zone), prefix,
-                                endpoint_address(prefix, used), gateway, gateway_ports, vrrp, first.description))
+                                endpoint_address(prefix, used), gateway, gateway_ports, vrrp, first.description,
+                                servers))
     return segments
 
 

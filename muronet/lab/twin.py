@@ -210,6 +210,7 @@ def _create_segments(segments: list[Segment]) -> None:
     by_namespace: dict[str, list[str]] = {}
     for segment in segments:
         lines = ["link add br0 type bridge", "link set br0 up", f"addr add {segment.host} dev br0"]
+        lines += [f"addr add {address} dev br0" for _, address in segment.servers]
         lines += [f"link set p{n} master br0 up" for n in range(len(segment.gateway_ports))]
         lines.append(f"route add default via {segment.gateway}")
         _run("ip", "-n", segment.namespace, "-batch", "-", stdin="".join(line + "\n" for line in lines))
@@ -221,6 +222,23 @@ def _create_segments(segments: list[Segment]) -> None:
                 f"addr add {vrrp.vip} dev {vrrp.name}", f"link set {vrrp.name} up"])
     for ns, lines in by_namespace.items():
         _run("ip", "-n", ns, "-batch", "-", stdin="".join(line + "\n" for line in lines))
+
+
+def answer_for_servers(segments: list[Segment]) -> None:
+    """Each LAN's bridge answers for exactly the servers ``segments`` name (and its test host):
+    ``lab verify`` of an inventory that moved its servers (another separation model's) probes
+    them where that inventory puts them."""
+    for segment in segments:
+        shown = subprocess.run(["ip", "-n", segment.namespace, "-j", "-4", "addr", "show", "dev", "br0"],
+                               capture_output=True, text=True)
+        if shown.returncode != 0:
+            raise LabError(f"{segment.prefix}: the twin has no LAN for it (booted from another inventory?)")
+        present = {f"{a['local']}/{a['prefixlen']}" for link in json.loads(shown.stdout) for a in link["addr_info"]}
+        wanted = {str(segment.host), *(str(address) for _, address in segment.servers)}
+        lines = [f"addr del {a} dev br0" for a in sorted(present - wanted)]
+        lines += [f"addr add {a} dev br0" for a in sorted(wanted - present)]
+        if lines:
+            _run("ip", "-n", segment.namespace, "-batch", "-", stdin="".join(line + "\n" for line in lines))
 
 
 def _daemons_file(bfd: bool) -> str:

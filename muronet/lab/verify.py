@@ -24,6 +24,7 @@ from ipaddress import IPv4Address, IPv4Network, ip_network
 from typing import Any, Protocol
 
 from muronet.inventory.index import InventoryIndex
+from muronet.inventory.separation import MODELS
 from muronet.lab.plan import OOB_NAMESPACE, LabPlan
 from muronet.verify.expectations import zone_externals
 
@@ -79,13 +80,15 @@ def _spread(items: list[Endpoint], count: int) -> list[Endpoint]:
 
 def endpoints(plan: LabPlan, index: InventoryIndex, per_zone: int) -> tuple[list[Endpoint], list[Endpoint]]:
     """Sources and targets: ``per_zone`` LAN hosts of each zone (spread over sites), plus as
-    targets the circuits' far ends and a few routers' management addresses."""
+    targets the inventory's servers on the LANs (the relay's two sides, the groupware, the systems
+    the separation model places), the circuits' far ends and a few routers' management addresses."""
     by_zone: dict[str, list[Endpoint]] = {}
     for segment in plan.segments:
         by_zone.setdefault(segment.zone, []).append(
             Endpoint(segment.zone, segment.namespace, segment.host.ip, segment.description or str(segment.prefix)))
     sources = [e for zone in sorted(by_zone) for e in _spread(by_zone[zone], per_zone)]
     targets = list(sources)
+    targets += [Endpoint(s.zone, s.namespace, address.ip, name) for s in plan.segments for name, address in s.servers]
     for peer in plan.peers:
         targets += [Endpoint(peer.zone, peer.name, address, f"{peer.circuit.far_end_en} {address}")
                     for address in peer.services]
@@ -160,6 +163,7 @@ class ZoneMatrix:
     violations: list[Violation]
     routing_table_violations: list[str]  # "router table: prefix (protocol)" outside the table's zone
     seconds: float | None = None  # the time the probes took on the twin
+    model: str = ""  # the separation model the expectations follow, as the inventory states it
 
     @property
     def ok(self) -> bool:
@@ -173,7 +177,8 @@ class ZoneMatrix:
     def as_dict(self) -> dict[str, Any]:
         """As ``lab verify --json`` prints it."""
         timed = {"seconds": self.seconds} if self.seconds is not None else {}
-        return {**timed, "ok": self.ok, "probes": self.probes,
+        model = {"separation_model": self.model} if self.model else {}
+        return {**timed, **model, "ok": self.ok, "probes": self.probes,
                 "matrix": {f"{a}->{b}": asdict(cell) for (a, b), cell in self.cells.items()},
                 "violations": [v.as_dict() for v in self.violations],
                 "routing_table_violations": self.routing_table_violations}
@@ -193,6 +198,18 @@ def zone_matrix(results: Sequence[Result], tables: list[str], seconds: float | N
                    "reached" if r.reached else "reached one way" if r.arrives else "blocked")
          for r in results if r.violation],
         tables, seconds)
+
+
+def model_line(index: InventoryIndex) -> str:
+    """The separation model the matrix follows, and where it puts what the probes reach."""
+    city = index.inventory.city
+    if city is None:
+        return ""
+    model = MODELS[city.separation_model]
+    placed = ", ".join(f"{h.name} ({h.role.replace('_', ' ')}) in {'+'.join(i.zone for i in h.interfaces)}"
+                       for h in index.inventory.hosts if h.role in ("groupware", "business_system", "screen_transfer"))
+    return f"{model.name} ({city.separation_model}): main business terminals in {model.terminal_zone}" + (
+        f"; {placed}" if placed else "")
 
 
 def allowed_prefixes(index: InventoryIndex) -> dict[str, list[IPv4Network]]:

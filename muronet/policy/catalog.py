@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from muronet.inventory.separation import MODELS, SeparationModel
+
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 
 
@@ -28,6 +30,8 @@ class Rule(BaseModel):
     title_ja: str
     refs: str
     platforms: dict[str, str]  # platform → "check" or "n/a: where the item lives instead"
+    # The separation models the rule belongs to (muronet/inventory/separation.py); empty: every model.
+    models: tuple[SeparationModel, ...] = ()
 
     @property
     def family(self) -> str:
@@ -41,6 +45,17 @@ class Rule(BaseModel):
         if how and how.startswith("n/a:"):
             return how
         return f"not evaluated: no {platform} check for this rule yet"
+
+    def model_applicability(self, model: SeparationModel | None) -> str | None:
+        """None when the rule belongs to ``model``; otherwise why it is not judged."""
+        if not self.models:
+            return None
+        names = ", ".join(MODELS[m].name for m in self.models)
+        if model is None:
+            return f"not evaluated: a rule of the {names} models, and no inventory says which model the city runs"
+        if model in self.models:
+            return None
+        return f"n/a: a rule of the {names} models; the city runs {MODELS[model].name} (city.separation_model)"
 
 
 @cache

@@ -13,6 +13,7 @@ from hier_config import HConfig
 
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.model import Device
+from muronet.inventory.separation import SeparationModel
 
 # One line of a configuration tree with its children: hier_config's ``HConfigChild`` (hier_config
 # publishes no types, so to the checker it is Any; the name says what it is).
@@ -53,6 +54,7 @@ class Settings:
     banner: str = ""
     exec_timeout_min: int = 10
     parking_vlan: int | None = None  # where unused switch ports wait, shut down
+    separation_model: SeparationModel | None = None  # None: configurations audited without an inventory
 
     @classmethod
     def from_inventory(cls, index: InventoryIndex) -> Settings:
@@ -68,7 +70,8 @@ class Settings:
                    syslog_servers=hosts("syslog"), aaa_servers=hosts("aaa"), ntp_servers=hosts("ntp"),
                    snmp_managers=hosts("snmp_manager"), banner=city.banner if city else "",
                    exec_timeout_min=city.limits.exec_timeout_min if city else 10,
-                   parking_vlan=city.parking_vlan if city else None)
+                   parking_vlan=city.parking_vlan if city else None,
+                   separation_model=city.separation_model if city else None)
 
 
 @dataclass

@@ -84,7 +84,7 @@ def evaluate(audit: DeviceAudit) -> list[Result]:
     name, platform = audit.name, audit.platform
     results = []
     for rule in rules().values():
-        reason = rule.applicability(platform)
+        reason = rule.applicability(platform) or rule.model_applicability(audit.settings.separation_model)
         if reason is not None:
             status = NOT_APPLICABLE if reason.startswith("n/a") else NOT_EVALUATED
             results.append(Result(name, rule.id, rule.severity.value, status, reason, platform=platform))

@@ -13,9 +13,12 @@ from markupsafe import Markup, escape
 from muronet.display import json_text, visible
 from muronet.files import write_atomic
 from muronet.inventory.index import InventoryIndex, device_groups
+from muronet.inventory.separation import MODELS
 from muronet.markdown import text
 from muronet.policy.catalog import Rule, rules
 from muronet.policy.engine import ERROR, FAIL, WAIVED, Result, blocking
+from muronet.policy.pdf import print_pdf
+from muronet.policy.published import MET, NO_EVIDENCE, NOT_MET, evidence, published_policy
 from muronet.policy.results import (
     SEVERITIES,
     AuditReport,
@@ -23,6 +26,7 @@ from muronet.policy.results import (
     Finding,
     Night,
     RuleTally,
+    SeparationInForce,
     Summary,
     Uncovered,
     ZoneTally,
@@ -51,14 +55,24 @@ def document(results: list[Result], drift: dict[str, list[str]], meta: dict[str,
     return AuditReport(
         meta["source"], meta["generated"], passed, dict(Counter(r.status for r in results)), devices, findings,
         drifted, _per_rule(findings, catalog), summary, per_device,
-        _per_zone(index, per_device) if index is not None and per_device is not None else None, not_covered)
+        _per_zone(index, per_device) if index is not None and per_device is not None else None, not_covered,
+        policy=evidence(results), separation_model=_model_in_force(index))
+
+
+def _model_in_force(index: InventoryIndex | None) -> SeparationInForce | None:
+    city = index.inventory.city if index is not None else None
+    if city is None:
+        return None
+    model = MODELS[city.separation_model]
+    return SeparationInForce(str(city.separation_model), model.name, model.name_ja, model.summary)
 
 
 def _finding(result: Result, catalog: dict[str, Rule], texts: dict[str, str] | None) -> Finding:
     rule = catalog.get(result.rule)
     return Finding(result.device, result.rule, result.severity, result.status, result.message, result.line,
                    result.platform, rule.title_en if rule else "configuration unreadable",
-                   rule.title_ja if rule else "設定を読み取れない", _line(texts, result.device, result.line))
+                   rule.title_ja if rule else "設定を読み取れない", _line(texts, result.device, result.line),
+                   tuple(published_policy().items_of(result.rule)))
 
 
 def _line(texts: dict[str, str] | None, device: str, line: int | None) -> str:
@@ -150,6 +164,15 @@ def markdown(report: AuditReport) -> str:
     """The audit for a merge request or a ticket: the verdict in words, per zone, then every finding."""
     ja, en = verdict_text(report.summary)
     lines = [f"# Compliance audit ({text(report.source)})", "", f"**{en}**", "", ja, ""]
+    if report.separation_model is not None:
+        model = report.separation_model
+        lines += [f"Separation model: **{model.name}** ({model.model}, {model.name_ja}): {model.summary}", ""]
+    if report.policy:
+        lines += ["| policy item | title | verdict | rules | fail | waived |",
+                  "| --- | --- | --- | --- | ---: | ---: |"]
+        lines += [f"| {p.item} | {p.title_en} | {p.verdict} | {', '.join(p.rules)} | {p.failed + p.errors} | "
+                  f"{p.waived} |" for p in report.policy]
+        lines.append("")
     if report.per_zone:
         lines += ["| zone | devices | with open findings | " + " | ".join(SEVERITIES) + " | unreadable |",
                   "| --- |" + " ---: |" * (len(SEVERITIES) + 3)]
@@ -158,10 +181,10 @@ def markdown(report: AuditReport) -> str:
         lines.append("")
     if not report.findings:
         return "\n".join([*lines, "No findings."]) + "\n"
-    lines += ["| device | rule | severity | line | finding |", "| --- | --- | --- | --- | --- |"]
+    lines += ["| device | rule | severity | line | finding | policy item |", "| --- | --- | --- | --- | --- | --- |"]
     for f in report.findings:
         lines.append(f"| {text(f.device)} | {f.rule} | {f.severity} | {f.line or ''} | {text(f.message)} "
-                     f"({f.status}) |")
+                     f"({f.status}) | {', '.join(f.policy_items)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -190,6 +213,7 @@ def junit(results: list[Result]) -> str:
 
 STATUS_NAMES = {FAIL: "未解決 open", WAIVED: "適用除外 waived", ERROR: "読み取りエラー unreadable", "pass": "合格 pass",
                 "not_applicable": "対象外 not applicable", "not_evaluated": "未評価 not evaluated"}
+VERDICT_NAMES = {MET: "適合 met", NOT_MET: "不適合 not met", NO_EVIDENCE: "根拠なし no evidence"}
 _TREND_COLORS = {"new": "#b34700", "fixed": "#2e7d32", "still_open": "#607d8b"}
 _TREND_NAMES = {"new": "新規 new", "fixed": "解消 fixed", "still_open": "継続 still open"}
 
@@ -253,7 +277,8 @@ def html(report: AuditReport) -> str:
     return environment.get_template("report.html.j2").render(
         doc=report, summary=report.summary, sentence_ja=ja, sentence_en=en, severities=SEVERITIES,
         status_names=STATUS_NAMES, by_device=by_device, severity_rank={s: i for i, s in enumerate(SEVERITIES)},
-        trend_chart=chart)
+        trend_chart=chart, verdict_names=VERDICT_NAMES, policy_title_ja=published_policy().title_ja,
+        policy_title_en=published_policy().title_en)
 
 
 def write(report: AuditReport, results: list[Result], folder: Path, formats: list[str]) -> dict[str, Path]:
@@ -263,7 +288,12 @@ def write(report: AuditReport, results: list[Result], folder: Path, formats: lis
         "junit": ("junit.xml", lambda: junit(results)), "html": ("report.html", lambda: html(report))}
     written = {}
     for name in formats:
+        if name == "pdf":
+            continue
         filename, render = writers[name]
         write_atomic(folder / filename, render())
         written[name] = folder / filename
+    if "pdf" in formats:  # last: the other reports are there even when Chromium fails
+        print_pdf(html(report), folder / "report.pdf")
+        written["pdf"] = folder / "report.pdf"
     return written

@@ -24,6 +24,34 @@ class Finding:
     title_en: str
     title_ja: str
     config: str  # the configuration line, secrets masked ("" when there is none)
+    policy_items: tuple[str, ...] = ()  # the items of the published policy it is evidence against
+
+
+@dataclass(frozen=True)
+class PolicyEvidence:
+    """One item of the city's published security policy, and what the audit found for it."""
+
+    item: str
+    title_ja: str
+    title_en: str
+    source: str
+    rules: list[str]
+    verdict: str  # "met", "not met" or "no evidence"
+    passed: int  # results of its rules, over the audited devices
+    failed: int
+    waived: int
+    errors: int
+    not_judged: int  # not applicable or not evaluated (the platform, the model, no zone map)
+
+
+@dataclass(frozen=True)
+class SeparationInForce:
+    """The separation model the audit judged the network under."""
+
+    model: str  # alpha, alpha_prime, beta, beta_prime
+    name: str  # α, α′, β, β′
+    name_ja: str
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -126,6 +154,9 @@ class AuditReport:
     # a nightly run's own: its comparison with the night before, and its backup
     history: NightHistory | None = None
     backup: dict[str, Any] | None = None
+    # the evidence for the city's published policy, and the separation model it was judged under
+    policy: list[PolicyEvidence] | None = None
+    separation_model: SeparationInForce | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The report as its JSON file and ``--json`` hold it."""
@@ -140,4 +171,8 @@ class AuditReport:
             document["history"] = asdict(self.history)
         if self.backup is not None:
             document["backup"] = self.backup
+        if self.separation_model is not None:
+            document["separation_model"] = asdict(self.separation_model)
+        if self.policy is not None:
+            document["policy"] = [asdict(row) for row in self.policy]
         return document

@@ -17,6 +17,7 @@ from netutils.vlan import vlanlist_to_config
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.model import Device, Interface, InterfaceRole
 from muronet.inventory.secrets import SecretSource
+from muronet.inventory.separation import INTERNET, MODELS
 from muronet.platforms import Platform, get_platform
 from muronet.render import filters
 
@@ -50,6 +51,8 @@ class ContextBuilder:
         assert city is not None, "render a validated inventory"
         self.city = city
         self.secrets = {name: secrets.get(name) for name in sorted(city.secrets)}
+        model = MODELS[city.separation_model]
+        self.authenticated_zones = {INTERNET} if model.authenticated_internet_terminals else set()
         zone_order = {name: n + 1 for n, name in enumerate(self.inventory.zones)}
         self.rd = {zone.vrf: f"{city.asn}:{zone_order[name]}" for name, zone in self.inventory.zones.items()}
         self.city_context = self._city_context()
@@ -153,6 +156,8 @@ class ContextBuilder:
             "loopback": interface.role == InterfaceRole.LOOPBACK,
             "bfd": any(n.bfd for n in (device.bgp.neighbors if device.bgp else [])
                        if interface.circuit is not None and n.circuit == interface.circuit),
+            # β/β′ authenticate the terminals the model moved to the INTERNET zone (SEC-ZONE-015)
+            "dot1x": interface.mode == "access" and interface.zone in self.authenticated_zones,
         }
 
     def _interface_ospf(self, interface: Interface) -> dict[str, Any] | None:

@@ -11,9 +11,9 @@ from pathlib import Path
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.issues import Issue, sort_issues
 from muronet.inventory.loader import Inventory, load_inventory
-from muronet.validation import circuits, fiber, ipplan, references, zones
+from muronet.validation import circuits, fiber, ipplan, references, separation, zones
 
-CHECKS = (*references.CHECKS, *ipplan.CHECKS, *fiber.CHECKS, *circuits.CHECKS)
+CHECKS = (*references.CHECKS, *ipplan.CHECKS, *fiber.CHECKS, *circuits.CHECKS, *separation.CHECKS)
 
 
 def validate(inventory: Inventory) -> list[Issue]:

@@ -3,7 +3,7 @@ the backups) read together with the inventory's cabling and circuits (``muronet.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ from muronet.analysis import SEVERITIES, Finding, NetworkAnalysis, audits_of, ne
 from muronet.analysis.filters import FlowLine, flow_lines
 from muronet.inventory.index import InventoryIndex
 from muronet.inventory.loader import Inventory
-from muronet.lab.verify import ZoneMatrix
+from muronet.lab.verify import ZoneMatrix, model_line
 from muronet.platforms import detect_platform
 from muronet.policy.acl import parse_entry
 from muronet.policy.context import Settings
@@ -134,7 +134,8 @@ def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
                                                  if asked is None or name in asked
                                                  for line in flow_lines(audit, flow)])
     return AnalyzeResult(str(options.source) if options.source else "rendered", sorted(audits),
-                         "inferred" if standalone else "inventory", findings, analysis.zone_matrix(),
+                         "inferred" if standalone else "inventory", findings,
+                         replace(analysis.zone_matrix(), model="" if standalone else model_line(index)),
                          _routes(analysis, asked) if options.routes else None, answer)
 
 

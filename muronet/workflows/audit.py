@@ -16,6 +16,7 @@ from muronet.policy import report
 from muronet.policy.context import Settings
 from muronet.policy.drift import remediation
 from muronet.policy.engine import ERROR, Result, apply_waivers, audit_many
+from muronet.policy.pdf import PdfError
 from muronet.policy.results import AuditReport
 from muronet.policy.waivers import load_waivers
 from muronet.render.engine import Renderer, default_templates_dir
@@ -23,7 +24,8 @@ from muronet.tasks.collect import collect
 from muronet.workflows.common import WORKERS, devices_nornir, intended_configs, load, read_configs
 from muronet.workflows.errors import WorkflowError
 
-FORMATS = ("html", "json", "junit", "md")
+FORMATS = ("html", "json", "junit", "md")  # written by default
+REPORT_FORMATS = (*FORMATS, "pdf")  # pdf: the HTML page printed by Chromium, for an auditor
 
 
 def default_waivers(inventory: Path) -> Path:
@@ -76,8 +78,16 @@ def audit(options: AuditOptions) -> AuditResult:
         "source": "live" if options.live else str(options.source),
         "generated": datetime.now().isoformat(timespec="seconds")}, index, texts,
         absent=f"no <device>.cfg in {options.source}" if options.source else absent_from_run(options.lab_state))
-    return AuditResult(audited_configs, report.write(audited_configs, results + errors, options.out_dir,
+    return AuditResult(audited_configs, write_reports(audited_configs, results + errors, options.out_dir,
                                                      list(options.formats)))
+
+
+def write_reports(audited_configs: AuditReport, results: list[Result], folder: Path, formats: list[str]
+                  ) -> dict[str, Path]:
+    try:
+        return report.write(audited_configs, results, folder, formats)
+    except PdfError as error:
+        raise WorkflowError(f"{folder}: the other reports are written; {error}", 1) from None
 
 
 def absent_from_run(lab_state: Path | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ from muronet.inventory.index import InventoryIndex
 from muronet.inventory.secrets import SecretError, resolve
 from muronet.lab import management, twin
 from muronet.lab.plan import boot_config, build_plan, element_links, peer_config, peer_password_secret
-from muronet.lab.verify import ZoneMatrix, endpoints, run_matrix, table_violations, zone_matrix
+from muronet.lab.verify import ZoneMatrix, endpoints, model_line, run_matrix, table_violations, zone_matrix
 from muronet.workflows.common import load
 from muronet.workflows.errors import WorkflowError
 
@@ -82,8 +82,12 @@ def lab_verify(inventory: Path, state: Path, per_zone: int = 4) -> ZoneMatrix:
         raise WorkflowError(f"lab verify: {error}", 1) from None
     index = InventoryIndex(load(inventory))
     plan = build_plan(index)
+    try:
+        twin.answer_for_servers(plan.segments)
+    except twin.LabError as error:
+        raise WorkflowError(f"lab verify: {error}", 1) from None
     started = time.perf_counter()
     sources, targets = endpoints(plan, index, per_zone)
     results = run_matrix(sources, targets)
     tables = table_violations(plan, index)
-    return zone_matrix(results, tables, round(time.perf_counter() - started, 1))
+    return replace(zone_matrix(results, tables, round(time.perf_counter() - started, 1)), model=model_line(index))

@@ -14,7 +14,15 @@ from muronet.policy import history, report
 from muronet.policy.engine import Result, blocking
 from muronet.policy.results import AuditReport
 from muronet.tasks.collect import collect
-from muronet.workflows.audit import FORMATS, absent_from_run, audited, default_waivers, drift, platforms_of
+from muronet.workflows.audit import (
+    FORMATS,
+    absent_from_run,
+    audited,
+    default_waivers,
+    drift,
+    platforms_of,
+    write_reports,
+)
 from muronet.workflows.common import WORKERS, devices_nornir, load, read_configs
 
 
@@ -55,4 +63,4 @@ def nightly(options: NightlyOptions) -> NightlyResult:
     audited_backups.history = history.record(options.db, audited_backups, run.commit, len(stopping))
     audited_backups.backup = run.as_dict()
     return NightlyResult(audited_backups, run, stopping,
-                         report.write(audited_backups, results, options.out_dir, list(FORMATS)))
+                         write_reports(audited_backups, results, options.out_dir, [*FORMATS, "pdf"]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from frr_network import selected_routes, table_differences
+from pypdf import PdfReader
 from support import REPO, edit, twin_routers
 
 from muronet.lab import twin as lab_twin
@@ -30,6 +32,7 @@ SECRETS = {
     "MURONET_BGP_GOVERNMENT_CLOUD": "gc-Bgp-31d7",
     "MURONET_ENABLE_SECRET": "en-1", "MURONET_LOCAL_ADMIN_SECRET": "la-1", "MURONET_TACACS_KEY": "tac-1",
     "MURONET_SNMP_AUTH": "snmpA-1", "MURONET_SNMP_PRIV": "snmpP-1", "MURONET_NTP_KEY": "ntp-1",
+    "MURONET_RADIUS_KEY": "rad-1",  # the β′ example's (802.1X on its INTERNET terminal ports)
 }
 MURONET = str(REPO / ".venv/bin/muronet")
 TWIN_ROUTERS = twin_routers()
@@ -120,6 +123,32 @@ def test_commit_provisions_the_city_verifies_saves_and_a_second_run_changes_noth
     matrix = json.loads(verify.stdout)["matrix"]
     assert matrix["LGWAN->LGWAN"]["reached"] == matrix["LGWAN->LGWAN"]["probes"] > 0
     assert matrix["MYNUMBER->INTERNET"]["reached"] == 0 and matrix["REGIONAL->LGWAN"]["reached"] == 0
+
+
+def test_the_beta_prime_example_runs_and_verifies_on_the_same_twin_as_the_model_predicts(state, tmp_path):
+    """The city moved to β′ (examples/beta-prime) changes servers and switch ports, not routing: the
+    provisioned twin already runs its routers' configurations (a dry run changes nothing), and its
+    verification under β′ (the servers where β′ puts them) agrees with the offline model cell by
+    cell; the α verification after it finds every server back in its α place."""
+    example = tmp_path / "beta-prime"
+    assembled = subprocess.run([str(REPO / ".venv/bin/python"), "-m", "muronet.inventory.overlay", "inventory",
+                                "examples/beta-prime/inventory", str(example)], cwd=REPO, capture_output=True,
+                               text=True)
+    assert assembled.returncode == 0, assembled.stderr
+    inventory = str(example / "inventory")
+    code, report = provision(state, "--inventory", inventory)
+    assert code == 0 and report["summary"]["unchanged"] == TWIN_ROUTERS, report["summary"]
+    verify = muronet("lab", "verify", "--state", str(state), "--inventory", inventory, "--json")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    twin = json.loads(verify.stdout)
+    model = json.loads(muronet("analyze", "--inventory", inventory, "--json").stdout)["reachability"]
+    assert twin["separation_model"].startswith("β′ (beta_prime)") and twin["probes"] == model["probes"]
+    assert {k: (c["reached"], c["probes"]) for k, c in twin["matrix"].items()} == {
+        k: (c["reached"], c["probes"]) for k, c in model["matrix"].items()}
+    alpha = muronet("lab", "verify", "--state", str(state), "--json")
+    assert alpha.returncode == 0, alpha.stdout
+    assert json.loads(alpha.stdout)["matrix"]["INTERNET->INTERNET"]["probes"] < twin["matrix"]["INTERNET->INTERNET"][
+        "probes"]  # the groupware, the financial system and the gateway's side are INTERNET's in β′ only
 
 
 GC_PRIMARY, GC_SECONDARY = "GC-HKD-0205-0001", "GC-HKD-0205-0002"
@@ -444,6 +473,11 @@ def test_nightly_twice_in_a_row_shows_what_is_new_and_keeps_the_trend(state, tmp
     assert second["drift"] == {"library-rt1": ["no password <secret:*>"]}  # drift, from the backup, masked
     page = (tmp_path / "reports/report.html").read_text()
     assert "SEC-MGMT-002" in page and "Trend" in page and "zebra" not in page
+    # the PDF an auditor is handed: the model, the published policy's items, the findings, no secret
+    printed = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(tmp_path / "reports/report.pdf").pages))
+    assert "αモデル" in printed and "SEC-MGMT-002" in printed and "zebra" not in printed
+    items = {row["item"]: row["verdict"] for row in second["policy"]}
+    assert items["MP-12"] == items["MP-10"] == "not met" and items["MP-01"] == "met"  # cleartext vty, its password
     code, third = nightly()
     assert code == 0 and {(d, r) for d, r, _ in third["history"]["fixed"]} == {
         ("library-rt1", "SEC-MGMT-002"), ("library-rt1", "SEC-AUTH-004")}

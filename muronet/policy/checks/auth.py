@@ -64,7 +64,7 @@ def ios_two_aaa_servers(audit: DeviceAudit) -> Iterator[Violation]:
         address = server.get_child(startswith="address ipv4 ")
         if address is None:
             continue
-        servers.append(address.text.split()[-1])
+        servers.append(address.text.split()[2])  # address ipv4 A [auth-port N acct-port N]
         if allowed and servers[-1] not in allowed:
             yield Violation(f"{server.text}: {servers[-1]} is not a city AAA server", audit.line_of(address))
     if len(servers) < REDUNDANT_SERVERS:

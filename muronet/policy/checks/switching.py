@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from muronet.inventory.separation import INTERNET
 from muronet.policy.context import ConfigNode, DeviceAudit
 from muronet.policy.registry import Violation, check
 from muronet.policy.zonemap import inventory_ports
@@ -94,3 +95,19 @@ def unused_ports_shut_and_parked(audit: DeviceAudit) -> Iterator[Violation]:
         if parking and vlan_id != parking:
             yield Violation(f"{port.text}: unused port in VLAN {vlan_id}, not the parking VLAN {parking}",
                             audit.line_of(port))
+
+
+@check("SEC-ZONE-015", "cisco_ios", zones=True)
+def internet_terminals_authenticated(audit: DeviceAudit) -> Iterator[Violation]:
+    """β/β′ put the main business terminals in the INTERNET zone: each of its access ports
+    authenticates the terminal (802.1X), port security alone is not enough there."""
+    assert audit.index is not None and audit.device is not None
+    vlans = audit.index.vlans
+    ports = [p for p in _ports(audit, "access") if (vlan := p.get_child(startswith="switchport access vlan "))
+             and (zone := vlans.get((audit.device.site, int(vlan.text.split()[-1])))) and zone.zone == INTERNET]
+    if ports and audit.first("dot1x system-auth-control") is None:
+        yield Violation("'dot1x system-auth-control' missing: 802.1X is off on the whole switch")
+    for port in ports:
+        for needed in ("authentication port-control auto", "dot1x pae authenticator"):
+            if port.get_child(equals=needed) is None:
+                yield Violation(f"{port.text}: an INTERNET-zone terminal port without '{needed}'", audit.line_of(port))

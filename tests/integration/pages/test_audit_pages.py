@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser import chromium, console_problems, requests_made, screenshot
+from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from support import INVENTORY, REPO
@@ -40,7 +41,7 @@ def audited(reference, tmp_path_factory):
     text = text.replace("no ip http server", "ip http server", 1).replace(" exec-timeout 10 0", " exec-timeout 0 0", 1)
     switch.write_text(text, encoding="utf-8")
     (folder / "ch-acc-2f.cfg").write_bytes(b"\xff\xfe not a configuration")
-    result = audit(AuditOptions(INVENTORY, source=folder, formats=("html", "json"),
+    result = audit(AuditOptions(INVENTORY, source=folder, formats=("html", "json", "pdf"),
                                 out_dir=tmp_path_factory.mktemp("report")))
     return result, text
 
@@ -97,6 +98,32 @@ def test_per_zone_and_per_device_with_each_finding_line_and_configuration_line(b
     assert "library-rt1" in quiet and "ch-acc-1f" not in quiet
     screenshot(browser, "audit-device-open")
     _offline_and_quiet(browser)
+
+
+def test_the_published_policy_items_come_with_their_verdicts_and_findings_link_to_them(browser, audited):
+    """The planted 'ip http server' (SEC-MGMT-005) and 'exec-timeout 0 0' (SEC-MGMT-004) break items
+    MP-08 and MP-11 of muronet/policy/published.yaml; every other item is met."""
+    result, _ = audited
+    _open(browser, result.written["html"])
+    model = browser.find_element(By.ID, "separation-model").text
+    assert "αモデル" in model and "(alpha)" in model
+    verdicts = {row.get_attribute("id"): row.find_elements(By.TAG_NAME, "td")[3].text
+                for row in browser.find_elements(By.CSS_SELECTOR, "#policy-items tbody tr")}
+    assert len(verdicts) == len(result.report.policy) == 16
+    broken = {f"item-{item}" for item in ("MP-08", "MP-11")}
+    assert {item for item, verdict in verdicts.items() if verdict.startswith("不適合")} == broken
+    assert all(verdict.startswith("適合") for item, verdict in verdicts.items() if item not in broken)
+    browser.find_element(By.CSS_SELECTOR, '#findings-table a[href="#item-MP-11"]').click()
+    assert browser.current_url.endswith("#item-MP-11")
+    _offline_and_quiet(browser)
+
+
+def test_the_pdf_is_the_report_as_an_auditor_is_handed_it(audited):
+    result, _ = audited
+    printed = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(result.written["pdf"]).pages))
+    assert "αモデル" in printed and "公表されたセキュリティポリシーへの対応" in printed and "不合格FAIL" in printed
+    assert all(row.item in printed for row in result.report.policy)
+    assert all(finding.rule in printed for finding in result.report.findings)
 
 
 def test_per_rule_marks_only_rules_with_open_findings(browser, audited):

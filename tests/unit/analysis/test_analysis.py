@@ -444,8 +444,10 @@ def test_the_reference_city_routes_only_within_its_zones(cli):
     done = cli("analyze", "--inventory", str(INVENTORY), "--json", "--routes", "--limit", "ch-lgwan-rt1,ch-core2")
     document = json.loads(done.output)
     reach = document["reachability"]
-    assert done.exit_code == 0 and reach["ok"] and reach["violations"] == [] and reach["probes"] == 443
-    assert reach["matrix"]["LGWAN->LGWAN"] == {"allowed": True, "reached": 20, "probes": 20, "one_way": 0}
+    assert done.exit_code == 0 and reach["ok"] and reach["violations"] == [] and reach["probes"] == 630
+    # 4 LGWAN sources × (6 LGWAN LANs' test hosts + 4 LGWAN servers: the relay's LGWAN side, the
+    # groupware, mail, the financial system), less each source to itself
+    assert reach["matrix"]["LGWAN->LGWAN"] == {"allowed": True, "reached": 36, "probes": 36, "one_way": 0}
     assert reach["matrix"]["MYNUMBER->INTERNET"]["reached"] == 0
     assert set(document["routes"]) == {"ch-lgwan-rt1", "ch-core2"}
     lgwan = {r["prefix"]: r for r in document["routes"]["ch-lgwan-rt1"]["default"]}

@@ -7,7 +7,7 @@ import json
 import subprocess
 
 import pytest
-from support import REPO, edit, line_containing
+from support import INVENTORY, REPO, edit, line_containing
 
 from muronet.platforms import get_platform
 from muronet.policy.context import Settings
@@ -317,3 +317,32 @@ def test_review_of_the_government_cloud_line_its_policy_and_a_leak_of_its_prefix
     new = [(f["check"], f["severity"], f["device"]) for f in doc["network"]["new"]]
     assert ("zone-route", "critical", "ch-lgwan-rt1") in new
     assert any("10.226.0.0/20" in f["message"] for f in doc["network"]["new"])
+
+
+def test_the_review_judges_a_change_under_the_citys_separation_model(cli, tmp_path):
+    """One INTERNET-zone terminal port loses 802.1X: under β′ (the example) that is a new high
+    finding of SEC-ZONE-015 and blocks; under α the rule does not apply and nothing is found."""
+    from muronet.inventory.overlay import assemble
+    from muronet.workflows.common import load
+
+    beta_prime = tmp_path / "bp/inventory"
+    assemble(INVENTORY, REPO / "examples/beta-prime/inventory", beta_prime)
+    (tmp_path / "bp/templates").symlink_to(REPO / "templates")
+    example = load(beta_prime)
+    switch = Renderer(example, REPO / "templates").render(example.device("ch-acc-1f"))
+    port = switch.split("\ninterface ")[1:]
+    internet = next(p for p in port if " switchport access vlan 30" in p and " dot1x pae authenticator" in p)
+    weakened = switch.replace(internet, internet.replace(" authentication port-control auto\n", ""), 1)
+    before, after = tmp_path / "before", tmp_path / "after"
+    before.mkdir()
+    after.mkdir()
+    (before / "ch-acc-1f.cfg").write_text(switch)
+    (after / "ch-acc-1f.cfg").write_text(weakened)
+    verdicts = {}
+    for model, inventory in (("beta_prime", beta_prime), ("alpha", INVENTORY)):
+        result = cli("review", "--inventory", str(inventory), "--before", str(before), "--after", str(after),
+                     "--out", str(tmp_path / model), "--json")
+        doc = json.loads(result.stdout)
+        verdicts[model] = (result.exit_code, [f["rule"] for d in doc["devices"] for f in d["new_findings"]])
+    assert verdicts["beta_prime"] == (1, ["SEC-ZONE-015"])
+    assert verdicts["alpha"][1] == []
