@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup unit docs driver demo lab-down netbox-down netbox-schema topology test lint bench bench-lab bench-netbox bench-ansible bench-pages bench-analysis clean
+.PHONY: setup unit docs driver demo lab-down netbox-down netbox-schema topology test lint bench bench-lab bench-netbox bench-ansible bench-pages bench-analysis bench-failures clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -89,6 +89,7 @@ bench: setup
 	$(BIN)/python bench/netbox_bench.py
 	$(BIN)/python bench/pages_bench.py
 	$(BIN)/python bench/analysis_bench.py --twin
+	$(BIN)/python bench/failures_bench.py --twin
 	$(BIN)/python bench/ansible_bench.py
 
 bench-ansible: setup
@@ -105,6 +106,9 @@ bench-pages: setup
 
 bench-analysis: setup
 	$(BIN)/python bench/analysis_bench.py --twin
+
+bench-failures: setup
+	$(BIN)/python bench/failures_bench.py --twin
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -24,6 +24,10 @@ step "dry run: what provisioning would change";  $muronet provision --lab --no-d
 step "provision: commit, verify, confirm";       $muronet provision --lab --commit --no-diff
 step "a second run changes nothing";             $muronet provision --lab --no-diff
 step "zone verification on the running twin";   $muronet lab verify
+step "what survives a failure: every single failure of a cable, router or line (N-1), offline"
+                                                $muronet analyze --n-1
+step "one of them in the twin: the west ring cut at FB-003, verified against the model, restored"
+$muronet lab fail FB-003 && $muronet lab verify --fail FB-003 && $muronet lab restore FB-003 --wait 30
 step "Ansible: the same provisioning as a playbook, dry run (two facilities)"
 .venv/bin/ansible-playbook playbooks/provision.yml --check --diff --limit site_library,site_hospital
 step "nightly job: back up every router into git (secrets masked), audit the security policy"
@@ -35,7 +39,8 @@ The twin is still running (state: ${MURONET_LAB_STATE:-/var/tmp/muronet-lab}; cr
   .venv/bin/muronet provision --lab --limit library-rt1          one device's diff (dry run)
   .venv/bin/muronet lab status | lab verify
   .venv/bin/muronet audit --live --lab                           audit the running twin, with drift
-  build/nightly/report.html, build/backups/ (git)                the audit report and the backups
+  build/nightly/report.html, report.pdf, build/backups/ (git)     the audit report (HTML, PDF) and the backups
+  .venv/bin/muronet analyze --fail ch-agg1                       what one failure cuts and moves (offline)
   build/topology/index.html (offline page), *.svg, *.png, *.drawio   the diagrams from NetBox
   .venv/bin/ansible-playbook playbooks/provision.yml --check --diff   the same with Ansible (docs/guides/engineer.md, "Ansible")
   make lab-down                                                  stop the twin, leaving nothing behind

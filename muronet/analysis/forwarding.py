@@ -50,6 +50,10 @@ class Reach:
     arrives: bool = False  # some packet gets there, reply or not
 
     @property
+    def should_reach(self) -> bool:
+        return self.probe.allowed
+
+    @property
     def violation(self) -> bool:
         """An allowed flow without its round trip, or a forbidden one that packets travel one way."""
         return not self.reached if self.probe.allowed else self.arrives
@@ -62,6 +66,9 @@ class Network:
     tables: dict[Node, Rib]
     local: dict[Node, set[IPv4Address]] = field(default_factory=dict)
     owners: dict[IPv4Address, list[tuple[Node, IPv4Network]]] = field(default_factory=dict)
+    # what walks ask again and again (every probe to one target asks the same routers): built once
+    _routes: dict[tuple[Node, IPv4Address], Route | None] = field(default_factory=dict, repr=False)
+    _connected: dict[Node, set[IPv4Network]] = field(default_factory=dict, repr=False)
 
     def own(self, node: Node, address: IPv4Address, prefix: IPv4Network) -> None:
         self.local.setdefault(node, set()).add(address)
@@ -70,16 +77,22 @@ class Network:
     def neighbour(self, router: str, table: str, address: IPv4Address, prefix: IPv4Network | None,
                   here: Node) -> Node | None:
         """Who answers for ``address`` on a subnet of ``(router, table)`` (``prefix``: that one)."""
-        rib = self.tables.get((router, table))
-        connected = {p for p, r in rib.own.items() if r.protocol == "connected"} if rib is not None else set()
+        connected = self._connected.get((router, table))
+        if connected is None:
+            rib = self.tables.get((router, table))
+            connected = {p for p, r in rib.own.items() if r.protocol == "connected"} if rib is not None else set()
+            self._connected[(router, table)] = connected
         for node, subnet in self.owners.get(address, ()):
             if node != here and (subnet == prefix if prefix is not None else subnet in connected):
                 return node
         return None
 
     def lookup(self, node: Node, address: IPv4Address) -> Route | None:
-        rib = self.tables.get(node)
-        return rib.lookup(address, installed=True) if rib is not None else None
+        key = (node, address)
+        if key not in self._routes:
+            rib = self.tables.get(node)
+            self._routes[key] = rib.lookup(address, installed=True) if rib is not None else None
+        return self._routes[key]
 
 
 def network_of(model: RoutingModel, plan: LabPlan) -> Network:
@@ -168,8 +181,8 @@ def reach(network: Network, probe: Probe) -> Reach:
                  bool(arrived))
 
 
-def matrix(index: InventoryIndex, model: RoutingModel, per_zone: int = 4) -> list[Reach]:
-    """Every probe of ``lab verify`` (the same hosts and targets), answered by the model."""
+def model_plan(index: InventoryIndex, model: RoutingModel) -> LabPlan:
+    """The twin's plan of the devices the model routes with: their LANs, test hosts and far ends."""
     management = index.inventory.management_zone
 
     def routes(device: Device) -> bool:  # a switch with its management address only does not
@@ -178,7 +191,12 @@ def matrix(index: InventoryIndex, model: RoutingModel, per_zone: int = 4) -> lis
                  for p in (router.ports if router else ())}
         return bool(zones - {management, None})
 
-    plan = build_plan(index, routed=routes, strict=False)
+    return build_plan(index, routed=routes, strict=False)
+
+
+def matrix(index: InventoryIndex, model: RoutingModel, per_zone: int = 4) -> list[Reach]:
+    """Every probe of ``lab verify`` (the same hosts and targets), answered by the model."""
+    plan = model_plan(index, model)
     network = network_of(model, plan)
     sources, targets = endpoints(plan, index, per_zone)
     return [reach(network, Probe(s, t)) for s in sources for t in targets if s.address != t.address]

@@ -75,15 +75,36 @@ def far_end_audits(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> dic
     return found
 
 
-def build_model(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_leaks: bool = True) -> RoutingModel:
-    """The model of ``audits`` (and their circuits' far ends). ``vrf_leaks``: a next hop in another
-    VRF carries traffic, as in one real chassis; False for the twin, whose VRFs are namespaces, where
-    FRR selects such a route but cannot install it (nor redistribute it, nor forward by it)."""
+@dataclass(frozen=True)
+class ModelInputs:
+    """What the model is computed from, read once from the configurations: a failure scenario
+    (``muronet.analysis.failures``) takes routers, ports and cables out of these and solves again."""
+
+    routers: dict[str, Router]  # the configured devices and their circuits' far ends
+    checked: dict[SessionKey, bool]  # each configured BGP session: whether its configuration passed the checks
+    cables: set[frozenset[tuple[str, str]]]  # (device, port) pairs in the platforms' interface names
+    far_ends: dict[str, Circuit]  # lab name of a circuit's far end → the circuit
+
+
+def model_inputs(index: InventoryIndex, audits: dict[str, DeviceAudit]) -> ModelInputs:
     far = far_end_audits(index, audits)
     routers = {name: read_router(audit) for name, audit in {**audits, **{n: a for n, (a, _) in far.items()}}.items()}
     checked = {(c.device, table_name(c.neighbor.vrf), c.neighbor.address): c.checked and not c.reasons
                for c in session_checks(index, audits)}
     cables = {frozenset({(a, a_port), (b, b_port)}) for a, a_port, b, b_port in cabled_pairs(index, audits)}
+    return ModelInputs(routers, checked, cables, {name: circuit for name, (_, circuit) in far.items()})
+
+
+def build_model(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_leaks: bool = True) -> RoutingModel:
+    """The model of ``audits`` (and their circuits' far ends). ``vrf_leaks``: a next hop in another
+    VRF carries traffic, as in one real chassis; False for the twin, whose VRFs are namespaces, where
+    FRR selects such a route but cannot install it (nor redistribute it, nor forward by it)."""
+    return solve(model_inputs(index, audits), vrf_leaks)
+
+
+def solve(inputs: ModelInputs, vrf_leaks: bool = True) -> RoutingModel:
+    """The routing model of ``inputs``: rounds until the tables settle."""
+    routers, checked, cables = inputs.routers, inputs.checked, inputs.cables
     ospf = OspfDomain(routers, cables)
     connected = _connected(routers)
     tables = {node: Rib(node, dict(own), ospf) for node, own in connected.items()}
@@ -100,8 +121,7 @@ def build_model(index: InventoryIndex, audits: dict[str, DeviceAudit], vrf_leaks
             converged = True
             break
         tables = {node: Rib(node, routes, ospf) for node, routes in own.items()}
-    return RoutingModel(routers, tables, established, down, {name: circuit for name, (_, circuit) in far.items()},
-                        converged)
+    return RoutingModel(routers, tables, established, down, inputs.far_ends, converged)
 
 
 def _connected(routers: dict[str, Router]) -> dict[Node, dict[IPv4Network, Route]]:

@@ -43,6 +43,13 @@ def analyze(
     limit: LimitOption = None,
     routes: Annotated[bool, typer.Option("--routes", help="Show the route tables the model computes (with "
                                          "--limit: of those devices).")] = False,
+    fail: Annotated[list[str] | None, typer.Option("--fail", help="What if this element fails (a cable's label "
+                                                   "or DEVICE:PORT, a device, a site, a circuit id); repeat it "
+                                                   "for elements failing together.")] = None,
+    n_1: Annotated[bool, typer.Option("--n-1", help="Every single failure of a cable, a routed device, a "
+                                      "circuit: the ones that cut something, with what.")] = False,
+    n_2: Annotated[bool, typer.Option("--n-2", help="Every two spans of one fiber ring failing together.")
+                   ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Analyse configurations across devices without asking any: undefined references and unused
@@ -51,8 +58,15 @@ def analyze(
     computed from it; with --flow, a filter question. --limit reports on the devices it selects
     (every configuration is read).
 
+    With --fail, --n-1 or --n-2: what survives failures instead (the flows from every LAN to its
+    zone's city-hall LAN and external lines that stop, and those that move); exit 0.
+
     Exit 1 when something cannot work (a critical or high finding)."""
     from muronet.workflows.analyze import AnalyzeOptions, analyze_configs
+
+    if fail or n_1 or n_2:
+        _what_survives(inventory, source, tuple(fail or ()), n_1, n_2, as_json)
+        return
 
     with presented(as_json):
         result = analyze_configs(AnalyzeOptions(inventory, source, platform=platform, flow=flow, limit=limit,
@@ -62,6 +76,35 @@ def analyze(
     else:
         _print_analysis(result, inventory)
     raise typer.Exit(result.exit_code)
+
+
+def _what_survives(inventory: Path, source: Path | None, fail: tuple[str, ...], n_1: bool, n_2: bool,
+                   as_json: bool) -> None:
+    from muronet.workflows.failures import FailureOptions, failure_scenarios
+
+    with presented(as_json):
+        result = failure_scenarios(FailureOptions(inventory, source, fail=fail, n_1=n_1, n_2=n_2))
+    if as_json:
+        emit_json(result.to_json())
+        return
+    for scenario in result.scenarios if fail else []:
+        say(f"{' + '.join(scenario.fail)} down: {len(scenario.lost)} flow(s) lost, {len(scenario.moved)} moved")
+        for flow in scenario.lost:
+            say(f"  LOST {flow.zone} {flow.source} [{', '.join(flow.sites)}] -> {flow.target}")
+        for flow in scenario.moved:
+            say(f"  moved {flow.zone} {flow.source} -> {flow.target}")
+    cuts = [c for c in result.cuts if tuple(c.fail) != fail]
+    for cut in (c for c in cuts if c.beyond):
+        say(f"{' + '.join(cut.fail)}: {cut.lost} flow(s) of {', '.join(cut.zones)} lost; cuts {len(cut.beyond)} "
+            f"site(s) beyond its own: {', '.join(cut.beyond)}")
+    alone = [c for c in cuts if not c.beyond]
+    if alone:
+        say(f"{len(alone)} failure(s) cut only their own site (a single-homed facility's router): "
+            + ", ".join(" + ".join(c.fail) for c in alone))
+    if n_1 or n_2:
+        summary = result.to_json()["summary"]
+        say(f"{summary['scenarios']} scenarios over {result.flows} flows in {result.seconds} s: {summary['cutting']} "
+            f"cut something, {summary['beyond_own_site']} beyond their own site")
 
 
 def _print_analysis(result: AnalyzeResult, inventory: Path) -> None:

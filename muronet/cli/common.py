@@ -188,8 +188,13 @@ def print_matrix(matrix: ZoneMatrix) -> None:
     out.print(table)
     if matrix.model:
         say(f"separation model {matrix.model}")
-    say("expected: a flow works exactly when both ends are in the same zone (approved paths end on a "
-        "server's side in each zone: nothing is routed between zones)")
+    if matrix.failed:
+        took = f"in {matrix.converged_seconds} s" if matrix.converged_seconds is not None else "NOT within the wait"
+        say(f"with {' + '.join(matrix.failed)} down: expected what the offline model predicts; the {matrix.changed} "
+            f"flow(s) the failure changes converged {took} (from `lab fail`)")
+    else:
+        say("expected: a flow works exactly when both ends are in the same zone (approved paths end on a "
+            "server's side in each zone: nothing is routed between zones)")
     for v in matrix.violations:
         say(f"VIOLATION {v.source.zone} {v.source.address} ({v.source.label}) -> {v.target.zone} "
             f"{v.target.address} ({v.target.label}): expected {v.expected}, {v.got}")

@@ -99,14 +99,21 @@ def lab_ssh(
 @lab_app.command("verify")
 def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE,
                per_zone: Annotated[int, typer.Option(help="Test hosts per zone (spread over its sites).", min=2)] = 4,
+               fail: Annotated[list[str] | None, typer.Option("--fail", help="An element `lab fail` took down: "
+                                                              "expect what the offline model predicts without it "
+                                                              "(repeat for several).")] = None,
+               converge_seconds: Annotated[float, typer.Option(help="With --fail: how long to wait for the twin "
+                                                               "to converge.", min=0)] = 30.0,
                as_json: JsonOption = False) -> None:
     """Test the security policy on the running twin: the zone reachability matrix (a flow must work
-    exactly within a zone) and every routing table holding only its own zone's prefixes.
+    exactly within a zone) and every routing table holding only its own zone's prefixes. With
+    --fail: every probe (and every flow of `analyze --fail`) as the model predicts with those
+    elements down, and the time the twin took to get there.
     Exit 1 on any violation."""
     from muronet.workflows.lab import lab_verify as verify
 
     with presented(as_json):
-        result = verify(inventory, state, per_zone)
+        result = verify(inventory, state, per_zone, tuple(fail or ()), converge_seconds)
     if as_json:
         emit_json(result.as_dict())
     else:
@@ -116,19 +123,35 @@ def lab_verify(inventory: InventoryOption = Path("inventory"), state: StateOptio
 
 
 @lab_app.command("fail")
-def lab_fail(element: Annotated[str, typer.Argument(help="A circuit (its id) or a cable (its label, or DEVICE:PORT).")],
+def lab_fail(element: Annotated[str, typer.Argument(help="A circuit (its id), a cable (its label, or "
+                                                          "DEVICE:PORT), a router or a site.")],
              inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE) -> None:
-    """Cut a cable or a line of the twin: both ends down, as roadworks or a carrier's fault would
-    (`muronet lab restore` mends it)."""
+    """Fail an element of the twin: a cable or a line cut (both ends down, as roadworks or a
+    carrier's fault would), a router or a site's routers without power (FRR stopped at once, every
+    port down). `muronet lab restore` brings it back; `lab verify --fail` checks the model's prediction."""
     _set_links(inventory, state, element, up=False)
 
 
 @lab_app.command("restore")
-def lab_restore(element: Annotated[str, typer.Argument(help="A circuit (its id) or a cable (its label, or "
-                                                             "DEVICE:PORT).")],
-                inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE) -> None:
-    """Mend a cable or a line `muronet lab fail` cut: both ends up again."""
-    _set_links(inventory, state, element, up=True)
+def lab_restore(element: Annotated[str, typer.Argument(help="A circuit (its id), a cable (its label, or "
+                                                             "DEVICE:PORT), a router or a site.")],
+                inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE,
+                wait: Annotated[float, typer.Option(help="Seconds to wait until the flows the failure changed are "
+                                                    "back as the model has them with everything up (0: do not).",
+                                                    min=0)] = 0) -> None:
+    """Bring back what `muronet lab fail` took down: ports up, a router booted from its saved
+    configuration. Exit 1 when --wait runs out before the twin is whole again."""
+    if not wait:
+        _set_links(inventory, state, element, up=True)
+        return
+    from muronet.workflows.lab import lab_restore_converged
+
+    with presented(False):
+        ports, seconds = lab_restore_converged(inventory, state, element, wait)
+    say(f"{element} restored: {', '.join(ports)} up; "
+        + (f"the flows its failure changed are back in {seconds} s" if seconds is not None
+           else f"the flows its failure changed are NOT back within {wait:g} s"))
+    raise typer.Exit(0 if seconds is not None else 1)
 
 
 def _set_links(inventory: Path, state: Path, element: str, up: bool) -> None:
@@ -136,7 +159,7 @@ def _set_links(inventory: Path, state: Path, element: str, up: bool) -> None:
 
     with presented(False):
         changed = lab_links(inventory, state, element, up)
-    say(f"{element} {'restored' if up else 'cut'}: {', '.join(changed)} {'up' if up else 'down'}")
+    say(f"{element} {'restored' if up else 'failed'}: {', '.join(changed)} {'up' if up else 'down'}")
 
 
 @lab_app.command("restart")

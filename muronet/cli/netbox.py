@@ -109,16 +109,20 @@ def topology(
     = "svg,png,drawio,mermaid,html",
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the diagrams.", file_okay=False)]
     = Path("build/topology"),
+    failures: Annotated[bool, typer.Option("--failures/--no-failures", help="Mark the single points of failure "
+                                           "and what each element's loss cuts (the inventory's N-1, a few "
+                                           "seconds).")] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Draw the network: the physical fiber map (schematic and at the sites' coordinates), the zones and
-    their approved gateways, the LGWAN line, and one diagram per site."""
+    their approved gateways, the LGWAN line, and one diagram per site; with the inventory's N-1, the
+    single points of failure marked and each element's loss on its panel."""
     from muronet.topology.write import FORMATS
     from muronet.workflows.topology import VIEWS, TopologyOptions
     from muronet.workflows.topology import topology as draw
 
     chosen_views = csv(views, VIEWS, "views")
-    options = TopologyOptions(inventory, source, chosen_views, csv(formats, FORMATS, "formats"), out_dir)
+    options = TopologyOptions(inventory, source, chosen_views, csv(formats, FORMATS, "formats"), out_dir, failures)
     with presented(as_json):
         drawn = draw(options)
     if as_json:

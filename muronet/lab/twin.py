@@ -33,7 +33,7 @@ from typing import Any
 
 from muronet.files import UnsafeFolder, mount_points, private_folder, write_atomic
 from muronet.lab import management
-from muronet.lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Router, Segment, VethPair
+from muronet.lab.plan import OOB_BRIDGE, OOB_NAMESPACE, LabPlan, Port, Router, Segment, VethPair
 from muronet.processes import run, start_time, terminate
 from napalm_frr.path_space import OWN_PATHS, boot_parameters, own_folders
 from napalm_frr.scratch import DAEMONS as RENDERING_DAEMONS
@@ -464,6 +464,36 @@ def set_links(folder: Path, pairs: list[VethPair], up: bool) -> list[str]:
             _run("ip", "-n", port.namespace, "link", "set", "dev", port.name, "up" if up else "down")
             changed.append(f"{port.namespace}:{port.name}")
     return changed
+
+
+def router_ports(plan: LabPlan, router: str) -> list[Port]:
+    """Every port of a router in the twin (cables, LANs, circuits, management), physical ports
+    before the sub-interfaces they carry."""
+    spaces = {ns for r in plan.routers if r.name == router for ns in r.namespaces}
+    ports = {p for link in plan.links for p in (link.a, link.b) if p.namespace in spaces}
+    ports |= {p for segment in plan.segments for p in segment.gateway_ports if p.namespace in spaces}
+    ports |= {peer.link.a for peer in plan.peers if peer.link.a.namespace in spaces}
+    ports |= {p for p in plan.oob_ports if p.namespace in spaces}
+    return sorted(ports, key=lambda p: (p.name.count("."), p.namespace, p.name))
+
+
+def power(folder: Path, plan: LabPlan, router: str, on: bool) -> list[str]:
+    """A router's power lost (its FRR stopped at once and every port down, so that its neighbours
+    lose the carrier) or back (ports up, FRR booted from its saved configuration); the ports."""
+    _require_root()
+    folder = state_folder(folder)
+    state = LabState.read(folder)
+    if state is None or router not in state.routers:
+        raise LabError(f"{router} is not a router of the twin in {folder}")
+    ports = router_ports(plan, router)
+    if not on:
+        stop_router(folder, router)
+    for port in ports if on else reversed(ports):
+        _run("ip", "-n", port.namespace, "link", "set", "dev", port.name, "up" if on else "down")
+    if on and not _running_daemons(folder, router):
+        _start_frr(Router(router, ()), folder)
+        _wait_daemons(folder, [router])
+    return [f"{p.namespace}:{p.name}" for p in ports]
 
 
 def restart(folder: Path, router: str) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from ipaddress import IPv4Address, IPv4Network, ip_network
@@ -53,14 +53,19 @@ class Probe:
 class ProbeResult:
     probe: Probe
     reached: bool
+    expected: bool | None = None  # what the probe should do; None: what the policy says (within a zone)
 
     @property
     def arrives(self) -> bool:  # a ping knows the round trip only
         return self.reached
 
     @property
+    def should_reach(self) -> bool:
+        return self.probe.allowed if self.expected is None else self.expected
+
+    @property
     def violation(self) -> bool:
-        return self.reached != self.probe.allowed
+        return self.reached != self.should_reach
 
 
 def _management_address(index: InventoryIndex, device: str) -> IPv4Address:
@@ -101,18 +106,37 @@ def endpoints(plan: LabPlan, index: InventoryIndex, per_zone: int) -> tuple[list
     return sources, targets
 
 
-def _ping(probe: Probe) -> ProbeResult:
-    done = subprocess.run(["ip", "netns", "exec", probe.source.namespace, "ping", "-n", "-q", "-c", "1", "-W", "1",
+# How long a ping waits for its reply: a second where a reply is expected; where none is (the
+# policy blocks the flow, or a failure cuts it) half of one. The twin's replies take milliseconds,
+# so a leak is still seen; most probes are blocked ones, and they no longer wait out a whole second.
+REPLY_EXPECTED_S, REPLY_NOT_EXPECTED_S = "1", "0.5"
+
+
+def _ping(probe: Probe, expected: bool) -> ProbeResult:
+    wait = REPLY_EXPECTED_S if expected else REPLY_NOT_EXPECTED_S
+    done = subprocess.run(["ip", "netns", "exec", probe.source.namespace, "ping", "-n", "-q", "-c", "1", "-W", wait,
                            "-I", str(probe.source.address), str(probe.target.address)],
                           capture_output=True, text=True)
     return ProbeResult(probe, done.returncode == 0)
 
 
+def probes_of(sources: list[Endpoint], targets: list[Endpoint]) -> list[Probe]:
+    return [Probe(s, t) for s in sources for t in targets if s.address != t.address]
+
+
 def run_matrix(sources: list[Endpoint], targets: list[Endpoint], workers: int = 64) -> list[ProbeResult]:
     """Every probe, ``workers`` at a time: most of them wait out a blocked ping's second."""
-    probes = [Probe(s, t) for s in sources for t in targets if s.address != t.address]
+    return ping_all(probes_of(sources, targets), workers)
+
+
+def ping_all(probes: Sequence[Probe], workers: int = 64, expected: Mapping[Probe, bool] | None = None
+             ) -> list[ProbeResult]:
+    """Every probe pinged once; ``expected``: which should reach (default: the policy's, within a zone)."""
+    def ping(probe: Probe) -> ProbeResult:
+        return _ping(probe, probe.allowed if expected is None else expected[probe])
+
     with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(_ping, probes))
+        return list(pool.map(ping, probes))
 
 
 class Result(Protocol):
@@ -124,6 +148,9 @@ class Result(Protocol):
 
     @property
     def arrives(self) -> bool: ...  # there, reply or not
+
+    @property
+    def should_reach(self) -> bool: ...  # the expectation: the policy's (within a zone), or a prediction's
 
     @property
     def violation(self) -> bool: ...
@@ -164,6 +191,11 @@ class ZoneMatrix:
     routing_table_violations: list[str]  # "router table: prefix (protocol)" outside the table's zone
     seconds: float | None = None  # the time the probes took on the twin
     model: str = ""  # the separation model the expectations follow, as the inventory states it
+    # under a failure (lab verify --fail): the elements down, and how long the twin took to agree
+    # with the model's prediction on the flows the failure changes (None: it did not, in time)
+    failed: tuple[str, ...] = ()
+    converged_seconds: float | None = None
+    changed: int = 0  # the probes whose outcome or path the failure changes, by the model
 
     @property
     def ok(self) -> bool:
@@ -178,7 +210,9 @@ class ZoneMatrix:
         """As ``lab verify --json`` prints it."""
         timed = {"seconds": self.seconds} if self.seconds is not None else {}
         model = {"separation_model": self.model} if self.model else {}
-        return {**timed, **model, "ok": self.ok, "probes": self.probes,
+        failure = {"fail": list(self.failed), "changed": self.changed,
+                   "converged_seconds": self.converged_seconds} if self.failed else {}
+        return {**timed, **model, **failure, "ok": self.ok, "probes": self.probes,
                 "matrix": {f"{a}->{b}": asdict(cell) for (a, b), cell in self.cells.items()},
                 "violations": [v.as_dict() for v in self.violations],
                 "routing_table_violations": self.routing_table_violations}
@@ -194,7 +228,7 @@ def zone_matrix(results: Sequence[Result], tables: list[str], seconds: float | N
         len(results),
         {(a, b): MatrixCell(a == b, sum(r.reached for r in rs), len(rs), sum(r.arrives and not r.reached for r in rs))
          for (a, b), rs in cells.items() if rs},
-        [Violation(r.probe.source, r.probe.target, "reach" if r.probe.allowed else "blocked",
+        [Violation(r.probe.source, r.probe.target, "reach" if r.should_reach else "blocked",
                    "reached" if r.reached else "reached one way" if r.arrives else "blocked")
          for r in results if r.violation],
         tables, seconds)

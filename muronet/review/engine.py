@@ -19,6 +19,7 @@ from muronet.reading import Reading, Unread
 from muronet.render.vocabulary import Vocabulary, read_vocabulary
 from muronet.review.classes import CLASSIFIERS, RISKS, Change, Finding
 from muronet.review.delta import config_delta
+from muronet.review.redundancy import analysis_of, lost_redundancy
 
 
 @dataclass
@@ -169,7 +170,11 @@ def _network_difference(review: ChangeReview, before: dict[str, str], after: dic
     inventory): the findings the change brings and the ones it resolves (sessions, adjacencies,
     filters, zone flows), and the routes it moves."""
     # audits_of reads each text as its device does, as review_device does
-    was = network_analysis(index_before, audits_of(before, platforms, settings, index_before))
-    now = network_analysis(index_after, audits_of(after, platforms, settings, index_after))
+    was_audits = audits_of(before, platforms, settings, index_before)
+    now_audits = audits_of(after, platforms, settings, index_after)
+    was, now = network_analysis(index_before, was_audits), network_analysis(index_after, now_audits)
     review.network_new, review.network_resolved = difference(was.findings, now.findings)
     review.routes = route_changes(was.model, now.model)
+    if review.routes:  # the same tables on both sides: the same failures cut the same flows
+        review.network_new += lost_redundancy(analysis_of(index_before, was_audits),
+                                              analysis_of(index_after, now_audits))

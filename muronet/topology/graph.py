@@ -57,6 +57,16 @@ class CircuitEdge:
     cable: str = ""  # the source's id of the cable from the device to the A side
 
 
+@dataclass(frozen=True)
+class Loss:
+    """What one element's failure cuts (``muronet analyze --n-1``), as the planners' page shows it."""
+
+    lost: int  # flows lost
+    sites: tuple[str, ...]  # the sites that lose a flow
+    beyond: tuple[str, ...]  # those of them not the element's own site
+    zones: tuple[str, ...]
+
+
 @dataclass
 class PhysicalGraph:
     sites: dict[str, SiteNode] = field(default_factory=dict)
@@ -65,3 +75,5 @@ class PhysicalGraph:
     devices: dict[str, DeviceNode] = field(default_factory=dict)
     zones: dict[str, str] = field(default_factory=dict)  # zone → its label
     source: str = "inventory"
+    # the elements (device names, cable labels, circuit ids) whose single failure cuts something
+    failures: dict[str, Loss] = field(default_factory=dict)

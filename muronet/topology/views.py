@@ -31,6 +31,8 @@ APPROVED = "#1565c0"
 KM_PER_DEGREE = 111.32  # of latitude (and of longitude times the cosine of the latitude)
 
 NAMED_IN_GROUP = 3  # members a group's box names; the rest are counted
+# a single point of failure (its loss cuts a site beyond its own): drawn doubled and thick, no new colour
+SPOF_PENWIDTH = "5"
 
 
 class Markup(str):
@@ -131,7 +133,7 @@ def _cabled(graph: PhysicalGraph) -> set[str]:
 def physical(graph: PhysicalGraph) -> graphviz.Graph:
     """Every cabled device by site, every cable and circuit exactly once."""
     view = _graph("physical", engine="fdp", label="物理構成図 Physical network (fiber, patch, circuits)",
-                  labelloc="t", overlap="false", splines="true", K="1.2", sep="+12")
+                  labelloc="t", overlap="false", splines="true", K="1.2", sep="+12", forcelabels="false")
     cabled = _cabled(graph)
     for site in graph.sites.values():
         members = [d for d in site.devices if d in cabled]
@@ -141,21 +143,33 @@ def physical(graph: PhysicalGraph) -> graphviz.Graph:
             cluster.attr(label=site.name_ja, id=f"site-{site.slug}", style="rounded,filled", fillcolor="#f5f5f5",
                          color="#9e9e9e")
             for device in members:
+                spof = _single_point(graph, device)
                 cluster.node(device, device, shape="box", style="rounded,filled", fillcolor="white",
-                             id=f"device-{device}")
-    crowd = {slug: len(site.devices) for slug, site in graph.sites.items()}
+                             id=f"device-{device}", **({"peripheries": "2", "class": "spof"} if spof else {}))
     for link in graph.links:
-        between = link.a_site != link.b_site  # a patch inside a site is named in its tooltip: labels stay apart
-        # a span's label sits at its end in the smaller site: the crowded city hall keeps its labels apart
-        end = "headlabel" if crowd.get(link.a_site, 0) >= crowd.get(link.b_site, 0) else "taillabel"
+        # a patch inside a site is named in its tooltip; a span's label sits on its middle, where
+        # no site's name is (at an end, by the site, it covered the site's name)
+        between = link.a_site != link.b_site
+        spof = _single_point(graph, link.label)
         view.edge(link.a_device, link.b_device, id=f"cable-{link.ident or link.label}",
-                  **({end: _link_label(link), "labeldistance": "2.5"} if between else {}),
-                  color=_ring_color(link.ring), penwidth="2" if between else "1",
-                  tooltip=f"{link.label}: {link.a_device}:{link.a_port} — {link.b_device}:{link.b_port}")
+                  **({"xlabel": _link_label(link)} if between else {}),
+                  color=_ring_color(link.ring), penwidth=SPOF_PENWIDTH if spof else "2" if between else "1",
+                  tooltip=f"{link.label}: {link.a_device}:{link.a_port} — {link.b_device}:{link.b_port}",
+                  **({"class": "spof"} if spof else {}))
     for circuit in graph.circuits:
         _circuit(view, circuit, circuit.device)
-    _legend(view, _cable_rows(graph))
+    rows = _cable_rows(graph)
+    if graph.failures:
+        rows.append(("#212121", "▭▭ / ━━━", "二重枠・太線: 単一障害点 (its loss cuts another site)"))
+    _legend(view, rows)
     return view
+
+
+def _single_point(graph: PhysicalGraph, element: str) -> bool:
+    """Whether ``element``'s loss cuts a site beyond its own (a facility's own router cutting only
+    itself is every single-homed facility: its panel says so, the drawing does not shout it)."""
+    loss = graph.failures.get(element)
+    return loss is not None and bool(loss.beyond)
 
 
 def _projection(graph: PhysicalGraph, width_in: float = 18) -> tuple[dict[str, tuple[float, float]], float]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import asdict
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -32,17 +33,17 @@ def write_all(graph: PhysicalGraph, folder: Path, formats: tuple[str, ...] = FOR
             (folder / "sites").mkdir(exist_ok=True)
             for slug in graph.sites:
                 path = folder / "sites" / f"{slug}.svg"
-                write_atomic(path, views.site(graph, slug).pipe(format="svg"))
+                write_atomic(path, views.site(graph, slug).pipe(format="svg", quiet=True))
                 written.append(path)
             continue
         view = views.VIEWS[name](graph)
         if "svg" in formats or "html" in formats:
-            svgs[name] = view.pipe(format="svg").decode()
+            svgs[name] = view.pipe(format="svg", quiet=True).decode()
         if "svg" in formats:
             written.append(_write(folder / f"{name}.svg", svgs[name]))
         if "png" in formats:
             path = folder / f"{name}.png"
-            write_atomic(path, view.pipe(format="png"))
+            write_atomic(path, view.pipe(format="png", quiet=True))
             written.append(path)
         if "drawio" in formats:
             written.append(_write(folder / f"{name}.drawio", drawio(view)))
@@ -60,7 +61,7 @@ def _write(path: Path, text: str) -> Path:
 
 def drawio(view: graphviz.Graph) -> str:
     """The view as a draw.io file, placed where Graphviz laid it out (clusters become containers)."""
-    layout = json.loads(view.pipe(format="json"))
+    layout = json.loads(view.pipe(format="json", quiet=True))
     height = float(layout["bb"].split(",")[3])
     cells = ['<mxCell id="0"/>', '<mxCell id="1" parent="0"/>']
     for item in layout.get("objects", []):
@@ -78,7 +79,8 @@ def drawio(view: graphviz.Graph) -> str:
     for edge in layout.get("edges", []):
         style = "endArrow=none;" + ("dashed=1;" if edge.get("style") == "dashed" else "")
         style += f"strokeColor={edge.get('color', '#000000')};"
-        cells.append(f'<mxCell id="e{edge["_gvid"]}" value={quoteattr(visible(edge.get("label", "")))} style="{style}" '
+        label = edge.get("label") or edge.get("xlabel", "")  # a span's name sits beside it (xlabel)
+        cells.append(f'<mxCell id="e{edge["_gvid"]}" value={quoteattr(visible(label))} style="{style}" '
                      f'edge="1" parent="1" source="n{edge["tail"]}" target="n{edge["head"]}">'
                      '<mxGeometry relative="1" as="geometry"/></mxCell>')
     body = "".join(cells)
@@ -139,10 +141,13 @@ def page(graph: PhysicalGraph, svgs: dict[str, str], diagrams: bool = True) -> s
     panes = "".join(f'<div class="pane" id="pane-{name}">{_XML_DECLARATION.sub("", svg)}</div>'
                     for name, svg in svgs.items())
     script = (VENDOR / "svg-pan-zoom.min.js").read_text(encoding="utf-8")
+    cables = {link.ident or link.label: {"label": link.label, "text": _link_text(link)} for link in graph.links}
     return _PAGE.format(source=html.escape(visible(graph.source)), tabs=tabs, panes=panes, script=script,
                         sites=_script_data(_site_details(graph, diagrams)),
                         devices=_script_data(_device_details(graph)), zones=_script_data(graph.zones),
-                        kana=_script_data(_KANA))
+                        kana=_script_data(_KANA), cables=_script_data(cables),
+                        failures=_script_data({k: asdict(v) for k, v in graph.failures.items()}),
+                        failures_known=_script_data(bool(graph.failures)))
 
 
 # Hiragana to Hepburn romaji, for a search typed in kana over the romaji names (katakana is folded
@@ -169,7 +174,7 @@ aside {{ width: 25em; overflow: auto; padding: .6em; border-left: 1px solid #ccc
 aside button.pick {{ display: block; width: 100%; text-align: left; margin: .15em 0; padding: .3em; cursor: pointer; }}
 .hit > ellipse, .hit > polygon, .hit > path, .hit > a > ellipse, .hit > a > polygon, .hit > a > path
   {{ stroke: #ffab00 !important; stroke-width: 6px !important; }}
-.pane g.node, .pane g.cluster {{ cursor: pointer; }}
+.pane g.node, .pane g.cluster, .pane g.edge[id^="cable-"] {{ cursor: pointer; }}
 .pane g[tabindex]:focus-visible {{ outline: 3px solid #ffab00; }}
 .notfound {{ color: #8b0d0d; font-weight: bold; }}
 .legend {{ position: absolute; left: .5em; bottom: .5em; background: rgba(255, 255, 255, .94); border: 1px solid #999;
@@ -186,6 +191,9 @@ const SITES = {sites};
 const DEVICES = {devices};
 const ZONES = {zones};
 const KANA = {kana};
+const CABLES = {cables};
+const FAILURES = {failures};  // element → what its single failure cuts (muronet analyze --n-1)
+const FAILURES_KNOWN = {failures_known};
 const zoomers = {{}};
 let current = null;
 
@@ -242,17 +250,38 @@ function panel(title, sub, sections, link) {{
     box.append(list);
   }});
 }}
+function lossOf(element) {{
+  // what the element's single failure cuts, as a panel section (nothing when the analysis did not run)
+  if (!FAILURES_KNOWN) return [];
+  const f = FAILURES[element];
+  if (!f) return [["故障したら / if it fails", ["何も失われない: 他の経路が残る / nothing is cut"]]];
+  return [["故障したら通信を失う施設 / if it fails, these sites lose a flow (" + f.lost + " flows, " +
+           f.zones.join(", ") + ")", f.sites, slug => pick("site", slug)]];
+}}
+function whatIf(slug) {{
+  // the single failures that cut this site: its what-if list
+  if (!FAILURES_KNOWN) return [];
+  const found = Object.keys(FAILURES).filter(e => FAILURES[e].sites.includes(slug)).sort();
+  return [["もしも / what if: この施設を切り離す単一障害 (" + found.length + ")", found.length ? found :
+           ["なし: どの単一障害でも切れない / none: no single failure cuts it"],
+           element => DEVICES[element] ? pick("device", element) : showCable(element)]];
+}}
 function showSite(slug) {{
   const s = SITES[slug]; if (!s) return;
   panel(s.name_ja, s.name_romaji + " — " + s.kind + " (" + slug + ")",
-        [["機器 devices", s.devices, name => pick("device", name)], ["回線 links", s.links]], s.diagram);
+        [["機器 devices", s.devices, name => pick("device", name)], ["回線 links", s.links], ...whatIf(slug)],
+        s.diagram);
 }}
 function showDevice(name) {{
   const d = DEVICES[name]; if (!d) return;
   const site = SITES[d.site];
   panel(name, d.role.replace(/_/g, " ") + " — " + (site ? site.name_ja + " (" + d.site + ")" : d.site) +
         (d.zones.length ? " — zones " + d.zones.join(", ") : "") + (d.gateway ? " — approved gateway" : ""),
-        [["回線 links", d.links], ["施設 site", site ? [d.site] : [], slug => pick("site", slug)]]);
+        [...lossOf(name), ["回線 links", d.links], ["施設 site", site ? [d.site] : [], slug => pick("site", slug)]]);
+}}
+function showCable(key) {{
+  const c = CABLES[key] || Object.values(CABLES).find(c => c.label === key); if (!c) return;
+  panel("ケーブル " + c.label, c.text, lossOf(c.label));
 }}
 function showZone(zone) {{
   const members = Object.keys(DEVICES).filter(n => DEVICES[n].zones.includes(zone)).sort();
@@ -266,6 +295,7 @@ function clicked(g) {{
   if (id.startsWith("site-")) return showSite(id.slice(5));
   if (id.startsWith("device-")) return showDevice(id.slice(7));
   if (id.startsWith("zone-")) return showZone(id.slice(5));
+  if (id.startsWith("cable-")) return showCable(id.slice(6));
   const tip = g.querySelector("a");
   const names = (tip && (tip.getAttribute("xlink:title") || tip.getAttribute("title")) || "").split(", ")
     .filter(n => n in DEVICES);
@@ -315,9 +345,10 @@ function show(view) {{
   if (!zoomers[view]) {{
     zoomers[view] = svgPanZoom("#pane-" + view + " svg", {{controlIconsEnabled: true, fit: true, center: true,
       maxZoom: 40, onZoom: () => relabel(view)}});
-    document.querySelectorAll("#pane-" + view + " g.node, #pane-" + view + " g.cluster").forEach(g => {{
+    document.querySelectorAll("#pane-" + view + " g.node, #pane-" + view + " g.cluster, #pane-" + view +
+                              " g.edge[id^='cable-']").forEach(g => {{
       g.addEventListener("click", event => {{ event.stopPropagation(); clicked(g); }});
-      if (!/^(site|device|zone|group)-/.test(g.id)) return;
+      if (!/^(site|device|zone|group|cable)-/.test(g.id)) return;
       // the keyboard reaches every site, device, zone and group: Tab to it, Enter or Space opens it
       g.setAttribute("tabindex", "0");
       g.setAttribute("role", "button");

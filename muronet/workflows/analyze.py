@@ -14,7 +14,7 @@ from muronet.inventory.loader import Inventory
 from muronet.lab.verify import ZoneMatrix, model_line
 from muronet.platforms import detect_platform
 from muronet.policy.acl import parse_entry
-from muronet.policy.context import Settings
+from muronet.policy.context import DeviceAudit, Settings
 from muronet.render.engine import Renderer, RenderError, default_templates_dir
 from muronet.workflows.common import load, read_configs, selected
 from muronet.workflows.errors import WorkflowError
@@ -93,39 +93,26 @@ class AnalyzeResult:
         return document
 
 
+@dataclass
+class Configurations:
+    """The configurations an analysis reads, as the devices read them."""
+
+    index: InventoryIndex
+    audits: dict[str, DeviceAudit]
+    unreadable: list[Finding]  # the files that could not be read
+    standalone: bool  # no inventory: the cabling is inferred from the subnets the configurations share
+
+
 def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
-    # A folder of another network's configurations is analysed without an inventory: cabling is then
-    # inferred from the subnets the configurations share, and the report says so.
-    standalone = options.source is not None and not options.inventory.exists()
-    loaded = Inventory(root=options.inventory) if standalone else load(options.inventory)
-    index = InventoryIndex(loaded)
     flow = parse_entry(f"permit {options.flow}") if options.flow else None
     if options.flow and flow is None:
         raise WorkflowError(f"--flow {options.flow!r}: not an ACL match (e.g. 'ip 10.10.0.0 0.0.255.255 any', "
                             "'tcp any host 10.99.0.50 eq 22')", 2)
+    read = read_configurations(options.inventory, options.source, options.templates, options.platform)
+    index, audits, standalone = read.index, read.audits, read.standalone
     asked = selected(index, options.limit) if options.limit else None
-    unreadable: list[Finding] = []
-    if options.source is None:
-        try:
-            renderer = Renderer(loaded, options.templates or default_templates_dir(loaded.root))
-            texts = {device.name: renderer.render(device) for device in loaded.devices}
-        except RenderError as error:
-            raise WorkflowError(f"rendering the intended configurations: {error}", 2) from None
-    else:
-        texts, errors = read_configs(options.source)
-        unreadable = [_unreadable(e.device, e.message) for e in errors]
-    platforms = {}
-    for name, text in texts.items():
-        device = index.devices.get(name)
-        platform = device.platform if device is not None else options.platform or detect_platform(text)
-        if platform is None:
-            unreadable.append(_unreadable(name, f"{name}: not a configuration of a known platform (see --platform)"))
-        else:
-            platforms[name] = platform
-    audits = audits_of({n: texts[n] for n in platforms}, platforms, Settings.from_inventory(index), index)
-    unreadable += [_unreadable(n, f"{n}: cannot be parsed as {platforms[n]}") for n in platforms if n not in audits]
     analysis = network_analysis(index, audits)
-    findings = sorted((f for f in unreadable + analysis.findings
+    findings = sorted((f for f in read.unreadable + analysis.findings
                        if asked is None or f.device in asked or f.peer in asked),
                       key=lambda f: (SEVERITIES.index(f.severity), f.device, f.line or 0))
     answer = None
@@ -137,6 +124,37 @@ def analyze_configs(options: AnalyzeOptions) -> AnalyzeResult:
                          "inferred" if standalone else "inventory", findings,
                          replace(analysis.zone_matrix(), model="" if standalone else model_line(index)),
                          _routes(analysis, asked) if options.routes else None, answer)
+
+
+def read_configurations(inventory: Path, source: Path | None, templates: Path | None = None,
+                        platform: str | None = None) -> Configurations:
+    """The intended configurations (rendered from ``inventory``) or those of ``source``. A folder
+    of another network's configurations is read without an inventory: cabling is then inferred from
+    the subnets the configurations share, and the report says so."""
+    standalone = source is not None and not inventory.exists()
+    loaded = Inventory(root=inventory) if standalone else load(inventory)
+    index = InventoryIndex(loaded)
+    unreadable: list[Finding] = []
+    if source is None:
+        try:
+            renderer = Renderer(loaded, templates or default_templates_dir(loaded.root))
+            texts = {device.name: renderer.render(device) for device in loaded.devices}
+        except RenderError as error:
+            raise WorkflowError(f"rendering the intended configurations: {error}", 2) from None
+    else:
+        texts, errors = read_configs(source)
+        unreadable = [_unreadable(e.device, e.message) for e in errors]
+    platforms = {}
+    for name, text in texts.items():
+        device = index.devices.get(name)
+        chosen = device.platform if device is not None else platform or detect_platform(text)
+        if chosen is None:
+            unreadable.append(_unreadable(name, f"{name}: not a configuration of a known platform (see --platform)"))
+        else:
+            platforms[name] = chosen
+    audits = audits_of({n: texts[n] for n in platforms}, platforms, Settings.from_inventory(index), index)
+    unreadable += [_unreadable(n, f"{n}: cannot be parsed as {platforms[n]}") for n in platforms if n not in audits]
+    return Configurations(index, audits, unreadable, standalone)
 
 
 def _routes(analysis: NetworkAnalysis, asked: set[str] | None) -> dict[str, dict[str, list[TableRoute]]]:

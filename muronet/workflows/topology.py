@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from muronet.topology import TopologySource
+from muronet.topology.graph import Loss
 from muronet.topology.views import VIEWS as DRAWN
 from muronet.topology.write import FORMATS, write_all
 from muronet.workflows.common import load
 from muronet.workflows.errors import WorkflowError
+from muronet.workflows.failures import FailureOptions, failure_scenarios
 
 VIEWS = (*DRAWN, "sites")  # "sites": one diagram per site
 
@@ -23,6 +25,7 @@ class TopologyOptions:
     views: tuple[str, ...] = VIEWS
     formats: tuple[str, ...] = FORMATS
     out_dir: Path = Path("build/topology")
+    failures: bool = True  # the inventory's N-1 on the drawings and panels (when the inventory is there)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,14 @@ def topology(options: TopologyOptions) -> Drawn:
         from muronet.topology.from_inventory import physical_graph
 
         graph = physical_graph(load(options.inventory))
+    if options.failures and options.inventory.is_dir():
+        graph.failures = single_failures(options.inventory)
     written = write_all(graph, options.out_dir, options.formats, options.views)
     return Drawn(source, options.out_dir, len(graph.sites), len(graph.links), len(graph.circuits), len(graph.devices),
                  round(time.perf_counter() - started, 1), [p for p in written if p.parent == options.out_dir])
+
+
+def single_failures(inventory: Path) -> dict[str, Loss]:
+    """What each element whose single failure cuts something cuts (the inventory's N-1)."""
+    result = failure_scenarios(FailureOptions(inventory, n_1=True))
+    return {cut.fail[0]: Loss(cut.lost, tuple(cut.sites), tuple(cut.beyond), tuple(cut.zones)) for cut in result.cuts}

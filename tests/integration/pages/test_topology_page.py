@@ -13,16 +13,20 @@ from browser import chromium, console_problems, requests_made, screenshot
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from support import INVENTORY
 
 from muronet.topology.from_inventory import physical_graph
 from muronet.topology.views import NOT_APPROVED
 from muronet.topology.write import write_all
+from muronet.workflows.topology import single_failures
 
 
 @pytest.fixture(scope="module")
 def drawn(reference, tmp_path_factory):
     folder = tmp_path_factory.mktemp("topology")
-    write_all(physical_graph(reference), folder, ("svg", "html"))
+    graph = physical_graph(reference)
+    graph.failures = single_failures(INVENTORY)  # as `muronet topology` does: the inventory's N-1
+    write_all(graph, folder, ("svg", "html"))
     return folder
 
 
@@ -229,3 +233,43 @@ def test_the_city_hall_labels_do_not_overlap(browser, drawn):
             out.push(s + ' / ' + u); }));
         return [boxes.length, out];""")
     assert overlaps[0] > 8 and overlaps[1] == []
+
+
+def test_no_label_of_the_physical_view_covers_another(browser, drawn):
+    """Site names, device names and the spans' labels (name and length) all apart: a span's label
+    used to sit at its end, on the name of the site it reaches."""
+    browser.get((drawn / "physical.svg").as_uri())
+    overlaps = browser.execute_script("""
+        const boxes = Array.from(document.querySelectorAll('text'), t => [t.textContent, t.getBBox()])
+          .filter(([, b]) => b.width);
+        const out = [];
+        boxes.forEach(([s, a], i) => boxes.slice(i + 1).forEach(([u, b]) => {
+          if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)
+            out.push(s + ' / ' + u); }));
+        return [boxes.length, out];""")
+    assert overlaps[0] > 200 and overlaps[1] == []
+
+
+def test_single_points_of_failure_are_marked_and_each_element_says_what_its_loss_cuts(page, reference):
+    """N-1 on the page: the elements whose loss cuts another site drawn doubled (devices) or thick
+    (spans); a click on a device or a span lists the sites it would cut, a facility's panel lists
+    the single failures that cut it (its what-if list)."""
+    marked = set(page.execute_script(
+        "return Array.from(document.querySelectorAll('#pane-physical .spof'), g => g.id)"))
+    # the spur to the Etomo telemetry station and the ring router it hangs off; the internet router
+    assert {"cable-FB-041", "device-etomo-es-rt1", "device-ch-inet-rt1"} <= marked
+    assert not {"cable-FB-003", "device-ch-agg1", "device-ch-core1", "device-telemetry-etomo-rt1"} & marked
+    assert _click(page, "#pane-physical #device-etomo-es-rt1") == "etomo-es-rt1"
+    details = page.find_element(By.ID, "details").text
+    assert "故障したら通信を失う施設" in details and "telemetry-etomo" in details
+    assert _click(page, "#pane-physical #device-ch-agg1") == "ch-agg1"
+    assert "何も失われない" in page.find_element(By.ID, "details").text  # the other aggregation router takes over
+    ActionChains(page).move_to_element(
+        page.find_element(By.CSS_SELECTOR, "#pane-physical #cable-FB-041 path")).click().perform()
+    assert page.find_element(By.CSS_SELECTOR, "#details h3").text == "ケーブル FB-041"
+    assert "telemetry-etomo" in page.find_element(By.ID, "details").text
+    telemetry = next(s for s in reference.sites if s.slug == "telemetry-etomo")
+    assert _click(page, "#pane-physical #site-telemetry-etomo", "text") == telemetry.name_ja
+    what_if = [b.text for b in page.find_elements(By.CSS_SELECTOR, "#details button.pick")]
+    assert {"FB-041", "etomo-es-rt1", "telemetry-etomo-rt1"} <= set(what_if)
+    assert "FB-003" not in what_if  # a span of the ring: the other way round remains

@@ -364,7 +364,16 @@ def test_the_review_reports_what_a_change_breaks_across_devices_and_blocks_it(cl
                for check, severity, message in new)
     assert any(check == "zone-flow-lost" and severity == "critical" and "LGWAN access point" in message
                for check, severity, message in new)
-    assert len(new) == 3 and document["network"]["resolved"] == []
+    # the central ring now reaches city hall by ch-agg2 alone: its spans and routers, and the link
+    # between the two aggregation routers (the regional servers' gateway is ch-agg1, their VRRP
+    # master), are new single points of failure of facilities' flows to city hall (the redundancy
+    # the change takes away)
+    central = {c.label for c in load(INVENTORY).cables if c.ring == "central"} | {"FB-000", "ch-agg2"}
+    central |= {end.split(":")[0] for c in load(INVENTORY).cables if c.ring == "central" for end in (c.a, c.b)}
+    redundancy = {(f["device"], f["severity"]) for f in document["network"]["new"] if f["check"] == "redundancy"}
+    assert redundancy and {device for device, _ in redundancy} <= central
+    assert ("FB-012", "critical") in redundancy and document["network"]["resolved"] == []
+    assert len(new) == 3 + len(redundancy)
     markdown = next(out.glob("*.md")).read_text()
     assert "### Across devices" in markdown and r"areas differ \(0\.0\.0\.2 / 0\.0\.0\.3\)" in markdown  # escaped
     sarif = json.loads(next(out.glob("*.sarif")).read_text())

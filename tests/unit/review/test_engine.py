@@ -346,3 +346,29 @@ def test_the_review_judges_a_change_under_the_citys_separation_model(cli, tmp_pa
         verdicts[model] = (result.exit_code, [f["rule"] for d in doc["devices"] for f in d["new_findings"]])
     assert verdicts["beta_prime"] == (1, ["SEC-ZONE-015"])
     assert verdicts["alpha"][1] == []
+
+
+def test_a_change_that_opens_a_ring_is_blocked_with_the_failure_that_shows_it(cli, inventory_copy, tmp_path):
+    """The west ring opened at aquarium-rt1:eth2 (shut down): every facility on it still reaches city
+    hall, but now by one way only, so a single span's or router's loss cuts some of them: a new
+    single point of failure of a flow the policy requires (a facility's to city hall). A change
+    that moves routes without taking redundancy away is not said to."""
+    repo = inventory_copy.parent
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    eth2 = '      - {name: eth2, role: fiber, zone: REGIONAL, address: 10.40.1.10/31, ospf: {area: 1}, '
+    _replace(inventory_copy / "facilities/aquarium.yaml", eth2,
+             eth2.replace("{name: eth2,", "{name: eth2, shutdown: true,"))
+    _git(repo, "commit", "-qam", "aquarium to michinoeki span off for maintenance")
+    result = cli("review", "--inventory", str(inventory_copy), "--git", "HEAD~1..HEAD", "--out", str(tmp_path / "a"),
+                 "--json")
+    doc = json.loads(result.stdout)
+    redundancy = [f for f in doc["network"]["new"] if f["check"] == "redundancy"]
+    assert result.exit_code == 1 and doc["blocking"]
+    elements = {f["device"] for f in redundancy}
+    assert {"FB-003", "FB-007", "etomo-es-rt1", "hospital-rt1"} <= elements  # spans and routers on either side
+    assert all(f["severity"] == "critical" for f in redundancy if f["device"].startswith("FB-"))
+    finding = next(f for f in redundancy if f["device"] == "FB-003")
+    assert "depend on FB-003 alone" in finding["message"]
+    assert "see `muronet analyze --fail FB-003`" in finding["message"]
