@@ -1,6 +1,7 @@
 """The diagrams, as Graphviz graphs built from a ``PhysicalGraph``.
 
-- ``physical``: every device with a cable, grouped by site; every cable once (``id="cable-N"``), every
+- ``physical``: a schematic: city hall in the middle, each ring a circle of its routers, spurs
+  outwards; every device with a cable, framed by its site; every cable once (``id="cable-N"``), every
   circuit with its two terminations (``id="termination-N"``) and the far end.
 - ``geographic``: sites at their coordinates (for planners), fiber spans between sites by ring.
 - ``zones``: the zones (VRFs) and the devices that join two or more of them; approved gateways in
@@ -111,44 +112,119 @@ def _cable_rows(graph: PhysicalGraph) -> list[tuple[str, str, str]]:
     return [*rows, (CIRCUIT_COLOR, "┅┅", "provider circuit")]
 
 
-def _circuit(graph: graphviz.Graph, circuit: CircuitEdge, device_node: str) -> None:
-    """Device —cable— A termination —circuit— Z termination (the far end)."""
+def _circuit(graph: graphviz.Graph, circuit: CircuitEdge, device_node: str,
+             at: tuple[float, float] | None = None) -> None:
+    """Device —cable— A termination —circuit— Z termination (the far end); ``at``: where the A end
+    is pinned (the Z end under it), for a view whose every position is given."""
     a_id, z_id = ((*circuit.terminations, "", ""))[:2]
     a_node, z_node = f"term-{circuit.cid}-A", f"term-{circuit.cid}-Z"
+    a_pos = {"pos": f"{at[0]:.2f},{at[1]:.2f}!"} if at else {}
+    z_pos = {"pos": f"{at[0]:.2f},{at[1] - 1.0:.2f}!"} if at else {}
     graph.node(a_node, f"{circuit.cid}\nA end: {circuit.device}", shape="cds", style="filled", fillcolor="#efebe9",
-               id=f"termination-{a_id}" if a_id else a_node)
+               id=f"termination-{a_id}" if a_id else a_node, **a_pos)
     graph.node(z_node, f"{circuit.far_end}\nZ end ({circuit.provider})", shape="doubleoctagon", style="filled",
-               fillcolor="#d7ccc8", id=f"termination-{z_id}" if z_id else z_node)
+               fillcolor="#d7ccc8", id=f"termination-{z_id}" if z_id else z_node, **z_pos)
     # the A end's box names the circuit: a label on this short edge would only crowd the site's names
     graph.edge(device_node, a_node, id=f"cable-{circuit.cable}" if circuit.cable else f"cable-{circuit.cid}",
                tooltip=f"{circuit.device} — {circuit.cid} A end")
     graph.edge(a_node, z_node, id=f"circuit-{circuit.cid}", style="dashed", penwidth="2", color=CIRCUIT_COLOR,
-               label=f"{circuit.provider}\n{circuit.bandwidth_mbps} Mb/s")
+               **{"xlabel" if at else "label": f"{circuit.provider}\n{circuit.bandwidth_mbps} Mb/s"})
 
 
 def _cabled(graph: PhysicalGraph) -> set[str]:
     return {d for link in graph.links for d in (link.a_device, link.b_device)} | {c.device for c in graph.circuits}
 
 
-def physical(graph: PhysicalGraph) -> graphviz.Graph:
-    """Every cabled device by site, every cable and circuit exactly once."""
-    view = _graph("physical", engine="fdp", label="物理構成図 Physical network (fiber, patch, circuits)",
-                  labelloc="t", overlap="false", splines="true", K="1.2", sep="+12", forcelabels="false")
-    cabled = _cabled(graph)
-    for site in graph.sites.values():
-        members = [d for d in site.devices if d in cabled]
-        if not members:
-            continue
-        with view.subgraph(name=f"cluster_{site.slug}") as cluster:
-            cluster.attr(label=site.name_ja, id=f"site-{site.slug}", style="rounded,filled", fillcolor="#f5f5f5",
-                         color="#9e9e9e")
-            for device in members:
-                spof = _single_point(graph, device)
-                cluster.node(device, device, shape="box", style="rounded,filled", fillcolor="white",
-                             id=f"device-{device}", **({"peripheries": "2", "class": "spof"} if spof else {}))
+# The schematic: city hall in the middle, each ring a circle of its routers beside it (the span
+# from city hall out, round the circle, and back), each spur outwards from its ring router.
+RING_DIRECTION = {"west": 180.0, "central": 270.0, "east": 0.0, "north": 90.0}  # degrees, where each ring lies
+HALL_COLUMNS, HALL_DX, HALL_DY = 4, 1.8, 0.9  # city hall's devices in a grid (inches)
+RING_SPACING = 3.2  # inches between two routers along their ring
+SPUR_LENGTH = 2.0  # inches from a ring router out to the facility hanging off it
+CIRCUIT_DX, CIRCUIT_DY = 5.2, 2.4  # inches between two circuits' columns, rows (a far end's name is long)
+BOX_WIDTH, BOX_HEIGHT = 3.4, 1.0  # inches a facility's frame takes, about: closer than both is a collision
+
+
+def _schematic(graph: PhysicalGraph, cabled: set[str]) -> dict[str, tuple[float, float]]:
+    """Pinned positions (inches) for the physical view: rings a planner can follow round."""
+    hall = {d for s in graph.sites.values() if s.kind == "city_hall" for d in s.devices if d in cabled}
+    at = {name: ((n % HALL_COLUMNS - (HALL_COLUMNS - 1) / 2) * HALL_DX, -(n // HALL_COLUMNS) * HALL_DY)
+          for n, name in enumerate(sorted(hall))}
+    rows = (len(hall) + HALL_COLUMNS - 1) // HALL_COLUMNS
+    reach = max(HALL_COLUMNS * HALL_DX, rows * HALL_DY) / 2 + 1.5  # city hall's half size, and a margin
+    rings = sorted({link.ring for link in graph.links if link.ring})
+    centres: dict[str, tuple[float, float]] = {}
+    for n, ring in enumerate(rings):
+        members = _ring_order(graph, ring, hall)
+        radius = max(2.5, (len(members) + 1) * RING_SPACING / (2 * math.pi))
+        direction = math.radians(RING_DIRECTION.get(ring, 360.0 * n / len(rings)))
+        centre = ((reach + radius) * math.cos(direction), (reach + radius) * math.sin(direction))
+        centres[ring] = centre
+        step = 2 * math.pi / (len(members) + 1)
+        for i, name in enumerate(members):  # round from beside city hall, the gap facing it
+            angle = direction + math.pi + step * (i + 1)
+            at.setdefault(name, (centre[0] + radius * math.cos(angle), centre[1] + radius * math.sin(angle)))
+    on_ring = {d for link in graph.links if link.ring for d in (link.a_device, link.b_device)}
+    for link in graph.links:  # spurs: away from city hall, turned aside from anything already there
+        for near, far in ((link.a_device, link.b_device), (link.b_device, link.a_device)):
+            if link.ring is None and near in on_ring and near in at and far not in at and far in cabled:
+                at[far] = _free_spot(at, at[near])
+    low = min((y for _, y in at.values()), default=0.0) - 4.5
+    for n, name in enumerate(sorted(cabled - set(at))):  # on no ring, no spur, not at city hall: a row below
+        at[name] = (n * RING_SPACING, low)
+    return at
+
+
+def _free_spot(at: dict[str, tuple[float, float]], near: tuple[float, float]) -> tuple[float, float]:
+    """A spot ``SPUR_LENGTH`` from ``near``, as straight away from city hall as no other box allows."""
+    away = math.atan2(near[1], near[0])
+    spots = [(near[0] + SPUR_LENGTH * math.cos(away + turn), near[1] + SPUR_LENGTH * math.sin(away + turn))
+             for turn in (0.0, 0.6, -0.6, 1.2, -1.2, 1.8, -1.8)]
+    return next((s for s in spots if all(abs(s[0] - x) > BOX_WIDTH or abs(s[1] - y) > BOX_HEIGHT
+                                         for x, y in at.values())), spots[0])
+
+
+def _ring_order(graph: PhysicalGraph, ring: str, hall: set[str]) -> list[str]:
+    """A ring's routers in the order its spans join them, from city hall's end round to its other."""
+    neighbours: dict[str, list[str]] = defaultdict(list)
     for link in graph.links:
-        # a patch inside a site is named in its tooltip; a span's label sits on its middle, where
-        # no site's name is (at an end, by the site, it covered the site's name)
+        if link.ring == ring:
+            neighbours[link.a_device].append(link.b_device)
+            neighbours[link.b_device].append(link.a_device)
+    start = next((d for d in sorted(neighbours) if d in hall), min(neighbours, default=""))
+    order: list[str] = []
+    current, seen = start, {start}
+    while True:
+        following = [n for n in sorted(neighbours[current]) if n not in seen and n not in hall]
+        if not following:
+            return order
+        current = following[0]
+        seen.add(current)
+        order.append(current)
+
+
+def physical(graph: PhysicalGraph) -> graphviz.Graph:
+    """Every cabled device by site, every cable and circuit exactly once, as a schematic: city hall
+    in the middle, each ring a circle a planner can follow round, each spur outwards (neato, every
+    position given: the same drawing every time)."""
+    view = _graph("physical", engine="neato", label="物理構成図 Physical network (fiber, patch, circuits)",
+                  labelloc="t", splines="line", overlap="true", outputorder="edgesfirst", forcelabels="false")
+    cabled = _cabled(graph)
+    at = _schematic(graph, cabled)
+    for slug, (x, y, width, height) in _site_frames(graph, at).items():  # first: beneath their devices
+        view.node(f"frame-{slug}", graph.sites[slug].name_ja, shape="box", style="rounded,filled",
+                  fillcolor="#f5f5f5", color="#9e9e9e", labelloc="t", fontsize="12", fixedsize="true",
+                  width=f"{width:.2f}", height=f"{height:.2f}", pos=f"{x:.2f},{y:.2f}!", id=f"site-{slug}",
+                  **{"class": "cluster"})
+    for device in sorted(at):
+        spof = _single_point(graph, device)
+        view.node(device, device, shape="box", style="rounded,filled", fillcolor="white", id=f"device-{device}",
+                  width=f"{_device_width(device):.2f}", height=f"{DEVICE_HEIGHT}", fixedsize="true",
+                  pos=f"{at[device][0]:.2f},{at[device][1]:.2f}!",
+                  **({"peripheries": "2", "class": "spof"} if spof else {}))
+    for link in graph.links:
+        # a patch inside a site is named in its tooltip; a span's label sits beside its middle,
+        # placed where no other label is (one that fits nowhere is left to the tooltip)
         between = link.a_site != link.b_site
         spof = _single_point(graph, link.label)
         view.edge(link.a_device, link.b_device, id=f"cable-{link.ident or link.label}",
@@ -156,13 +232,55 @@ def physical(graph: PhysicalGraph) -> graphviz.Graph:
                   color=_ring_color(link.ring), penwidth=SPOF_PENWIDTH if spof else "2" if between else "1",
                   tooltip=f"{link.label}: {link.a_device}:{link.a_port} — {link.b_device}:{link.b_port}",
                   **({"class": "spof"} if spof else {}))
-    for circuit in graph.circuits:
-        _circuit(view, circuit, circuit.device)
+    left, top = min((x for x, _ in at.values()), default=0.0), max((y for _, y in at.values()), default=0.0)
+    hall = {d for s in graph.sites.values() if s.kind == "city_hall" for d in s.devices if d in at}
+    hall_corner = max((max(abs(at[d][0]), abs(at[d][1])) for d in hall), default=2.0) + 1.5
+    for n, circuit in enumerate(graph.circuits):  # between the central and east rings, A end above Z end
+        _circuit(view, circuit, circuit.device, (hall_corner + CIRCUIT_DX * (1 + n % 2),
+                                                 -hall_corner - 2.0 - CIRCUIT_DY * (n // 2)))
     rows = _cable_rows(graph)
     if graph.failures:
         rows.append(("#212121", "▭▭ / ━━━", "二重枠・太線: 単一障害点 (its loss cuts another site)"))
-    _legend(view, rows)
+    _legend(view, rows, f"{left - 1.0:.2f},{top + 1.5:.2f}!")
     return view
+
+
+DEVICE_HEIGHT = 0.45  # inches
+FRAME_MARGIN, FRAME_TITLE = 0.2, 0.35  # around a site's devices, and the band of its name (inches)
+
+
+WIDE_FROM = 0x2E80  # CJK radicals onwards: characters a full em wide
+POINTS_PER_INCH = 72
+
+
+def _text_width(text: str, points: float) -> float:
+    """Inches a label takes: a wide (CJK) character an em, any other about half of one.
+
+    >>> round(_text_width("図書館 rt1", 12), 2)
+    0.9
+    """
+    return sum(1.0 if ord(c) >= WIDE_FROM else 0.6 for c in text) * points / POINTS_PER_INCH
+
+
+def _device_width(name: str) -> float:
+    return _text_width(name, 10) + 0.3
+
+
+def _site_frames(graph: PhysicalGraph, at: dict[str, tuple[float, float]]
+                 ) -> dict[str, tuple[float, float, float, float]]:
+    """Each site's frame (centre x, y, width, height) round its devices, with its name on top."""
+    frames = {}
+    for slug, site in graph.sites.items():
+        members = [d for d in site.devices if d in at]
+        if not members:
+            continue
+        x0 = min(at[d][0] - _device_width(d) / 2 for d in members) - FRAME_MARGIN
+        x1 = max(at[d][0] + _device_width(d) / 2 for d in members) + FRAME_MARGIN
+        y0 = min(at[d][1] for d in members) - DEVICE_HEIGHT / 2 - FRAME_MARGIN
+        y1 = max(at[d][1] for d in members) + DEVICE_HEIGHT / 2 + FRAME_TITLE
+        width = max(x1 - x0, _text_width(site.name_ja, 12) + 2 * FRAME_MARGIN)
+        frames[slug] = ((x0 + x1) / 2, (y0 + y1) / 2, width, y1 - y0)
+    return frames
 
 
 def _single_point(graph: PhysicalGraph, element: str) -> bool:

@@ -328,8 +328,8 @@ function legend(view) {{
   drawn.style.display = "";
   const ns = "http://www.w3.org/2000/svg", svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", [box.x, box.y, box.width, box.height].join(" "));
-  svg.setAttribute("width", box.width * 1.4);
-  svg.setAttribute("height", box.height * 1.4);
+  svg.setAttribute("width", box.width);
+  svg.setAttribute("height", box.height);
   const copy = drawn.cloneNode(true);
   copy.removeAttribute("id");
   copy.style.display = "inline";
@@ -358,9 +358,22 @@ function show(view) {{
       }});
     }});
     legend(view);
+    if (view === "physical") openReadable(view);
   }}
   relabel(view);
   highlight();
+}}
+function openReadable(view) {{
+  // the whole city fitted on a screen makes every name unreadable: the drawing opens at its own
+  // size around city hall, where every box shows its name; the whole is a zoom out (or RESET) away
+  const pz = zoomers[view], hall = document.querySelector("#pane-" + view + " [id='site-city-hall']");
+  if (!hall || pz.getSizes().realZoom >= 1) return;
+  pz.zoom(pz.getZoom() / pz.getSizes().realZoom);
+  const svg = document.querySelector("#pane-" + view + " svg").getBoundingClientRect();
+  const box = hall.getBoundingClientRect();
+  // up and right of the middle: the legend keeps the lower left corner
+  pz.panBy({{x: svg.left + svg.width * 0.62 - box.left - box.width / 2,
+            y: svg.top + svg.height * 0.33 - box.top - box.height / 2}});
 }}
 
 let hits = [];

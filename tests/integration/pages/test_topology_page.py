@@ -13,6 +13,7 @@ from browser import chromium, console_problems, requests_made, screenshot
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.wait import WebDriverWait
 from support import INVENTORY
 
 from muronet.topology.from_inventory import physical_graph
@@ -50,9 +51,20 @@ def _view(browser, name: str) -> None:
 
 
 def _click(browser, css: str, part: str = "polygon, path, ellipse") -> str:
-    """Click the drawn element with the mouse, as a person would (a site frame by its title), and
-    return the panel's title."""
+    """Click the drawn element with the mouse, as a person would (a site frame by its title; panned
+    into the middle first when it is off screen), and return the panel's title."""
     shape = browser.find_element(By.CSS_SELECTOR, css).find_element(By.CSS_SELECTOR, part)
+    inside = """
+        const box = arguments[0].getBoundingClientRect(), area = document.querySelector('.pane.active')
+          .getBoundingClientRect();
+        const centre = [box.left + box.width / 2, box.top + box.height / 2];
+        if (centre[0] > area.left && centre[0] < area.right && centre[1] > area.top && centre[1] < area.bottom)
+          return true;
+        if (arguments[1]) zoomers[current].panBy({x: area.left + area.width / 2 - centre[0],
+                                                 y: area.top + area.height / 2 - centre[1]});
+        return false;"""
+    if not browser.execute_script(inside, shape, True):  # the pan is drawn on the next frame
+        WebDriverWait(browser, 3).until(lambda b: b.execute_script(inside, shape, False))
     ActionChains(browser).move_to_element(shape).click().perform()
     return browser.find_element(By.CSS_SELECTOR, "#details h3").text
 
@@ -264,12 +276,44 @@ def test_single_points_of_failure_are_marked_and_each_element_says_what_its_loss
     assert "故障したら通信を失う施設" in details and "telemetry-etomo" in details
     assert _click(page, "#pane-physical #device-ch-agg1") == "ch-agg1"
     assert "何も失われない" in page.find_element(By.ID, "details").text  # the other aggregation router takes over
-    ActionChains(page).move_to_element(
-        page.find_element(By.CSS_SELECTOR, "#pane-physical #cable-FB-041 path")).click().perform()
-    assert page.find_element(By.CSS_SELECTOR, "#details h3").text == "ケーブル FB-041"
+    assert _click(page, "#pane-physical #cable-FB-041", "path") == "ケーブル FB-041"
     assert "telemetry-etomo" in page.find_element(By.ID, "details").text
     telemetry = next(s for s in reference.sites if s.slug == "telemetry-etomo")
     assert _click(page, "#pane-physical #site-telemetry-etomo", "text") == telemetry.name_ja
     what_if = [b.text for b in page.find_elements(By.CSS_SELECTOR, "#details button.pick")]
     assert {"FB-041", "etomo-es-rt1", "telemetry-etomo-rt1"} <= set(what_if)
     assert "FB-003" not in what_if  # a span of the ring: the other way round remains
+
+
+def test_the_physical_view_opens_where_every_name_can_be_read_and_none_covers_another(page):
+    """At first load the physical view opens at the drawing's own size around city hall (the whole
+    city fitted on a screen made every name too small to show): every device box on screen shows
+    its name, at least 9 px high, and no label on screen covers another."""
+    seen = page.execute_script("""
+        const pane = document.getElementById('pane-physical').getBoundingClientRect();
+        const visible = r => r.width && r.right > pane.left && r.left < pane.right && r.bottom > pane.top
+                             && r.top < pane.bottom;
+        const shown = t => t.getClientRects().length && t.style.display !== 'none';
+        const legend = document.getElementById('legend-physical').getBoundingClientRect();
+        const under = r => r.left < legend.right && legend.left < r.right && r.top < legend.bottom
+                           && legend.top < r.bottom;
+        // on screen: in the pane and not under the legend (which a click folds away)
+        const devices = Array.from(document.querySelectorAll('#pane-physical g.node[id^="device-"]'))
+          .filter(g => visible(g.getBoundingClientRect()) && !under(g.getBoundingClientRect()));
+        const names = devices.map(g => {
+          const t = Array.from(g.querySelectorAll('text')).find(shown);
+          return [g.id, t ? t.textContent : '', t ? t.getBoundingClientRect().height : 0]; });
+        const texts = Array.from(document.querySelectorAll('#pane-physical svg text'))
+          .filter(t => shown(t) && !t.closest('.legend') && visible(t.getBoundingClientRect())
+                       && !under(t.getBoundingClientRect()))
+          .map(t => [t.textContent, t.getBoundingClientRect()]);
+        const overlaps = [];
+        texts.forEach(([s, a], i) => texts.slice(i + 1).forEach(([u, b]) => {
+          if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+            overlaps.push(s + ' / ' + u); }));
+        return [names, overlaps, texts.length];""")
+    names, overlaps, shown = seen
+    assert len(names) >= 10 and shown >= 20  # city hall's devices and the ring routers around it
+    assert all(text == ident.removeprefix("device-") and height >= 9 for ident, text, height in names), names
+    assert overlaps == []
+    screenshot(page, "topology-physical-first-zoom")
