@@ -480,11 +480,7 @@ def router_ports(plan: LabPlan, router: str) -> list[Port]:
 def power(folder: Path, plan: LabPlan, router: str, on: bool) -> list[str]:
     """A router's power lost (its FRR stopped at once and every port down, so that its neighbours
     lose the carrier) or back (ports up, FRR booted from its saved configuration); the ports."""
-    _require_root()
-    folder = state_folder(folder)
-    state = LabState.read(folder)
-    if state is None or router not in state.routers:
-        raise LabError(f"{router} is not a router of the twin in {folder}")
+    folder = _router_of_twin(folder, router)
     ports = router_ports(plan, router)
     if not on:
         stop_router(folder, router)
@@ -496,14 +492,20 @@ def power(folder: Path, plan: LabPlan, router: str, on: bool) -> list[str]:
     return [f"{p.namespace}:{p.name}" for p in ports]
 
 
-def restart(folder: Path, router: str) -> int:
-    """Power-cycle one router: stop its FRR by PID, boot it again from its saved configuration.
-    Returns how many processes were stopped."""
+def _router_of_twin(folder: Path, router: str) -> Path:
+    """The twin's state folder, checked, once ``router`` is known to be one of its routers."""
     _require_root()
     folder = state_folder(folder)
     state = LabState.read(folder)
     if state is None or router not in state.routers:
         raise LabError(f"{router} is not a router of the twin in {folder}")
+    return folder
+
+
+def restart(folder: Path, router: str) -> int:
+    """Power-cycle one router: stop its FRR by PID, boot it again from its saved configuration.
+    Returns how many processes were stopped."""
+    folder = _router_of_twin(folder, router)
     stopped = stop_router(folder, router)
     _start_frr(Router(router, ()), folder)
     return stopped

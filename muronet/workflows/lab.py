@@ -182,10 +182,10 @@ def _verify_failure(inventory: Path, state: Path, index: InventoryIndex, plan: L
     probes = analysis.probes
     predicted = analysis.predict(failure)
     since = max((t for e, t in _failures(state).items() if e in fail), default=time.time())
-    changed = [p for p in probes if predicted[p][1]]
-    converged = _converge(changed, {p: reached for p, (reached, _) in predicted.items()}, since, converge_seconds)
-    started = time.perf_counter()
     expected = {p: reached for p, (reached, _) in predicted.items()}
+    changed = [p for p in probes if predicted[p][1]]
+    converged = _converge(changed, expected, since, converge_seconds)
+    started = time.perf_counter()
     results = [ProbeResult(r.probe, r.reached, expected[r.probe]) for r in ping_all(probes, expected=expected)]
     tables = table_violations(plan, index)
     return replace(zone_matrix(results, tables, round(time.perf_counter() - started, 1)), model=model_line(index),
