@@ -136,9 +136,8 @@ def lab_fail(element: Annotated[str, typer.Argument(help="A circuit (its id), a 
 def lab_restore(element: Annotated[str, typer.Argument(help="A circuit (its id), a cable (its label, or "
                                                              "DEVICE:PORT), a router or a site.")],
                 inventory: InventoryOption = Path("inventory"), state: StateOption = DEFAULT_LAB_STATE,
-                wait: Annotated[float, typer.Option(help="Seconds to wait until the flows the failure changed are "
-                                                    "back as the model has them with everything up (0: do not).",
-                                                    min=0)] = 0) -> None:
+                wait: Annotated[float, typer.Option(help="Seconds to wait until the flows its return brings back "
+                                                    "do as the model has them (0: do not).", min=0)] = 0) -> None:
     """Bring back what `muronet lab fail` took down: ports up, a router booted from its saved
     configuration. Exit 1 when --wait runs out before the twin is whole again."""
     if not wait:

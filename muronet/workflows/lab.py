@@ -103,19 +103,22 @@ def lab_links(inventory: Path, state: Path, element: str, up: bool) -> list[str]
 
 
 def lab_restore_converged(inventory: Path, state: Path, element: str, wait: float) -> tuple[list[str], float | None]:
-    """``lab restore`` that waits (up to ``wait`` seconds) until the flows the element's failure
-    changes are back to what the model gives with everything up; the ports, and that time."""
+    """``lab restore`` that waits (up to ``wait`` seconds) until the flows the element's return
+    brings back do as the model gives with what ``lab fail`` still holds down (everything up, when
+    nothing is); the ports, and that time."""
     index = InventoryIndex(load(inventory))
     plan = build_plan(index)
     sources, targets = endpoints(plan, index, 2)
     analysis = _failure_analysis(inventory, index, plan, probes_of(sources, targets))
+    still = tuple(e for e in _failures(state) if e != element)
     try:
-        changed = [p for p, (_, moved) in analysis.predict(combined(index, (element,))).items() if moved]
+        down = analysis.predict(combined(index, (element, *still)))
+        expected = {p: reached for p, (reached, _) in analysis.predict(combined(index, still)).items()}
     except ValueError as error:
         raise WorkflowError(str(error), 2) from None
+    changed = [p for p, (reached, _) in down.items() if reached != expected[p]]
     ports = lab_links(inventory, state, element, up=True)
-    baseline = {p: reached for p, (reached, _) in analysis.baseline.items()}
-    return ports, _converge(changed, baseline, time.time(), wait)
+    return ports, _converge(changed, expected, time.time(), wait)
 
 
 def _failure_analysis(inventory: Path, index: InventoryIndex, plan: LabPlan, probes: list[Probe]) -> FailureAnalysis:

@@ -222,10 +222,10 @@ def _failover(host: str, service: str, prefix: str, fail, mend) -> tuple[float, 
 
 
 # The sample of failure scenarios (issue: a span in each ring, a spur, a ring router, an aggregation
-# router, the LGWAN line): one span of every ring and a spur at once; a ring router's power and the
-# LGWAN line at once (they share no flow); an aggregation router.
-SCENARIOS = [("FB-003", "FB-013", "FB-022", "FB-033", "FB-041"), ("aquarium-rt1", "LGWAN-HKD-0205-0001"),
-             ("ch-agg1",)]
+# router, the LGWAN line), in two (make test's time): one span of every ring, a spur and an
+# aggregation router at once (the facilities between it and each cut span lose city hall); a ring
+# router's power and the LGWAN line at once (they share no flow).
+SCENARIOS = [("FB-003", "FB-013", "FB-022", "FB-033", "FB-041", "ch-agg1"), ("aquarium-rt1", "LGWAN-HKD-0205-0001")]
 CONVERGED_BOUND_S = 10.0  # OSPF's dead interval (4 s) after a silent router, and SPF; a cut is seen at once
 
 
