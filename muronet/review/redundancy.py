@@ -35,12 +35,14 @@ def lost_redundancy(before: FailureAnalysis, after: FailureAnalysis) -> list[Fin
     """The new single points of failure of the flows both sides reach, one finding per element.
     Only the elements that cut something after the change can be new single points: the side
     before is asked about those alone."""
-    reached_before = {key for key, (reached, _) in _flows(before).items() if reached}
+    reached_before = {(f.source, f.target) for probe, (reached, _) in before.baseline.items() if reached
+                      for f in (before.flow(probe),)}
     if not reached_before:
         return []  # nothing reached before (a router's first configuration): no redundancy to lose
     now = cut_by(after, single_elements(after.index, after.inputs))
     cutting = sorted(element for element, flows in now.items() if flows & reached_before)
-    was = cut_by(before, [e for e in cutting if e in set(single_elements(before.index, before.inputs))])
+    existed = set(single_elements(before.index, before.inputs))
+    was = cut_by(before, [e for e in cutting if e in existed])
     flows = {(f.source, f.target): f for f in (after.flow(p) for p in after.probes)}
     findings = []
     for element in cutting:
@@ -48,11 +50,6 @@ def lost_redundancy(before: FailureAnalysis, after: FailureAnalysis) -> list[Fin
         if new:
             findings.append(_finding(element, [flows[key] for key in new]))
     return findings
-
-
-def _flows(analysis: FailureAnalysis) -> dict[FlowKey, tuple[bool, Flow]]:
-    return {(flow.source, flow.target): (reached, flow) for probe, (reached, _) in analysis.baseline.items()
-            for flow in (analysis.flow(probe),)}
 
 
 def _finding(element: str, flows: list[Flow]) -> Finding:
